@@ -1,0 +1,40 @@
+//! Audit trail: who did what, when and where. Details carry identifiers, never the
+//! affiliate's name, email, phone or any secret.
+
+use crate::config::Settings;
+use crate::error::Result;
+use crate::store::db_time;
+use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
+
+pub struct AuditEvent<'a> {
+    pub action: &'static str,
+    pub registration_id: Option<&'a str>,
+    pub affiliation_number: Option<&'a str>,
+    pub detail: serde_json::Value,
+}
+
+pub async fn record(
+    conn: &mut SqliteConnection,
+    settings: &Settings,
+    now: DateTime<Utc>,
+    event: AuditEvent<'_>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_events (id, occurred_at, action, registration_id, affiliation_number,
+                                   clerk, office, workstation, detail)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(db_time(now))
+    .bind(event.action)
+    .bind(event.registration_id)
+    .bind(event.affiliation_number)
+    .bind(&settings.clerk)
+    .bind(&settings.office)
+    .bind(&settings.workstation)
+    .bind(event.detail.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}

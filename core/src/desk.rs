@@ -1,0 +1,116 @@
+//! The front desk's services, shared by the desktop commands and the tests.
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::Settings;
+use crate::error::Result;
+use crate::legal;
+use crate::outbox::{OutboxWorker, Transport};
+use crate::roster;
+use crate::store::Store;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use tokio::sync::Notify;
+
+/// Everything a command needs: the store, the settings in force, the clock, and the
+/// outbox worker's wake-up.
+#[derive(Clone)]
+pub struct Desk {
+    pub(crate) store: Store,
+    pub(crate) settings: Arc<RwLock<Settings>>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) outbox_wake: Arc<Notify>,
+}
+
+/// Files of one installation, all under the app's data folder.
+#[derive(Debug, Clone)]
+pub struct DataPaths {
+    pub root: PathBuf,
+}
+
+impl DataPaths {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    pub fn database(&self) -> PathBuf {
+        self.root.join("registro.sqlite3")
+    }
+
+    /// Where emails are written while no SMTP server is configured.
+    pub fn outbox_files(&self) -> PathBuf {
+        self.root.join("correos")
+    }
+}
+
+impl Desk {
+    /// Opens the database, runs migrations, publishes the embedded legal texts and, on an
+    /// empty roster, loads the demo one.
+    pub async fn open(paths: &DataPaths, settings: Settings) -> Result<Self> {
+        Self::open_with_clock(paths, settings, Arc::new(SystemClock)).await
+    }
+
+    pub async fn open_with_clock(
+        paths: &DataPaths,
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self> {
+        std::fs::create_dir_all(&paths.root).map_err(|e| {
+            crate::error::Error::Internal(format!("data folder {}: {e}", paths.root.display()))
+        })?;
+        let store = Store::open(&paths.database()).await?;
+        Self::from_store(store, settings, clock).await
+    }
+
+    pub async fn from_store(
+        store: Store,
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self> {
+        let now = clock.now();
+        legal::publish_embedded(&store, now).await?;
+        if roster::seed_demo_if_empty(&store, now).await? {
+            tracing::info!("empty roster: demo roster loaded");
+        }
+        Ok(Self {
+            store,
+            settings: Arc::new(RwLock::new(settings)),
+            clock,
+            outbox_wake: Arc::new(Notify::new()),
+        })
+    }
+
+    /// The worker that delivers this desk's emails through `transport`.
+    pub fn outbox_worker(&self, transport: Transport) -> OutboxWorker {
+        OutboxWorker::new(
+            self.store.clone(),
+            transport,
+            self.settings.clone(),
+            self.clock.clone(),
+            self.outbox_wake.clone(),
+        )
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings.read().expect("settings lock").clone()
+    }
+
+    pub fn replace_settings(&self, settings: Settings) {
+        *self.settings.write().expect("settings lock") = settings;
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    pub async fn import_roster(
+        &self,
+        path: &Path,
+        progress: impl FnMut(roster::ImportProgress) + Send,
+    ) -> Result<roster::ImportReport> {
+        roster::import_csv_file(&self.store, path, self.clock.now(), progress).await
+    }
+}

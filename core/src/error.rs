@@ -1,0 +1,162 @@
+//! The core's one error type. Its `Display` is the Spanish sentence the clerk reads;
+//! internal failures show a generic sentence and keep their cause for the log.
+
+use crate::domain::{Field, FieldError};
+use crate::legal::DocumentKind;
+use chrono::{DateTime, Local, Utc};
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("Revise los campos marcados: {}", summary(.0))]
+    Fields(Vec<FieldError>),
+
+    #[error(
+        "El número de afiliación {0} no está en el padrón. Verifique el número en la credencial; si es correcto, el afiliado debe acudir a Afiliación para su alta."
+    )]
+    NotInRoster(String),
+
+    #[error("El número de serie no corresponde a la credencial registrada en el padrón. {}", remaining_tries(*.remaining))]
+    SerialMismatch { remaining: u32 },
+
+    #[error("Por seguridad, el número de afiliación {affiliation} está bloqueado hasta las {} por intentos con un número de serie equivocado. Verifique la credencial física; después de esa hora podrá intentarlo de nuevo.", local_time(.until))]
+    AffiliationLocked {
+        affiliation: String,
+        until: DateTime<Utc>,
+    },
+
+    #[error(
+        "La afiliación {0} no está vigente en el padrón. El afiliado debe acudir a Afiliación para actualizar su vigencia antes de registrarse."
+    )]
+    NotCurrent(String),
+
+    #[error("Este afiliado ya tiene un registro pendiente de validación (folio {folio}, del {}). Pida al afiliado revisar su correo, incluida la carpeta de correo no deseado, y validar con el enlace o el código.", local_time(.created_at))]
+    AlreadyPending {
+        folio: String,
+        created_at: DateTime<Utc>,
+    },
+
+    #[error(
+        "Este afiliado ya tiene cuenta en Servicios en Línea (folio {folio}). Si no recuerda su contraseña, puede solicitar una contraseña temporal nueva; no es necesario registrarse otra vez."
+    )]
+    AlreadyRegistered { folio: String },
+
+    #[error("El texto de «{}» cambió mientras se capturaba. Vuelva a mostrarlo al afiliado y registre su respuesta otra vez.", .0.title())]
+    DocumentChanged(DocumentKind),
+
+    #[error("No hay ningún registro con el folio {0}. Revise el folio impreso en el comprobante.")]
+    FolioNotFound(String),
+
+    #[error("El código no coincide. {}", remaining_tries(*.remaining))]
+    CodeMismatch { remaining: u32 },
+
+    #[error(
+        "Se agotaron los intentos para este código. Hay que enviar un nuevo correo de validación al afiliado."
+    )]
+    CodeExhausted,
+
+    #[error("El código venció el {}. Hay que enviar un nuevo correo de validación al afiliado.", local_time(.0))]
+    CodeExpired(DateTime<Utc>),
+
+    #[error("El registro ya fue validado el {}; la contraseña temporal se envió al correo del afiliado.", local_time(.0))]
+    AlreadyValidated(DateTime<Utc>),
+
+    #[error("El registro con folio {folio} está {state}; ya no se puede validar.")]
+    RegistrationClosed { folio: String, state: String },
+
+    #[error("No se pudo leer el archivo del padrón: {0}")]
+    RosterFile(String),
+
+    #[error(
+        "Ocurrió un error interno al guardar o leer los datos. El registro no se guardó; intente de nuevo y, si se repite, avise a soporte."
+    )]
+    Storage(#[from] sqlx::Error),
+
+    #[error("Ocurrió un error interno al preparar la base de datos. Avise a soporte.")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+
+    #[error("Ocurrió un error interno. Intente de nuevo y, si se repite, avise a soporte.")]
+    Internal(String),
+}
+
+impl Error {
+    /// Stable, machine-readable code for the front end and the tests.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Fields(_) => "campos_invalidos",
+            Error::NotInRoster(_) => "no_en_padron",
+            Error::SerialMismatch { .. } => "serie_no_coincide",
+            Error::AffiliationLocked { .. } => "afiliacion_bloqueada",
+            Error::NotCurrent(_) => "afiliacion_no_vigente",
+            Error::AlreadyPending { .. } => "registro_pendiente",
+            Error::AlreadyRegistered { .. } => "ya_registrado",
+            Error::DocumentChanged(_) => "documento_cambio",
+            Error::FolioNotFound(_) => "folio_desconocido",
+            Error::CodeMismatch { .. } => "codigo_incorrecto",
+            Error::CodeExhausted => "codigo_agotado",
+            Error::CodeExpired(_) => "codigo_vencido",
+            Error::AlreadyValidated(_) => "ya_validado",
+            Error::RegistrationClosed { .. } => "registro_cerrado",
+            Error::RosterFile(_) => "archivo_padron",
+            Error::Storage(_) | Error::Migration(_) | Error::Internal(_) => "error_interno",
+        }
+    }
+
+    /// The field the clerk should look at, when the error is about one.
+    pub fn field(&self) -> Option<Field> {
+        match self {
+            Error::Fields(errors) if errors.len() == 1 => Some(errors[0].field),
+            Error::NotInRoster(_) | Error::NotCurrent(_) | Error::AffiliationLocked { .. } => {
+                Some(Field::AffiliationNumber)
+            }
+            Error::SerialMismatch { .. } => Some(Field::CredentialSerial),
+            Error::DocumentChanged(kind) => Some(kind.field()),
+            Error::FolioNotFound(_) => Some(Field::Folio),
+            Error::CodeMismatch { .. } | Error::CodeExhausted | Error::CodeExpired(_) => {
+                Some(Field::Code)
+            }
+            Error::RosterFile(_) => Some(Field::RosterFile),
+            _ => None,
+        }
+    }
+
+    pub fn field_errors(&self) -> &[FieldError] {
+        match self {
+            Error::Fields(errors) => errors,
+            _ => &[],
+        }
+    }
+
+    /// Internal errors are logged with their cause and never shown as-is.
+    pub fn is_internal(&self) -> bool {
+        self.code() == "error_interno"
+    }
+}
+
+impl From<FieldError> for Error {
+    fn from(e: FieldError) -> Self {
+        Error::Fields(vec![e])
+    }
+}
+
+fn summary(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| e.message.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn remaining_tries(remaining: u32) -> String {
+    match remaining {
+        0 => "No quedan intentos.".to_owned(),
+        1 => "Queda 1 intento.".to_owned(),
+        n => format!("Quedan {n} intentos."),
+    }
+}
+
+/// Times shown to the clerk are in the workstation's local time.
+pub(crate) fn local_time(t: &DateTime<Utc>) -> String {
+    t.with_timezone(&Local).format("%d/%m/%Y %H:%M").to_string()
+}

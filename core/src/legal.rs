@@ -1,0 +1,181 @@
+//! The legal texts shown at registration, stored as versioned documents with their SHA-256.
+//! Publishing a new version means adding a file and a line to [`PUBLISHED`]; a published
+//! version is never edited (start-up refuses a changed text under an old version).
+
+use crate::domain::Field;
+use crate::error::{Error, Result};
+use crate::store::{Store, db_time};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    AvisoIntegral,
+    AvisoSimplificado,
+    TerminosCondiciones,
+    ConsentimientoAgrupacion,
+}
+
+impl DocumentKind {
+    pub const ALL: [DocumentKind; 4] = [
+        DocumentKind::AvisoIntegral,
+        DocumentKind::AvisoSimplificado,
+        DocumentKind::TerminosCondiciones,
+        DocumentKind::ConsentimientoAgrupacion,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentKind::AvisoIntegral => "aviso_integral",
+            DocumentKind::AvisoSimplificado => "aviso_simplificado",
+            DocumentKind::TerminosCondiciones => "terminos_condiciones",
+            DocumentKind::ConsentimientoAgrupacion => "consentimiento_agrupacion",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            DocumentKind::AvisoIntegral => "Aviso de privacidad integral",
+            DocumentKind::AvisoSimplificado => "Aviso de privacidad simplificado",
+            DocumentKind::TerminosCondiciones => "Términos y condiciones de uso",
+            DocumentKind::ConsentimientoAgrupacion => {
+                "Consentimiento de agrupación por núcleo familiar"
+            }
+        }
+    }
+
+    pub fn field(self) -> Field {
+        match self {
+            DocumentKind::AvisoIntegral => Field::IntegralNotice,
+            DocumentKind::AvisoSimplificado => Field::SimplifiedNotice,
+            DocumentKind::TerminosCondiciones => Field::TermsAndConditions,
+            DocumentKind::ConsentimientoAgrupacion => Field::FamilyGroupingConsent,
+        }
+    }
+
+    /// The notices and the terms must be accepted to register; the grouping consent is
+    /// free: it is asked and its answer recorded, but "no" does not stop registration.
+    pub fn required_to_register(self) -> bool {
+        self != DocumentKind::ConsentimientoAgrupacion
+    }
+}
+
+/// Every version ever published, embedded in the binary.
+const PUBLISHED: &[(DocumentKind, i64, &str)] = &[
+    (
+        DocumentKind::AvisoIntegral,
+        1,
+        include_str!("../legal/aviso_integral.v1.txt"),
+    ),
+    (
+        DocumentKind::AvisoSimplificado,
+        1,
+        include_str!("../legal/aviso_simplificado.v1.txt"),
+    ),
+    (
+        DocumentKind::TerminosCondiciones,
+        1,
+        include_str!("../legal/terminos_condiciones.v1.txt"),
+    ),
+    (
+        DocumentKind::ConsentimientoAgrupacion,
+        1,
+        include_str!("../legal/consentimiento_agrupacion.v1.txt"),
+    ),
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LegalDocument {
+    pub id: i64,
+    pub kind: DocumentKind,
+    pub version: i64,
+    pub title: String,
+    pub body: String,
+    pub sha256: String,
+    pub published_at: DateTime<Utc>,
+}
+
+pub fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// Stores any embedded version not yet in the database, and refuses to start if a stored
+/// version's text differs from the embedded one (a published text was edited).
+pub async fn publish_embedded(store: &Store, now: DateTime<Utc>) -> Result<()> {
+    let mut tx = store.writer().begin().await?;
+    for (kind, version, body) in PUBLISHED {
+        // Git may check text out with CRLF on Windows; the published text is LF.
+        let body = body.replace("\r\n", "\n");
+        let sha = sha256_hex(&body);
+        let stored: Option<String> =
+            sqlx::query_scalar("SELECT sha256 FROM legal_documents WHERE kind = ? AND version = ?")
+                .bind(kind.as_str())
+                .bind(version)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match stored {
+            Some(existing) if existing == sha => {}
+            Some(_) => {
+                return Err(Error::Internal(format!(
+                    "el texto publicado {} v{version} cambió; publique una versión nueva",
+                    kind.as_str()
+                )));
+            }
+            None => {
+                let title = body
+                    .lines()
+                    .next()
+                    .unwrap_or(kind.title())
+                    .trim()
+                    .to_owned();
+                sqlx::query(
+                    "INSERT INTO legal_documents (kind, version, title, body, sha256, published_at)
+                     VALUES (?, ?, ?, ?, ?, ?)",
+                )
+                .bind(kind.as_str())
+                .bind(version)
+                .bind(title)
+                .bind(&body)
+                .bind(&sha)
+                .bind(db_time(now))
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The newest version of each document, in the order they are shown.
+pub async fn current_documents(store: &Store) -> Result<Vec<LegalDocument>> {
+    let rows: Vec<(i64, String, i64, String, String, String, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT d.id, d.kind, d.version, d.title, d.body, d.sha256, d.published_at
+           FROM legal_documents d
+          WHERE d.version = (SELECT max(version) FROM legal_documents WHERE kind = d.kind)",
+    )
+    .fetch_all(store.reader())
+    .await?;
+    let mut docs: Vec<LegalDocument> = rows
+        .into_iter()
+        .filter_map(|(id, kind, version, title, body, sha256, published_at)| {
+            Some(LegalDocument {
+                id,
+                kind: DocumentKind::parse(&kind)?,
+                version,
+                title,
+                body,
+                sha256,
+                published_at,
+            })
+        })
+        .collect();
+    docs.sort_by_key(|d| DocumentKind::ALL.iter().position(|k| *k == d.kind));
+    Ok(docs)
+}

@@ -1,0 +1,21 @@
+//! Registro en Servicios en Línea (BC-ISSSTECALI-004): everything that is not a window.
+//!
+//! The desktop shell calls [`desk::Desk`]; nothing here knows about Tauri.
+
+pub mod audit;
+pub mod clock;
+pub mod config;
+pub mod desk;
+pub mod domain;
+pub mod emails;
+pub mod error;
+pub mod legal;
+pub mod outbox;
+pub mod registration;
+pub mod roster;
+pub mod security;
+pub mod store;
+pub mod validation;
+
+pub use desk::{DataPaths, Desk};
+pub use error::{Error, Result};

@@ -1,0 +1,675 @@
+//! Registering an affiliate at the desk: parse the form, check the roster, and write the
+//! registration, its consents, its validation token, its email and an audit event in one
+//! transaction.
+
+use crate::audit::{self, AuditEvent};
+use crate::desk::Desk;
+use crate::domain::{
+    AffiliationNumber, CredentialSerial, EmailAddress, Field, FieldError, MexicanPhone,
+};
+use crate::emails::{CODE_PLACEHOLDER, LINK_TOKEN_PLACEHOLDER, ValidationEmail};
+use crate::error::{Error, Result, local_time};
+use crate::legal::{self, DocumentKind, LegalDocument};
+use crate::outbox::{self, EmailKind, NewEmail};
+use crate::roster::{self, RosterEntry};
+use crate::security;
+use crate::store::db_time;
+use chrono::{DateTime, Duration, Local, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// How consent was collected, recorded on every consent row.
+pub const CONSENT_METHOD: &str = "asistido en ventanilla";
+
+/// The form as the front end sends it: raw strings, parsed here once.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct RegistrationForm {
+    pub affiliation_number: String,
+    pub credential_serial: String,
+    pub phone: String,
+    pub email: String,
+    pub email_confirmation: String,
+    /// The clerk checked with the affiliate that the email is right despite a suggestion.
+    pub email_suggestion_declined: bool,
+    pub consents: Vec<ConsentAnswer>,
+}
+
+/// The affiliate's answer to one document, with the version and hash of the text shown.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct ConsentAnswer {
+    pub kind: DocumentKind,
+    pub document_id: i64,
+    pub sha256: String,
+    /// `None` while unanswered; never defaulted.
+    pub accepted: Option<bool>,
+}
+
+impl ConsentAnswer {
+    /// Answers for `documents` as an affiliate who accepts the notices and the terms and
+    /// gives `grouping` to the family-grouping consent (scripts, benchmarks and tests).
+    pub fn accepting(documents: &[LegalDocument], grouping: Option<bool>) -> Vec<ConsentAnswer> {
+        documents
+            .iter()
+            .map(|d| ConsentAnswer {
+                kind: d.kind,
+                document_id: d.id,
+                sha256: d.sha256.clone(),
+                accepted: if d.kind.required_to_register() {
+                    Some(true)
+                } else {
+                    grouping
+                },
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ParsedConsent {
+    pub kind: DocumentKind,
+    pub document_id: i64,
+    pub sha256: String,
+    pub accepted: bool,
+}
+
+/// A registration request whose every field is a domain value.
+#[derive(Debug, Clone)]
+pub struct RegistrationRequest {
+    pub affiliation: AffiliationNumber,
+    pub serial: CredentialSerial,
+    pub phone: MexicanPhone,
+    pub email: EmailAddress,
+    pub consents: Vec<ParsedConsent>,
+}
+
+impl RegistrationRequest {
+    pub fn family_grouping(&self) -> bool {
+        self.consents
+            .iter()
+            .any(|c| c.kind == DocumentKind::ConsentimientoAgrupacion && c.accepted)
+    }
+}
+
+/// Parses the whole form, returning every field error at once.
+pub fn parse_form(
+    form: &RegistrationForm,
+) -> std::result::Result<RegistrationRequest, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let affiliation = AffiliationNumber::parse(&form.affiliation_number)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let serial = CredentialSerial::parse(&form.credential_serial)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let phone = MexicanPhone::parse(&form.phone)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let email = match EmailAddress::check(&form.email) {
+        Ok(check) => match check.suggestion {
+            Some(suggestion) if !form.email_suggestion_declined => {
+                errors.push(FieldError::new(
+                    Field::Email,
+                    "posible_error",
+                    format!("¿Quisiste decir {suggestion}? Corrija el correo o confirme con el afiliado que está bien escrito."),
+                ));
+                None
+            }
+            _ => Some(check.address),
+        },
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    match EmailAddress::parse_field(&form.email_confirmation, Field::EmailConfirmation) {
+        Ok(confirmation) => {
+            let typed = EmailAddress::parse(&form.email).ok();
+            if typed.is_some_and(|t| t != confirmation) {
+                errors.push(FieldError::new(
+                    Field::EmailConfirmation,
+                    "no_coinciden",
+                    "Los dos correos no coinciden: escríbalos otra vez con cuidado.",
+                ));
+            }
+        }
+        Err(e) => errors.push(e),
+    }
+    let consents = parse_consents(&form.consents, &mut errors);
+    match (affiliation, serial, phone, email) {
+        (Some(affiliation), Some(serial), Some(phone), Some(email)) if errors.is_empty() => {
+            Ok(RegistrationRequest {
+                affiliation,
+                serial,
+                phone,
+                email,
+                consents,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+fn parse_consents(answers: &[ConsentAnswer], errors: &mut Vec<FieldError>) -> Vec<ParsedConsent> {
+    let mut parsed = Vec::new();
+    for kind in DocumentKind::ALL {
+        let answer = answers.iter().find(|a| a.kind == kind);
+        let field = kind.field();
+        match (answer, answer.and_then(|a| a.accepted)) {
+            (Some(a), Some(accepted)) if accepted || !kind.required_to_register() => {
+                parsed.push(ParsedConsent {
+                    kind,
+                    document_id: a.document_id,
+                    sha256: a.sha256.clone(),
+                    accepted,
+                });
+            }
+            _ if kind.required_to_register() => errors.push(FieldError::new(
+                field,
+                "no_aceptado",
+                format!(
+                    "Falta que el afiliado lea y acepte el {}: sin su aceptación no se puede registrar.",
+                    lower_first(kind.title())
+                ),
+            )),
+            _ => errors.push(FieldError::new(
+                field,
+                "sin_respuesta",
+                "Registre si el afiliado otorga o no el consentimiento de agrupación por núcleo familiar.",
+            )),
+        }
+    }
+    parsed
+}
+
+fn lower_first(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// What the clerk sees after "Registrar".
+#[derive(Debug, Clone, Serialize)]
+pub struct RegistrationReceipt {
+    pub registration_id: String,
+    pub folio: String,
+    pub affiliate_name: String,
+    pub email: String,
+    pub email_masked: String,
+    pub phone: String,
+    pub family_grouping: bool,
+    pub created_at: DateTime<Utc>,
+    pub validation_expires_at: DateTime<Utc>,
+}
+
+impl Desk {
+    /// Registers an affiliate. Nothing is written unless every check passes, except the
+    /// count of wrong serials, which must survive the refusal to lock out guessing.
+    pub async fn register(&self, form: &RegistrationForm) -> Result<RegistrationReceipt> {
+        let request = parse_form(form).map_err(Error::Fields)?;
+        let settings = self.settings();
+        let now = self.clock.now();
+        let affiliate = self.check_identity(&request, now).await?;
+        self.check_no_live_registration(&request.affiliation)
+            .await?;
+        self.check_documents_current(&request).await?;
+
+        let registration_id = uuid::Uuid::new_v4().to_string();
+        let folio = security::new_folio(now.with_timezone(&Local).date_naive());
+        let token_id = uuid::Uuid::new_v4().to_string();
+        let link_token = security::new_link_token();
+        let code = security::new_code();
+        let expires_at = now + Duration::hours(i64::from(settings.validation_ttl_hours));
+        let link = validation_link(&settings.link_base_url, LINK_TOKEN_PLACEHOLDER);
+        let email = ValidationEmail {
+            name: &affiliate.full_name,
+            folio: &folio,
+            link: &link,
+            code: CODE_PLACEHOLDER,
+            expires: &local_time(&expires_at),
+        }
+        .render()?;
+
+        let mut tx = self.store.writer().begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO registrations (id, folio, affiliation_number, phone_e164, email, state,
+                                        family_grouping, office, workstation, clerk, created_at,
+                                        updated_at)
+             VALUES (?, ?, ?, ?, ?, 'pendiente_validacion', ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&registration_id)
+        .bind(&folio)
+        .bind(request.affiliation.as_str())
+        .bind(request.phone.e164())
+        .bind(request.email.as_str())
+        .bind(request.family_grouping())
+        .bind(&settings.office)
+        .bind(&settings.workstation)
+        .bind(&settings.clerk)
+        .bind(db_time(now))
+        .bind(db_time(now))
+        .execute(&mut *tx)
+        .await;
+        if let Err(e) = inserted {
+            drop(tx);
+            // Another registration of the same person won the race: tell it like the check does.
+            if is_unique_violation(&e) {
+                self.check_no_live_registration(&request.affiliation)
+                    .await?;
+            }
+            return Err(e.into());
+        }
+        for consent in &request.consents {
+            sqlx::query(
+                "INSERT INTO consents (id, registration_id, document_id, document_kind,
+                                       document_version, document_sha256, accepted, decided_at,
+                                       method, clerk, office, workstation)
+                 SELECT ?, ?, id, kind, version, sha256, ?, ?, ?, ?, ?, ?
+                   FROM legal_documents WHERE id = ?",
+            )
+            .bind(uuid::Uuid::new_v4().to_string())
+            .bind(&registration_id)
+            .bind(consent.accepted)
+            .bind(db_time(now))
+            .bind(CONSENT_METHOD)
+            .bind(&settings.clerk)
+            .bind(&settings.office)
+            .bind(&settings.workstation)
+            .bind(consent.document_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(
+            "INSERT INTO validation_tokens (id, registration_id, link_sha256, code_sha256, state,
+                                            created_at, expires_at)
+             VALUES (?, ?, ?, ?, 'activo', ?, ?)",
+        )
+        .bind(&token_id)
+        .bind(&registration_id)
+        .bind(security::sha256_hex(&link_token))
+        .bind(security::code_hash(&token_id, &code))
+        .bind(db_time(now))
+        .bind(db_time(expires_at))
+        .execute(&mut *tx)
+        .await?;
+        outbox::enqueue(
+            &mut tx,
+            &settings,
+            now,
+            NewEmail {
+                registration_id: &registration_id,
+                kind: EmailKind::Validation,
+                recipient: request.email.as_str(),
+                rendered: email,
+                secrets: vec![
+                    (LINK_TOKEN_PLACEHOLDER, link_token),
+                    (CODE_PLACEHOLDER, code),
+                ],
+            },
+        )
+        .await?;
+        sqlx::query("DELETE FROM serial_lockouts WHERE affiliation_number = ?")
+            .bind(request.affiliation.as_str())
+            .execute(&mut *tx)
+            .await?;
+        audit::record(
+            &mut tx,
+            &settings,
+            now,
+            AuditEvent {
+                action: "registro_creado",
+                registration_id: Some(&registration_id),
+                affiliation_number: Some(request.affiliation.as_str()),
+                detail: json!({
+                    "folio": folio,
+                    "agrupacion_nucleo_familiar": request.family_grouping(),
+                    "documentos": request.consents.iter().map(|c| json!({
+                        "tipo": c.kind.as_str(), "documento_id": c.document_id, "aceptado": c.accepted
+                    })).collect::<Vec<_>>(),
+                }),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.outbox_wake.notify_one();
+        tracing::info!(registration_id = %registration_id, folio = %folio, "registration created");
+
+        Ok(RegistrationReceipt {
+            registration_id,
+            folio,
+            affiliate_name: affiliate.full_name,
+            email: request.email.to_string(),
+            email_masked: request.email.masked(),
+            phone: request.phone.national_display(),
+            family_grouping: request.family_grouping(),
+            created_at: now,
+            validation_expires_at: expires_at,
+        })
+    }
+
+    /// Roster checks, in an order that never tells a guesser more than the lock allows:
+    /// lock first, then existence, then the serial (counted), then currency.
+    async fn check_identity(
+        &self,
+        request: &RegistrationRequest,
+        now: DateTime<Utc>,
+    ) -> Result<RosterEntry> {
+        let affiliation = &request.affiliation;
+        if let Some(until) = self.locked_until(affiliation, now).await? {
+            return Err(Error::AffiliationLocked {
+                affiliation: affiliation.to_string(),
+                until,
+            });
+        }
+        let entry = roster::find(&self.store, affiliation)
+            .await?
+            .ok_or_else(|| Error::NotInRoster(affiliation.to_string()))?;
+        if entry.credential_serial != request.serial.as_str() {
+            return Err(self.record_wrong_serial(affiliation, now).await?);
+        }
+        if !entry.is_current {
+            return Err(Error::NotCurrent(affiliation.to_string()));
+        }
+        Ok(entry)
+    }
+
+    async fn locked_until(
+        &self,
+        affiliation: &AffiliationNumber,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>> {
+        let until: Option<Option<DateTime<Utc>>> = sqlx::query_scalar(
+            "SELECT locked_until FROM serial_lockouts WHERE affiliation_number = ?",
+        )
+        .bind(affiliation.as_str())
+        .fetch_optional(self.store.reader())
+        .await?;
+        Ok(until.flatten().filter(|until| *until > now))
+    }
+
+    /// Counts a wrong serial and locks the number when the count reaches the threshold.
+    /// Failures older than a day, or from before an expired lock, start a new count.
+    async fn record_wrong_serial(
+        &self,
+        affiliation: &AffiliationNumber,
+        now: DateTime<Utc>,
+    ) -> Result<Error> {
+        let settings = self.settings();
+        let mut tx = self.store.writer().begin().await?;
+        let failures: i64 = sqlx::query_scalar(
+            "INSERT INTO serial_lockouts (affiliation_number, failures, last_failure_at)
+             VALUES (?1, 1, ?2)
+             ON CONFLICT (affiliation_number) DO UPDATE SET
+                failures = CASE WHEN last_failure_at < ?3 OR locked_until IS NOT NULL
+                                THEN 1 ELSE failures + 1 END,
+                locked_until = NULL,
+                last_failure_at = ?2
+             RETURNING failures",
+        )
+        .bind(affiliation.as_str())
+        .bind(db_time(now))
+        .bind(db_time(now - Duration::hours(24)))
+        .fetch_one(&mut *tx)
+        .await?;
+        let max = i64::from(settings.max_serial_failures.max(1));
+        let error = if failures >= max {
+            let until = now + Duration::minutes(i64::from(settings.serial_lock_minutes));
+            sqlx::query("UPDATE serial_lockouts SET locked_until = ? WHERE affiliation_number = ?")
+                .bind(db_time(until))
+                .bind(affiliation.as_str())
+                .execute(&mut *tx)
+                .await?;
+            audit::record(
+                &mut tx,
+                &settings,
+                now,
+                AuditEvent {
+                    action: "afiliacion_bloqueada",
+                    registration_id: None,
+                    affiliation_number: Some(affiliation.as_str()),
+                    detail: json!({ "intentos": failures, "bloqueada_hasta": db_time(until) }),
+                },
+            )
+            .await?;
+            tracing::warn!("affiliation number locked after repeated wrong serials");
+            Error::AffiliationLocked {
+                affiliation: affiliation.to_string(),
+                until,
+            }
+        } else {
+            Error::SerialMismatch {
+                remaining: u32::try_from(max - failures).unwrap_or(0),
+            }
+        };
+        audit::record(
+            &mut tx,
+            &settings,
+            now,
+            AuditEvent {
+                action: "serie_incorrecta",
+                registration_id: None,
+                affiliation_number: Some(affiliation.as_str()),
+                detail: json!({ "intento": failures }),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(error)
+    }
+
+    async fn check_no_live_registration(&self, affiliation: &AffiliationNumber) -> Result<()> {
+        let live: Option<(String, String, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT folio, state, created_at FROM registrations
+              WHERE affiliation_number = ? AND state IN ('pendiente_validacion', 'validada', 'activa')",
+        )
+        .bind(affiliation.as_str())
+        .fetch_optional(self.store.reader())
+        .await?;
+        match live {
+            None => Ok(()),
+            Some((folio, state, created_at)) if state == "pendiente_validacion" => {
+                Err(Error::AlreadyPending { folio, created_at })
+            }
+            Some((folio, _, _)) => Err(Error::AlreadyRegistered { folio }),
+        }
+    }
+
+    /// The texts the affiliate answered must be the versions in force now.
+    async fn check_documents_current(&self, request: &RegistrationRequest) -> Result<()> {
+        let current = legal::current_documents(&self.store).await?;
+        for consent in &request.consents {
+            let shown_is_current = current.iter().any(|d| {
+                d.kind == consent.kind && d.id == consent.document_id && d.sha256 == consent.sha256
+            });
+            if !shown_is_current {
+                return Err(Error::DocumentChanged(consent.kind));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The result of a live check of one field: the value as it will be stored, how to show
+/// it, and a suggestion when the email's domain looks mistyped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldCheck {
+    pub value: String,
+    pub display: Option<String>,
+    pub suggestion: Option<String>,
+}
+
+/// Checks one field as the clerk types, with the same parsers as [`parse_form`].
+/// `other` is the email when checking its confirmation.
+pub fn check_field(
+    field: Field,
+    value: &str,
+    other: Option<&str>,
+) -> std::result::Result<FieldCheck, FieldError> {
+    let plain = |value: String| FieldCheck {
+        value,
+        display: None,
+        suggestion: None,
+    };
+    match field {
+        Field::AffiliationNumber => Ok(plain(AffiliationNumber::parse(value)?.to_string())),
+        Field::CredentialSerial => Ok(plain(CredentialSerial::parse(value)?.as_str().to_owned())),
+        Field::Phone => {
+            let phone = MexicanPhone::parse(value)?;
+            Ok(FieldCheck {
+                value: phone.e164().to_owned(),
+                display: Some(phone.national_display()),
+                suggestion: None,
+            })
+        }
+        Field::Email => {
+            let check = EmailAddress::check(value)?;
+            Ok(FieldCheck {
+                value: check.address.to_string(),
+                display: None,
+                suggestion: check.suggestion,
+            })
+        }
+        Field::EmailConfirmation => {
+            let confirmation = EmailAddress::parse_field(value, Field::EmailConfirmation)?;
+            match other.map(EmailAddress::parse) {
+                Some(Ok(email)) if email != confirmation => Err(FieldError::new(
+                    Field::EmailConfirmation,
+                    "no_coinciden",
+                    "Los dos correos no coinciden: escríbalos otra vez con cuidado.",
+                )),
+                _ => Ok(plain(confirmation.to_string())),
+            }
+        }
+        Field::Folio => Ok(plain(crate::validation::parse_folio(value)?)),
+        Field::Code => Ok(plain(crate::validation::parse_code(value)?)),
+        other => Err(FieldError::new(
+            other,
+            "no_aplica",
+            "Este campo no se revisa por separado.",
+        )),
+    }
+}
+
+pub fn validation_link(base_url: &str, token: &str) -> String {
+    let separator = if base_url.contains('?') { '&' } else { '?' };
+    format!("{base_url}{separator}token={token}")
+}
+
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answers(accept: [Option<bool>; 4]) -> Vec<ConsentAnswer> {
+        DocumentKind::ALL
+            .iter()
+            .zip(accept)
+            .enumerate()
+            .map(|(i, (kind, accepted))| ConsentAnswer {
+                kind: *kind,
+                document_id: i as i64 + 1,
+                sha256: "0".repeat(64),
+                accepted,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_field_error_comes_back_at_once() {
+        let form = RegistrationForm {
+            affiliation_number: "".into(),
+            credential_serial: "#".into(),
+            phone: "12".into(),
+            email: "ana@example".into(),
+            email_confirmation: "".into(),
+            email_suggestion_declined: false,
+            consents: answers([None, Some(false), None, None]),
+        };
+        let errors = parse_form(&form).unwrap_err();
+        let fields: Vec<Field> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            vec![
+                Field::AffiliationNumber,
+                Field::CredentialSerial,
+                Field::Phone,
+                Field::Email,
+                Field::EmailConfirmation,
+                Field::IntegralNotice,
+                Field::SimplifiedNotice,
+                Field::TermsAndConditions,
+                Field::FamilyGroupingConsent,
+            ]
+        );
+        assert!(
+            errors[5].message.contains("aviso de privacidad integral"),
+            "{}",
+            errors[5].message
+        );
+    }
+
+    #[test]
+    fn a_no_to_grouping_is_an_answer_and_does_not_block() {
+        let form = RegistrationForm {
+            affiliation_number: "900100101".into(),
+            credential_serial: "DEMO4821907".into(),
+            phone: "686 555 0142".into(),
+            email: "ana@example.com".into(),
+            email_confirmation: "ANA@example.com".into(),
+            email_suggestion_declined: false,
+            consents: answers([Some(true), Some(true), Some(true), Some(false)]),
+        };
+        let request = parse_form(&form).unwrap();
+        assert!(!request.family_grouping());
+        assert_eq!(request.consents.len(), 4);
+    }
+
+    #[test]
+    fn emails_must_match_and_typos_need_confirmation() {
+        let mut form = RegistrationForm {
+            affiliation_number: "900100101".into(),
+            credential_serial: "DEMO4821907".into(),
+            phone: "6865550142".into(),
+            email: "ana@gmial.com".into(),
+            email_confirmation: "ana@gmial.com".into(),
+            email_suggestion_declined: false,
+            consents: answers([Some(true); 4]),
+        };
+        let errors = parse_form(&form).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            (errors[0].field, errors[0].code),
+            (Field::Email, "posible_error")
+        );
+        assert!(
+            errors[0]
+                .message
+                .starts_with("¿Quisiste decir ana@gmail.com?")
+        );
+        form.email_suggestion_declined = true;
+        assert!(parse_form(&form).is_ok());
+        form.email_confirmation = "ana@gmail.com".into();
+        let errors = parse_form(&form).unwrap_err();
+        assert_eq!(
+            (errors[0].field, errors[0].code),
+            (Field::EmailConfirmation, "no_coinciden")
+        );
+    }
+
+    #[test]
+    fn link_appends_the_token() {
+        assert_eq!(
+            validation_link("https://s.example.org/validar", "ab"),
+            "https://s.example.org/validar?token=ab"
+        );
+        assert_eq!(
+            validation_link("https://s.example.org/v?x=1", "ab"),
+            "https://s.example.org/v?x=1&token=ab"
+        );
+    }
+}

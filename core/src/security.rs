@@ -1,0 +1,142 @@
+//! Secrets: validation tokens and codes, temporary passwords and their hashes.
+//! Everything random comes from the operating system's generator.
+
+use crate::error::{Error, Result};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use rand::Rng;
+use rand::rngs::OsRng;
+use sha2::{Digest, Sha256};
+
+/// Letters and digits that cannot be mistaken for one another when read from an email
+/// or dictated at the desk: no 0/O/o, 1/l/I/i, 5/S/s, 2/Z/z, 8/B, u/v.
+const PASSWORD_ALPHABET: &[u8] = b"ACDEFGHJKLMNPQRTWXYabcdefghjkmnpqrtwxy34679";
+pub const TEMPORARY_PASSWORD_LEN: usize = 14;
+/// Crockford's base32 without I, L, O, U: folios are read aloud and typed back.
+const FOLIO_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// A validation token for the link: 256 random bits, hex. Only its SHA-256 is stored.
+pub fn new_link_token() -> String {
+    let bytes: [u8; 32] = OsRng.r#gen();
+    hex::encode(bytes)
+}
+
+pub fn sha256_hex(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// The 6-digit code printed in the validation email.
+pub fn new_code() -> String {
+    format!("{:06}", OsRng.gen_range(0..1_000_000u32))
+}
+
+/// Hash of a code, salted with its token's id so equal codes hash differently. A 6-digit
+/// code cannot resist an offline search of its hash; what protects it is that it dies
+/// after a few wrong tries and within hours.
+pub fn code_hash(token_id: &str, code: &str) -> String {
+    sha256_hex(&format!("{token_id}:{code}"))
+}
+
+/// Compares two equal-length hex digests without an early exit.
+pub fn digests_equal(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// A temporary password of unambiguous characters with at least one upper-case letter,
+/// one lower-case letter and one digit (what most password policies ask).
+pub fn new_temporary_password() -> String {
+    loop {
+        let candidate: String = (0..TEMPORARY_PASSWORD_LEN)
+            .map(|_| PASSWORD_ALPHABET[OsRng.gen_range(0..PASSWORD_ALPHABET.len())] as char)
+            .collect();
+        if candidate.chars().any(|c| c.is_ascii_uppercase())
+            && candidate.chars().any(|c| c.is_ascii_lowercase())
+            && candidate.chars().any(|c| c.is_ascii_digit())
+        {
+            return candidate;
+        }
+    }
+}
+
+/// argon2id with OWASP's recommended minimum: 19 MiB of memory, 2 passes, 1 lane.
+fn hasher() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes a password (PHC string). Slow on purpose: call it off the async threads.
+pub fn hash_password(password: &str) -> Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    hasher()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Error::Internal(format!("argon2: {e}")))
+}
+
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc)
+        .map(|parsed| {
+            hasher()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// `RSL-251125-7K3QX9`: service, local date, six random base32 characters.
+pub fn new_folio(local_date: chrono::NaiveDate) -> String {
+    let suffix: String = (0..6)
+        .map(|_| FOLIO_ALPHABET[OsRng.gen_range(0..FOLIO_ALPHABET.len())] as char)
+        .collect();
+    format!("RSL-{}-{suffix}", local_date.format("%y%m%d"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_passwords_are_long_unambiguous_and_mixed() {
+        for _ in 0..200 {
+            let p = new_temporary_password();
+            assert_eq!(p.len(), TEMPORARY_PASSWORD_LEN);
+            assert!(p.len() >= 12);
+            assert!(!p.chars().any(|c| "0Oo1lIi5Ss2Zz8Buv".contains(c)), "{p}");
+            assert!(p.chars().any(|c| c.is_ascii_digit()));
+        }
+        assert_ne!(new_temporary_password(), new_temporary_password());
+    }
+
+    #[test]
+    fn password_hash_is_argon2id_with_owasp_parameters_and_verifies() {
+        let phc = hash_password("Temporal4Prueba").unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
+        assert!(verify_password("Temporal4Prueba", &phc));
+        assert!(!verify_password("temporal4prueba", &phc));
+    }
+
+    #[test]
+    fn tokens_and_codes_have_the_promised_shape() {
+        let token = new_link_token();
+        assert_eq!(token.len(), 64);
+        assert_ne!(token, new_link_token());
+        let code = new_code();
+        assert_eq!(code.len(), 6);
+        assert!(code.chars().all(|c| c.is_ascii_digit()));
+        assert_ne!(code_hash("a", "123456"), code_hash("b", "123456"));
+        assert!(digests_equal(&sha256_hex("x"), &sha256_hex("x")));
+        assert!(!digests_equal(&sha256_hex("x"), &sha256_hex("y")));
+    }
+
+    #[test]
+    fn folios_carry_the_date_and_no_ambiguous_letters() {
+        let f = new_folio(chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap());
+        assert!(f.starts_with("RSL-261125-"), "{f}");
+        assert_eq!(f.len(), "RSL-261125-".len() + 6);
+        assert!(!f[11..].chars().any(|c| "ILOU".contains(c)));
+    }
+}

@@ -1,0 +1,342 @@
+//! Validating a registration with the code from the email (at the desk) or with the
+//! link's token (the central service): single use, expiring, a few wrong tries at most.
+//! Success creates the account with a temporary password and queues its email.
+
+use crate::audit::{self, AuditEvent};
+use crate::desk::Desk;
+use crate::domain::{Field, FieldError};
+use crate::emails::{PASSWORD_PLACEHOLDER, TemporaryPasswordEmail};
+use crate::error::{Error, Result};
+use crate::outbox::{self, EmailKind, NewEmail};
+use crate::security;
+use crate::store::db_time;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::json;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ValidationOutcome {
+    pub registration_id: String,
+    pub folio: String,
+    pub username: String,
+    pub email_masked: String,
+    pub validated_at: DateTime<Utc>,
+}
+
+/// A folio as typed: trimmed, upper-cased, inner spaces removed.
+pub fn parse_folio(raw: &str) -> std::result::Result<String, FieldError> {
+    let folio: String = raw.split_whitespace().collect::<String>().to_uppercase();
+    if folio.is_empty() {
+        return Err(FieldError::new(
+            Field::Folio,
+            "requerido",
+            "Escriba el folio del registro.",
+        ));
+    }
+    if folio.len() > 40 || !folio.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(FieldError::new(
+            Field::Folio,
+            "formato",
+            "El folio es como RSL-261125-7K3QX9: letras, números y guiones.",
+        ));
+    }
+    Ok(folio)
+}
+
+/// The 6-digit code as typed (spaces allowed between digits).
+pub fn parse_code(raw: &str) -> std::result::Result<String, FieldError> {
+    let code: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    if code.is_empty() {
+        return Err(FieldError::new(
+            Field::Code,
+            "requerido",
+            "Escriba el código de 6 dígitos que llegó en el correo de validación.",
+        ));
+    }
+    if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
+        return Err(FieldError::new(
+            Field::Code,
+            "formato",
+            "El código de validación tiene exactamente 6 dígitos.",
+        ));
+    }
+    Ok(code)
+}
+
+struct Pending {
+    registration_id: String,
+    folio: String,
+    affiliation_number: String,
+    email: String,
+    state: String,
+    validated_at: Option<DateTime<Utc>>,
+    full_name: Option<String>,
+}
+
+struct Token {
+    id: String,
+    code_sha256: String,
+    state: String,
+    expires_at: DateTime<Utc>,
+    used_at: Option<DateTime<Utc>>,
+}
+
+impl Desk {
+    /// Validates the registration `folio` with the code the affiliate read from the email.
+    pub async fn validate_with_code(&self, folio: &str, code: &str) -> Result<ValidationOutcome> {
+        let (folio, code) = match (parse_folio(folio), parse_code(code)) {
+            (Ok(f), Ok(c)) => (f, c),
+            (f, c) => return Err(Error::Fields(f.err().into_iter().chain(c.err()).collect())),
+        };
+        let now = self.clock.now();
+        let registration = self.pending_by_folio(&folio).await?;
+        let token = self.latest_token(&registration.registration_id).await?;
+        let token = check_token_usable(&registration, token, now)?;
+        if !security::digests_equal(&security::code_hash(&token.id, &code), &token.code_sha256) {
+            return Err(self.record_wrong_code(&registration, &token, now).await?);
+        }
+        self.complete_validation(registration, token, now, "codigo_en_ventanilla")
+            .await
+    }
+
+    async fn pending_by_folio(&self, folio: &str) -> Result<Pending> {
+        let row: Option<(String, String, String, String, String, Option<DateTime<Utc>>, Option<String>)> =
+            sqlx::query_as(
+                "SELECT r.id, r.folio, r.affiliation_number, r.email, r.state, r.validated_at, a.full_name
+                   FROM registrations r
+                   LEFT JOIN roster_affiliates a ON a.affiliation_number = r.affiliation_number
+                  WHERE r.folio = ?",
+            )
+            .bind(folio)
+            .fetch_optional(self.store.reader())
+            .await?;
+        let (registration_id, folio, affiliation_number, email, state, validated_at, full_name) =
+            row.ok_or_else(|| Error::FolioNotFound(folio.to_owned()))?;
+        Ok(Pending {
+            registration_id,
+            folio,
+            affiliation_number,
+            email,
+            state,
+            validated_at,
+            full_name,
+        })
+    }
+
+    async fn latest_token(&self, registration_id: &str) -> Result<Option<Token>> {
+        let row: Option<(String, String, String, DateTime<Utc>, Option<DateTime<Utc>>)> =
+            sqlx::query_as(
+                "SELECT id, code_sha256, state, expires_at, used_at
+               FROM validation_tokens WHERE registration_id = ?
+              ORDER BY created_at DESC LIMIT 1",
+            )
+            .bind(registration_id)
+            .fetch_optional(self.store.reader())
+            .await?;
+        Ok(
+            row.map(|(id, code_sha256, state, expires_at, used_at)| Token {
+                id,
+                code_sha256,
+                state,
+                expires_at,
+                used_at,
+            }),
+        )
+    }
+
+    async fn record_wrong_code(
+        &self,
+        registration: &Pending,
+        token: &Token,
+        now: DateTime<Utc>,
+    ) -> Result<Error> {
+        let settings = self.settings();
+        let max = i64::from(settings.max_code_attempts.max(1));
+        let mut tx = self.store.writer().begin().await?;
+        let attempts: i64 = sqlx::query_scalar(
+            "UPDATE validation_tokens
+                SET failed_attempts = failed_attempts + 1,
+                    state = CASE WHEN failed_attempts + 1 >= ? THEN 'agotado' ELSE state END
+              WHERE id = ? RETURNING failed_attempts",
+        )
+        .bind(max)
+        .bind(&token.id)
+        .fetch_one(&mut *tx)
+        .await?;
+        audit::record(
+            &mut tx,
+            &settings,
+            now,
+            AuditEvent {
+                action: if attempts >= max {
+                    "codigo_agotado"
+                } else {
+                    "codigo_incorrecto"
+                },
+                registration_id: Some(&registration.registration_id),
+                affiliation_number: Some(&registration.affiliation_number),
+                detail: json!({ "intento": attempts }),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(if attempts >= max {
+            Error::CodeExhausted
+        } else {
+            Error::CodeMismatch {
+                remaining: u32::try_from(max - attempts).unwrap_or(0),
+            }
+        })
+    }
+
+    /// Marks the token used and the registration validated, creates the account with a
+    /// fresh temporary password (only its argon2id hash is stored) and queues its email.
+    async fn complete_validation(
+        &self,
+        registration: Pending,
+        token: Token,
+        now: DateTime<Utc>,
+        method: &'static str,
+    ) -> Result<ValidationOutcome> {
+        let settings = self.settings();
+        let username = registration.affiliation_number.clone();
+        let password = security::new_temporary_password();
+        let hash = {
+            let password = password.clone();
+            tokio::task::spawn_blocking(move || security::hash_password(&password))
+                .await
+                .map_err(|e| Error::Internal(format!("hashing task: {e}")))??
+        };
+        let email = TemporaryPasswordEmail {
+            name: registration
+                .full_name
+                .as_deref()
+                .unwrap_or("afiliada o afiliado"),
+            folio: &registration.folio,
+            username: &username,
+        }
+        .render()?;
+
+        let mut tx = self.store.writer().begin().await?;
+        // The state guard makes a concurrent second validation of the same token a no-op.
+        let claimed = sqlx::query(
+            "UPDATE validation_tokens SET state = 'usado', used_at = ? WHERE id = ? AND state = 'activo'",
+        )
+        .bind(db_time(now))
+        .bind(&token.id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if claimed != 1 {
+            return Err(Error::AlreadyValidated(now));
+        }
+        sqlx::query(
+            "UPDATE registrations SET state = 'validada', validated_at = ?, updated_at = ?
+              WHERE id = ? AND state = 'pendiente_validacion'",
+        )
+        .bind(db_time(now))
+        .bind(db_time(now))
+        .bind(&registration.registration_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO accounts (registration_id, username, password_hash, must_change_password, password_set_at)
+             VALUES (?, ?, ?, 1, ?)",
+        )
+        .bind(&registration.registration_id)
+        .bind(&username)
+        .bind(&hash)
+        .bind(db_time(now))
+        .execute(&mut *tx)
+        .await?;
+        outbox::enqueue(
+            &mut tx,
+            &settings,
+            now,
+            NewEmail {
+                registration_id: &registration.registration_id,
+                kind: EmailKind::TemporaryPassword,
+                recipient: &registration.email,
+                rendered: email,
+                secrets: vec![(PASSWORD_PLACEHOLDER, password)],
+            },
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            &settings,
+            now,
+            AuditEvent {
+                action: "registro_validado",
+                registration_id: Some(&registration.registration_id),
+                affiliation_number: Some(&registration.affiliation_number),
+                detail: json!({ "folio": registration.folio, "metodo": method }),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.outbox_wake.notify_one();
+        tracing::info!(registration_id = %registration.registration_id, "registration validated");
+
+        let email_masked = crate::domain::EmailAddress::parse(&registration.email)
+            .map(|e| e.masked())
+            .unwrap_or_default();
+        Ok(ValidationOutcome {
+            registration_id: registration.registration_id,
+            folio: registration.folio,
+            username,
+            email_masked,
+            validated_at: now,
+        })
+    }
+}
+
+/// The token when the registration can still be validated with it; otherwise the reason.
+fn check_token_usable(
+    registration: &Pending,
+    token: Option<Token>,
+    now: DateTime<Utc>,
+) -> Result<Token> {
+    match registration.state.as_str() {
+        "pendiente_validacion" => {}
+        "validada" | "activa" => {
+            return Err(Error::AlreadyValidated(
+                registration.validated_at.unwrap_or(now),
+            ));
+        }
+        other => {
+            return Err(Error::RegistrationClosed {
+                folio: registration.folio.clone(),
+                state: other.replace('_', " "),
+            });
+        }
+    }
+    let token =
+        token.ok_or_else(|| Error::Internal("pending registration without a token".into()))?;
+    match token.state.as_str() {
+        "usado" => Err(Error::AlreadyValidated(token.used_at.unwrap_or(now))),
+        "agotado" => Err(Error::CodeExhausted),
+        _ if token.expires_at <= now => Err(Error::CodeExpired(token.expires_at)),
+        _ => Ok(token),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folio_and_code_are_normalised() {
+        assert_eq!(
+            parse_folio(" rsl-261125-7k3qx9 ").unwrap(),
+            "RSL-261125-7K3QX9"
+        );
+        assert_eq!(parse_code(" 042 917 ").unwrap(), "042917");
+        assert_eq!(parse_code("04291").unwrap_err().code, "formato");
+        assert_eq!(parse_code("").unwrap_err().field, Field::Code);
+        assert_eq!(parse_folio("").unwrap_err().field, Field::Folio);
+    }
+}

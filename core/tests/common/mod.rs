@@ -1,0 +1,158 @@
+//! Starts the real core on a temporary SQLite file, zero2prod's `spawn_app` style.
+#![allow(dead_code)]
+
+use chrono::{TimeZone, Utc};
+use registro_core::clock::ManualClock;
+use registro_core::config::Settings;
+use registro_core::legal::{self, LegalDocument};
+use registro_core::outbox::{DeliveryRound, Transport};
+use registro_core::registration::{ConsentAnswer, RegistrationForm};
+use registro_core::{DataPaths, Desk};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Demo affiliates (core/demo/padron_demo.csv).
+pub const TITULAR: (&str, &str) = ("900100101", "DEMO4821907");
+pub const BENEFICIARY: (&str, &str) = ("900100102", "DEMO4821908");
+pub const NOT_CURRENT: (&str, &str) = ("900400401", "DEMO7215540");
+
+pub struct TestDesk {
+    pub desk: Desk,
+    pub clock: Arc<ManualClock>,
+    pub paths: DataPaths,
+    pub documents: Vec<LegalDocument>,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn spawn_desk() -> TestDesk {
+    spawn_desk_with(Settings::default()).await
+}
+
+pub async fn spawn_desk_with(settings: Settings) -> TestDesk {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = DataPaths::new(dir.path());
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 25, 17, 0, 0).unwrap(),
+    ));
+    let desk = Desk::open_with_clock(&paths, settings, clock.clone())
+        .await
+        .unwrap();
+    let documents = legal::current_documents(desk.store()).await.unwrap();
+    TestDesk {
+        desk,
+        clock,
+        paths,
+        documents,
+        _dir: dir,
+    }
+}
+
+impl TestDesk {
+    pub fn form(&self, (affiliation, serial): (&str, &str), email: &str) -> RegistrationForm {
+        RegistrationForm {
+            affiliation_number: affiliation.into(),
+            credential_serial: serial.into(),
+            phone: "(686) 555-0142".into(),
+            email: email.into(),
+            email_confirmation: email.into(),
+            email_suggestion_declined: false,
+            consents: ConsentAnswer::accepting(&self.documents, Some(true)),
+        }
+    }
+
+    /// Runs one outbox round into the `.eml` folder, as the background worker would.
+    pub async fn deliver(&self) -> DeliveryRound {
+        let transport = Transport::files(&self.paths.outbox_files()).unwrap();
+        self.desk
+            .outbox_worker(transport)
+            .deliver_due()
+            .await
+            .unwrap()
+    }
+
+    pub fn email_files(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.paths.outbox_files())
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        files
+    }
+
+    /// Every delivered email to `to`, decoded.
+    pub fn emails_to(&self, to: &str) -> Vec<Email> {
+        self.email_files()
+            .iter()
+            .map(|p| Email::read(p))
+            .filter(|e| e.to.contains(to))
+            .collect()
+    }
+
+    pub async fn scalar_i64(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(self.desk.store().reader())
+            .await
+            .unwrap()
+    }
+}
+
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub message_id: String,
+}
+
+impl Email {
+    pub fn read(path: &std::path::Path) -> Email {
+        let raw = std::fs::read(path).unwrap();
+        let msg = mail_parser::MessageParser::default()
+            .parse(&raw)
+            .expect("a parsable email");
+        Email {
+            to: msg
+                .to()
+                .and_then(|a| a.first())
+                .and_then(|a| a.address())
+                .unwrap_or_default()
+                .to_owned(),
+            subject: msg.subject().unwrap_or_default().to_owned(),
+            text: msg.body_text(0).unwrap_or_default().into_owned(),
+            html: msg.body_html(0).unwrap_or_default().into_owned(),
+            message_id: msg.message_id().unwrap_or_default().to_owned(),
+        }
+    }
+
+    /// The 6-digit code after "código de validación:".
+    pub fn validation_code(&self) -> String {
+        let at = self
+            .text
+            .find("código de validación: ")
+            .expect("a code in the email")
+            + "código de validación: ".len();
+        self.text[at..at + 6].to_owned()
+    }
+
+    pub fn link(&self) -> String {
+        self.text
+            .lines()
+            .find(|l| l.starts_with("https://"))
+            .expect("a link")
+            .trim()
+            .to_owned()
+    }
+
+    pub fn temporary_password(&self) -> String {
+        let line = self
+            .text
+            .lines()
+            .find(|l| l.starts_with("Contraseña temporal: "))
+            .expect("a password line");
+        line["Contraseña temporal: ".len()..].trim().to_owned()
+    }
+}

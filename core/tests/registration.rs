@@ -1,0 +1,525 @@
+//! Registration and validation through the core, on a real SQLite file.
+
+mod common;
+
+use chrono::Duration;
+use common::*;
+use registro_core::Error;
+use registro_core::domain::Field;
+
+#[tokio::test]
+async fn a_registration_writes_everything_and_the_email_carries_link_and_code() {
+    let t = spawn_desk().await;
+    let receipt = t
+        .desk
+        .register(&t.form(TITULAR, "ximena@example.com"))
+        .await
+        .unwrap();
+
+    assert!(
+        receipt.folio.starts_with("RSL-261125-"),
+        "{}",
+        receipt.folio
+    );
+    assert_eq!(receipt.affiliate_name, "Ximena Ocampo Larrañaga (DEMO)");
+    assert_eq!(receipt.email_masked, "xi***@example.com");
+    assert_eq!(
+        receipt.validation_expires_at - receipt.created_at,
+        Duration::hours(24)
+    );
+
+    let store = t.desk.store().reader();
+    let (state, phone, email): (String, String, String) =
+        sqlx::query_as("SELECT state, phone_e164, email FROM registrations WHERE folio = ?")
+            .bind(&receipt.folio)
+            .fetch_one(store)
+            .await
+            .unwrap();
+    assert_eq!(
+        (state.as_str(), phone.as_str(), email.as_str()),
+        (
+            "pendiente_validacion",
+            "+526865550142",
+            "ximena@example.com"
+        )
+    );
+
+    let consents: Vec<(String, i64, String, bool, String, String, String, String)> = sqlx::query_as(
+        "SELECT document_kind, document_version, document_sha256, accepted, method, clerk, office, workstation
+           FROM consents WHERE registration_id = ? ORDER BY document_kind",
+    )
+    .bind(&receipt.registration_id)
+    .fetch_all(store)
+    .await
+    .unwrap();
+    assert_eq!(consents.len(), 4);
+    for (kind, version, sha, accepted, method, clerk, office, _ws) in &consents {
+        let doc = t
+            .documents
+            .iter()
+            .find(|d| d.kind.as_str() == kind)
+            .unwrap();
+        assert_eq!((*version, sha), (doc.version, &doc.sha256));
+        assert!(accepted);
+        assert_eq!(method, "asistido en ventanilla");
+        assert_eq!(clerk, "capturista-demo");
+        assert_eq!(office, "Oficina de demostración");
+    }
+    assert_eq!(
+        t.scalar_i64("SELECT count(*) FROM audit_events WHERE action = 'registro_creado'")
+            .await,
+        1
+    );
+    assert_eq!(
+        t.scalar_i64("SELECT count(*) FROM outbox_messages WHERE state = 'en_cola'")
+            .await,
+        1
+    );
+
+    let round = t.deliver().await;
+    assert_eq!(round.sent, 1);
+    let emails = t.emails_to("ximena@example.com");
+    assert_eq!(emails.len(), 1);
+    let email = &emails[0];
+    assert!(email.subject.contains(&receipt.folio));
+    let code = email.validation_code();
+    assert!(
+        code.chars().all(|c| c.is_ascii_digit()) && code.len() == 6,
+        "{code}"
+    );
+    let link = email.link();
+    assert!(
+        link.starts_with("https://servicios.example.org/validar?token="),
+        "{link}"
+    );
+    let token = link.rsplit('=').next().unwrap();
+    assert_eq!(token.len(), 64);
+    assert!(email.html.contains(&code) && email.html.contains(token));
+    assert!(email.text.contains("Calle Calafia 1115"));
+
+    // Only hashes remain: neither the code nor the token is anywhere in the database.
+    let leftovers: i64 = sqlx::query_scalar(
+        "SELECT (SELECT count(*) FROM outbox_messages WHERE secrets IS NOT NULL OR body_text LIKE '%' || ?1 || '%' OR body_html LIKE '%' || ?1 || '%')
+              + (SELECT count(*) FROM validation_tokens WHERE link_sha256 = ?1 OR code_sha256 = ?2)",
+    )
+    .bind(token)
+    .bind(&code)
+    .fetch_one(store)
+    .await
+    .unwrap();
+    assert_eq!(leftovers, 0);
+}
+
+#[tokio::test]
+async fn the_code_validates_once_and_the_temporary_password_arrives_and_is_scrubbed() {
+    let t = spawn_desk().await;
+    let receipt = t
+        .desk
+        .register(&t.form(TITULAR, "ximena@example.com"))
+        .await
+        .unwrap();
+    t.deliver().await;
+    let code = t.emails_to("ximena@example.com")[0].validation_code();
+
+    let outcome = t
+        .desk
+        .validate_with_code(&receipt.folio.to_lowercase(), &code)
+        .await
+        .unwrap();
+    assert_eq!(outcome.username, "900100101");
+    assert_eq!(outcome.folio, receipt.folio);
+
+    let (hash, must_change): (String, bool) = sqlx::query_as(
+        "SELECT password_hash, must_change_password FROM accounts WHERE registration_id = ?",
+    )
+    .bind(&receipt.registration_id)
+    .fetch_one(t.desk.store().reader())
+    .await
+    .unwrap();
+    assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+    assert!(must_change);
+    assert_eq!(
+        t.scalar_i64("SELECT count(*) FROM registrations WHERE state = 'validada'")
+            .await,
+        1
+    );
+
+    assert_eq!(t.deliver().await.sent, 1);
+    let emails = t.emails_to("ximena@example.com");
+    let password_email = emails
+        .iter()
+        .find(|e| e.text.contains("Contraseña temporal"))
+        .expect("password email");
+    assert!(password_email.text.contains("Usuario: 900100101"));
+    let password = password_email.temporary_password();
+    assert!(password.len() >= 12, "{password}");
+    assert!(registro_core::security::verify_password(&password, &hash));
+    // The plaintext is gone from the outbox once written.
+    let (secrets, scrubbed): (Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT secrets, scrubbed_at FROM outbox_messages WHERE kind = 'contrasena_temporal'",
+    )
+    .fetch_one(t.desk.store().reader())
+    .await
+    .unwrap();
+    assert!(secrets.is_none() && scrubbed.is_some());
+    let with_password: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM outbox_messages WHERE body_text LIKE '%' || ? || '%'",
+    )
+    .bind(&password)
+    .fetch_one(t.desk.store().reader())
+    .await
+    .unwrap();
+    assert_eq!(with_password, 0);
+
+    // A second use of the same code is refused with its own message.
+    let again = t
+        .desk
+        .validate_with_code(&receipt.folio, &code)
+        .await
+        .unwrap_err();
+    assert_eq!(again.code(), "ya_validado");
+    assert!(again.to_string().contains("ya fue validado"));
+}
+
+#[tokio::test]
+async fn every_bad_field_is_reported_at_once_and_nothing_is_written() {
+    let t = spawn_desk().await;
+    let mut form = t.form(("", "x"), "ana@gmial.com");
+    form.phone = "555".into();
+    form.email_confirmation = "otra@example.com".into();
+    form.consents.iter_mut().for_each(|c| c.accepted = None);
+    let err = t.desk.register(&form).await.unwrap_err();
+    assert_eq!(err.code(), "campos_invalidos");
+    let fields: Vec<Field> = err.field_errors().iter().map(|e| e.field).collect();
+    assert_eq!(
+        fields,
+        [
+            Field::AffiliationNumber,
+            Field::CredentialSerial,
+            Field::Phone,
+            Field::Email,
+            Field::EmailConfirmation,
+            Field::IntegralNotice,
+            Field::SimplifiedNotice,
+            Field::TermsAndConditions,
+            Field::FamilyGroupingConsent
+        ]
+    );
+    assert!(
+        err.field_errors()[3]
+            .message
+            .starts_with("¿Quisiste decir ana@gmail.com?")
+    );
+    assert_eq!(t.scalar_i64("SELECT count(*) FROM registrations").await, 0);
+}
+
+#[tokio::test]
+async fn roster_refusals_say_what_to_do() {
+    let t = spawn_desk().await;
+    let err = t
+        .desk
+        .register(&t.form(("123456789", "ABCD1234"), "a@example.com"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotInRoster(_)));
+    assert_eq!(err.field(), Some(Field::AffiliationNumber));
+    assert!(err.to_string().contains("no está en el padrón"));
+
+    let err = t
+        .desk
+        .register(&t.form(NOT_CURRENT, "b@example.com"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "afiliacion_no_vigente");
+    assert!(err.to_string().contains("no está vigente"));
+}
+
+#[tokio::test]
+async fn one_live_registration_per_person() {
+    let t = spawn_desk().await;
+    let first = t
+        .desk
+        .register(&t.form(TITULAR, "ximena@example.com"))
+        .await
+        .unwrap();
+    let err = t
+        .desk
+        .register(&t.form(TITULAR, "otra@example.com"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "registro_pendiente");
+    assert!(err.to_string().contains(&first.folio), "{err}");
+    assert!(err.to_string().contains("revisar su correo"));
+
+    t.deliver().await;
+    let code = t.emails_to("ximena@example.com")[0].validation_code();
+    t.desk
+        .validate_with_code(&first.folio, &code)
+        .await
+        .unwrap();
+    let err = t
+        .desk
+        .register(&t.form(TITULAR, "otra@example.com"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "ya_registrado");
+    assert!(err.to_string().contains("contraseña temporal nueva"));
+
+    // A beneficiary of the same nucleus is another person and registers on their own.
+    t.desk
+        .register(&t.form(BENEFICIARY, "emiliano@example.com"))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn five_wrong_serials_lock_the_number_for_fifteen_minutes() {
+    let t = spawn_desk().await;
+    for remaining in [4, 3, 2, 1] {
+        let err = t
+            .desk
+            .register(&t.form((TITULAR.0, "MAL00001"), "x@example.com"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::SerialMismatch { remaining: r } if r == remaining),
+            "{err:?}"
+        );
+        assert_eq!(err.field(), Some(Field::CredentialSerial));
+    }
+    let err = t
+        .desk
+        .register(&t.form((TITULAR.0, "MAL00001"), "x@example.com"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "afiliacion_bloqueada");
+    // Locked even with the right serial.
+    let err = t
+        .desk
+        .register(&t.form(TITULAR, "x@example.com"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "afiliacion_bloqueada");
+    assert!(err.to_string().contains("bloqueado hasta"));
+    assert_eq!(
+        t.scalar_i64("SELECT count(*) FROM audit_events WHERE action = 'afiliacion_bloqueada'")
+            .await,
+        1
+    );
+    assert_eq!(
+        t.scalar_i64("SELECT count(*) FROM audit_events WHERE action = 'serie_incorrecta'")
+            .await,
+        5
+    );
+    // Other numbers are not affected.
+    t.desk
+        .register(&t.form(BENEFICIARY, "e@example.com"))
+        .await
+        .unwrap();
+
+    t.clock
+        .advance(Duration::minutes(15) + Duration::seconds(1));
+    t.desk
+        .register(&t.form(TITULAR, "x@example.com"))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn lock_thresholds_come_from_the_settings() {
+    let settings = registro_core::config::Settings {
+        max_serial_failures: 2,
+        serial_lock_minutes: 60,
+        ..Default::default()
+    };
+    let t = spawn_desk_with(settings).await;
+    t.desk
+        .register(&t.form((TITULAR.0, "MAL00001"), "x@example.com"))
+        .await
+        .unwrap_err();
+    let err = t
+        .desk
+        .register(&t.form((TITULAR.0, "MAL00001"), "x@example.com"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "afiliacion_bloqueada");
+    t.clock.advance(Duration::minutes(30));
+    assert_eq!(
+        t.desk
+            .register(&t.form(TITULAR, "x@example.com"))
+            .await
+            .unwrap_err()
+            .code(),
+        "afiliacion_bloqueada"
+    );
+}
+
+#[tokio::test]
+async fn wrong_codes_count_down_and_the_fifth_kills_the_code() {
+    let t = spawn_desk().await;
+    let receipt = t
+        .desk
+        .register(&t.form(TITULAR, "ximena@example.com"))
+        .await
+        .unwrap();
+    t.deliver().await;
+    let code = t.emails_to("ximena@example.com")[0].validation_code();
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for remaining in [4, 3, 2, 1] {
+        let err = t
+            .desk
+            .validate_with_code(&receipt.folio, wrong)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::CodeMismatch { remaining: r } if r == remaining),
+            "{err:?}"
+        );
+        assert_eq!(err.field(), Some(Field::Code));
+    }
+    let err = t
+        .desk
+        .validate_with_code(&receipt.folio, wrong)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "codigo_agotado");
+    let err = t
+        .desk
+        .validate_with_code(&receipt.folio, &code)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "codigo_agotado");
+    assert_eq!(t.scalar_i64("SELECT count(*) FROM accounts").await, 0);
+}
+
+#[tokio::test]
+async fn codes_expire_after_the_configured_lifetime() {
+    let t = spawn_desk().await;
+    let receipt = t
+        .desk
+        .register(&t.form(TITULAR, "ximena@example.com"))
+        .await
+        .unwrap();
+    t.deliver().await;
+    let code = t.emails_to("ximena@example.com")[0].validation_code();
+    t.clock.advance(Duration::hours(24));
+    let err = t
+        .desk
+        .validate_with_code(&receipt.folio, &code)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "codigo_vencido");
+    assert!(err.to_string().contains("venció"));
+}
+
+#[tokio::test]
+async fn unknown_folio_and_malformed_input_name_their_fields() {
+    let t = spawn_desk().await;
+    let err = t
+        .desk
+        .validate_with_code("RSL-000000-ZZZZZZ", "123456")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.code(), err.field()),
+        ("folio_desconocido", Some(Field::Folio))
+    );
+    let err = t.desk.validate_with_code("", "12a").await.unwrap_err();
+    let fields: Vec<Field> = err.field_errors().iter().map(|e| e.field).collect();
+    assert_eq!(fields, [Field::Folio, Field::Code]);
+}
+
+#[tokio::test]
+async fn refusing_the_grouping_consent_still_registers_and_is_recorded() {
+    let t = spawn_desk().await;
+    let mut form = t.form(TITULAR, "ximena@example.com");
+    form.consents =
+        registro_core::registration::ConsentAnswer::accepting(&t.documents, Some(false));
+    let receipt = t.desk.register(&form).await.unwrap();
+    assert!(!receipt.family_grouping);
+    let refused: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM consents WHERE registration_id = ? AND document_kind = 'consentimiento_agrupacion' AND accepted = 0",
+    )
+    .bind(&receipt.registration_id)
+    .fetch_one(t.desk.store().reader())
+    .await
+    .unwrap();
+    assert_eq!(refused, 1);
+    assert_eq!(
+        t.scalar_i64("SELECT family_grouping FROM registrations")
+            .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn an_answer_to_an_outdated_text_is_refused() {
+    let t = spawn_desk().await;
+    let mut form = t.form(TITULAR, "ximena@example.com");
+    form.consents[1].sha256 = "f".repeat(64);
+    let err = t.desk.register(&form).await.unwrap_err();
+    assert_eq!(err.code(), "documento_cambio");
+    assert_eq!(err.field(), Some(Field::SimplifiedNotice));
+}
+
+#[tokio::test]
+async fn a_failure_inside_the_transaction_leaves_nothing_half_written() {
+    let t = spawn_desk().await;
+    sqlx::query("CREATE TRIGGER outbox_down BEFORE INSERT ON outbox_messages BEGIN SELECT RAISE(ABORT, 'disk trouble'); END")
+        .execute(t.desk.store().writer())
+        .await
+        .unwrap();
+    let err = t
+        .desk
+        .register(&t.form(TITULAR, "ximena@example.com"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "error_interno");
+    assert!(err.to_string().contains("no se guardó"));
+    for table in [
+        "registrations",
+        "consents",
+        "validation_tokens",
+        "outbox_messages",
+    ] {
+        assert_eq!(
+            t.scalar_i64(&format!("SELECT count(*) FROM {table}")).await,
+            0,
+            "{table}"
+        );
+    }
+    assert_eq!(
+        t.scalar_i64("SELECT count(*) FROM audit_events WHERE action = 'registro_creado'")
+            .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn published_texts_are_stored_with_their_hash_and_never_rewritten() {
+    let t = spawn_desk().await;
+    assert_eq!(t.documents.len(), 4);
+    for doc in &t.documents {
+        assert_eq!(doc.sha256, registro_core::legal::sha256_hex(&doc.body));
+        assert!(doc.body.starts_with(&doc.title));
+    }
+    // Opening the same database again publishes nothing new.
+    registro_core::legal::publish_embedded(t.desk.store(), t.desk.now())
+        .await
+        .unwrap();
+    assert_eq!(
+        t.scalar_i64("SELECT count(*) FROM legal_documents").await,
+        4
+    );
+    // A stored text that differs from the binary's under the same version stops start-up.
+    sqlx::query("UPDATE legal_documents SET sha256 = ? WHERE kind = 'aviso_integral'")
+        .bind("0".repeat(64))
+        .execute(t.desk.store().writer())
+        .await
+        .unwrap();
+    assert!(
+        registro_core::legal::publish_embedded(t.desk.store(), t.desk.now())
+            .await
+            .is_err()
+    );
+}

@@ -1,0 +1,234 @@
+//! The desktop commands through Tauri's IPC with the mock runtime: what the front end
+//! receives, success and failure, pinned as JSON.
+
+use registro_app::state::AppState;
+use registro_core::DataPaths;
+use registro_core::config::Settings;
+use serde_json::{Value, json};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{INVOKE_KEY, MockRuntime, mock_builder, mock_context, noop_assets};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+
+struct TestApp {
+    _app: App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+    paths: DataPaths,
+    _dir: tempfile::TempDir,
+}
+
+fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = DataPaths::new(dir.path());
+    let state: AppState =
+        tauri::async_runtime::block_on(registro_app::start(paths.clone(), Settings::default()))
+            .unwrap();
+    // The app's own command list, so every command is the real one.
+    let app = registro_app::with_commands(mock_builder())
+        .manage(state)
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    TestApp {
+        _app: app,
+        window,
+        paths,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    fn invoke(&self, cmd: &str, body: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(body),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        tauri::test::get_ipc_response(&self.window, request)
+            .map(|response| response.deserialize::<Value>().unwrap())
+    }
+
+    fn documents(&self) -> Vec<Value> {
+        self.invoke("legal_documents", json!({}))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    fn form(&self, affiliation: &str, serial: &str, email: &str) -> Value {
+        let consents: Vec<Value> = self
+            .documents()
+            .iter()
+            .map(|d| json!({"kind": d["kind"], "document_id": d["id"], "sha256": d["sha256"], "accepted": true}))
+            .collect();
+        json!({"form": {
+            "affiliation_number": affiliation,
+            "credential_serial": serial,
+            "phone": "+52 686 555 0142",
+            "email": email,
+            "email_confirmation": email,
+            "consents": consents,
+        }})
+    }
+
+    /// Waits for the background outbox worker to write an email to `to`.
+    fn wait_for_email(&self, to: &str, containing: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            if let Ok(dir) = std::fs::read_dir(self.paths.outbox_files()) {
+                for entry in dir.flatten() {
+                    let raw = std::fs::read(entry.path()).unwrap_or_default();
+                    if let Some(msg) = mail_parser::MessageParser::default().parse(&raw) {
+                        let text = msg.body_text(0).unwrap_or_default().into_owned();
+                        let addressed =
+                            msg.to().and_then(|a| a.first()).and_then(|a| a.address()) == Some(to);
+                        if addressed && text.contains(containing) {
+                            return text;
+                        }
+                    }
+                }
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no email to {to} containing {containing:?}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+}
+
+#[test]
+fn field_errors_arrive_together_in_the_code_field_message_shape() {
+    let app = spawn_app();
+    let error = app.invoke("register", json!({"form": {}})).unwrap_err();
+    assert_eq!(error["code"], "campos_invalidos");
+    assert_eq!(error["field"], Value::Null);
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Revise los campos marcados")
+    );
+    let fields = error["fields"].as_array().unwrap();
+    assert_eq!(fields.len(), 9);
+    assert_eq!(
+        fields[0],
+        json!({"code": "requerido", "field": "affiliation_number",
+               "message": "Escriba el número de afiliación que aparece en la credencial."})
+    );
+    let names: Vec<&str> = fields
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "affiliation_number",
+            "credential_serial",
+            "phone",
+            "email",
+            "email_confirmation",
+            "integral_notice",
+            "simplified_notice",
+            "terms_and_conditions",
+            "family_grouping_consent"
+        ]
+    );
+}
+
+#[test]
+fn a_single_error_names_its_field_and_has_no_field_list() {
+    let app = spawn_app();
+    let error = app
+        .invoke(
+            "register",
+            app.form("123456789", "ABCD1234", "a@example.com"),
+        )
+        .unwrap_err();
+    let keys: Vec<&String> = error.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["code", "field", "message"]);
+    assert_eq!(error["code"], "no_en_padron");
+    assert_eq!(error["field"], "affiliation_number");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("no está en el padrón")
+    );
+}
+
+#[test]
+fn live_field_checks_use_the_same_parsers() {
+    let app = spawn_app();
+    let ok = app
+        .invoke(
+            "check_field",
+            json!({"field": "phone", "value": "(686) 555-0142"}),
+        )
+        .unwrap();
+    assert_eq!(
+        ok,
+        json!({"value": "+526865550142", "display": "686 555 0142", "suggestion": null})
+    );
+    let typo = app
+        .invoke(
+            "check_field",
+            json!({"field": "email", "value": "ana@hotmial.com"}),
+        )
+        .unwrap();
+    assert_eq!(typo["suggestion"], "ana@hotmail.com");
+    let mismatch = app
+        .invoke("check_field", json!({"field": "email_confirmation", "value": "b@example.com", "other": "a@example.com"}))
+        .unwrap_err();
+    assert_eq!(mismatch["code"], "campos_invalidos");
+    assert_eq!(mismatch["field"], "email_confirmation");
+    assert_eq!(mismatch["fields"][0]["code"], "no_coinciden");
+}
+
+#[test]
+fn register_then_validate_with_the_code_from_the_email_file() {
+    let app = spawn_app();
+    let info = app.invoke("app_info", json!({})).unwrap();
+    assert_eq!(info["title"], "Registro en Servicios en Línea — ISSSTECALI");
+    assert_eq!(info["roster"]["is_demo"], true);
+
+    let receipt = app
+        .invoke(
+            "register",
+            app.form("900-100-101", "demo 4821907", "ximena@example.com"),
+        )
+        .unwrap();
+    let folio = receipt["folio"].as_str().unwrap().to_owned();
+    assert_eq!(receipt["email_masked"], "xi***@example.com");
+
+    let text = app.wait_for_email("ximena@example.com", "código de validación");
+    let at = text.find("código de validación: ").unwrap() + "código de validación: ".len();
+    let code = &text[at..at + 6];
+
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let error = app
+        .invoke("validate_code", json!({"folio": folio, "code": wrong}))
+        .unwrap_err();
+    assert_eq!(error["code"], "codigo_incorrecto");
+    assert_eq!(error["field"], "code");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("Quedan 4 intentos")
+    );
+
+    let outcome = app
+        .invoke("validate_code", json!({"folio": folio, "code": code}))
+        .unwrap();
+    assert_eq!(outcome["username"], "900100101");
+    let text = app.wait_for_email("ximena@example.com", "Contraseña temporal");
+    assert!(text.contains("Usuario: 900100101"));
+}

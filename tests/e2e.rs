@@ -1,0 +1,368 @@
+//! The real app in a real window: Xvfb, tauri-driver and WebKitWebDriver, driven like a
+//! clerk would. Run by `./dev.sh test` (it installs what this needs); by hand:
+//! `cargo test --test e2e -- --ignored`.
+#![cfg(target_os = "linux")]
+
+use fantoccini::{Client, ClientBuilder, Locator, key::Key};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const APP: &str = env!("CARGO_BIN_EXE_registro-servicios-en-linea");
+const WAIT: Duration = Duration::from_secs(30);
+
+/// Xvfb, tauri-driver and a temporary data folder; stopped on drop.
+struct Harness {
+    xvfb: Option<Child>,
+    driver: Child,
+    port: u16,
+    data: tempfile::TempDir,
+    shots: PathBuf,
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        // SIGTERM lets tauri-driver stop WebKitWebDriver too; SIGKILL would orphan it.
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.driver.id().to_string())
+            .status();
+        let _ = self.driver.wait();
+        if let Some(x) = self.xvfb.as_mut() {
+            let _ = x.kill();
+            let _ = x.wait();
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_xvfb() -> (Option<Child>, String) {
+    if let Ok(display) = std::env::var("DISPLAY") {
+        if !display.is_empty() {
+            return (None, display);
+        }
+    }
+    let n = (90..200)
+        .find(|n| !Path::new(&format!("/tmp/.X{n}-lock")).exists())
+        .expect("a free display");
+    let display = format!(":{n}");
+    let child = Command::new("Xvfb")
+        .args([&display, "-screen", "0", "1366x768x24", "-nolisten", "tcp"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb (package xvfb) must be installed: ./dev.sh test installs it");
+    let socket = format!("/tmp/.X11-unix/X{n}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !Path::new(&socket).exists() {
+        assert!(Instant::now() < deadline, "Xvfb did not start on {display}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (Some(child), display)
+}
+
+fn start() -> Harness {
+    let (xvfb, display) = start_xvfb();
+    let data = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let native = free_port();
+    let driver = Command::new("tauri-driver")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native.to_string(),
+        ])
+        .env("DISPLAY", &display)
+        .env(registro_app::DATA_DIR_ENV, data.path())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("tauri-driver must be installed: ./dev.sh test installs it");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "tauri-driver did not listen on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("capturas-e2e");
+    std::fs::create_dir_all(&shots).unwrap();
+    Harness {
+        xvfb,
+        driver,
+        port,
+        data,
+        shots,
+    }
+}
+
+async fn connect(h: &Harness) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "tauri:options".into(),
+        serde_json::json!({ "application": APP }),
+    );
+    let client = tokio::time::timeout(
+        WAIT,
+        ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", h.port)),
+    )
+    .await
+    .expect("WebDriver session within 30 s")
+    .expect("WebDriver session");
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("body[data-listo='si']"))
+        .await
+        .expect("the app's screen is ready");
+    client
+}
+
+async fn text(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn type_into(c: &Client, id: &str, value: &str) {
+    let field = c.find(Locator::Id(id)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(value).await.unwrap();
+}
+
+async fn wait_visible(c: &Client, css: &str) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Ok(e) = c.find(Locator::Css(css)).await {
+            if e.is_displayed().await.unwrap_or(false) {
+                return;
+            }
+        }
+        assert!(Instant::now() < deadline, "{css} never became visible");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn screenshot(c: &Client, h: &Harness, name: &str) {
+    // A paint right after a change may not be on screen yet.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(h.shots.join(format!("{name}.png")), png).unwrap();
+}
+
+/// The body of the email to `to` whose text contains `containing`, waiting for the worker.
+fn wait_for_email(h: &Harness, to: &str, containing: &str) -> String {
+    let dir = h.data.path().join("correos");
+    let deadline = Instant::now() + WAIT;
+    loop {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let raw = std::fs::read(entry.path()).unwrap_or_default();
+            if let Some(msg) = mail_parser::MessageParser::default().parse(&raw) {
+                let text = msg.body_text(0).unwrap_or_default().into_owned();
+                if msg.to().and_then(|a| a.first()).and_then(|a| a.address()) == Some(to)
+                    && text.contains(containing)
+                {
+                    return text;
+                }
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no email to {to} with {containing:?} in {}",
+            dir.display()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn after<'a>(text: &'a str, label: &str) -> &'a str {
+    let at = text
+        .find(label)
+        .unwrap_or_else(|| panic!("{label:?} not in email"))
+        + label.len();
+    text[at..].lines().next().unwrap().trim()
+}
+
+#[tokio::test]
+#[ignore = "needs a display server, tauri-driver and WebKitWebDriver; ./dev.sh test runs it"]
+async fn a_clerk_registers_a_demo_affiliate_and_validates_with_the_emailed_code() {
+    let h = start();
+    let c = connect(&h).await;
+
+    assert_eq!(
+        c.title().await.unwrap(),
+        "Registro en Servicios en Línea — ISSSTECALI"
+    );
+    assert!(text(&c, "#aviso-demo").await.starts_with("DEMO"));
+    screenshot(&c, &h, "01-registro-vacio").await;
+
+    // "Registrar" on an empty form: every field says what is missing, focus on the first.
+    c.find(Locator::Id("registrar"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_visible(&c, "#registro-resumen").await;
+    assert_eq!(
+        text(&c, "#error-affiliation_number").await,
+        "Escriba el número de afiliación que aparece en la credencial."
+    );
+    assert!(
+        text(&c, "#error-integral_notice")
+            .await
+            .contains("aviso de privacidad integral")
+    );
+    let focused = c.active_element().await.unwrap().attr("id").await.unwrap();
+    assert_eq!(focused.as_deref(), Some("affiliation_number"));
+    screenshot(&c, &h, "02-registro-errores").await;
+
+    type_into(&c, "affiliation_number", "900 100 101").await;
+    type_into(&c, "credential_serial", "demo4821907").await;
+    type_into(&c, "phone", "(686) 555-0142").await;
+    type_into(&c, "email", "ximena.ocampo@gmial.com").await;
+    c.find(Locator::Id("email_confirmation"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // The live check offers the likely domain; the clerk takes it.
+    wait_visible(&c, "#sugerencia-email").await;
+    assert_eq!(
+        text(&c, "#sugerencia-texto").await,
+        "¿Quisiste decir ximena.ocampo@gmail.com?"
+    );
+    screenshot(&c, &h, "03-sugerencia-correo").await;
+    c.find(Locator::Id("usar-sugerencia"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(text(&c, "#error-phone").await, "");
+    type_into(&c, "email_confirmation", "ximena.ocampo@gmail.com").await;
+
+    // Each document is opened (showing the stored text) before it can be answered.
+    for (kind, answer) in [
+        ("aviso_integral", "integral_notice"),
+        ("aviso_simplificado", "simplified_notice"),
+        ("terminos_condiciones", "terms_and_conditions"),
+        ("consentimiento_agrupacion", "family_grouping_consent-si"),
+    ] {
+        let input = c.find(Locator::Id(answer)).await.unwrap();
+        assert!(
+            !input.is_selected().await.unwrap(),
+            "{answer} must never be pre-checked"
+        );
+        c.find(Locator::Id(&format!("leer-{kind}")))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_visible(&c, "#dialogo-documento").await;
+        let body = text(&c, "#documento-texto").await;
+        assert!(body.len() > 200, "{kind}: the document text is shown");
+        if kind == "aviso_integral" {
+            screenshot(&c, &h, "04-aviso-integral").await;
+        }
+        c.find(Locator::Id("documento-texto"))
+            .await
+            .unwrap()
+            .send_keys(&Key::Escape.to_string())
+            .await
+            .unwrap();
+        c.find(Locator::Id(answer))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        assert!(
+            c.find(Locator::Id(answer))
+                .await
+                .unwrap()
+                .is_selected()
+                .await
+                .unwrap()
+        );
+    }
+    screenshot(&c, &h, "05-registro-lleno").await;
+
+    c.find(Locator::Id("registrar"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_visible(&c, "#registro-exito").await;
+    let folio = text(&c, "#exito-folio").await;
+    assert!(folio.starts_with("RSL-"), "{folio}");
+    assert!(
+        text(&c, "#exito-correo")
+            .await
+            .starts_with("Se envió el correo de validación a xi***@gmail.com")
+    );
+    screenshot(&c, &h, "06-registro-guardado").await;
+
+    let email = wait_for_email(&h, "ximena.ocampo@gmail.com", "código de validación");
+    let code = after(&email, "código de validación: ").to_owned();
+    assert!(
+        email.contains("token="),
+        "the email carries the validation link"
+    );
+
+    c.find(Locator::Id("ir-validar"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_visible(&c, "#pantalla-validacion").await;
+    assert_eq!(
+        c.find(Locator::Id("folio"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(folio.as_str())
+    );
+    type_into(&c, "code", &code).await;
+    c.find(Locator::Id("validar"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_visible(&c, "#validacion-exito").await;
+    assert_eq!(text(&c, "#validacion-usuario").await, "Usuario: 900100101");
+    assert!(
+        text(&c, "#validacion-correo")
+            .await
+            .contains("contraseña temporal")
+    );
+    screenshot(&c, &h, "07-validado").await;
+
+    let email = wait_for_email(&h, "ximena.ocampo@gmail.com", "Contraseña temporal");
+    assert_eq!(after(&email, "Usuario: "), "900100101");
+    assert!(after(&email, "Contraseña temporal: ").len() >= 12);
+
+    c.close().await.unwrap();
+}

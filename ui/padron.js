@@ -1,0 +1,71 @@
+import { api, asError } from './api.js';
+import { textos } from './textos.js';
+import { clearErrors, showError } from './formulario.js';
+
+const t = textos.padron;
+const $ = (id) => document.getElementById(id);
+let afterImport = () => {};
+
+export function initPadron({ onImported }) {
+  afterImport = onImported;
+  $('elegir-archivo').addEventListener('click', async () => {
+    const path = await api.chooseCsv().catch(() => null);
+    if (path) $('roster_file').value = path;
+  });
+  $('form-padron').addEventListener('submit', (ev) => { ev.preventDefault(); importFile(); });
+}
+
+export function showRosterSummary(roster) {
+  $('padron-estado').textContent = t.estado(roster);
+}
+
+async function importFile() {
+  const path = $('roster_file').value.trim();
+  const summary = $('padron-resumen');
+  clearErrors($('form-padron'));
+  summary.hidden = true;
+  if (!path) {
+    showError({ code: 'requerido', field: 'roster_file', message: t.elijaArchivo, fields: [] }, summary);
+    return;
+  }
+  const button = $('importar');
+  const progress = $('padron-progreso');
+  button.disabled = true;
+  button.textContent = t.importando;
+  progress.hidden = false;
+  progress.value = 0;
+  $('padron-resultado').hidden = true;
+  try {
+    const report = await api.importRoster(path, (p) => {
+      progress.value = p.total_bytes ? (100 * p.bytes_read) / p.total_bytes : 0;
+      $('padron-avance').textContent = t.avance(p);
+    });
+    progress.value = 100;
+    showReport(report);
+    await afterImport();
+  } catch (e) {
+    progress.hidden = true;
+    showError(asError(e, textos.general.errorInesperado), summary);
+  } finally {
+    button.disabled = false;
+    button.textContent = 'Importar';
+  }
+}
+
+function showReport(report) {
+  $('padron-totales').textContent = t.totales(report);
+  const table = $('padron-errores');
+  const body = table.querySelector('tbody');
+  body.replaceChildren();
+  for (const e of report.errors) {
+    const tr = document.createElement('tr');
+    for (const text of [String(e.line), e.column ?? t.sinColumna, e.message]) {
+      const td = document.createElement('td');
+      td.textContent = text;
+      tr.append(td);
+    }
+    body.append(tr);
+  }
+  table.hidden = report.errors.length === 0;
+  $('padron-resultado').hidden = false;
+}

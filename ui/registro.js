@@ -1,0 +1,220 @@
+import { api, asError } from './api.js';
+import { textos } from './textos.js';
+import { clearErrors, clearFieldError, showError, showFieldError } from './formulario.js';
+
+const t = textos.registro;
+const LIVE_FIELDS = ['affiliation_number', 'credential_serial', 'phone', 'email', 'email_confirmation'];
+const FIELD_OF_KIND = {
+  aviso_integral: 'integral_notice',
+  aviso_simplificado: 'simplified_notice',
+  terminos_condiciones: 'terms_and_conditions',
+  consentimiento_agrupacion: 'family_grouping_consent',
+};
+
+let documents = [];
+let suggestionDeclined = false;
+let onValidate = () => {};
+
+const $ = (id) => document.getElementById(id);
+
+export async function initRegistro({ goToValidation }) {
+  onValidate = goToValidation;
+  const form = $('form-registro');
+  for (const field of LIVE_FIELDS) {
+    $(field).addEventListener('blur', () => liveCheck(field));
+    $(field).addEventListener('input', () => {
+      clearFieldError(field);
+      if (field === 'email') { suggestionDeclined = false; $('sugerencia-email').hidden = true; }
+    });
+  }
+  $('rechazar-sugerencia').addEventListener('click', () => {
+    suggestionDeclined = true;
+    $('sugerencia-email').hidden = true;
+    clearFieldError('email');
+    $('email_confirmation').focus();
+  });
+  form.addEventListener('submit', (ev) => { ev.preventDefault(); submit(); });
+  $('nuevo-registro').addEventListener('click', resetForm);
+  $('ir-validar').addEventListener('click', () => onValidate($('exito-folio').textContent));
+  $('cerrar-documento').addEventListener('click', () => $('dialogo-documento').close());
+  documents = await api.legalDocuments();
+  renderDocuments();
+}
+
+async function liveCheck(field) {
+  const value = $(field).value;
+  if (!value.trim()) return; // an empty box is reported on "Registrar", not while tabbing through
+  const other = field === 'email_confirmation' ? $('email').value : null;
+  try {
+    const check = await api.checkField(field, value, other);
+    clearFieldError(field);
+    if (check.display && field === 'phone') $('phone').value = check.display;
+    if (field === 'email') showSuggestion(check.suggestion);
+  } catch (e) {
+    const error = asError(e, textos.general.errorInesperado);
+    showFieldError(field, error.message);
+  }
+}
+
+function showSuggestion(suggestion) {
+  const box = $('sugerencia-email');
+  if (!suggestion || suggestionDeclined) { box.hidden = true; return; }
+  $('sugerencia-texto').textContent = t.quisisteDecir(suggestion);
+  const use = $('usar-sugerencia');
+  use.textContent = t.usar(suggestion);
+  use.onclick = () => {
+    $('email').value = suggestion;
+    box.hidden = true;
+    clearFieldError('email');
+    $('email_confirmation').focus();
+  };
+  box.hidden = false;
+}
+
+function renderDocuments() {
+  const container = $('documentos');
+  container.replaceChildren();
+  for (const doc of documents) {
+    const field = FIELD_OF_KIND[doc.kind];
+    const row = document.createElement('div');
+    row.className = 'documento';
+    row.dataset.kind = doc.kind;
+
+    const read = document.createElement('button');
+    read.type = 'button';
+    read.className = 'leer';
+    read.id = `leer-${doc.kind}`;
+    read.textContent = `${t.leer}: ${doc.title}`;
+    row.append(read);
+
+    const version = document.createElement('p');
+    version.className = 'huella';
+    version.textContent = t.version(doc);
+    row.append(version);
+
+    if (doc.kind === 'consentimiento_agrupacion') {
+      const group = document.createElement('fieldset');
+      group.id = field;
+      group.className = 'respuesta';
+      group.disabled = true;
+      group.setAttribute('aria-describedby', `error-${field}`);
+      const legend = document.createElement('legend');
+      legend.textContent = t.agrupacionPregunta;
+      group.append(legend);
+      for (const [value, label] of [['si', t.agrupacionSi], ['no', t.agrupacionNo]]) {
+        const id = `${field}-${value}`;
+        const input = Object.assign(document.createElement('input'), { type: 'radio', name: field, id, value });
+        input.addEventListener('change', () => clearFieldError(field));
+        const lab = Object.assign(document.createElement('label'), { htmlFor: id, textContent: label });
+        const wrap = document.createElement('div');
+        wrap.className = 'opcion';
+        wrap.append(input, lab);
+        group.append(wrap);
+      }
+      row.append(group);
+    } else {
+      const input = Object.assign(document.createElement('input'), { type: 'checkbox', id: field, name: field, disabled: true });
+      input.setAttribute('aria-describedby', `error-${field}`);
+      input.addEventListener('change', () => clearFieldError(field));
+      const lab = Object.assign(document.createElement('label'), { htmlFor: field, textContent: t.acepto(doc.title) });
+      const wrap = document.createElement('div');
+      wrap.className = 'opcion';
+      wrap.append(input, lab);
+      row.append(wrap);
+    }
+    const error = Object.assign(document.createElement('p'), { className: 'error', id: `error-${field}` });
+    error.setAttribute('aria-live', 'polite');
+    row.append(error);
+
+    read.addEventListener('click', () => openDocument(doc, field));
+    container.append(row);
+  }
+}
+
+/** Shows exactly the stored text; answering is possible once it has been opened. */
+function openDocument(doc, field) {
+  $('documento-titulo').textContent = doc.title;
+  $('documento-huella').textContent = t.version(doc);
+  $('documento-texto').textContent = doc.body;
+  const dialog = $('dialogo-documento');
+  dialog.showModal();
+  $('documento-texto').scrollTop = 0;
+  $('documento-texto').focus();
+  const answer = $(field);
+  answer.disabled = false;
+  $(`leer-${doc.kind}`).classList.add('leido');
+  dialog.addEventListener('close', () => {
+    (answer.querySelector?.('input') ?? answer).focus();
+  }, { once: true });
+}
+
+function collectForm() {
+  const consents = documents.map((doc) => {
+    const field = FIELD_OF_KIND[doc.kind];
+    let accepted = null;
+    if (doc.kind === 'consentimiento_agrupacion') {
+      const chosen = document.querySelector(`input[name="${field}"]:checked`);
+      accepted = chosen ? chosen.value === 'si' : null;
+    } else {
+      accepted = $(field).checked ? true : null;
+    }
+    return { kind: doc.kind, document_id: doc.id, sha256: doc.sha256, accepted };
+  });
+  return {
+    affiliation_number: $('affiliation_number').value,
+    credential_serial: $('credential_serial').value,
+    phone: $('phone').value,
+    email: $('email').value,
+    email_confirmation: $('email_confirmation').value,
+    email_suggestion_declined: suggestionDeclined,
+    consents,
+  };
+}
+
+async function submit() {
+  const form = $('form-registro');
+  const summary = $('registro-resumen');
+  const button = $('registrar');
+  clearErrors(form);
+  summary.hidden = true;
+  button.disabled = true;
+  button.textContent = t.registrando;
+  try {
+    const receipt = await api.register(collectForm());
+    showReceipt(receipt);
+  } catch (e) {
+    const error = asError(e, textos.general.errorInesperado);
+    if (error.code === 'documento_cambio') documents = await api.legalDocuments().then((d) => { renderDocuments(); return d; });
+    if (error.fields?.some((f) => f.code === 'posible_error')) {
+      const check = await api.checkField('email', $('email').value).catch(() => null);
+      showSuggestion(check?.suggestion);
+    }
+    showError(error, summary, t.revise);
+  } finally {
+    button.disabled = false;
+    button.textContent = t.registrar;
+  }
+}
+
+function showReceipt(r) {
+  $('form-registro').hidden = true;
+  $('exito-folio').textContent = r.folio;
+  $('exito-nombre').textContent = t.nombre(r.affiliate_name);
+  $('exito-correo').textContent = t.correoEnviado(r.email_masked);
+  $('exito-agrupacion').textContent = t.agrupacion(r.family_grouping);
+  $('registro-exito').hidden = false;
+  $('ir-validar').focus();
+}
+
+export function resetForm() {
+  const form = $('form-registro');
+  form.reset();
+  clearErrors(form);
+  suggestionDeclined = false;
+  $('sugerencia-email').hidden = true;
+  $('registro-resumen').hidden = true;
+  $('registro-exito').hidden = true;
+  renderDocuments();
+  form.hidden = false;
+  $('affiliation_number').focus();
+}

@@ -1,0 +1,42 @@
+import { api, asError } from './api.js';
+import { textos } from './textos.js';
+import { clearErrors, clearFieldError, showError } from './formulario.js';
+
+const t = textos.validacion;
+const $ = (id) => document.getElementById(id);
+
+export function initValidacion() {
+  for (const field of ['folio', 'code']) $(field).addEventListener('input', () => clearFieldError(field));
+  $('form-validacion').addEventListener('submit', (ev) => { ev.preventDefault(); submit(); });
+}
+
+/** Opens the screen ready for the code of `folio`. */
+export function prepareValidation(folio) {
+  $('form-validacion').reset();
+  clearErrors($('form-validacion'));
+  $('validacion-resumen').hidden = true;
+  $('validacion-exito').hidden = true;
+  if (folio) $('folio').value = folio;
+  (folio ? $('code') : $('folio')).focus();
+}
+
+async function submit() {
+  const summary = $('validacion-resumen');
+  const button = $('validar');
+  clearErrors($('form-validacion'));
+  summary.hidden = true;
+  $('validacion-exito').hidden = true;
+  button.disabled = true;
+  button.textContent = t.validando;
+  try {
+    const outcome = await api.validateCode($('folio').value, $('code').value);
+    $('validacion-usuario').textContent = t.usuario(outcome.username);
+    $('validacion-correo').textContent = t.correo(outcome.email_masked);
+    $('validacion-exito').hidden = false;
+  } catch (e) {
+    showError(asError(e, textos.general.errorInesperado), summary, textos.registro.revise);
+  } finally {
+    button.disabled = false;
+    button.textContent = t.validar;
+  }
+}
