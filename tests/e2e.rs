@@ -45,10 +45,10 @@ fn free_port() -> u16 {
 }
 
 fn start_xvfb() -> (Option<Child>, String) {
-    if let Ok(display) = std::env::var("DISPLAY") {
-        if !display.is_empty() {
-            return (None, display);
-        }
+    if let Ok(display) = std::env::var("DISPLAY")
+        && !display.is_empty()
+    {
+        return (None, display);
     }
     let n = (90..200)
         .find(|n| !Path::new(&format!("/tmp/.X{n}-lock")).exists())
@@ -111,15 +111,26 @@ async fn connect(h: &Harness) -> Client {
         "tauri:options".into(),
         serde_json::json!({ "application": APP }),
     );
-    let client = tokio::time::timeout(
-        WAIT,
-        ClientBuilder::native()
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{}", h.port)),
-    )
-    .await
-    .expect("WebDriver session within 30 s")
-    .expect("WebDriver session");
+    // tauri-driver accepts connections before WebKitWebDriver behind it is ready: retry.
+    let deadline = Instant::now() + WAIT;
+    let client = loop {
+        let attempt = tokio::time::timeout(
+            WAIT,
+            ClientBuilder::native()
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{}", h.port)),
+        )
+        .await
+        .expect("WebDriver session request answered within 30 s");
+        match attempt {
+            Ok(client) => break client,
+            Err(e) if Instant::now() < deadline => {
+                eprintln!("WebDriver session not ready yet ({e}); retrying");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(e) => panic!("no WebDriver session: {e}"),
+        }
+    };
     client
         .wait()
         .at_most(WAIT)
@@ -147,10 +158,10 @@ async fn type_into(c: &Client, id: &str, value: &str) {
 async fn wait_visible(c: &Client, css: &str) {
     let deadline = Instant::now() + WAIT;
     loop {
-        if let Ok(e) = c.find(Locator::Css(css)).await {
-            if e.is_displayed().await.unwrap_or(false) {
-                return;
-            }
+        if let Ok(e) = c.find(Locator::Css(css)).await
+            && e.is_displayed().await.unwrap_or(false)
+        {
+            return;
         }
         assert!(Instant::now() < deadline, "{css} never became visible");
         tokio::time::sleep(Duration::from_millis(100)).await;

@@ -59,7 +59,7 @@ fn bench_register(c: &mut Criterion) {
                 email: format!("persona{i}@example.org"),
                 email_confirmation: format!("persona{i}@example.org"),
                 email_suggestion_declined: false,
-                consents: ConsentAnswer::accepting(&documents, Some(i % 2 == 0)),
+                consents: ConsentAnswer::accepting(&documents, Some(i.is_multiple_of(2))),
             };
             rt.block_on(desk.register(&form)).unwrap()
         })

@@ -9,8 +9,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum DocumentKind {
     AvisoIntegral,
     AvisoSimplificado,
@@ -90,7 +91,7 @@ const PUBLISHED: &[(DocumentKind, i64, &str)] = &[
     ),
 ];
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct LegalDocument {
     pub id: i64,
     pub kind: DocumentKind,
@@ -155,27 +156,13 @@ pub async fn publish_embedded(store: &Store, now: DateTime<Utc>) -> Result<()> {
 
 /// The newest version of each document, in the order they are shown.
 pub async fn current_documents(store: &Store) -> Result<Vec<LegalDocument>> {
-    let rows: Vec<(i64, String, i64, String, String, String, DateTime<Utc>)> = sqlx::query_as(
+    let mut docs: Vec<LegalDocument> = sqlx::query_as(
         "SELECT d.id, d.kind, d.version, d.title, d.body, d.sha256, d.published_at
            FROM legal_documents d
           WHERE d.version = (SELECT max(version) FROM legal_documents WHERE kind = d.kind)",
     )
     .fetch_all(store.reader())
     .await?;
-    let mut docs: Vec<LegalDocument> = rows
-        .into_iter()
-        .filter_map(|(id, kind, version, title, body, sha256, published_at)| {
-            Some(LegalDocument {
-                id,
-                kind: DocumentKind::parse(&kind)?,
-                version,
-                title,
-                body,
-                sha256,
-                published_at,
-            })
-        })
-        .collect();
     docs.sort_by_key(|d| DocumentKind::ALL.iter().position(|k| *k == d.kind));
     Ok(docs)
 }

@@ -173,6 +173,7 @@ pub struct OutboxWorker {
     wake: Arc<Notify>,
 }
 
+#[derive(sqlx::FromRow)]
 struct Claimed {
     id: String,
     recipient: String,
@@ -251,31 +252,16 @@ impl OutboxWorker {
 
     async fn claim_next(&self) -> Result<Option<Claimed>> {
         let now = db_time(self.clock.now());
-        let row: Option<(String, String, String, String, String, Option<String>, String, i64)> =
-            sqlx::query_as(
-                "UPDATE outbox_messages SET state = 'enviando', attempts = attempts + 1
-                  WHERE id = (SELECT id FROM outbox_messages
-                               WHERE state = 'en_cola' AND next_attempt_at <= ?
-                               ORDER BY next_attempt_at, created_at LIMIT 1)
-              RETURNING id, recipient, subject, body_text, body_html, secrets, message_id, attempts",
-            )
-            .bind(now)
-            .fetch_optional(self.store.writer())
-            .await?;
-        Ok(row.map(
-            |(id, recipient, subject, body_text, body_html, secrets, message_id, attempts)| {
-                Claimed {
-                    id,
-                    recipient,
-                    subject,
-                    body_text,
-                    body_html,
-                    secrets,
-                    message_id,
-                    attempts,
-                }
-            },
-        ))
+        Ok(sqlx::query_as(
+            "UPDATE outbox_messages SET state = 'enviando', attempts = attempts + 1
+              WHERE id = (SELECT id FROM outbox_messages
+                           WHERE state = 'en_cola' AND next_attempt_at <= ?
+                           ORDER BY next_attempt_at, created_at LIMIT 1)
+          RETURNING id, recipient, subject, body_text, body_html, secrets, message_id, attempts",
+        )
+        .bind(now)
+        .fetch_optional(self.store.writer())
+        .await?)
     }
 
     fn build(&self, m: &Claimed) -> std::result::Result<Message, String> {

@@ -66,6 +66,7 @@ pub fn parse_code(raw: &str) -> std::result::Result<String, FieldError> {
     Ok(code)
 }
 
+#[derive(sqlx::FromRow)]
 struct Pending {
     registration_id: String,
     folio: String,
@@ -76,6 +77,7 @@ struct Pending {
     full_name: Option<String>,
 }
 
+#[derive(sqlx::FromRow)]
 struct Token {
     id: String,
     code_sha256: String,
@@ -103,48 +105,28 @@ impl Desk {
     }
 
     async fn pending_by_folio(&self, folio: &str) -> Result<Pending> {
-        let row: Option<(String, String, String, String, String, Option<DateTime<Utc>>, Option<String>)> =
-            sqlx::query_as(
-                "SELECT r.id, r.folio, r.affiliation_number, r.email, r.state, r.validated_at, a.full_name
-                   FROM registrations r
-                   LEFT JOIN roster_affiliates a ON a.affiliation_number = r.affiliation_number
-                  WHERE r.folio = ?",
-            )
-            .bind(folio)
-            .fetch_optional(self.store.reader())
-            .await?;
-        let (registration_id, folio, affiliation_number, email, state, validated_at, full_name) =
-            row.ok_or_else(|| Error::FolioNotFound(folio.to_owned()))?;
-        Ok(Pending {
-            registration_id,
-            folio,
-            affiliation_number,
-            email,
-            state,
-            validated_at,
-            full_name,
-        })
+        sqlx::query_as(
+            "SELECT r.id AS registration_id, r.folio, r.affiliation_number, r.email, r.state,
+                    r.validated_at, a.full_name
+               FROM registrations r
+               LEFT JOIN roster_affiliates a ON a.affiliation_number = r.affiliation_number
+              WHERE r.folio = ?",
+        )
+        .bind(folio)
+        .fetch_optional(self.store.reader())
+        .await?
+        .ok_or_else(|| Error::FolioNotFound(folio.to_owned()))
     }
 
     async fn latest_token(&self, registration_id: &str) -> Result<Option<Token>> {
-        let row: Option<(String, String, String, DateTime<Utc>, Option<DateTime<Utc>>)> =
-            sqlx::query_as(
-                "SELECT id, code_sha256, state, expires_at, used_at
+        Ok(sqlx::query_as(
+            "SELECT id, code_sha256, state, expires_at, used_at
                FROM validation_tokens WHERE registration_id = ?
               ORDER BY created_at DESC LIMIT 1",
-            )
-            .bind(registration_id)
-            .fetch_optional(self.store.reader())
-            .await?;
-        Ok(
-            row.map(|(id, code_sha256, state, expires_at, used_at)| Token {
-                id,
-                code_sha256,
-                state,
-                expires_at,
-                used_at,
-            }),
         )
+        .bind(registration_id)
+        .fetch_optional(self.store.reader())
+        .await?)
     }
 
     async fn record_wrong_code(
