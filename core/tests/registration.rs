@@ -44,7 +44,18 @@ async fn a_registration_writes_everything_and_the_email_carries_link_and_code() 
         )
     );
 
-    let consents: Vec<(String, i64, String, bool, String, String, String, String)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct ConsentRow {
+        document_kind: String,
+        document_version: i64,
+        document_sha256: String,
+        accepted: bool,
+        method: String,
+        clerk: String,
+        office: String,
+        workstation: String,
+    }
+    let consents: Vec<ConsentRow> = sqlx::query_as(
         "SELECT document_kind, document_version, document_sha256, accepted, method, clerk, office, workstation
            FROM consents WHERE registration_id = ? ORDER BY document_kind",
     )
@@ -53,17 +64,21 @@ async fn a_registration_writes_everything_and_the_email_carries_link_and_code() 
     .await
     .unwrap();
     assert_eq!(consents.len(), 4);
-    for (kind, version, sha, accepted, method, clerk, office, _ws) in &consents {
+    for c in &consents {
         let doc = t
             .documents
             .iter()
-            .find(|d| d.kind.as_str() == kind)
+            .find(|d| d.kind.as_str() == c.document_kind)
             .unwrap();
-        assert_eq!((*version, sha), (doc.version, &doc.sha256));
-        assert!(accepted);
-        assert_eq!(method, "asistido en ventanilla");
-        assert_eq!(clerk, "capturista-demo");
-        assert_eq!(office, "Oficina de demostración");
+        assert_eq!(
+            (c.document_version, &c.document_sha256),
+            (doc.version, &doc.sha256)
+        );
+        assert!(c.accepted);
+        assert_eq!(c.method, "asistido en ventanilla");
+        assert_eq!(c.clerk, "capturista-demo");
+        assert_eq!(c.office, "Oficina de demostración");
+        assert_eq!(c.workstation, t.desk.settings().workstation);
     }
     assert_eq!(
         t.scalar_i64("SELECT count(*) FROM audit_events WHERE action = 'registro_creado'")
