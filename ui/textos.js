@@ -12,7 +12,7 @@ export const textos = {
     registrar: 'Registrar',
     leer: 'Leer',
     leido: 'Leído',
-    acepto: (titulo) => `El afiliado leyó y acepta el ${titulo.toLowerCase()}`,
+    acepto: (titulo) => `El afiliado leyó y acepta: ${titulo}`,
     agrupacionPregunta: '¿El afiliado otorga el consentimiento para agrupar su agenda médica y recetas por núcleo familiar?',
     agrupacionSi: 'Sí, lo otorga',
     agrupacionNo: 'No lo otorga',

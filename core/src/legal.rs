@@ -51,6 +51,18 @@ impl DocumentKind {
         }
     }
 
+    /// The title with its article, for sentences: "el aviso…", "los términos…".
+    pub fn with_article(self) -> &'static str {
+        match self {
+            DocumentKind::AvisoIntegral => "el aviso de privacidad integral",
+            DocumentKind::AvisoSimplificado => "el aviso de privacidad simplificado",
+            DocumentKind::TerminosCondiciones => "los términos y condiciones de uso",
+            DocumentKind::ConsentimientoAgrupacion => {
+                "el consentimiento de agrupación por núcleo familiar"
+            }
+        }
+    }
+
     pub fn field(self) -> Field {
         match self {
             DocumentKind::AvisoIntegral => Field::IntegralNotice,

@@ -168,8 +168,8 @@ fn parse_consents(answers: &[ConsentAnswer], errors: &mut Vec<FieldError>) -> Ve
                 field,
                 "no_aceptado",
                 format!(
-                    "Falta que el afiliado lea y acepte el {}: sin su aceptación no se puede registrar.",
-                    lower_first(kind.title())
+                    "Falta que el afiliado lea y acepte {}: sin su aceptación no se puede registrar.",
+                    kind.with_article()
                 ),
             )),
             _ => errors.push(FieldError::new(
@@ -180,14 +180,6 @@ fn parse_consents(answers: &[ConsentAnswer], errors: &mut Vec<FieldError>) -> Ve
         }
     }
     parsed
-}
-
-fn lower_first(s: &str) -> String {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .map(|c| c.to_lowercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// What the clerk sees after "Registrar".
