@@ -12,7 +12,10 @@ cd "$(dirname "$0")"
 # WebKitWebDriver for the real-window tests.
 BUILD_PACKAGES=(build-essential pkg-config curl libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev
   libayatana-appindicator3-dev libsoup-3.0-dev)
-TEST_PACKAGES=(xvfb xauth webkit2gtk-driver)
+# python3-aiosmtpd: the real SMTP server (plain, STARTTLS, TLS, AUTH) the email tests run.
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver imagemagick x11-utils gcc-mingw-w64-x86-64
+  python3-aiosmtpd)
+WINDOWS_TARGET=x86_64-pc-windows-gnu
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
@@ -55,6 +58,47 @@ install_tauri_driver() {
   fi
 }
 
+install_node() {
+  if ! command -v npm >/dev/null 2>&1; then
+    install_packages nodejs npm
+  fi
+  if [ ! -x node_modules/.bin/tauri ]; then
+    say "Installing the Tauri CLI (npm, pinned by package-lock.json)"
+    npm ci --no-audit --no-fund
+  fi
+}
+
+banner() {
+  printf '\n\033[1;31m%s\n!! %s\n%s\033[0m\n\n' "$(printf '!%.0s' {1..78})" "$*" "$(printf '!%.0s' {1..78})"
+}
+
+# Proves every commit still compiles for the clerks' Windows PCs. Its own target folder,
+# so the Linux and Windows builds never invalidate each other.
+windows_build() {
+  say "Windows: release build of the app (and core) for $WINDOWS_TARGET with mingw-w64"
+  if ! rustup target list --installed 2>/dev/null | grep -qx "$WINDOWS_TARGET"; then
+    if ! rustup target add "$WINDOWS_TARGET"; then
+      banner "ATENCIÓN: no se pudo instalar el target $WINDOWS_TARGET: la compilación para Windows NO se comprobó."
+      return 0
+    fi
+  fi
+  CARGO_TARGET_DIR=target/windows cargo build --locked --release --target "$WINDOWS_TARGET" \
+    -p registro-servicios-en-linea --features custom-protocol
+  ls -l "target/windows/$WINDOWS_TARGET/release/registro-servicios-en-linea.exe"
+}
+
+# The Linux bundle through the Tauri CLI (proof that the bundle settings are valid), then
+# installed and started like a user would.
+deb_bundle() {
+  install_node
+  say "Linux: .deb through the Tauri CLI, installed and started under Xvfb"
+  node_modules/.bin/tauri build --bundles deb --ci
+  local deb
+  deb=$(ls -t target/release/bundle/deb/*.deb | head -1)
+  ls -l "$deb"
+  scripts/check-installed-app.sh "$deb"
+}
+
 run_app() {
   install_packages "${BUILD_PACKAGES[@]}"
   install_rust
@@ -85,6 +129,9 @@ run_tests() {
   say "End-to-end: the real app in a real window (Xvfb + tauri-driver + WebKitWebDriver)"
   # The window needs a display; a hung WebDriver session must not hang CI.
   timeout 600 cargo test --locked --test e2e -- --ignored --test-threads=1
+
+  windows_build
+  deb_bundle
 
   say "All checks passed in $((SECONDS - started)) s"
 }
