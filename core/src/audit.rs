@@ -9,6 +9,8 @@ use sqlx::SqliteConnection;
 
 pub struct AuditEvent<'a> {
     pub action: &'static str,
+    /// Who acted, when not the clerk of the settings: a supervisor, or "sistema".
+    pub actor: Option<&'a str>,
     pub registration_id: Option<&'a str>,
     pub affiliation_number: Option<&'a str>,
     pub detail: serde_json::Value,
@@ -30,7 +32,7 @@ pub async fn record(
     .bind(event.action)
     .bind(event.registration_id)
     .bind(event.affiliation_number)
-    .bind(&settings.clerk)
+    .bind(event.actor.unwrap_or(&settings.clerk))
     .bind(&settings.office)
     .bind(&settings.workstation)
     .bind(event.detail.to_string())

@@ -1,5 +1,6 @@
 //! Settings that vary between offices. Defaults are the embedded demo setup.
 
+use crate::domain::{EmailAddress, Field, FieldError};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,6 +25,58 @@ pub struct Settings {
     pub serial_lock_minutes: u32,
     /// Delivery attempts before an email is `abandonado`.
     pub outbox_max_attempts: u32,
+    /// Seconds between two validation emails for one registration.
+    pub resend_cooldown_secs: u32,
+    /// A registration never validated is `expirada` after this many hours, and the
+    /// identity is free to register again (nobody can squat it).
+    pub pending_expiry_hours: u32,
+    /// The institute's promise: validation email out within this many minutes of submit.
+    pub delivery_promise_minutes: u32,
+    /// The SMTP server; `None` writes emails as files in the data folder.
+    pub smtp: Option<SmtpSettings>,
+}
+
+/// How the connection to the SMTP server is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS; refused (credentials never sent) if the
+    /// server cannot upgrade. The default, usually port 587.
+    Starttls,
+    /// TLS from the first byte ("SMTPS"), usually port 465.
+    Tls,
+    /// No encryption: only for a server on this same machine (a local relay).
+    Plain,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    /// Empty for a server without AUTH. The password lives in the OS credential store.
+    pub username: String,
+    /// Connection and command timeout.
+    pub timeout_secs: u32,
+    /// Connections kept open to the server.
+    pub pool_size: u32,
+    /// An extra root certificate (PEM) to trust, for servers with an internal CA.
+    pub root_certificate_pem: String,
+}
+
+impl Default for SmtpSettings {
+    fn default() -> Self {
+        Self {
+            host: String::new(),
+            port: 587,
+            security: SmtpSecurity::Starttls,
+            username: String::new(),
+            timeout_secs: 20,
+            pool_size: 2,
+            root_certificate_pem: String::new(),
+        }
+    }
 }
 
 impl Default for Settings {
@@ -40,8 +93,144 @@ impl Default for Settings {
             max_serial_failures: 5,
             serial_lock_minutes: 15,
             outbox_max_attempts: 8,
+            resend_cooldown_secs: 60,
+            pending_expiry_hours: 72,
+            delivery_promise_minutes: 10,
+            smtp: None,
         }
     }
+}
+
+impl Settings {
+    /// Checks what a supervisor typed on the settings screen; every problem at once.
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut require = |ok: bool, field: Field, message: &str| {
+            if !ok {
+                errors.push(FieldError::new(field, "no_valido", message));
+            }
+        };
+        require(
+            !self.office.trim().is_empty(),
+            Field::Office,
+            "Escriba el nombre de la oficina.",
+        );
+        require(
+            !self.workstation.trim().is_empty(),
+            Field::Workstation,
+            "Escriba el nombre de esta estación.",
+        );
+        require(
+            !self.sender_name.trim().is_empty(),
+            Field::SenderName,
+            "Escriba el nombre del remitente.",
+        );
+        require(
+            EmailAddress::parse(&self.sender_address).is_ok(),
+            Field::SenderAddress,
+            "El correo del remitente no es válido.",
+        );
+        require(
+            self.link_base_url.starts_with("https://") || self.link_base_url.starts_with("http://"),
+            Field::LinkBaseUrl,
+            "La dirección del enlace debe empezar con https:// (o http:// en pruebas).",
+        );
+        let in_range = |v: u32, lo: u32, hi: u32| (lo..=hi).contains(&v);
+        require(
+            in_range(self.validation_ttl_hours, 1, 168),
+            Field::ValidationTtlHours,
+            "La vigencia del enlace va de 1 a 168 horas.",
+        );
+        require(
+            in_range(self.pending_expiry_hours, 1, 720),
+            Field::PendingExpiryHours,
+            "La caducidad de un registro pendiente va de 1 a 720 horas.",
+        );
+        require(
+            self.pending_expiry_hours >= self.validation_ttl_hours,
+            Field::PendingExpiryHours,
+            "Un registro pendiente no puede caducar antes que su enlace de validación.",
+        );
+        require(
+            in_range(self.resend_cooldown_secs, 0, 3600),
+            Field::ResendCooldownSecs,
+            "La espera entre reenvíos va de 0 a 3600 segundos.",
+        );
+        require(
+            in_range(self.max_code_attempts, 1, 20),
+            Field::MaxCodeAttempts,
+            "Los intentos de código van de 1 a 20.",
+        );
+        require(
+            in_range(self.max_serial_failures, 1, 50),
+            Field::MaxSerialFailures,
+            "Los intentos de número de serie van de 1 a 50.",
+        );
+        require(
+            in_range(self.serial_lock_minutes, 1, 1440),
+            Field::SerialLockMinutes,
+            "El bloqueo va de 1 a 1440 minutos.",
+        );
+        require(
+            in_range(self.outbox_max_attempts, 1, 50),
+            Field::OutboxMaxAttempts,
+            "Los intentos de envío van de 1 a 50.",
+        );
+        require(
+            in_range(self.delivery_promise_minutes, 1, 1440),
+            Field::DeliveryPromiseMinutes,
+            "El plazo de envío va de 1 a 1440 minutos.",
+        );
+        if let Some(smtp) = &self.smtp {
+            require(
+                !smtp.host.trim().is_empty(),
+                Field::SmtpHost,
+                "Escriba el servidor de correo.",
+            );
+            require(
+                smtp.port > 0,
+                Field::SmtpPort,
+                "Escriba el puerto del servidor de correo.",
+            );
+            require(
+                smtp.security != SmtpSecurity::Plain || is_loopback(&smtp.host),
+                Field::SmtpSecurity,
+                "Sin cifrado solo se permite un servidor en este mismo equipo (localhost); use STARTTLS o TLS.",
+            );
+            require(
+                in_range(smtp.timeout_secs, 1, 300),
+                Field::SmtpTimeoutSecs,
+                "El tiempo de espera va de 1 a 300 segundos.",
+            );
+            require(
+                in_range(smtp.pool_size, 1, 10),
+                Field::SmtpPoolSize,
+                "Las conexiones van de 1 a 10.",
+            );
+            require(
+                smtp.root_certificate_pem.trim().is_empty()
+                    || smtp
+                        .root_certificate_pem
+                        .contains("-----BEGIN CERTIFICATE-----"),
+                Field::SmtpRootCertificate,
+                "El certificado raíz debe estar en formato PEM (-----BEGIN CERTIFICATE-----).",
+            );
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// `localhost` or a loopback address: the only hosts allowed without encryption.
+pub fn is_loopback(host: &str) -> bool {
+    let host = host.trim().trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn default_workstation() -> String {
@@ -65,4 +254,46 @@ impl InstituteContact {
         "Calle Calafia 1115, Centro Cívico, Mexicali, B.C., C.P. 21000";
     pub const PHONE: &'static str = "686 551 6100, extensión 6137";
     pub const HOURS: &'static str = "lunes a jueves de 08:00 a 15:00 y viernes de 08:00 a 14:30";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_plain_smtp_is_only_for_this_machine() {
+        assert!(Settings::default().validate().is_ok());
+        let mut s = Settings {
+            smtp: Some(SmtpSettings {
+                host: "smtp.example.org".into(),
+                security: SmtpSecurity::Plain,
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let errors = s.validate().unwrap_err();
+        assert_eq!(errors[0].field, Field::SmtpSecurity);
+        s.smtp.as_mut().unwrap().host = "127.0.0.1".into();
+        assert!(s.validate().is_ok());
+        assert!(is_loopback("localhost") && is_loopback("::1") && !is_loopback("10.0.0.1"));
+    }
+
+    #[test]
+    fn every_bad_setting_is_named() {
+        let s = Settings {
+            office: " ".into(),
+            sender_address: "x".into(),
+            validation_ttl_hours: 0,
+            ..Default::default()
+        };
+        let fields: Vec<Field> = s.validate().unwrap_err().iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            [
+                Field::Office,
+                Field::SenderAddress,
+                Field::ValidationTtlHours
+            ]
+        );
+    }
 }

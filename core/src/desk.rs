@@ -19,6 +19,7 @@ pub struct Desk {
     pub(crate) settings: Arc<RwLock<Settings>>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) outbox_wake: Arc<Notify>,
+    pub(crate) transport: Arc<RwLock<Transport>>,
 }
 
 /// Files of one installation, all under the app's data folder.
@@ -44,7 +45,7 @@ impl DataPaths {
 
 impl Desk {
     /// Opens the database, runs migrations, publishes the embedded legal texts and, on an
-    /// empty roster, loads the demo one.
+    /// empty roster, loads the demo one. Emails go to files until [`Desk::use_transport`].
     pub async fn open(paths: &DataPaths, settings: Settings) -> Result<Self> {
         Self::open_with_clock(paths, settings, Arc::new(SystemClock)).await
     }
@@ -58,14 +59,7 @@ impl Desk {
             crate::error::Error::Internal(format!("data folder {}: {e}", paths.root.display()))
         })?;
         let store = Store::open(&paths.database()).await?;
-        Self::from_store(store, settings, clock).await
-    }
-
-    pub async fn from_store(
-        store: Store,
-        settings: Settings,
-        clock: Arc<dyn Clock>,
-    ) -> Result<Self> {
+        let transport = Transport::files(&paths.outbox_files())?;
         let now = clock.now();
         legal::publish_embedded(&store, now).await?;
         if roster::seed_demo_if_empty(&store, now).await? {
@@ -76,18 +70,40 @@ impl Desk {
             settings: Arc::new(RwLock::new(settings)),
             clock,
             outbox_wake: Arc::new(Notify::new()),
+            transport: Arc::new(RwLock::new(transport)),
         })
     }
 
-    /// The worker that delivers this desk's emails through `transport`.
-    pub fn outbox_worker(&self, transport: Transport) -> OutboxWorker {
+    /// The worker that delivers this desk's emails through its current transport.
+    pub fn outbox_worker(&self) -> OutboxWorker {
         OutboxWorker::new(
             self.store.clone(),
-            transport,
+            self.transport.clone(),
             self.settings.clone(),
             self.clock.clone(),
             self.outbox_wake.clone(),
         )
+    }
+
+    /// Where emails go from now on (files, or an SMTP server); wakes the worker.
+    pub fn use_transport(&self, transport: Transport) {
+        *self.transport.write().expect("transport lock") = transport;
+        self.outbox_wake.notify_one();
+    }
+
+    /// Sends a test email now through the current transport, reporting the server's own
+    /// complaint in Spanish when it fails.
+    pub async fn send_test_email(&self, to: &str) -> Result<()> {
+        let to = crate::domain::EmailAddress::parse_field(to, crate::domain::Field::TestRecipient)?;
+        let settings = self.settings();
+        self.transport()
+            .send_test(&settings, to.as_str())
+            .await
+            .map_err(|e| crate::error::Error::SmtpTest(format!("La prueba de correo falló: {e}")))
+    }
+
+    pub fn transport(&self) -> Transport {
+        self.transport.read().expect("transport lock").clone()
     }
 
     pub fn store(&self) -> &Store {

@@ -68,6 +68,52 @@ pub enum Error {
     #[error("No se pudo leer el archivo del padrón: {0}")]
     RosterFile(String),
 
+    #[error("Espere {0} segundos antes de reenviar: el correo anterior se generó hace muy poco.")]
+    ResendTooSoon(i64),
+
+    #[error(
+        "El registro con folio {folio} no está pendiente de validación (está {state}); esta acción no aplica."
+    )]
+    NotPending { folio: String, state: String },
+
+    #[error(
+        "El registro con folio {folio} todavía no está validado: primero debe validarse con el enlace o el código."
+    )]
+    NotValidated { folio: String },
+
+    #[error(
+        "Este enlace fue reemplazado por uno más reciente. Use el enlace del último correo de validación."
+    )]
+    LinkSuperseded,
+
+    #[error(
+        "Ese código es de un correo anterior y fue reemplazado. Pida al afiliado el código del último correo de validación."
+    )]
+    CodeSuperseded,
+
+    #[error(
+        "El enlace de validación no es válido. Revise que esté completo o solicite un nuevo correo en ventanilla."
+    )]
+    LinkUnknown,
+
+    #[error("No se encontró el registro.")]
+    RegistrationNotFound,
+
+    #[error("Usuario o contraseña de supervisor incorrectos. {}", remaining_tries(*.remaining))]
+    SupervisorRejected { remaining: u32 },
+
+    #[error("La cuenta de supervisor está bloqueada hasta las {} por intentos fallidos.", local_time(.0))]
+    SupervisorLocked(DateTime<Utc>),
+
+    #[error("Todavía no hay ninguna cuenta de supervisor en esta estación: créela en «Ajustes».")]
+    NoSupervisor,
+
+    #[error("Ya existe una cuenta de supervisor; la primera cuenta solo se crea una vez.")]
+    SupervisorExists,
+
+    #[error("{0}")]
+    SmtpTest(String),
+
     #[error(
         "Ocurrió un error interno al guardar o leer los datos. El registro no se guardó; intente de nuevo y, si se repite, avise a soporte."
     )]
@@ -99,6 +145,18 @@ impl Error {
             Error::AlreadyValidated(_) => "ya_validado",
             Error::RegistrationClosed { .. } => "registro_cerrado",
             Error::RosterFile(_) => "archivo_padron",
+            Error::ResendTooSoon(_) => "reenvio_muy_pronto",
+            Error::NotPending { .. } => "no_pendiente",
+            Error::NotValidated { .. } => "no_validado",
+            Error::LinkSuperseded => "enlace_reemplazado",
+            Error::CodeSuperseded => "codigo_reemplazado",
+            Error::LinkUnknown => "enlace_desconocido",
+            Error::RegistrationNotFound => "registro_desconocido",
+            Error::SupervisorRejected { .. } => "supervisor_rechazado",
+            Error::SupervisorLocked(_) => "supervisor_bloqueado",
+            Error::NoSupervisor => "sin_supervisor",
+            Error::SupervisorExists => "supervisor_existente",
+            Error::SmtpTest(_) => "prueba_correo_fallida",
             Error::Storage(_) | Error::Migration(_) | Error::Internal(_) => "error_interno",
         }
     }
@@ -113,9 +171,14 @@ impl Error {
             Error::SerialMismatch { .. } => Some(Field::CredentialSerial),
             Error::DocumentChanged(kind) => Some(kind.field()),
             Error::FolioNotFound(_) => Some(Field::Folio),
-            Error::CodeMismatch { .. } | Error::CodeExhausted | Error::CodeExpired(_) => {
-                Some(Field::Code)
+            Error::CodeMismatch { .. }
+            | Error::CodeExhausted
+            | Error::CodeExpired(_)
+            | Error::CodeSuperseded => Some(Field::Code),
+            Error::SupervisorRejected { .. } | Error::SupervisorLocked(_) => {
+                Some(Field::SupervisorPassword)
             }
+            Error::SmtpTest(_) => Some(Field::TestRecipient),
             Error::RosterFile(_) => Some(Field::RosterFile),
             _ => None,
         }

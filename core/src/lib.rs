@@ -2,6 +2,7 @@
 //!
 //! The desktop shell calls [`desk::Desk`]; nothing here knows about Tauri.
 
+pub mod actions;
 pub mod audit;
 pub mod clock;
 pub mod config;
@@ -13,7 +14,9 @@ pub mod legal;
 pub mod outbox;
 pub mod registration;
 pub mod roster;
+pub mod search;
 pub mod security;
+pub mod staff;
 pub mod store;
 pub mod validation;
 

@@ -2,15 +2,14 @@
 //! registration, its consents, its validation token, its email and an audit event in one
 //! transaction.
 
+use crate::actions::{RegistrationRow, issue_validation_email};
 use crate::audit::{self, AuditEvent};
 use crate::desk::Desk;
 use crate::domain::{
     AffiliationNumber, CredentialSerial, EmailAddress, Field, FieldError, MexicanPhone,
 };
-use crate::emails::{CODE_PLACEHOLDER, LINK_TOKEN_PLACEHOLDER, ValidationEmail};
-use crate::error::{Error, Result, local_time};
+use crate::error::{Error, Result};
 use crate::legal::{self, DocumentKind, LegalDocument};
-use crate::outbox::{self, EmailKind, NewEmail};
 use crate::roster::{self, RosterEntry};
 use crate::security;
 use crate::store::db_time;
@@ -201,6 +200,7 @@ impl Desk {
     /// count of wrong serials, which must survive the refusal to lock out guessing.
     pub async fn register(&self, form: &RegistrationForm) -> Result<RegistrationReceipt> {
         let request = parse_form(form).map_err(Error::Fields)?;
+        self.expire_overdue().await?;
         let settings = self.settings();
         let now = self.clock.now();
         let affiliate = self.check_identity(&request, now).await?;
@@ -208,21 +208,15 @@ impl Desk {
             .await?;
         self.check_documents_current(&request).await?;
 
-        let registration_id = uuid::Uuid::new_v4().to_string();
-        let folio = security::new_folio(now.with_timezone(&Local).date_naive());
-        let token_id = uuid::Uuid::new_v4().to_string();
-        let link_token = security::new_link_token();
-        let code = security::new_code();
-        let expires_at = now + Duration::hours(i64::from(settings.validation_ttl_hours));
-        let link = validation_link(&settings.link_base_url, LINK_TOKEN_PLACEHOLDER);
-        let email = ValidationEmail {
-            name: &affiliate.full_name,
-            folio: &folio,
-            link: &link,
-            code: CODE_PLACEHOLDER,
-            expires: &local_time(&expires_at),
-        }
-        .render()?;
+        let registration = RegistrationRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            folio: security::new_folio(now.with_timezone(&Local).date_naive()),
+            affiliation_number: request.affiliation.to_string(),
+            email: request.email.to_string(),
+            state: "pendiente_validacion".to_owned(),
+            full_name: Some(affiliate.full_name.clone()),
+        };
+        let (registration_id, folio) = (&registration.id, &registration.folio);
 
         let mut tx = self.store.writer().begin().await?;
         let inserted = sqlx::query(
@@ -231,8 +225,8 @@ impl Desk {
                                         updated_at)
              VALUES (?, ?, ?, ?, ?, 'pendiente_validacion', ?, ?, ?, ?, ?, ?)",
         )
-        .bind(&registration_id)
-        .bind(&folio)
+        .bind(registration_id)
+        .bind(folio)
         .bind(request.affiliation.as_str())
         .bind(request.phone.e164())
         .bind(request.email.as_str())
@@ -262,7 +256,7 @@ impl Desk {
                    FROM legal_documents WHERE id = ?",
             )
             .bind(uuid::Uuid::new_v4().to_string())
-            .bind(&registration_id)
+            .bind(registration_id)
             .bind(consent.accepted)
             .bind(db_time(now))
             .bind(CONSENT_METHOD)
@@ -273,35 +267,7 @@ impl Desk {
             .execute(&mut *tx)
             .await?;
         }
-        sqlx::query(
-            "INSERT INTO validation_tokens (id, registration_id, link_sha256, code_sha256, state,
-                                            created_at, expires_at)
-             VALUES (?, ?, ?, ?, 'activo', ?, ?)",
-        )
-        .bind(&token_id)
-        .bind(&registration_id)
-        .bind(security::sha256_hex(&link_token))
-        .bind(security::code_hash(&token_id, &code))
-        .bind(db_time(now))
-        .bind(db_time(expires_at))
-        .execute(&mut *tx)
-        .await?;
-        outbox::enqueue(
-            &mut tx,
-            &settings,
-            now,
-            NewEmail {
-                registration_id: &registration_id,
-                kind: EmailKind::Validation,
-                recipient: request.email.as_str(),
-                rendered: email,
-                secrets: vec![
-                    (LINK_TOKEN_PLACEHOLDER, link_token),
-                    (CODE_PLACEHOLDER, code),
-                ],
-            },
-        )
-        .await?;
+        let expires_at = issue_validation_email(&mut tx, &settings, now, &registration).await?;
         sqlx::query("DELETE FROM serial_lockouts WHERE affiliation_number = ?")
             .bind(request.affiliation.as_str())
             .execute(&mut *tx)
@@ -311,8 +277,9 @@ impl Desk {
             &settings,
             now,
             AuditEvent {
+                actor: None,
                 action: "registro_creado",
-                registration_id: Some(&registration_id),
+                registration_id: Some(registration_id),
                 affiliation_number: Some(request.affiliation.as_str()),
                 detail: json!({
                     "folio": folio,
@@ -329,8 +296,8 @@ impl Desk {
         tracing::info!(registration_id = %registration_id, folio = %folio, "registration created");
 
         Ok(RegistrationReceipt {
-            registration_id,
-            folio,
+            registration_id: registration.id.clone(),
+            folio: registration.folio.clone(),
             affiliate_name: affiliate.full_name,
             email: request.email.to_string(),
             email_masked: request.email.masked(),
@@ -418,6 +385,7 @@ impl Desk {
                 &settings,
                 now,
                 AuditEvent {
+                    actor: None,
                     action: "afiliacion_bloqueada",
                     registration_id: None,
                     affiliation_number: Some(affiliation.as_str()),
@@ -440,6 +408,7 @@ impl Desk {
             &settings,
             now,
             AuditEvent {
+                actor: None,
                 action: "serie_incorrecta",
                 registration_id: None,
                 affiliation_number: Some(affiliation.as_str()),

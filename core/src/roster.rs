@@ -15,7 +15,7 @@
 //! written in one transaction (all or none if the write itself fails), upserting by
 //! affiliation number, so importing the same file twice changes nothing.
 
-use crate::domain::{AffiliationNumber, CredentialSerial, normalize_identifier};
+use crate::domain::{AffiliationNumber, CredentialSerial, normalize_identifier, search_key};
 use crate::error::{Error, Result};
 use crate::store::{Store, db_time};
 use chrono::{DateTime, Utc};
@@ -32,7 +32,7 @@ pub const COLUMNS: [&str; 6] = [
     "vigente",
 ];
 
-/// Rows per INSERT statement: 8 parameters each stays far below SQLite's limit, and one
+/// Rows per INSERT statement: 9 parameters each stays far below SQLite's limit, and one
 /// prepared statement of this shape is reused for the whole file.
 const ROWS_PER_STATEMENT: usize = 400;
 /// Line errors kept in the report; the rest are only counted.
@@ -275,6 +275,7 @@ async fn import(
                     .bind(row.affiliation.as_str())
                     .bind(row.serial.as_str())
                     .bind(&row.full_name)
+                    .bind(search_key(&row.full_name))
                     .bind(row.kind.as_str())
                     .bind(&row.nucleus)
                     .bind(row.is_current)
@@ -304,18 +305,20 @@ async fn import(
 
 fn insert_statement(rows: usize) -> String {
     let mut sql = String::from(
-        "INSERT INTO roster_affiliates (affiliation_number, credential_serial, full_name, kind,
-                                        family_nucleus, is_current, is_demo, updated_at) VALUES ",
+        "INSERT INTO roster_affiliates (affiliation_number, credential_serial, full_name,
+                                        search_name, kind, family_nucleus, is_current, is_demo,
+                                        updated_at) VALUES ",
     );
     for i in 0..rows {
         if i > 0 {
             sql.push(',');
         }
-        sql.push_str("(?,?,?,?,?,?,?,?)");
+        sql.push_str("(?,?,?,?,?,?,?,?,?)");
     }
     sql.push_str(
         " ON CONFLICT (affiliation_number) DO UPDATE SET
             credential_serial = excluded.credential_serial, full_name = excluded.full_name,
+            search_name = excluded.search_name,
             kind = excluded.kind, family_nucleus = excluded.family_nucleus,
             is_current = excluded.is_current, is_demo = excluded.is_demo,
             updated_at = excluded.updated_at",

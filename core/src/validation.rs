@@ -93,15 +93,72 @@ impl Desk {
             (Ok(f), Ok(c)) => (f, c),
             (f, c) => return Err(Error::Fields(f.err().into_iter().chain(c.err()).collect())),
         };
+        self.expire_overdue().await?;
         let now = self.clock.now();
         let registration = self.pending_by_folio(&folio).await?;
         let token = self.latest_token(&registration.registration_id).await?;
         let token = check_token_usable(&registration, token, now)?;
         if !security::digests_equal(&security::code_hash(&token.id, &code), &token.code_sha256) {
+            if self
+                .is_superseded_code(&registration.registration_id, &code)
+                .await?
+            {
+                return Err(Error::CodeSuperseded);
+            }
             return Err(self.record_wrong_code(&registration, &token, now).await?);
         }
         self.complete_validation(registration, token, now, "codigo_en_ventanilla")
             .await
+    }
+
+    /// Validates with the token from the email's link (what the central service calls).
+    /// Used, expired, superseded and unknown links each get their own error.
+    pub async fn validate_with_link(&self, token: &str) -> Result<ValidationOutcome> {
+        let token = token.trim().to_ascii_lowercase();
+        if token.len() != 64 || !token.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(Error::LinkUnknown);
+        }
+        self.expire_overdue().await?;
+        let now = self.clock.now();
+        let found: Option<(String, String)> = sqlx::query_as(
+            "SELECT t.id, r.folio FROM validation_tokens t JOIN registrations r ON r.id = t.registration_id
+              WHERE t.link_sha256 = ?",
+        )
+        .bind(security::sha256_hex(&token))
+        .fetch_optional(self.store.reader())
+        .await?;
+        let Some((token_id, folio)) = found else {
+            return Err(Error::LinkUnknown);
+        };
+        let registration = self.pending_by_folio(&folio).await?;
+        let token: Option<Token> = sqlx::query_as(
+            "SELECT id, code_sha256, state, expires_at, used_at FROM validation_tokens WHERE id = ?",
+        )
+        .bind(&token_id)
+        .fetch_optional(self.store.reader())
+        .await?;
+        if registration.state == "pendiente_validacion"
+            && token.as_ref().is_some_and(|t| t.state == "reemplazado")
+        {
+            return Err(Error::LinkSuperseded);
+        }
+        // Only this link's own token can validate: an older link never borrows a newer one.
+        let token = check_token_usable(&registration, token, now)?;
+        self.complete_validation(registration, token, now, "enlace")
+            .await
+    }
+
+    /// Whether `code` belongs to an earlier, replaced validation email of the registration.
+    async fn is_superseded_code(&self, registration_id: &str, code: &str) -> Result<bool> {
+        let replaced: Vec<(String, String)> = sqlx::query_as(
+            "SELECT id, code_sha256 FROM validation_tokens WHERE registration_id = ? AND state = 'reemplazado'",
+        )
+        .bind(registration_id)
+        .fetch_all(self.store.reader())
+        .await?;
+        Ok(replaced
+            .iter()
+            .any(|(id, hash)| security::digests_equal(&security::code_hash(id, code), hash)))
     }
 
     async fn pending_by_folio(&self, folio: &str) -> Result<Pending> {
@@ -122,7 +179,7 @@ impl Desk {
         Ok(sqlx::query_as(
             "SELECT id, code_sha256, state, expires_at, used_at
                FROM validation_tokens WHERE registration_id = ?
-              ORDER BY created_at DESC LIMIT 1",
+              ORDER BY state = 'activo' DESC, created_at DESC, rowid DESC LIMIT 1",
         )
         .bind(registration_id)
         .fetch_optional(self.store.reader())
@@ -153,6 +210,7 @@ impl Desk {
             &settings,
             now,
             AuditEvent {
+                actor: None,
                 action: if attempts >= max {
                     "codigo_agotado"
                 } else {
@@ -252,6 +310,7 @@ impl Desk {
             &settings,
             now,
             AuditEvent {
+                actor: None,
                 action: "registro_validado",
                 registration_id: Some(&registration.registration_id),
                 affiliation_number: Some(&registration.affiliation_number),

@@ -17,10 +17,11 @@ async fn a_failing_transport_is_retried_with_backoff_and_delivers_once_it_recove
     // The outbox folder is replaced by a file: writing the email fails.
     let broken = t.paths.root.join("no-es-carpeta");
     std::fs::write(&broken, b"").unwrap();
-    let worker = t.desk.outbox_worker(Transport::Files {
+    t.desk.use_transport(Transport::Files {
         dir: broken.clone(),
         inner: lettre::AsyncFileTransport::new(&broken),
     });
+    let worker = t.desk.outbox_worker();
     let round = worker.deliver_due().await.unwrap();
     assert_eq!((round.sent, round.retried), (0, 1));
     let (state, attempts, error): (String, i64, Option<String>) =
@@ -34,6 +35,8 @@ async fn a_failing_transport_is_retried_with_backoff_and_delivers_once_it_recove
     assert_eq!(worker.deliver_due().await.unwrap().retried, 0);
 
     t.clock.advance(Duration::minutes(2));
+    t.desk
+        .use_transport(Transport::files(&t.paths.outbox_files()).unwrap());
     let round = t.deliver().await;
     assert_eq!(round.sent, 1);
     assert_eq!(t.emails_to("ximena@example.com").len(), 1);
@@ -64,10 +67,11 @@ async fn after_too_many_attempts_a_message_is_abandoned_and_its_secrets_erased()
         .unwrap();
     let broken = t.paths.root.join("no-es-carpeta");
     std::fs::write(&broken, b"").unwrap();
-    let worker = t.desk.outbox_worker(Transport::Files {
+    t.desk.use_transport(Transport::Files {
         dir: broken.clone(),
         inner: lettre::AsyncFileTransport::new(&broken),
     });
+    let worker = t.desk.outbox_worker();
     worker.deliver_due().await.unwrap();
     t.clock.advance(Duration::hours(1));
     let round = worker.deliver_due().await.unwrap();
@@ -82,25 +86,45 @@ async fn after_too_many_attempts_a_message_is_abandoned_and_its_secrets_erased()
 }
 
 #[tokio::test]
-async fn a_crash_mid_delivery_puts_the_message_back_in_the_queue() {
+async fn a_crash_mid_delivery_is_not_sent_again_by_itself_but_shown_as_uncertain() {
     let t = spawn_desk().await;
     t.desk
         .register(&t.form(TITULAR, "ximena@example.com"))
         .await
         .unwrap();
+    // The worker claimed the message and the process died before recording the result.
     sqlx::query("UPDATE outbox_messages SET state = 'enviando'")
         .execute(t.desk.store().writer())
         .await
         .unwrap();
-    let worker = t
-        .desk
-        .outbox_worker(Transport::files(&t.paths.outbox_files()).unwrap());
+    let worker = t.desk.outbox_worker();
     assert_eq!(worker.recover_interrupted().await.unwrap(), 1);
-    assert_eq!(worker.deliver_due().await.unwrap().sent, 1);
+    assert_eq!(worker.deliver_due().await.unwrap().sent, 0);
+    assert_eq!(
+        t.scalar_i64("SELECT count(*) FROM outbox_messages WHERE state = 'incierto'")
+            .await,
+        1
+    );
+    assert!(t.email_files().is_empty());
+}
+
+#[tokio::test]
+async fn every_message_carries_a_stable_message_id_from_the_sender_domain() {
+    let t = spawn_desk().await;
+    t.desk
+        .register(&t.form(TITULAR, "ximena@example.com"))
+        .await
+        .unwrap();
+    let stored: String = sqlx::query_scalar("SELECT message_id FROM outbox_messages")
+        .fetch_one(t.desk.store().reader())
+        .await
+        .unwrap();
+    t.deliver().await;
     let email = &t.emails_to("ximena@example.com")[0];
     assert!(
         email.message_id.ends_with("@example.org"),
         "{}",
         email.message_id
     );
+    assert_eq!(format!("<{}>", email.message_id), stored);
 }

@@ -15,8 +15,11 @@ CREATE TABLE roster_affiliates (
     family_nucleus     TEXT NOT NULL,
     is_current         INTEGER NOT NULL CHECK (is_current IN (0, 1)),
     is_demo            INTEGER NOT NULL DEFAULT 0 CHECK (is_demo IN (0, 1)),
+    -- lower case without accents, for searching by name
+    search_name        TEXT NOT NULL,
     updated_at         TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE INDEX roster_by_search_name ON roster_affiliates (search_name);
 
 -- Legal texts exactly as shown; a published (kind, version) never changes.
 CREATE TABLE legal_documents (
@@ -45,6 +48,8 @@ CREATE TABLE registrations (
     clerk              TEXT NOT NULL,
     created_at         TEXT NOT NULL,
     validated_at       TEXT,
+    closed_at          TEXT,                        -- expired or cancelled
+    closed_reason      TEXT,
     updated_at         TEXT NOT NULL
 );
 -- At most one live registration per affiliate: the database, not only the code, says so.
@@ -52,6 +57,8 @@ CREATE UNIQUE INDEX registrations_one_live_per_affiliate
     ON registrations (affiliation_number)
     WHERE state IN ('pendiente_validacion', 'validada', 'activa');
 CREATE INDEX registrations_by_affiliation ON registrations (affiliation_number);
+CREATE INDEX registrations_by_email ON registrations (email);
+CREATE INDEX registrations_pending_by_age ON registrations (created_at) WHERE state = 'pendiente_validacion';
 
 -- One row per document shown at registration, accepted or refused: evidence of consent.
 CREATE TABLE consents (
@@ -106,7 +113,10 @@ CREATE TABLE outbox_messages (
     body_html       TEXT NOT NULL,
     secrets         TEXT,
     message_id      TEXT NOT NULL UNIQUE,           -- stable Message-ID header
-    state           TEXT NOT NULL CHECK (state IN ('en_cola', 'enviando', 'enviado', 'abandonado')),
+    -- incierto: the worker stopped mid-delivery; it is not resent by itself (it may have
+    -- left), the desk decides. cancelado: replaced by a newer email before delivery.
+    state           TEXT NOT NULL CHECK (state IN ('en_cola', 'enviando', 'enviado', 'abandonado',
+                                                   'incierto', 'cancelado')),
     attempts        INTEGER NOT NULL DEFAULT 0,
     next_attempt_at TEXT NOT NULL,
     last_error      TEXT,
@@ -115,6 +125,7 @@ CREATE TABLE outbox_messages (
     scrubbed_at     TEXT
 );
 CREATE INDEX outbox_due ON outbox_messages (state, next_attempt_at);
+CREATE INDEX outbox_by_registration ON outbox_messages (registration_id, created_at);
 
 CREATE TABLE outbox_attempts (
     id           INTEGER PRIMARY KEY,
@@ -130,6 +141,18 @@ CREATE TABLE serial_lockouts (
     failures           INTEGER NOT NULL,
     last_failure_at    TEXT NOT NULL,
     locked_until       TEXT
+) WITHOUT ROWID;
+
+-- Staff of the office (capturistas and supervisors); only argon2id hashes are kept.
+CREATE TABLE staff (
+    username        TEXT PRIMARY KEY,
+    full_name       TEXT NOT NULL,
+    role            TEXT NOT NULL CHECK (role IN ('capturista', 'supervisor')),
+    password_hash   TEXT NOT NULL,
+    active          INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    locked_until    TEXT,
+    created_at      TEXT NOT NULL
 ) WITHOUT ROWID;
 
 -- Who did what, when, where. `detail` is JSON without personal data beyond identifiers.

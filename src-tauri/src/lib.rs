@@ -5,7 +5,6 @@ pub mod error;
 pub mod state;
 
 use registro_core::config::Settings;
-use registro_core::outbox::Transport;
 use registro_core::{DataPaths, Desk};
 use state::AppState;
 use std::path::PathBuf;
@@ -33,9 +32,8 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
 /// Opens the data folder, starts the outbox worker and returns the state to manage.
 pub async fn start(paths: DataPaths, settings: Settings) -> registro_core::Result<AppState> {
     let desk = Desk::open(&paths, settings).await?;
-    let transport = Transport::files(&paths.outbox_files())?;
-    let email_delivery = transport.describe();
-    tauri::async_runtime::spawn(desk.outbox_worker(transport).run());
+    let email_delivery = desk.transport().describe();
+    tauri::async_runtime::spawn(desk.outbox_worker().run());
     Ok(AppState {
         desk,
         paths,

@@ -27,6 +27,36 @@ pub enum Field {
     Folio,
     Code,
     RosterFile,
+    /// Why a desk action was taken (audited).
+    Reason,
+    /// The supervisor checked the affiliate's official ID in person.
+    IdentityChecked,
+    Query,
+    SupervisorUsername,
+    SupervisorPassword,
+    SupervisorFullName,
+    TestRecipient,
+    Office,
+    Workstation,
+    SenderName,
+    SenderAddress,
+    LinkBaseUrl,
+    ValidationTtlHours,
+    PendingExpiryHours,
+    ResendCooldownSecs,
+    MaxCodeAttempts,
+    MaxSerialFailures,
+    SerialLockMinutes,
+    OutboxMaxAttempts,
+    DeliveryPromiseMinutes,
+    SmtpHost,
+    SmtpPort,
+    SmtpSecurity,
+    SmtpUsername,
+    SmtpPassword,
+    SmtpTimeoutSecs,
+    SmtpPoolSize,
+    SmtpRootCertificate,
 }
 
 /// A problem with one field, told to the clerk in Spanish.
@@ -61,4 +91,34 @@ pub(crate) fn normalize_identifier(raw: &str) -> String {
         .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '.' | '/' | '_'))
         .flat_map(char::to_uppercase)
         .collect()
+}
+
+/// Lower case without accents and with single spaces: how names are compared when the
+/// clerk searches ("nunez" finds "Núñez").
+pub fn search_key(text: &str) -> String {
+    let folded: String = text
+        .chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'á' | 'à' | 'ä' | 'â' => 'a',
+            'é' | 'è' | 'ë' | 'ê' => 'e',
+            'í' | 'ì' | 'ï' | 'î' => 'i',
+            'ó' | 'ò' | 'ö' | 'ô' => 'o',
+            'ú' | 'ù' | 'ü' | 'û' => 'u',
+            'ñ' => 'n',
+            'ç' => 'c',
+            c => c,
+        })
+        .collect();
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_key_ignores_case_accents_and_spacing() {
+        assert_eq!(search_key("  Pérez   NÚÑEZ, María "), "perez nunez, maria");
+    }
 }

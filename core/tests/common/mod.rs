@@ -1,11 +1,13 @@
 //! Starts the real core on a temporary SQLite file, zero2prod's `spawn_app` style.
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use chrono::{TimeZone, Utc};
 use registro_core::clock::ManualClock;
 use registro_core::config::Settings;
 use registro_core::legal::{self, LegalDocument};
-use registro_core::outbox::{DeliveryRound, Transport};
+use registro_core::outbox::DeliveryRound;
 use registro_core::registration::{ConsentAnswer, RegistrationForm};
 use registro_core::{DataPaths, Desk};
 use std::path::PathBuf;
@@ -62,12 +64,7 @@ impl TestDesk {
 
     /// Runs one outbox round into the `.eml` folder, as the background worker would.
     pub async fn deliver(&self) -> DeliveryRound {
-        let transport = Transport::files(&self.paths.outbox_files()).unwrap();
-        self.desk
-            .outbox_worker(transport)
-            .deliver_due()
-            .await
-            .unwrap()
+        self.desk.outbox_worker().deliver_due().await.unwrap()
     }
 
     pub fn email_files(&self) -> Vec<PathBuf> {

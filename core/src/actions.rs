@@ -1,0 +1,542 @@
+//! What a clerk does at the desk after a registration: resend the validation email,
+//! correct the email, issue a new temporary password, reveal a serial (supervisor),
+//! cancel (supervisor), and the expiry of registrations never validated. Every action is
+//! audited with who did it and, where it matters, why.
+
+use crate::audit::{self, AuditEvent};
+use crate::config::Settings;
+use crate::desk::Desk;
+use crate::domain::{AffiliationNumber, EmailAddress, Field, FieldError};
+use crate::emails::{
+    CODE_PLACEHOLDER, LINK_TOKEN_PLACEHOLDER, PASSWORD_PLACEHOLDER, TemporaryPasswordEmail,
+    ValidationEmail,
+};
+use crate::error::{Error, Result, local_time};
+use crate::outbox::{self, EmailKind, NewEmail};
+use crate::registration::validation_link;
+use crate::roster;
+use crate::security;
+use crate::staff::{SupervisorApproval, hash_off_thread};
+use crate::store::db_time;
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::SqliteConnection;
+
+/// Actor recorded for what the app does by itself (expiry).
+const SYSTEM_ACTOR: &str = "sistema";
+
+/// A registration as the actions need it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct RegistrationRow {
+    pub id: String,
+    pub folio: String,
+    pub affiliation_number: String,
+    pub email: String,
+    pub state: String,
+    pub full_name: Option<String>,
+}
+
+/// What the clerk sees after an action that sends an email.
+#[derive(Debug, Clone, Serialize)]
+pub struct EmailSent {
+    pub registration_id: String,
+    pub folio: String,
+    pub email_masked: String,
+    /// Until when the new link and code work (validation emails).
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RevealedSerial {
+    pub affiliation_number: String,
+    pub credential_serial: String,
+    pub full_name: String,
+}
+
+/// Supersedes the registration's live validation token and any validation email not yet
+/// sent, then creates a new token and queues its email. Inside the caller's transaction.
+pub(crate) async fn issue_validation_email(
+    tx: &mut SqliteConnection,
+    settings: &Settings,
+    now: DateTime<Utc>,
+    registration: &RegistrationRow,
+) -> Result<DateTime<Utc>> {
+    sqlx::query("UPDATE validation_tokens SET state = 'reemplazado' WHERE registration_id = ? AND state = 'activo'")
+        .bind(&registration.id)
+        .execute(&mut *tx)
+        .await?;
+    cancel_unsent(tx, &registration.id, Some(EmailKind::Validation), now).await?;
+
+    let token_id = uuid::Uuid::new_v4().to_string();
+    let link_token = security::new_link_token();
+    let code = security::new_code();
+    let expires_at = now + Duration::hours(i64::from(settings.validation_ttl_hours));
+    let link = validation_link(&settings.link_base_url, LINK_TOKEN_PLACEHOLDER);
+    let rendered = ValidationEmail {
+        name: registration
+            .full_name
+            .as_deref()
+            .unwrap_or("afiliada o afiliado"),
+        folio: &registration.folio,
+        link: &link,
+        code: CODE_PLACEHOLDER,
+        expires: &local_time(&expires_at),
+    }
+    .render()?;
+    sqlx::query(
+        "INSERT INTO validation_tokens (id, registration_id, link_sha256, code_sha256, state,
+                                        created_at, expires_at)
+         VALUES (?, ?, ?, ?, 'activo', ?, ?)",
+    )
+    .bind(&token_id)
+    .bind(&registration.id)
+    .bind(security::sha256_hex(&link_token))
+    .bind(security::code_hash(&token_id, &code))
+    .bind(db_time(now))
+    .bind(db_time(expires_at))
+    .execute(&mut *tx)
+    .await?;
+    outbox::enqueue(
+        tx,
+        settings,
+        now,
+        NewEmail {
+            registration_id: &registration.id,
+            kind: EmailKind::Validation,
+            recipient: &registration.email,
+            rendered,
+            secrets: vec![
+                (LINK_TOKEN_PLACEHOLDER, link_token),
+                (CODE_PLACEHOLDER, code),
+            ],
+        },
+    )
+    .await?;
+    Ok(expires_at)
+}
+
+/// Emails of the registration (of one kind, or all) that have not left yet are cancelled:
+/// a newer one replaces them, or the registration is closed.
+async fn cancel_unsent(
+    tx: &mut SqliteConnection,
+    registration_id: &str,
+    kind: Option<EmailKind>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE outbox_messages
+            SET state = 'cancelado', secrets = NULL, last_error = 'reemplazado o cancelado antes de salir',
+                scrubbed_at = CASE WHEN secrets IS NOT NULL THEN ?1 END
+          WHERE registration_id = ?2 AND state IN ('en_cola', 'incierto')
+            AND (?3 IS NULL OR kind = ?3)",
+    )
+    .bind(db_time(now))
+    .bind(registration_id)
+    .bind(kind.map(EmailKind::as_str))
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+fn require_reason(reason: &str) -> std::result::Result<String, FieldError> {
+    let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+    if reason.chars().count() < 5 {
+        return Err(FieldError::new(
+            Field::Reason,
+            "requerido",
+            "Escriba el motivo (al menos 5 caracteres): queda en la bitácora de auditoría.",
+        ));
+    }
+    Ok(reason.chars().take(500).collect())
+}
+
+impl Desk {
+    pub(crate) async fn registration_row(&self, registration_id: &str) -> Result<RegistrationRow> {
+        sqlx::query_as(
+            "SELECT r.id, r.folio, r.affiliation_number, r.email, r.state, a.full_name
+               FROM registrations r
+               LEFT JOIN roster_affiliates a ON a.affiliation_number = r.affiliation_number
+              WHERE r.id = ?",
+        )
+        .bind(registration_id)
+        .fetch_optional(self.store.reader())
+        .await?
+        .ok_or(Error::RegistrationNotFound)
+    }
+
+    fn require_pending(registration: &RegistrationRow) -> Result<()> {
+        if registration.state == "pendiente_validacion" {
+            Ok(())
+        } else {
+            Err(Error::NotPending {
+                folio: registration.folio.clone(),
+                state: registration.state.replace('_', " "),
+            })
+        }
+    }
+
+    /// Sends a new validation email (new link and code; the old ones stop working), at
+    /// most once per cooldown.
+    pub async fn resend_validation(&self, registration_id: &str) -> Result<EmailSent> {
+        self.expire_overdue().await?;
+        let settings = self.settings();
+        let now = self.clock.now();
+        let registration = self.registration_row(registration_id).await?;
+        Self::require_pending(&registration)?;
+        let last: Option<DateTime<Utc>> = sqlx::query_scalar(
+            "SELECT max(created_at) FROM outbox_messages WHERE registration_id = ? AND kind = 'validacion'",
+        )
+        .bind(&registration.id)
+        .fetch_one(self.store.reader())
+        .await?;
+        if let Some(last) = last {
+            let ready_at = last + Duration::seconds(i64::from(settings.resend_cooldown_secs));
+            if ready_at > now {
+                return Err(Error::ResendTooSoon((ready_at - now).num_seconds().max(1)));
+            }
+        }
+        let mut tx = self.store.writer().begin().await?;
+        let expires_at = issue_validation_email(&mut tx, &settings, now, &registration).await?;
+        audit::record(
+            &mut tx,
+            &settings,
+            now,
+            AuditEvent {
+                actor: None,
+                action: "correo_validacion_reenviado",
+                registration_id: Some(&registration.id),
+                affiliation_number: Some(&registration.affiliation_number),
+                detail: json!({ "folio": registration.folio }),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.outbox_wake.notify_one();
+        Ok(EmailSent {
+            registration_id: registration.id,
+            folio: registration.folio,
+            email_masked: mask(&registration.email),
+            expires_at: Some(expires_at),
+        })
+    }
+
+    /// Corrects the email of a pending registration (typed twice) and sends a fresh
+    /// validation email there; the old link and code stop working.
+    pub async fn correct_email(
+        &self,
+        registration_id: &str,
+        email: &str,
+        confirmation: &str,
+        suggestion_declined: bool,
+    ) -> Result<EmailSent> {
+        let mut errors = Vec::new();
+        let new_email = match EmailAddress::check(email) {
+            Ok(check) => match check.suggestion {
+                Some(s) if !suggestion_declined => {
+                    errors.push(FieldError::new(
+                        Field::Email,
+                        "posible_error",
+                        format!("¿Quisiste decir {s}? Corrija el correo o confirme con el afiliado que está bien escrito."),
+                    ));
+                    None
+                }
+                _ => Some(check.address),
+            },
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        };
+        match EmailAddress::parse_field(confirmation, Field::EmailConfirmation) {
+            Ok(c) if new_email.as_ref().is_some_and(|e| *e != c) => errors.push(FieldError::new(
+                Field::EmailConfirmation,
+                "no_coinciden",
+                "Los dos correos no coinciden: escríbalos otra vez con cuidado.",
+            )),
+            Ok(_) => {}
+            Err(e) => errors.push(e),
+        }
+        self.expire_overdue().await?;
+        let mut registration = self.registration_row(registration_id).await?;
+        Self::require_pending(&registration)?;
+        let new_email = match new_email {
+            Some(e) if errors.is_empty() && e.as_str() == registration.email => {
+                return Err(FieldError::new(
+                    Field::Email,
+                    "sin_cambio",
+                    "Es el mismo correo que ya tiene el registro; para volver a enviarlo use «Reenviar correo de validación».",
+                )
+                .into());
+            }
+            Some(e) if errors.is_empty() => e,
+            _ => return Err(Error::Fields(errors)),
+        };
+        let settings = self.settings();
+        let now = self.clock.now();
+        let old_masked = mask(&registration.email);
+        registration.email = new_email.to_string();
+        let mut tx = self.store.writer().begin().await?;
+        sqlx::query("UPDATE registrations SET email = ?, updated_at = ? WHERE id = ?")
+            .bind(&registration.email)
+            .bind(db_time(now))
+            .bind(&registration.id)
+            .execute(&mut *tx)
+            .await?;
+        let expires_at = issue_validation_email(&mut tx, &settings, now, &registration).await?;
+        audit::record(
+            &mut tx,
+            &settings,
+            now,
+            AuditEvent {
+                actor: None,
+                action: "correo_corregido",
+                registration_id: Some(&registration.id),
+                affiliation_number: Some(&registration.affiliation_number),
+                detail: json!({ "folio": registration.folio, "anterior": old_masked, "nuevo": new_email.masked() }),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.outbox_wake.notify_one();
+        Ok(EmailSent {
+            registration_id: registration.id,
+            folio: registration.folio,
+            email_masked: new_email.masked(),
+            expires_at: Some(expires_at),
+        })
+    }
+
+    /// Replaces the temporary password of a validated account (lost, or known to someone
+    /// else): the previous one stops working and the new one is emailed.
+    pub async fn issue_new_temporary_password(
+        &self,
+        registration_id: &str,
+        reason: &str,
+    ) -> Result<EmailSent> {
+        let reason = require_reason(reason)?;
+        let registration = self.registration_row(registration_id).await?;
+        if !matches!(registration.state.as_str(), "validada" | "activa") {
+            return Err(Error::NotValidated {
+                folio: registration.folio,
+            });
+        }
+        let settings = self.settings();
+        let now = self.clock.now();
+        let password = security::new_temporary_password();
+        let hash = hash_off_thread(password.clone()).await?;
+        let rendered = TemporaryPasswordEmail {
+            name: registration
+                .full_name
+                .as_deref()
+                .unwrap_or("afiliada o afiliado"),
+            folio: &registration.folio,
+            username: &registration.affiliation_number,
+        }
+        .render()?;
+        let mut tx = self.store.writer().begin().await?;
+        sqlx::query(
+            "UPDATE accounts SET password_hash = ?, must_change_password = 1, password_set_at = ?
+              WHERE registration_id = ?",
+        )
+        .bind(&hash)
+        .bind(db_time(now))
+        .bind(&registration.id)
+        .execute(&mut *tx)
+        .await?;
+        cancel_unsent(
+            &mut tx,
+            &registration.id,
+            Some(EmailKind::TemporaryPassword),
+            now,
+        )
+        .await?;
+        outbox::enqueue(
+            &mut tx,
+            &settings,
+            now,
+            NewEmail {
+                registration_id: &registration.id,
+                kind: EmailKind::TemporaryPassword,
+                recipient: &registration.email,
+                rendered,
+                secrets: vec![(PASSWORD_PLACEHOLDER, password)],
+            },
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            &settings,
+            now,
+            AuditEvent {
+                actor: None,
+                action: "contrasena_temporal_reemitida",
+                registration_id: Some(&registration.id),
+                affiliation_number: Some(&registration.affiliation_number),
+                detail: json!({ "folio": registration.folio, "motivo": reason }),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.outbox_wake.notify_one();
+        Ok(EmailSent {
+            registration_id: registration.id,
+            folio: registration.folio,
+            email_masked: mask(&registration.email),
+            expires_at: None,
+        })
+    }
+
+    /// Cancels a registration (supervisor, with reason): its links, codes and unsent
+    /// emails stop, and the person may register again.
+    pub async fn cancel_registration(
+        &self,
+        registration_id: &str,
+        approval: &SupervisorApproval,
+        reason: &str,
+    ) -> Result<()> {
+        let reason = require_reason(reason)?;
+        let registration = self.registration_row(registration_id).await?;
+        if matches!(registration.state.as_str(), "cancelada" | "expirada") {
+            return Err(Error::RegistrationClosed {
+                folio: registration.folio,
+                state: registration.state,
+            });
+        }
+        let supervisor = self.approve(approval).await?;
+        let settings = self.settings();
+        let now = self.clock.now();
+        let mut tx = self.store.writer().begin().await?;
+        sqlx::query(
+            "UPDATE registrations SET state = 'cancelada', closed_at = ?1, closed_reason = ?2, updated_at = ?1
+              WHERE id = ?3",
+        )
+        .bind(db_time(now))
+        .bind(&reason)
+        .bind(&registration.id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE validation_tokens SET state = 'reemplazado' WHERE registration_id = ? AND state = 'activo'")
+            .bind(&registration.id)
+            .execute(&mut *tx)
+            .await?;
+        cancel_unsent(&mut tx, &registration.id, None, now).await?;
+        audit::record(
+            &mut tx,
+            &settings,
+            now,
+            AuditEvent {
+                actor: Some(&supervisor),
+                action: "registro_cancelado",
+                registration_id: Some(&registration.id),
+                affiliation_number: Some(&registration.affiliation_number),
+                detail: json!({ "folio": registration.folio, "motivo": reason, "capturista": settings.clerk }),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Shows the serial on record for a credential that has none printed, once a
+    /// supervisor has checked the affiliate's official ID in person.
+    pub async fn reveal_serial(
+        &self,
+        affiliation: &str,
+        approval: &SupervisorApproval,
+        reason: &str,
+        identity_checked: bool,
+    ) -> Result<RevealedSerial> {
+        let mut errors = Vec::new();
+        let affiliation = AffiliationNumber::parse(affiliation)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let reason = require_reason(reason).map_err(|e| errors.push(e)).ok();
+        if !identity_checked {
+            errors.push(FieldError::new(
+                Field::IdentityChecked,
+                "requerido",
+                "Confirme que revisó en persona la identificación oficial del afiliado.",
+            ));
+        }
+        let (Some(affiliation), Some(reason)) = (affiliation, reason) else {
+            return Err(Error::Fields(errors));
+        };
+        if !errors.is_empty() {
+            return Err(Error::Fields(errors));
+        }
+        let entry = roster::find(&self.store, &affiliation)
+            .await?
+            .ok_or_else(|| Error::NotInRoster(affiliation.to_string()))?;
+        let supervisor = self.approve(approval).await?;
+        let settings = self.settings();
+        let now = self.clock.now();
+        let mut tx = self.store.writer().begin().await?;
+        audit::record(
+            &mut tx,
+            &settings,
+            now,
+            AuditEvent {
+                actor: Some(&supervisor),
+                action: "serie_revelada",
+                registration_id: None,
+                affiliation_number: Some(affiliation.as_str()),
+                detail: json!({ "motivo": reason, "identificacion_revisada": true, "capturista": settings.clerk }),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(RevealedSerial {
+            affiliation_number: entry.affiliation_number,
+            credential_serial: entry.credential_serial,
+            full_name: entry.full_name,
+        })
+    }
+
+    /// Registrations never validated within the configured hours become `expirada`, which
+    /// releases the identity. Runs before every check that depends on it, and on a timer.
+    pub async fn expire_overdue(&self) -> Result<u64> {
+        let settings = self.settings();
+        let now = self.clock.now();
+        let cutoff = now - Duration::hours(i64::from(settings.pending_expiry_hours));
+        let reason = format!("sin validar en {} horas", settings.pending_expiry_hours);
+        let mut tx = self.store.writer().begin().await?;
+        let expired: Vec<(String, String, String)> = sqlx::query_as(
+            "UPDATE registrations SET state = 'expirada', closed_at = ?1, closed_reason = ?2, updated_at = ?1
+              WHERE state = 'pendiente_validacion' AND created_at < ?3
+          RETURNING id, affiliation_number, folio",
+        )
+        .bind(db_time(now))
+        .bind(&reason)
+        .bind(db_time(cutoff))
+        .fetch_all(&mut *tx)
+        .await?;
+        for (id, affiliation, folio) in &expired {
+            cancel_unsent(&mut tx, id, None, now).await?;
+            audit::record(
+                &mut tx,
+                &settings,
+                now,
+                AuditEvent {
+                    actor: Some(SYSTEM_ACTOR),
+                    action: "registro_expirado",
+                    registration_id: Some(id),
+                    affiliation_number: Some(affiliation),
+                    detail: json!({ "folio": folio, "horas": settings.pending_expiry_hours }),
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        if !expired.is_empty() {
+            tracing::info!(count = expired.len(), "pending registrations expired");
+        }
+        Ok(expired.len() as u64)
+    }
+}
+
+fn mask(email: &str) -> String {
+    EmailAddress::parse(email)
+        .map(|e| e.masked())
+        .unwrap_or_default()
+}

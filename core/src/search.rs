@@ -1,0 +1,254 @@
+//! Finding a registration at the desk and everything about it: state, consents, each
+//! email with its delivery attempts, and whether the institute's promise (validation
+//! email out within 10 minutes of submit) was kept.
+
+use crate::desk::Desk;
+use crate::domain::{AffiliationNumber, EmailAddress, Field, FieldError, search_key};
+use crate::error::{Error, Result};
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+const MAX_RESULTS: i64 = 50;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct RegistrationSummary {
+    pub registration_id: String,
+    pub folio: String,
+    pub affiliation_number: String,
+    pub full_name: Option<String>,
+    pub email: String,
+    pub state: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ConsentView {
+    pub document_kind: String,
+    pub document_version: i64,
+    pub document_sha256: String,
+    pub accepted: bool,
+    pub decided_at: DateTime<Utc>,
+    pub method: String,
+    pub clerk: String,
+    pub office: String,
+    pub workstation: String,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AttemptView {
+    pub attempted_at: DateTime<Utc>,
+    pub outcome: String,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EmailView {
+    pub id: String,
+    pub kind: String,
+    pub recipient: String,
+    pub state: String,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub attempts: i64,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub attempt_log: Vec<AttemptView>,
+}
+
+#[derive(sqlx::FromRow)]
+struct EmailRow {
+    id: String,
+    kind: String,
+    recipient: String,
+    state: String,
+    created_at: DateTime<Utc>,
+    sent_at: Option<DateTime<Utc>>,
+    attempts: i64,
+    next_attempt_at: DateTime<Utc>,
+    last_error: Option<String>,
+}
+
+/// The 10-minute promise for one registration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Promise {
+    pub limit_minutes: u32,
+    /// Seconds from submit to the first validation email accepted, or until now.
+    pub elapsed_secs: i64,
+    /// `Some(true)` kept, `Some(false)` broken (shown in red), `None` still within time.
+    pub kept: Option<bool>,
+    pub first_sent_at: Option<DateTime<Utc>>,
+}
+
+/// Where, by whom and how a registration was taken, and how it ended.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct RegistrationRecord {
+    pub phone_e164: String,
+    pub family_grouping: bool,
+    pub office: String,
+    pub workstation: String,
+    pub clerk: String,
+    pub validated_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub closed_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RegistrationDetail {
+    #[serde(flatten)]
+    pub summary: RegistrationSummary,
+    #[serde(flatten)]
+    pub record: RegistrationRecord,
+    pub consents: Vec<ConsentView>,
+    pub emails: Vec<EmailView>,
+    pub promise: Promise,
+    /// When "resend" becomes possible again (cooldown), if it is not now.
+    pub resend_available_at: Option<DateTime<Utc>>,
+}
+
+impl Desk {
+    /// Registrations matching an affiliation number, folio, email or part of a name.
+    pub async fn search(&self, query: &str) -> Result<Vec<RegistrationSummary>> {
+        let query = query.trim();
+        if query.chars().count() < 3 {
+            return Err(FieldError::new(
+                Field::Query,
+                "longitud",
+                "Escriba al menos 3 caracteres: número de afiliación, folio, correo o nombre.",
+            )
+            .into());
+        }
+        self.expire_overdue().await?;
+        let affiliation = AffiliationNumber::parse(query)
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        let email = EmailAddress::parse(query)
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        let folio = query.to_uppercase();
+        let name = format!("%{}%", search_key(query).replace(['%', '_'], ""));
+        Ok(sqlx::query_as(
+            "SELECT r.id AS registration_id, r.folio, r.affiliation_number, a.full_name, r.email,
+                    r.state, r.created_at
+               FROM registrations r
+               LEFT JOIN roster_affiliates a ON a.affiliation_number = r.affiliation_number
+              WHERE r.affiliation_number = ?1 OR r.folio = ?2 OR r.email = ?3
+                 OR a.search_name LIKE ?4
+              ORDER BY r.created_at DESC
+              LIMIT ?5",
+        )
+        .bind(affiliation)
+        .bind(folio)
+        .bind(email)
+        .bind(name)
+        .bind(MAX_RESULTS)
+        .fetch_all(self.store.reader())
+        .await?)
+    }
+
+    pub async fn registration_detail(&self, registration_id: &str) -> Result<RegistrationDetail> {
+        let settings = self.settings();
+        let now = self.clock.now();
+        let record: RegistrationRecord = sqlx::query_as(
+            "SELECT phone_e164, family_grouping, office, workstation, clerk, validated_at, closed_at,
+                    closed_reason
+               FROM registrations WHERE id = ?",
+        )
+        .bind(registration_id)
+        .fetch_optional(self.store.reader())
+        .await?
+        .ok_or(Error::RegistrationNotFound)?;
+        let summary: RegistrationSummary = sqlx::query_as(
+            "SELECT r.id AS registration_id, r.folio, r.affiliation_number, a.full_name, r.email,
+                    r.state, r.created_at
+               FROM registrations r
+               LEFT JOIN roster_affiliates a ON a.affiliation_number = r.affiliation_number
+              WHERE r.id = ?",
+        )
+        .bind(registration_id)
+        .fetch_one(self.store.reader())
+        .await?;
+        let consents: Vec<ConsentView> = sqlx::query_as(
+            "SELECT document_kind, document_version, document_sha256, accepted, decided_at, method,
+                    clerk, office, workstation
+               FROM consents WHERE registration_id = ? ORDER BY decided_at, document_id",
+        )
+        .bind(registration_id)
+        .fetch_all(self.store.reader())
+        .await?;
+        let rows: Vec<EmailRow> = sqlx::query_as(
+            "SELECT id, kind, recipient, state, created_at, sent_at, attempts, next_attempt_at, last_error
+               FROM outbox_messages WHERE registration_id = ? ORDER BY created_at, rowid",
+        )
+        .bind(registration_id)
+        .fetch_all(self.store.reader())
+        .await?;
+        let mut emails = Vec::with_capacity(rows.len());
+        for r in rows {
+            let attempt_log: Vec<AttemptView> = sqlx::query_as(
+                "SELECT attempted_at, outcome, detail FROM outbox_attempts WHERE message_id = ? ORDER BY id",
+            )
+            .bind(&r.id)
+            .fetch_all(self.store.reader())
+            .await?;
+            emails.push(EmailView {
+                next_attempt_at: (r.state == "en_cola").then_some(r.next_attempt_at),
+                id: r.id,
+                kind: r.kind,
+                recipient: r.recipient,
+                state: r.state,
+                created_at: r.created_at,
+                sent_at: r.sent_at,
+                attempts: r.attempts,
+                last_error: r.last_error,
+                attempt_log,
+            });
+        }
+        let promise = promise(&summary, &emails, settings.delivery_promise_minutes, now);
+        let resend_available_at = emails
+            .iter()
+            .filter(|e| e.kind == "validacion")
+            .map(|e| e.created_at + Duration::seconds(i64::from(settings.resend_cooldown_secs)))
+            .max()
+            .filter(|at| *at > now && summary.state == "pendiente_validacion");
+        Ok(RegistrationDetail {
+            summary,
+            record,
+            consents,
+            emails,
+            promise,
+            resend_available_at,
+        })
+    }
+}
+
+/// From submit to the first validation email the server accepted (or until now).
+fn promise(
+    summary: &RegistrationSummary,
+    emails: &[EmailView],
+    limit_minutes: u32,
+    now: DateTime<Utc>,
+) -> Promise {
+    let limit = Duration::minutes(i64::from(limit_minutes));
+    let first_sent_at = emails
+        .iter()
+        .filter(|e| e.kind == "validacion")
+        .filter_map(|e| e.sent_at)
+        .min();
+    let (elapsed, kept) = match first_sent_at {
+        Some(sent) => (
+            sent - summary.created_at,
+            Some(sent - summary.created_at <= limit),
+        ),
+        None if summary.state != "pendiente_validacion" => (now - summary.created_at, None),
+        None => {
+            let elapsed = now - summary.created_at;
+            (elapsed, (elapsed > limit).then_some(false))
+        }
+    };
+    Promise {
+        limit_minutes,
+        elapsed_secs: elapsed.num_seconds().max(0),
+        kept,
+        first_sent_at,
+    }
+}

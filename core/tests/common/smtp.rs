@@ -1,0 +1,149 @@
+//! A real SMTP server process (aiosmtpd) for the tests, with its own port, mailbox folder
+//! and, for TLS, a self-signed certificate for `localhost`.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use registro_core::config::{SmtpSecurity, SmtpSettings};
+
+pub const USER: &str = "ventanilla";
+pub const PASSWORD: &str = "clave-de-prueba-123";
+
+pub struct SmtpServer {
+    pub port: u16,
+    pub mode: SmtpSecurity,
+    pub maildir: PathBuf,
+    pub cert_pem: String,
+    dir: tempfile::TempDir,
+    child: Option<Child>,
+    auth: bool,
+}
+
+fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/support/servidor_smtp.py")
+}
+
+/// Debian's python3-aiosmtpd lives beside the system Python.
+fn python() -> String {
+    std::env::var("SMTP_TEST_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".to_owned())
+}
+
+impl SmtpServer {
+    pub fn start(mode: SmtpSecurity, auth: bool) -> SmtpServer {
+        let dir = tempfile::tempdir().unwrap();
+        let key = rcgen::generate_simple_self_signed(vec![
+            "localhost".to_owned(),
+            "127.0.0.1".to_owned(),
+        ])
+        .unwrap();
+        let cert_pem = key.cert.pem();
+        std::fs::write(dir.path().join("cert.pem"), &cert_pem).unwrap();
+        std::fs::write(dir.path().join("key.pem"), key.signing_key.serialize_pem()).unwrap();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut server = SmtpServer {
+            port,
+            mode,
+            maildir: dir.path().join("buzon"),
+            cert_pem,
+            dir,
+            child: None,
+            auth,
+        };
+        server.resume();
+        server
+    }
+
+    /// Starts (again) on the same port and mailbox.
+    pub fn resume(&mut self) {
+        let mode = match self.mode {
+            SmtpSecurity::Plain => "plain",
+            SmtpSecurity::Starttls => "starttls",
+            SmtpSecurity::Tls => "tls",
+        };
+        let mut cmd = Command::new(python());
+        cmd.arg(script())
+            .args(["--port", &self.port.to_string(), "--mode", mode])
+            .arg("--maildir")
+            .arg(&self.maildir)
+            .arg("--cert")
+            .arg(self.dir.path().join("cert.pem"))
+            .arg("--key")
+            .arg(self.dir.path().join("key.pem"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if self.auth {
+            cmd.args(["--user", USER, "--password", PASSWORD]);
+        }
+        self.child = Some(
+            cmd.spawn()
+                .expect("python3 with aiosmtpd (./dev.sh test installs python3-aiosmtpd)"),
+        );
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(Instant::now() < deadline, "the SMTP server did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(child.id().to_string())
+                .status();
+            let _ = child.wait();
+        }
+    }
+
+    /// Settings that point the app at this server.
+    pub fn settings(&self, password_ok: bool) -> (SmtpSettings, Option<String>) {
+        (
+            SmtpSettings {
+                host: "localhost".into(),
+                port: self.port,
+                security: self.mode,
+                username: if self.auth {
+                    USER.into()
+                } else {
+                    String::new()
+                },
+                timeout_secs: 5,
+                pool_size: 2,
+                root_certificate_pem: self.cert_pem.clone(),
+            },
+            self.auth.then(|| {
+                if password_ok {
+                    PASSWORD.to_owned()
+                } else {
+                    "equivocada".to_owned()
+                }
+            }),
+        )
+    }
+
+    /// Every message the server accepted, in arrival order.
+    pub fn received(&self) -> Vec<super::Email> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&self.maildir)
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        files.iter().map(|p| super::Email::read(p)).collect()
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

@@ -1,0 +1,181 @@
+//! Delivery through a real SMTP server process: each security mode with AUTH, a wrong
+//! password, the link and code read from the delivered message, and a server outage.
+
+mod common;
+
+use chrono::Duration;
+use common::smtp::SmtpServer;
+use common::*;
+use registro_core::config::SmtpSecurity;
+use registro_core::outbox::Transport;
+
+async fn use_server(t: &TestDesk, server: &SmtpServer, password_ok: bool) {
+    let (settings, password) = server.settings(password_ok);
+    t.desk
+        .use_transport(Transport::smtp(&settings, password.as_deref()).unwrap());
+}
+
+/// Registers, delivers through the server, validates with the code read from the
+/// message the server received, and finds the temporary password there too.
+async fn full_flow_through(mode: SmtpSecurity) {
+    let server = SmtpServer::start(mode, true);
+    let t = spawn_desk().await;
+    use_server(&t, &server, true).await;
+    let receipt = t
+        .desk
+        .register(&t.form(TITULAR, "ximena@example.com"))
+        .await
+        .unwrap();
+    assert_eq!(t.deliver().await.sent, 1, "{mode:?}");
+    let received = server.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].to, "ximena@example.com");
+    let code = received[0].validation_code();
+    assert!(received[0].link().contains("token="));
+    t.desk
+        .validate_with_code(&receipt.folio, &code)
+        .await
+        .unwrap();
+    assert_eq!(t.deliver().await.sent, 1);
+    let received = server.received();
+    assert_eq!(received.len(), 2);
+    assert!(received[1].temporary_password().len() >= 12);
+    assert!(t.email_files().is_empty(), "nothing went to files");
+}
+
+#[tokio::test]
+async fn starttls_with_auth_delivers_the_whole_flow() {
+    full_flow_through(SmtpSecurity::Starttls).await;
+}
+
+#[tokio::test]
+async fn implicit_tls_with_auth_delivers_the_whole_flow() {
+    full_flow_through(SmtpSecurity::Tls).await;
+}
+
+#[tokio::test]
+async fn plain_smtp_with_auth_on_this_machine_delivers_the_whole_flow() {
+    full_flow_through(SmtpSecurity::Plain).await;
+}
+
+#[tokio::test]
+async fn plain_smtp_to_another_machine_is_refused_before_connecting() {
+    let settings = registro_core::config::SmtpSettings {
+        host: "smtp.example.org".into(),
+        security: SmtpSecurity::Plain,
+        ..Default::default()
+    };
+    let err = Transport::smtp(&settings, None).err().unwrap();
+    assert!(err.to_string().contains("localhost"), "{err}");
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_reported_with_the_servers_words_and_not_retried() {
+    let server = SmtpServer::start(SmtpSecurity::Starttls, true);
+    let t = spawn_desk().await;
+    use_server(&t, &server, false).await;
+    let err = t
+        .desk
+        .send_test_email("prueba@example.org")
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("rechazó el usuario o la contraseña"),
+        "{text}"
+    );
+    assert!(text.contains("535"), "{text}");
+
+    t.desk
+        .register(&t.form(TITULAR, "ximena@example.com"))
+        .await
+        .unwrap();
+    let round = t.deliver().await;
+    assert_eq!(
+        (round.sent, round.abandoned),
+        (0, 1),
+        "a 5xx is not retried"
+    );
+    let (state, error): (String, String) =
+        sqlx::query_as("SELECT state, last_error FROM outbox_messages")
+            .fetch_one(t.desk.store().reader())
+            .await
+            .unwrap();
+    assert_eq!(state, "abandonado");
+    assert!(error.contains("535"), "{error}");
+    assert!(server.received().is_empty());
+}
+
+#[tokio::test]
+async fn the_test_email_reaches_the_server() {
+    let server = SmtpServer::start(SmtpSecurity::Tls, true);
+    let t = spawn_desk().await;
+    use_server(&t, &server, true).await;
+    t.desk.send_test_email("prueba@example.org").await.unwrap();
+    let received = server.received();
+    assert_eq!(received.len(), 1);
+    assert!(received[0].subject.contains("Prueba de correo"));
+}
+
+#[tokio::test]
+async fn starttls_is_required_a_server_without_it_gets_nothing() {
+    // The server speaks only plain SMTP; the app insists on STARTTLS.
+    let server = SmtpServer::start(SmtpSecurity::Plain, true);
+    let t = spawn_desk().await;
+    let (mut settings, password) = server.settings(true);
+    settings.security = SmtpSecurity::Starttls;
+    t.desk
+        .use_transport(Transport::smtp(&settings, password.as_deref()).unwrap());
+    let err = t
+        .desk
+        .send_test_email("prueba@example.org")
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("no ofrece STARTTLS"), "{err}");
+    assert!(
+        err.to_string().contains("no se envió ni la contraseña"),
+        "{err}"
+    );
+    assert!(server.received().is_empty());
+}
+
+#[tokio::test]
+async fn with_the_server_down_emails_wait_and_each_arrives_exactly_once_when_it_returns() {
+    let mut server = SmtpServer::start(SmtpSecurity::Starttls, true);
+    let t = spawn_desk().await;
+    use_server(&t, &server, true).await;
+    server.stop();
+    for (who, email) in [
+        (TITULAR, "a@example.com"),
+        (BENEFICIARY, "b@example.com"),
+        (("900200201", "DEMO5930114"), "c@example.com"),
+    ] {
+        t.desk.register(&t.form(who, email)).await.unwrap();
+    }
+    let round = t.deliver().await;
+    assert_eq!((round.sent, round.retried), (0, 3));
+    let errors: Vec<String> = sqlx::query_scalar("SELECT last_error FROM outbox_messages")
+        .fetch_all(t.desk.store().reader())
+        .await
+        .unwrap();
+    assert!(
+        errors.iter().all(|e| e.contains("No se pudo conectar")),
+        "{errors:?}"
+    );
+
+    server.resume();
+    t.clock.advance(Duration::minutes(5));
+    assert_eq!(t.deliver().await.sent, 3);
+    t.clock.advance(Duration::hours(2));
+    assert_eq!(t.deliver().await.sent, 0);
+    let received = server.received();
+    assert_eq!(received.len(), 3);
+    let mut ids: Vec<&str> = received.iter().map(|e| e.message_id.as_str()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "three distinct messages, none twice");
+    assert_eq!(
+        t.scalar_i64("SELECT count(*) FROM outbox_attempts").await,
+        6
+    );
+}
