@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 # Debian packages: WebKitGTK and friends to build the app; Xvfb, xauth and
 # WebKitWebDriver for the real-window tests.
 BUILD_PACKAGES=(build-essential pkg-config curl libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev
-  libayatana-appindicator3-dev libsoup-3.0-dev)
+  libayatana-appindicator3-dev libsoup-3.0-dev libdbus-1-dev)
 # python3-aiosmtpd: the real SMTP server (plain, STARTTLS, TLS, AUTH) the email tests run.
 TEST_PACKAGES=(xvfb xauth webkit2gtk-driver imagemagick x11-utils gcc-mingw-w64-x86-64
   python3-aiosmtpd)

@@ -20,9 +20,13 @@ struct TestApp {
 fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let paths = DataPaths::new(dir.path());
-    let state: AppState =
-        tauri::async_runtime::block_on(registro_app::start(paths.clone(), Settings::default()))
-            .unwrap();
+    let state: AppState = tauri::async_runtime::block_on(registro_app::start(
+        paths.clone(),
+        Settings::default(),
+        registro_app::secrets::SecretStore::open(),
+        None,
+    ))
+    .unwrap();
     // The app's own command list, so every command is the real one.
     let app = registro_app::with_commands(mock_builder())
         .manage(state)
@@ -231,4 +235,100 @@ fn register_then_validate_with_the_code_from_the_email_file() {
     assert_eq!(outcome["username"], "900100101");
     let text = app.wait_for_email("ximena@example.com", "Contraseña temporal");
     assert!(text.contains("Usuario: 900100101"));
+}
+
+#[test]
+fn settings_are_checked_field_by_field_and_never_echo_the_password() {
+    let app = spawn_app();
+    let view = app.invoke("get_settings", json!({})).unwrap();
+    assert_eq!(view["settings"]["resend_cooldown_secs"], 60);
+    assert_eq!(view["supervisor_exists"], false);
+    assert!(
+        view["secret_store"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("contraseña del correo")
+    );
+
+    let mut settings = view["settings"].clone();
+    settings["office"] = json!("");
+    settings["smtp"] = json!({"host": "smtp.example.org", "port": 25, "security": "plain",
+        "username": "u", "timeout_secs": 5, "pool_size": 1, "root_certificate_pem": ""});
+    let error = app
+        .invoke(
+            "save_settings",
+            json!({"settings": settings, "smtpPassword": "secreta-123"}),
+        )
+        .unwrap_err();
+    assert_eq!(error["code"], "campos_invalidos");
+    let fields: Vec<&str> = error["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["office", "smtp_security"]);
+
+    settings["office"] = json!("Clínica de prueba");
+    settings["smtp"]["host"] = json!("127.0.0.1");
+    let saved = app
+        .invoke(
+            "save_settings",
+            json!({"settings": settings, "smtpPassword": "secreta-123"}),
+        )
+        .unwrap();
+    assert_eq!(saved["settings"]["office"], "Clínica de prueba");
+    assert_eq!(saved["smtp_password_saved"], true);
+    assert!(
+        !saved.to_string().contains("secreta-123"),
+        "the password never comes back"
+    );
+    assert!(
+        saved["email_delivery"]
+            .as_str()
+            .unwrap()
+            .contains("127.0.0.1:25")
+    );
+}
+
+#[test]
+fn desk_actions_answer_in_the_same_shape() {
+    let app = spawn_app();
+    let receipt = app
+        .invoke(
+            "register",
+            app.form("900100101", "DEMO4821907", "ximena@example.com"),
+        )
+        .unwrap();
+    let id = receipt["registration_id"].as_str().unwrap();
+
+    let found = app.invoke("search", json!({"query": "Ocampo"})).unwrap();
+    assert_eq!(found[0]["registration_id"], id);
+    let detail = app
+        .invoke("registration_detail", json!({"registrationId": id}))
+        .unwrap();
+    assert_eq!(detail["state"], "pendiente_validacion");
+    assert_eq!(detail["consents"].as_array().unwrap().len(), 4);
+    assert_eq!(detail["promise"]["limit_minutes"], 10);
+
+    let error = app
+        .invoke("resend_validation", json!({"registrationId": id}))
+        .unwrap_err();
+    assert_eq!(error["code"], "reenvio_muy_pronto");
+    assert_eq!(error["field"], Value::Null);
+    let error = app
+        .invoke(
+            "reveal_serial",
+            json!({"affiliationNumber": "900100101", "approval": {"username": "x", "password": "y"},
+            "reason": "Credencial sin serie", "identityChecked": true}),
+        )
+        .unwrap_err();
+    assert_eq!(error["code"], "sin_supervisor");
+    let error = app
+        .invoke(
+            "issue_new_temporary_password",
+            json!({"registrationId": id, "reason": "la perdió"}),
+        )
+        .unwrap_err();
+    assert_eq!(error["code"], "no_validado");
 }

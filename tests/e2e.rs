@@ -3,7 +3,12 @@
 //! `cargo test --test e2e -- --ignored`.
 #![cfg(target_os = "linux")]
 
+#[path = "support/smtp_server.rs"]
+mod smtp_server;
+
 use fantoccini::{Client, ClientBuilder, Locator, key::Key};
+use registro_core::config::SmtpSecurity;
+use smtp_server::SmtpServer;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -374,6 +379,258 @@ async fn a_clerk_registers_a_demo_affiliate_and_validates_with_the_emailed_code(
     let email = wait_for_email(&h, "ximena.ocampo@gmail.com", "Contraseña temporal");
     assert_eq!(after(&email, "Usuario: "), "900100101");
     assert!(after(&email, "Contraseña temporal: ").len() >= 12);
+
+    c.close().await.unwrap();
+}
+
+/// The body of the newest message the SMTP server accepted for `to` with `containing`.
+fn wait_for_smtp(server: &SmtpServer, to: &str, containing: &str, at_least: usize) -> String {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let matching: Vec<String> = server
+            .received_files()
+            .iter()
+            .filter_map(|p| {
+                let raw = std::fs::read(p).ok()?;
+                let msg = mail_parser::MessageParser::default().parse(&raw)?;
+                let text = msg.body_text(0).unwrap_or_default().into_owned();
+                (msg.to().and_then(|a| a.first()).and_then(|a| a.address()) == Some(to)
+                    && text.contains(containing))
+                .then_some(text)
+            })
+            .collect();
+        if matching.len() >= at_least {
+            return matching.last().unwrap().clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the SMTP server got {} of {at_least} emails to {to} with {containing:?}",
+            matching.len()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+async fn click(c: &Client, id: &str) {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn tab(c: &Client, screen: &str) {
+    c.find(Locator::Css(&format!(".pestana[data-pantalla='{screen}']")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn wait_text(c: &Client, css: &str, fragment: &str) -> String {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Ok(e) = c.find(Locator::Css(css)).await
+            && let Ok(t) = e.text().await
+            && t.contains(fragment)
+        {
+            return t;
+        }
+        assert!(Instant::now() < deadline, "{css} never said {fragment:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Fills and submits the registration form for a demo affiliate, answering every document.
+async fn register_demo(c: &Client, affiliation: &str, serial: &str, email: &str) -> String {
+    type_into(c, "affiliation_number", affiliation).await;
+    type_into(c, "credential_serial", serial).await;
+    type_into(c, "phone", "664 555 0199").await;
+    type_into(c, "email", email).await;
+    type_into(c, "email_confirmation", email).await;
+    for (kind, answer) in [
+        ("aviso_integral", "integral_notice"),
+        ("aviso_simplificado", "simplified_notice"),
+        ("terminos_condiciones", "terms_and_conditions"),
+        ("consentimiento_agrupacion", "family_grouping_consent-no"),
+    ] {
+        click(c, &format!("leer-{kind}")).await;
+        wait_visible(c, "#dialogo-documento").await;
+        click(c, "cerrar-documento").await;
+        click(c, answer).await;
+    }
+    click(c, "registrar").await;
+    wait_visible(c, "#registro-exito").await;
+    text(c, "#exito-folio").await
+}
+
+#[tokio::test]
+#[ignore = "needs a display server, tauri-driver, WebKitWebDriver and python3-aiosmtpd; ./dev.sh test runs it"]
+async fn a_clerk_sets_up_smtp_and_handles_the_follow_ups_at_the_desk() {
+    let server = SmtpServer::start(SmtpSecurity::Plain, true);
+    let (smtp, password) = server.settings(true);
+    let h = start();
+    let c = connect(&h).await;
+
+    // Settings: the SMTP server, no wait between resends, and a test email.
+    tab(&c, "ajustes").await;
+    wait_visible(&c, "#form-ajustes").await;
+    click(&c, "usar-smtp").await;
+    type_into(&c, "smtp_host", "127.0.0.1").await;
+    type_into(&c, "smtp_port", &smtp.port.to_string()).await;
+    c.find(Locator::Css("#smtp_security option[value='plain']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    type_into(&c, "smtp_username", &smtp.username).await;
+    type_into(&c, "smtp_password", password.as_deref().unwrap()).await;
+    type_into(&c, "resend_cooldown_secs", "0").await;
+    click(&c, "guardar-ajustes").await;
+    wait_text(&c, "#ajustes-exito", "Ajustes guardados").await;
+    assert!(
+        text(&c, "#entrega-actual")
+            .await
+            .contains(&format!("127.0.0.1:{}", smtp.port))
+    );
+    assert!(
+        text(&c, "#ayuda-smtp_password")
+            .await
+            .contains("Hay una contraseña guardada")
+    );
+    type_into(&c, "test_recipient", "prueba@example.org").await;
+    click(&c, "enviar-prueba").await;
+    wait_text(&c, "#prueba-resultado", "el servidor lo aceptó").await;
+    wait_for_smtp(&server, "prueba@example.org", "correo de prueba", 1);
+    screenshot(&c, &h, "11-ajustes-smtp").await;
+
+    // A supervisor account, then a credential without a printed serial.
+    type_into(&c, "supervisor_username", "supervisora").await;
+    type_into(&c, "supervisor_full_name", "Rosa Elena Prueba Demo").await;
+    type_into(&c, "supervisor_password", "una-clave-larga-1").await;
+    type_into(&c, "supervisor_password_confirmation", "una-clave-larga-1").await;
+    click(&c, "crear-supervisor").await;
+    wait_text(&c, "#ajustes-exito", "Cuenta de supervisor creada").await;
+
+    tab(&c, "registro").await;
+    type_into(&c, "affiliation_number", "900200201").await;
+    click(&c, "sin-serie").await;
+    wait_visible(&c, "#dialogo-autorizacion").await;
+    type_into(
+        &c,
+        "reason",
+        "La credencial no trae número de serie impreso",
+    )
+    .await;
+    click(&c, "identity_checked").await;
+    type_into(&c, "approval_username", "supervisora").await;
+    type_into(&c, "approval_password", "una-clave-larga-1").await;
+    click(&c, "confirmar-autorizacion").await;
+    wait_text(&c, "#autorizacion-resultado", "DEMO5930114").await;
+    screenshot(&c, &h, "12-serie-revelada").await;
+    click(&c, "cerrar-autorizacion").await;
+    let serial = c
+        .find(Locator::Id("credential_serial"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(serial.as_deref(), Some("DEMO5930114"));
+
+    // Register; the validation email arrives at the real server.
+    let folio = register_demo(&c, "900200201", "DEMO5930114", "joaquin@example.com").await;
+    let first = wait_for_smtp(&server, "joaquin@example.com", "código de validación", 1);
+
+    // Search: the registration, its emails and the 10-minute promise.
+    tab(&c, "busqueda").await;
+    type_into(&c, "query", "900200201").await;
+    click(&c, "buscar").await;
+    wait_visible(&c, "#detalle").await;
+    assert!(text(&c, "#detalle-titulo").await.contains(&folio));
+    wait_text(&c, "#promesa", "cumplida").await;
+    screenshot(&c, &h, "13-busqueda-detalle").await;
+
+    // Resend: a second email with a new code.
+    click(&c, "accion-reenviar").await;
+    wait_text(
+        &c,
+        "#detalle-exito",
+        "Se envió un nuevo correo de validación",
+    )
+    .await;
+    let second = wait_for_smtp(&server, "joaquin@example.com", "código de validación", 2);
+    assert_ne!(
+        after(&first, "token="),
+        after(&second, "token="),
+        "a new link"
+    );
+
+    // Correct the email: the next validation email goes to the new address.
+    click(&c, "accion-corregir").await;
+    type_into(&c, "correccion-email", "joaquin.villasenor@example.com").await;
+    type_into(
+        &c,
+        "correccion-confirmacion",
+        "joaquin.villasenor@example.com",
+    )
+    .await;
+    click(&c, "guardar-correccion").await;
+    wait_text(&c, "#detalle-exito", "Correo corregido").await;
+    let third = wait_for_smtp(
+        &server,
+        "joaquin.villasenor@example.com",
+        "código de validación",
+        1,
+    );
+    screenshot(&c, &h, "14-correo-corregido").await;
+
+    // The first code was replaced: the desk says so. The newest one validates.
+    tab(&c, "validacion").await;
+    type_into(&c, "folio", &folio).await;
+    type_into(&c, "code", after(&first, "código de validación: ")).await;
+    click(&c, "validar").await;
+    let replaced = wait_text(&c, "#validacion-resumen", "").await;
+    let code = after(&third, "código de validación: ").to_owned();
+    if after(&first, "código de validación: ") != code {
+        assert!(
+            replaced.contains("reemplazado") || replaced.contains("no coincide"),
+            "{replaced}"
+        );
+    }
+    type_into(&c, "code", &code).await;
+    click(&c, "validar").await;
+    wait_visible(&c, "#validacion-exito").await;
+    wait_for_smtp(
+        &server,
+        "joaquin.villasenor@example.com",
+        "Contraseña temporal",
+        1,
+    );
+
+    // A new temporary password for the validated account.
+    tab(&c, "busqueda").await;
+    type_into(&c, "query", &folio).await;
+    click(&c, "buscar").await;
+    wait_text(&c, "#detalle-datos", "Validada").await;
+    click(&c, "accion-contrasena").await;
+    wait_visible(&c, "#dialogo-autorizacion").await;
+    type_into(&c, "reason", "El afiliado no anotó su contraseña").await;
+    click(&c, "confirmar-autorizacion").await;
+    wait_text(&c, "#autorizacion-resultado", "nueva contraseña temporal").await;
+    click(&c, "cerrar-autorizacion").await;
+    let password_email = wait_for_smtp(
+        &server,
+        "joaquin.villasenor@example.com",
+        "Contraseña temporal",
+        2,
+    );
+    assert!(after(&password_email, "Contraseña temporal: ").len() >= 12);
+    wait_text(&c, "#detalle-correos", "Contraseña temporal").await;
+    screenshot(&c, &h, "15-nueva-contrasena").await;
 
     c.close().await.unwrap();
 }

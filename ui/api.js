@@ -12,6 +12,20 @@ export const api = {
     channel.onmessage = onProgress;
     return invoke('import_roster', { path, onProgress: channel });
   },
+  getSettings: () => invoke('get_settings'),
+  saveSettings: (settings, smtpPassword, approval) => invoke('save_settings', { settings, smtpPassword, approval }),
+  sendTestEmail: (to) => invoke('send_test_email', { to }),
+  search: (query) => invoke('search', { query }),
+  registrationDetail: (registrationId) => invoke('registration_detail', { registrationId }),
+  resendValidation: (registrationId) => invoke('resend_validation', { registrationId }),
+  correctEmail: (registrationId, email, confirmation, suggestionDeclined) =>
+    invoke('correct_email', { registrationId, email, confirmation, suggestionDeclined }),
+  newTemporaryPassword: (registrationId, reason) => invoke('issue_new_temporary_password', { registrationId, reason }),
+  cancelRegistration: (registrationId, approval, reason) => invoke('cancel_registration', { registrationId, approval, reason }),
+  revealSerial: (affiliationNumber, approval, reason, identityChecked) =>
+    invoke('reveal_serial', { affiliationNumber, approval, reason, identityChecked }),
+  createFirstSupervisor: (username, fullName, password, confirmation) =>
+    invoke('create_first_supervisor', { username, fullName, password, confirmation }),
   chooseCsv: () => window.__TAURI__.dialog.open({ multiple: false, directory: false, filters: [{ name: 'CSV', extensions: ['csv', 'txt'] }] }),
 };
 

@@ -3,6 +3,8 @@ import { textos } from './textos.js';
 import { initRegistro } from './registro.js';
 import { initValidacion, prepareValidation } from './validacion.js';
 import { initPadron, showRosterSummary } from './padron.js';
+import { initBusqueda } from './busqueda.js';
+import { cargarAjustes, initAjustes } from './ajustes.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -29,10 +31,14 @@ async function main() {
     tab.addEventListener('click', () => {
       show(tab.dataset.pantalla);
       if (tab.dataset.pantalla === 'validacion') prepareValidation('');
+      if (tab.dataset.pantalla === 'ajustes') cargarAjustes().catch(() => {});
+      if (tab.dataset.pantalla === 'busqueda') document.getElementById('query').focus();
     });
   }
   initValidacion();
   initPadron({ onImported: refreshInfo });
+  initBusqueda();
+  initAjustes({ saved: refreshInfo });
   await initRegistro({
     goToValidation: (folio) => { show('validacion'); prepareValidation(folio); },
   });

@@ -1,6 +1,7 @@
 import { api, asError } from './api.js';
 import { textos } from './textos.js';
 import { clearErrors, clearFieldError, showError, showFieldError } from './formulario.js';
+import { pedirAutorizacion } from './autorizacion.js';
 
 const t = textos.registro;
 const LIVE_FIELDS = ['affiliation_number', 'credential_serial', 'phone', 'email', 'email_confirmation'];
@@ -37,6 +38,7 @@ export async function initRegistro({ goToValidation }) {
   $('nuevo-registro').addEventListener('click', resetForm);
   $('ir-validar').addEventListener('click', () => onValidate($('exito-folio').textContent));
   $('cerrar-documento').addEventListener('click', () => $('dialogo-documento').close());
+  $('sin-serie').addEventListener('click', revealSerial);
   documents = await api.legalDocuments();
   renderDocuments();
 }
@@ -69,6 +71,26 @@ function showSuggestion(suggestion) {
     $('email_confirmation').focus();
   };
   box.hidden = false;
+}
+
+/** A credential without a printed serial: a supervisor reveals the one on record. */
+async function revealSerial() {
+  const s = textos.serie;
+  const revealed = await pedirAutorizacion({
+    titulo: s.titulo,
+    explicacion: s.explicacion,
+    afiliacion: $('affiliation_number').value,
+    identificacion: true,
+    supervisor: true,
+    accion: (d) => api.revealSerial(d.affiliation, d.approval, d.reason, d.identityChecked),
+    exito: s.revelada,
+  });
+  if (revealed) {
+    $('affiliation_number').value = revealed.affiliation_number;
+    $('credential_serial').value = revealed.credential_serial;
+    clearFieldError('credential_serial');
+    $('phone').focus();
+  }
 }
 
 function renderDocuments() {

@@ -1,5 +1,10 @@
 // Spanish text the scripts put on screen, one block per screen. Static labels live in
 // index.html; messages about data come from the Rust side already in Spanish.
+/** +526865550142 → 686 555 0142 (Mexican numbers); anything else as stored. */
+const telefono = (e164) => /^\+52\d{10}$/.test(e164)
+  ? `${e164.slice(3, 6)} ${e164.slice(6, 9)} ${e164.slice(9)}`
+  : e164;
+
 export const textos = {
   general: {
     demo: 'DEMO — Padrón de demostración con personas ficticias. Importe el padrón real en «Padrón» antes de atender afiliados.',
@@ -30,6 +35,77 @@ export const textos = {
     validar: 'Validar',
     usuario: (u) => `Usuario: ${u}`,
     correo: (c) => `Se envió la contraseña temporal a ${c}. Deberá cambiarla al entrar por primera vez.`,
+  },
+  busqueda: {
+    estados: {
+      pendiente_validacion: 'Pendiente de validación',
+      validada: 'Validada',
+      activa: 'Activa',
+      expirada: 'Expirada (nunca se validó)',
+      cancelada: 'Cancelada',
+    },
+    estadosCorreo: {
+      en_cola: 'En cola',
+      enviando: 'Enviándose',
+      enviado: 'Entregado al servidor',
+      abandonado: 'Abandonado',
+      incierto: 'Incierto (se interrumpió el envío; reenvíe si no llegó)',
+      cancelado: 'Reemplazado',
+    },
+    tipos: { validacion: 'Validación', contrasena_temporal: 'Contraseña temporal' },
+    documentos: {
+      aviso_integral: 'Aviso de privacidad integral',
+      aviso_simplificado: 'Aviso de privacidad simplificado',
+      terminos_condiciones: 'Términos y condiciones',
+      consentimiento_agrupacion: 'Agrupación por núcleo familiar',
+    },
+    ver: 'Ver',
+    titulo: (d) => `Folio ${d.folio} — ${d.full_name ?? d.affiliation_number}`,
+    datos: (d, estado, fecha) => [
+      ['Estado', estado],
+      ['Afiliación', d.affiliation_number],
+      ['Correo', d.email],
+      ['Teléfono', telefono(d.phone_e164)],
+      ['Agrupación por núcleo familiar', d.family_grouping ? 'Otorgada' : 'No otorgada'],
+      ['Registrado', `${fecha(d.created_at)} en ${d.office}, estación ${d.workstation}, por ${d.clerk}`],
+      ['Validado', fecha(d.validated_at)],
+      ...(d.closed_at ? [['Cerrado', `${fecha(d.closed_at)}: ${d.closed_reason ?? ''}`]] : []),
+    ],
+    duracion: (s) => `${Math.floor(s / 60)} min ${s % 60} s`,
+    promesa: (p, dur) => p.kept === true
+      ? `✔ Promesa de ${p.limit_minutes} minutos cumplida: el correo de validación salió en ${dur(p.elapsed_secs)}.`
+      : p.kept === false
+        ? `✖ Promesa de ${p.limit_minutes} minutos NO cumplida: ${p.first_sent_at ? `el correo salió en ${dur(p.elapsed_secs)}` : `el correo lleva ${dur(p.elapsed_secs)} sin salir`}.`
+        : p.first_sent_at === null && p.elapsed_secs >= 0
+          ? `⏳ El correo de validación aún no sale (${dur(p.elapsed_secs)} de ${p.limit_minutes} min).`
+          : '',
+    reenviarEn: (s) => `Reenviar correo de validación (disponible en ${s} s)`,
+    reenviar: 'Reenviar correo de validación',
+    reenviado: (r) => `Se envió un nuevo correo de validación a ${r.email_masked}. El enlace y el código anteriores ya no sirven.`,
+    corregido: (r) => `Correo corregido. Se envió el correo de validación a ${r.email_masked}; el enlace anterior ya no sirve.`,
+    contrasenaTitulo: 'Nueva contraseña temporal',
+    contrasenaExplicacion: 'La contraseña actual deja de funcionar y se envía una nueva al correo del afiliado.',
+    contrasenaEnviada: (r) => `Se envió una nueva contraseña temporal a ${r.email_masked}.`,
+    cancelarTitulo: 'Cancelar registro',
+    cancelarExplicacion: 'El enlace, el código y la cuenta dejan de servir; el afiliado podrá registrarse de nuevo. Requiere a un supervisor.',
+    cancelado: 'Registro cancelado.',
+    respuesta: (c) => c.accepted ? 'Aceptó' : 'No aceptó',
+    quien: (c, fecha) => `${fecha(c.decided_at)} · ${c.method} · ${c.clerk}`,
+  },
+  ajustes: {
+    guardado: 'Ajustes guardados.',
+    noEntero: 'Escriba un número entero.',
+    pruebaOk: (to) => `Correo de prueba enviado a ${to}: el servidor lo aceptó.`,
+    contrasenaGuardada: 'Hay una contraseña guardada; déjela en blanco para conservarla.',
+    contrasenaNueva: 'Escriba la contraseña del usuario de correo.',
+    autorizarTitulo: 'Autorizar el cambio de ajustes',
+    autorizarExplicacion: 'Los ajustes solo los cambia un supervisor.',
+    supervisorCreado: 'Cuenta de supervisor creada.',
+  },
+  serie: {
+    titulo: 'Credencial sin número de serie',
+    explicacion: 'Un supervisor revisa en persona la identificación oficial del afiliado; entonces se muestra el número de serie registrado en el padrón. Queda en la bitácora.',
+    revelada: (r) => `Número de serie de ${r.full_name}: ${r.credential_serial}. Se copió en el formulario.`,
   },
   padron: {
     estado: (r) => r.total === 0

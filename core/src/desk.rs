@@ -43,6 +43,19 @@ impl DataPaths {
     }
 }
 
+/// Names of the settings that differ (values stay out of the audit trail).
+fn changed_keys(old: &Settings, new: &Settings) -> Vec<String> {
+    let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) =
+        (serde_json::to_value(old), serde_json::to_value(new))
+    else {
+        return Vec::new();
+    };
+    b.iter()
+        .filter(|(k, v)| a.get(*k) != Some(*v))
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
 impl Desk {
     /// Opens the database, runs migrations, publishes the embedded legal texts and, on an
     /// empty roster, loads the demo one. Emails go to files until [`Desk::use_transport`].
@@ -89,6 +102,49 @@ impl Desk {
     pub fn use_transport(&self, transport: Transport) {
         *self.transport.write().expect("transport lock") = transport;
         self.outbox_wake.notify_one();
+    }
+
+    /// Applies new settings from the settings screen: checks every field, asks for a
+    /// supervisor's approval once a supervisor exists, switches email delivery (SMTP with
+    /// `smtp_password`, or files) and audits which settings changed (never secrets).
+    pub async fn change_settings(
+        &self,
+        new: Settings,
+        smtp_password: Option<&str>,
+        approval: &crate::staff::SupervisorApproval,
+        outbox_files: &Path,
+    ) -> Result<()> {
+        new.validate().map_err(crate::error::Error::Fields)?;
+        let actor = if self.has_supervisor().await? {
+            Some(self.approve(approval).await?)
+        } else {
+            None
+        };
+        let transport = match &new.smtp {
+            Some(smtp) => Transport::smtp(smtp, smtp_password)?,
+            None => Transport::files(outbox_files)?,
+        };
+        let old = self.settings();
+        let changed = changed_keys(&old, &new);
+        let now = self.clock.now();
+        let mut tx = self.store.writer().begin().await?;
+        crate::audit::record(
+            &mut tx,
+            &new,
+            now,
+            crate::audit::AuditEvent {
+                actor: actor.as_deref(),
+                action: "ajustes_cambiados",
+                registration_id: None,
+                affiliation_number: None,
+                detail: serde_json::json!({ "claves": changed }),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.replace_settings(new);
+        self.use_transport(transport);
+        Ok(())
     }
 
     /// Sends a test email now through the current transport, reporting the server's own

@@ -55,6 +55,7 @@ impl Desk {
         username: &str,
         full_name: &str,
         password: &str,
+        confirmation: &str,
     ) -> Result<()> {
         let mut errors = Vec::new();
         let username = parse_username(username).map_err(|e| errors.push(e)).ok();
@@ -71,6 +72,12 @@ impl Desk {
                 Field::SupervisorPassword,
                 "longitud",
                 format!("La contraseña debe tener al menos {MIN_PASSWORD_LEN} caracteres."),
+            ));
+        } else if password != confirmation {
+            errors.push(FieldError::new(
+                Field::SupervisorPasswordConfirmation,
+                "no_coinciden",
+                "Las dos contraseñas no coinciden.",
             ));
         }
         let Some(username) = username.filter(|_| errors.is_empty()) else {

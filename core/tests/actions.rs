@@ -16,7 +16,12 @@ fn supervisor() -> SupervisorApproval {
 
 async fn with_supervisor(t: &TestDesk) {
     t.desk
-        .create_first_supervisor("supervisora", "Rosa Elena Prueba Demo", "una-clave-larga-1")
+        .create_first_supervisor(
+            "supervisora",
+            "Rosa Elena Prueba Demo",
+            "una-clave-larga-1",
+            "una-clave-larga-1",
+        )
         .await
         .unwrap();
 }
@@ -345,7 +350,12 @@ async fn supervisors_reveal_serials_after_checking_the_id() {
     with_supervisor(&t).await;
     assert_eq!(
         t.desk
-            .create_first_supervisor("otro", "Otro Demo", "una-clave-larga-2")
+            .create_first_supervisor(
+                "otro",
+                "Otro Demo",
+                "una-clave-larga-2",
+                "una-clave-larga-2"
+            )
             .await
             .unwrap_err()
             .code(),

@@ -1,16 +1,22 @@
 //! Thin commands: turn the front end's call into a core call and the result into JSON.
 
 use crate::error::CommandError;
+use crate::secrets::SecretStoreStatus;
 use crate::state::AppState;
+use registro_core::actions::{EmailSent, RevealedSerial};
+use registro_core::config::Settings;
 use registro_core::domain::Field;
 use registro_core::legal::{self, LegalDocument};
 use registro_core::registration::{FieldCheck, RegistrationForm, RegistrationReceipt};
 use registro_core::roster::{self, ImportProgress, ImportReport, RosterSummary};
+use registro_core::search::{RegistrationDetail, RegistrationSummary};
+use registro_core::staff::SupervisorApproval;
 use registro_core::validation::ValidationOutcome;
 use registro_core::{outbox, registration};
 use serde::Serialize;
-use tauri::State;
 use tauri::ipc::Channel;
+use tauri::{AppHandle, Runtime, State};
+use tauri_plugin_store::StoreExt;
 
 pub const WINDOW_TITLE: &str = "Registro en Servicios en Línea — ISSSTECALI";
 
@@ -37,7 +43,7 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, CommandErro
         workstation: settings.workstation,
         clerk: settings.clerk,
         roster: roster::summary(state.desk.store()).await?,
-        email_delivery: state.email_delivery.clone(),
+        email_delivery: state.desk.transport().describe(),
         emails_waiting: outbox::counts(state.desk.store()).await?.queued,
         data_dir: state.paths.root.display().to_string(),
     })
@@ -95,4 +101,170 @@ pub async fn import_roster(
         "roster imported"
     );
     Ok(report)
+}
+
+#[derive(Debug, Serialize)]
+pub struct SettingsView {
+    pub settings: Settings,
+    pub smtp_password_saved: bool,
+    pub secret_store: SecretStoreStatus,
+    pub supervisor_exists: bool,
+    pub email_delivery: String,
+}
+
+async fn settings_view(state: &AppState) -> Result<SettingsView, CommandError> {
+    Ok(SettingsView {
+        settings: state.desk.settings(),
+        smtp_password_saved: state.secrets.smtp_password().is_some(),
+        secret_store: state.secrets.status(),
+        supervisor_exists: state.desk.has_supervisor().await?,
+        email_delivery: state.desk.transport().describe(),
+    })
+}
+
+#[tauri::command]
+pub async fn get_settings(state: State<'_, AppState>) -> Result<SettingsView, CommandError> {
+    settings_view(&state).await
+}
+
+/// Saves the settings screen. `smtp_password`: absent keeps the saved one, empty removes it.
+#[tauri::command]
+pub async fn save_settings<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    settings: Settings,
+    smtp_password: Option<String>,
+    approval: Option<SupervisorApproval>,
+) -> Result<SettingsView, CommandError> {
+    let password = smtp_password
+        .clone()
+        .or_else(|| state.secrets.smtp_password());
+    state
+        .desk
+        .change_settings(
+            settings.clone(),
+            password.as_deref(),
+            &approval.unwrap_or_default(),
+            &state.paths.outbox_files(),
+        )
+        .await?;
+    if let Some(new_password) = smtp_password {
+        let secrets = &state.secrets;
+        // The OS store may block on D-Bus or Win32; it is quick, and a settings save is rare.
+        tokio::task::block_in_place(|| secrets.set_smtp_password(&new_password));
+    }
+    if let Some(file) = &state.settings_file {
+        let store = app
+            .store(file)
+            .map_err(|e| internal(format!("settings store: {e}")))?;
+        store.set(
+            crate::SETTINGS_KEY,
+            serde_json::to_value(&settings).map_err(|e| internal(e.to_string()))?,
+        );
+        store
+            .save()
+            .map_err(|e| internal(format!("settings save: {e}")))?;
+    }
+    tracing::info!("settings changed");
+    settings_view(&state).await
+}
+
+fn internal(detail: String) -> CommandError {
+    registro_core::Error::Internal(detail).into()
+}
+
+#[tauri::command]
+pub async fn send_test_email(state: State<'_, AppState>, to: String) -> Result<(), CommandError> {
+    Ok(state.desk.send_test_email(&to).await?)
+}
+
+#[tauri::command]
+pub async fn search(
+    state: State<'_, AppState>,
+    query: String,
+) -> Result<Vec<RegistrationSummary>, CommandError> {
+    Ok(state.desk.search(&query).await?)
+}
+
+#[tauri::command]
+pub async fn registration_detail(
+    state: State<'_, AppState>,
+    registration_id: String,
+) -> Result<RegistrationDetail, CommandError> {
+    Ok(state.desk.registration_detail(&registration_id).await?)
+}
+
+#[tauri::command]
+pub async fn resend_validation(
+    state: State<'_, AppState>,
+    registration_id: String,
+) -> Result<EmailSent, CommandError> {
+    Ok(state.desk.resend_validation(&registration_id).await?)
+}
+
+#[tauri::command]
+pub async fn correct_email(
+    state: State<'_, AppState>,
+    registration_id: String,
+    email: String,
+    confirmation: String,
+    suggestion_declined: bool,
+) -> Result<EmailSent, CommandError> {
+    Ok(state
+        .desk
+        .correct_email(&registration_id, &email, &confirmation, suggestion_declined)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn issue_new_temporary_password(
+    state: State<'_, AppState>,
+    registration_id: String,
+    reason: String,
+) -> Result<EmailSent, CommandError> {
+    Ok(state
+        .desk
+        .issue_new_temporary_password(&registration_id, &reason)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn cancel_registration(
+    state: State<'_, AppState>,
+    registration_id: String,
+    approval: SupervisorApproval,
+    reason: String,
+) -> Result<(), CommandError> {
+    Ok(state
+        .desk
+        .cancel_registration(&registration_id, &approval, &reason)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn reveal_serial(
+    state: State<'_, AppState>,
+    affiliation_number: String,
+    approval: SupervisorApproval,
+    reason: String,
+    identity_checked: bool,
+) -> Result<RevealedSerial, CommandError> {
+    Ok(state
+        .desk
+        .reveal_serial(&affiliation_number, &approval, &reason, identity_checked)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn create_first_supervisor(
+    state: State<'_, AppState>,
+    username: String,
+    full_name: String,
+    password: String,
+    confirmation: String,
+) -> Result<(), CommandError> {
+    Ok(state
+        .desk
+        .create_first_supervisor(&username, &full_name, &password, &confirmation)
+        .await?)
 }

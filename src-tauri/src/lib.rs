@@ -2,10 +2,13 @@
 
 pub mod commands;
 pub mod error;
+pub mod secrets;
 pub mod state;
 
 use registro_core::config::Settings;
+use registro_core::outbox::Transport;
 use registro_core::{DataPaths, Desk};
+use secrets::SecretStore;
 use state::AppState;
 use std::path::PathBuf;
 use tauri::{Manager, Runtime};
@@ -14,7 +17,7 @@ use tauri_plugin_store::StoreExt;
 /// Overrides the data folder (tests, or several installs side by side).
 pub const DATA_DIR_ENV: &str = "REGISTRO_DATA_DIR";
 const SETTINGS_FILE: &str = "ajustes.json";
-const SETTINGS_KEY: &str = "ajustes";
+pub(crate) const SETTINGS_KEY: &str = "ajustes";
 
 /// Registers every command on `builder`; `run` adds the window and the plugins, tests
 /// pass Tauri's mock builder.
@@ -26,18 +29,50 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::register,
         commands::validate_code,
         commands::import_roster,
+        commands::get_settings,
+        commands::save_settings,
+        commands::send_test_email,
+        commands::search,
+        commands::registration_detail,
+        commands::resend_validation,
+        commands::correct_email,
+        commands::issue_new_temporary_password,
+        commands::cancel_registration,
+        commands::reveal_serial,
+        commands::create_first_supervisor,
     ])
 }
 
-/// Opens the data folder, starts the outbox worker and returns the state to manage.
-pub async fn start(paths: DataPaths, settings: Settings) -> registro_core::Result<AppState> {
-    let desk = Desk::open(&paths, settings).await?;
-    let email_delivery = desk.transport().describe();
+/// Opens the data folder, points email at the configured server, and starts the outbox
+/// worker and the expiry of never-validated registrations.
+pub async fn start(
+    paths: DataPaths,
+    settings: Settings,
+    secrets: SecretStore,
+    settings_file: Option<PathBuf>,
+) -> registro_core::Result<AppState> {
+    let desk = Desk::open(&paths, settings.clone()).await?;
+    if let Some(smtp) = &settings.smtp {
+        match Transport::smtp(smtp, secrets.smtp_password().as_deref()) {
+            Ok(transport) => desk.use_transport(transport),
+            Err(e) => tracing::error!(error = ?e, "SMTP settings unusable; emails go to files"),
+        }
+    }
     tauri::async_runtime::spawn(desk.outbox_worker().run());
+    let maintenance = desk.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            if let Err(e) = maintenance.expire_overdue().await {
+                tracing::error!(error = ?e, "expiring pending registrations failed");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        }
+    });
     Ok(AppState {
         desk,
         paths,
-        email_delivery,
+        secrets,
+        settings_file,
     })
 }
 
@@ -51,9 +86,16 @@ pub fn run() {
                 None => app.path().app_data_dir()?,
             };
             app.manage(LogGuard(init_logging(&root.join("registros-de-actividad"))));
-            let settings = load_settings(app, &root);
-            let state = tauri::async_runtime::block_on(start(DataPaths::new(root), settings))
-                .map_err(|e| format!("no se pudo abrir la base de datos local: {e:?}"))?;
+            let settings_file = root.join(SETTINGS_FILE);
+            let settings = load_settings(app, &settings_file);
+            let secrets = SecretStore::open();
+            let state = tauri::async_runtime::block_on(start(
+                DataPaths::new(root),
+                settings,
+                secrets,
+                Some(settings_file),
+            ))
+            .map_err(|e| format!("no se pudo abrir la base de datos local: {e:?}"))?;
             tracing::info!(version = env!("CARGO_PKG_VERSION"), "app started");
             app.manage(state);
             Ok(())
@@ -64,8 +106,8 @@ pub fn run() {
 
 /// Settings from the plugin store, with defaults for anything missing (written back so
 /// a supervisor can see and edit the file).
-fn load_settings<R: Runtime>(app: &tauri::App<R>, root: &std::path::Path) -> Settings {
-    let Ok(store) = app.store(root.join(SETTINGS_FILE)) else {
+fn load_settings<R: Runtime>(app: &tauri::App<R>, file: &std::path::Path) -> Settings {
+    let Ok(store) = app.store(file) else {
         tracing::warn!("settings store unavailable; using defaults");
         return Settings::default();
     };

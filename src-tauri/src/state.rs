@@ -1,9 +1,13 @@
+use crate::secrets::SecretStore;
 use registro_core::{DataPaths, Desk};
+use std::path::PathBuf;
 
 /// What the commands share, managed by Tauri.
 pub struct AppState {
     pub desk: Desk,
     pub paths: DataPaths,
-    /// How emails leave this workstation, in Spanish, for the screens.
-    pub email_delivery: String,
+    pub secrets: SecretStore,
+    /// The settings file (tauri-plugin-store); `None` when settings are not persisted
+    /// (the command tests).
+    pub settings_file: Option<PathBuf>,
 }

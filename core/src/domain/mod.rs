@@ -34,6 +34,7 @@ pub enum Field {
     Query,
     SupervisorUsername,
     SupervisorPassword,
+    SupervisorPasswordConfirmation,
     SupervisorFullName,
     TestRecipient,
     Office,

@@ -1,7 +1,18 @@
 //! Starts the real core on a temporary SQLite file, zero2prod's `spawn_app` style.
 #![allow(dead_code)]
 
+#[path = "../../../tests/support/smtp_server.rs"]
 pub mod smtp;
+
+impl smtp::SmtpServer {
+    /// Every message the server accepted, decoded, in arrival order.
+    pub fn received(&self) -> Vec<Email> {
+        self.received_files()
+            .iter()
+            .map(|p| Email::read(p))
+            .collect()
+    }
+}
 
 use chrono::{TimeZone, Utc};
 use registro_core::clock::ManualClock;

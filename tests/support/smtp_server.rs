@@ -1,10 +1,12 @@
 //! A real SMTP server process (aiosmtpd) for the tests, with its own port, mailbox folder
-//! and, for TLS, a self-signed certificate for `localhost`.
+//! and, for TLS, a self-signed certificate for `localhost`. Shared by the core's tests and
+//! the app's end-to-end tests (`#[path]` modules).
+#![allow(dead_code)]
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use registro_core::config::{SmtpSecurity, SmtpSettings};
 
@@ -21,8 +23,23 @@ pub struct SmtpServer {
     auth: bool,
 }
 
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 fn script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/support/servidor_smtp.py")
+    // The root package's tests run from the root, the core's from core/.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let here = root.join("tests/support/servidor_smtp.py");
+    if here.exists() {
+        here
+    } else {
+        root.join("../tests/support/servidor_smtp.py")
+    }
 }
 
 /// Debian's python3-aiosmtpd lives beside the system Python.
@@ -41,11 +58,7 @@ impl SmtpServer {
         let cert_pem = key.cert.pem();
         std::fs::write(dir.path().join("cert.pem"), &cert_pem).unwrap();
         std::fs::write(dir.path().join("key.pem"), key.signing_key.serialize_pem()).unwrap();
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
         let mut server = SmtpServer {
             port,
             mode,
@@ -55,12 +68,29 @@ impl SmtpServer {
             child: None,
             auth,
         };
-        server.resume();
-        server
+        for _ in 0..5 {
+            if server.try_start() {
+                return server;
+            }
+            server.port = free_port();
+        }
+        panic!("the SMTP server did not start");
     }
 
     /// Starts (again) on the same port and mailbox.
+    /// Starts (again) on the same port and mailbox.
     pub fn resume(&mut self) {
+        assert!(
+            self.try_start(),
+            "the SMTP server did not start on port {}",
+            self.port
+        );
+    }
+
+    /// Starts the process and waits for its "listo": only then is it *this* server that
+    /// listens (a bare connect could reach another test's server on a reused port).
+    fn try_start(&mut self) -> bool {
+        use std::io::BufRead;
         let mode = match self.mode {
             SmtpSecurity::Plain => "plain",
             SmtpSecurity::Starttls => "starttls",
@@ -75,20 +105,31 @@ impl SmtpServer {
             .arg(self.dir.path().join("cert.pem"))
             .arg("--key")
             .arg(self.dir.path().join("key.pem"))
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null());
         if self.auth {
             cmd.args(["--user", USER, "--password", PASSWORD]);
         }
-        self.child = Some(
-            cmd.spawn()
-                .expect("python3 with aiosmtpd (./dev.sh test installs python3-aiosmtpd)"),
-        );
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(Instant::now() < deadline, "the SMTP server did not start");
-            std::thread::sleep(Duration::from_millis(50));
+        let mut child = cmd
+            .spawn()
+            .expect("python3 with aiosmtpd (./dev.sh test installs python3-aiosmtpd)");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let ready = std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+                .any(|line| line.trim() == "listo");
+            let _ = tx.send(ready);
+        });
+        let ready = rx.recv_timeout(Duration::from_secs(15)).unwrap_or(false);
+        if ready {
+            self.child = Some(child);
+        } else {
+            let _ = child.kill();
+            let _ = child.wait();
         }
+        ready
     }
 
     pub fn stop(&mut self) {
@@ -127,8 +168,8 @@ impl SmtpServer {
         )
     }
 
-    /// Every message the server accepted, in arrival order.
-    pub fn received(&self) -> Vec<super::Email> {
+    /// The files of every message the server accepted, in arrival order.
+    pub fn received_files(&self) -> Vec<PathBuf> {
         let mut files: Vec<PathBuf> = std::fs::read_dir(&self.maildir)
             .map(|d| {
                 d.flatten()
@@ -138,7 +179,7 @@ impl SmtpServer {
             })
             .unwrap_or_default();
         files.sort();
-        files.iter().map(|p| super::Email::read(p)).collect()
+        files
     }
 }
 

@@ -1,0 +1,139 @@
+import { api, asError } from './api.js';
+import { textos } from './textos.js';
+import { clearErrors, intValue, showError, showFieldError } from './formulario.js';
+import { pedirAutorizacion } from './autorizacion.js';
+
+const t = textos.ajustes;
+const $ = (id) => document.getElementById(id);
+const TEXT = ['office', 'workstation', 'clerk', 'sender_name', 'sender_address', 'link_base_url'];
+const NUMBERS = ['validation_ttl_hours', 'pending_expiry_hours', 'resend_cooldown_secs', 'max_code_attempts',
+  'max_serial_failures', 'serial_lock_minutes', 'outbox_max_attempts', 'delivery_promise_minutes'];
+const SMTP_NUMBERS = ['smtp_port', 'smtp_timeout_secs', 'smtp_pool_size'];
+let view = null;
+let onSaved = () => {};
+
+export function initAjustes({ saved }) {
+  onSaved = saved;
+  $('usar-smtp').addEventListener('change', () => { $('campos-smtp').hidden = !$('usar-smtp').checked; });
+  $('form-ajustes').addEventListener('submit', (ev) => { ev.preventDefault(); guardar(); });
+  $('form-prueba').addEventListener('submit', (ev) => { ev.preventDefault(); probar(); });
+  $('form-supervisor').addEventListener('submit', (ev) => { ev.preventDefault(); crearSupervisor(); });
+}
+
+export async function cargarAjustes() {
+  view = await api.getSettings();
+  const s = view.settings;
+  for (const k of TEXT) $(k).value = s[k] ?? '';
+  for (const k of NUMBERS) $(k).value = String(s[k]);
+  const smtp = s.smtp;
+  $('usar-smtp').checked = Boolean(smtp);
+  $('campos-smtp').hidden = !smtp;
+  const d = smtp ?? { host: '', port: 587, security: 'starttls', username: '', timeout_secs: 20, pool_size: 2, root_certificate_pem: '' };
+  $('smtp_host').value = d.host;
+  $('smtp_port').value = String(d.port);
+  $('smtp_security').value = d.security;
+  $('smtp_username').value = d.username;
+  $('smtp_timeout_secs').value = String(d.timeout_secs);
+  $('smtp_pool_size').value = String(d.pool_size);
+  $('smtp_root_certificate').value = d.root_certificate_pem;
+  $('smtp_password').value = '';
+  $('ayuda-smtp_password').textContent = `${view.smtp_password_saved ? t.contrasenaGuardada : t.contrasenaNueva} ${view.secret_store.description}`;
+  $('entrega-actual').textContent = view.email_delivery;
+  $('form-supervisor').hidden = view.supervisor_exists;
+}
+
+function collect() {
+  const bad = [];
+  const num = (id) => {
+    const v = intValue(id);
+    if (v < 0) bad.push(id);
+    return v;
+  };
+  const settings = {};
+  for (const k of TEXT) settings[k] = $(k).value;
+  for (const k of NUMBERS) settings[k] = num(k);
+  settings.smtp = $('usar-smtp').checked ? {
+    host: $('smtp_host').value,
+    port: num('smtp_port'),
+    security: $('smtp_security').value,
+    username: $('smtp_username').value,
+    timeout_secs: num('smtp_timeout_secs'),
+    pool_size: num('smtp_pool_size'),
+    root_certificate_pem: $('smtp_root_certificate').value,
+  } : null;
+  return { settings, bad: bad.filter((id) => !SMTP_NUMBERS.includes(id) || $('usar-smtp').checked) };
+}
+
+async function guardar() {
+  const form = $('form-ajustes');
+  clearErrors(form);
+  $('ajustes-mensaje').hidden = true;
+  $('ajustes-exito').hidden = true;
+  const { settings, bad } = collect();
+  if (bad.length) {
+    for (const id of bad) showFieldError(id, t.noEntero);
+    $(bad[0]).focus();
+    return;
+  }
+  const password = $('smtp_password').value;
+  const save = (approval) => api.saveSettings(settings, password === '' ? null : password, approval);
+  try {
+    if (view?.supervisor_exists) {
+      const saved = await pedirAutorizacion({
+        titulo: t.autorizarTitulo,
+        explicacion: t.autorizarExplicacion,
+        supervisor: true,
+        accion: (d) => save(d.approval),
+        exito: () => t.guardado,
+      });
+      if (!saved) return;
+    } else {
+      await save(null);
+    }
+    await cargarAjustes();
+    $('ajustes-exito').textContent = t.guardado;
+    $('ajustes-exito').hidden = false;
+    await onSaved();
+  } catch (e) {
+    showError(asError(e, textos.general.errorInesperado), $('ajustes-mensaje'), textos.registro.revise);
+  }
+}
+
+async function probar() {
+  const form = $('form-prueba');
+  clearErrors(form);
+  const result = $('prueba-resultado');
+  result.hidden = true;
+  const button = $('enviar-prueba');
+  button.disabled = true;
+  try {
+    const to = $('test_recipient').value;
+    await api.sendTestEmail(to);
+    result.className = 'exito';
+    result.textContent = t.pruebaOk(to);
+    result.hidden = false;
+  } catch (e) {
+    const error = asError(e, textos.general.errorInesperado);
+    result.className = 'mensaje';
+    showError(error, result, textos.registro.revise);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function crearSupervisor() {
+  const form = $('form-supervisor');
+  clearErrors(form);
+  try {
+    await api.createFirstSupervisor($('supervisor_username').value, $('supervisor_full_name').value,
+      $('supervisor_password').value, $('supervisor_password_confirmation').value);
+    form.reset();
+    await cargarAjustes();
+    $('ajustes-exito').textContent = t.supervisorCreado;
+    $('ajustes-exito').hidden = false;
+  } catch (e) {
+    $('supervisor_password').value = '';
+    $('supervisor_password_confirmation').value = '';
+    showError(asError(e, textos.general.errorInesperado), $('ajustes-mensaje'), textos.registro.revise);
+  }
+}

@@ -1,0 +1,71 @@
+// One dialog for the actions that need a reason and, for some, a supervisor's approval.
+import { asError } from './api.js';
+import { textos } from './textos.js';
+import { clearErrors, showError } from './formulario.js';
+
+const $ = (id) => document.getElementById(id);
+const IDS = {
+  supervisor_username: 'approval_username',
+  supervisor_password: 'approval_password',
+  affiliation_number: 'reveal_affiliation',
+};
+
+/**
+ * Opens the dialog. `options`: {titulo, explicacion, afiliacion (prefill, or null to
+ * hide), identificacion, supervisor, accion(datos) → Promise, exito(resultado) → text}.
+ * Resolves with the action's result, or null if the clerk closes the dialog.
+ */
+export function pedirAutorizacion(options) {
+  const dialog = $('dialogo-autorizacion');
+  const form = $('form-autorizacion');
+  form.reset();
+  clearErrors(form);
+  $('autorizacion-titulo').textContent = options.titulo;
+  $('autorizacion-explicacion').textContent = options.explicacion ?? '';
+  $('campo-afiliacion-revelar').hidden = options.afiliacion === null || options.afiliacion === undefined;
+  $('reveal_affiliation').value = options.afiliacion ?? '';
+  $('campo-identificacion').hidden = !options.identificacion;
+  $('campos-supervisor').hidden = !options.supervisor;
+  $('autorizacion-mensaje').hidden = true;
+  $('autorizacion-resultado').hidden = true;
+  $('confirmar-autorizacion').hidden = false;
+  dialog.showModal();
+  (options.afiliacion !== null && options.afiliacion !== undefined && !options.afiliacion ? $('reveal_affiliation') : $('reason')).focus();
+
+  return new Promise((resolve) => {
+    let result = null;
+    const onSubmit = async (ev) => {
+      ev.preventDefault();
+      clearErrors(form);
+      $('autorizacion-mensaje').hidden = true;
+      const button = $('confirmar-autorizacion');
+      button.disabled = true;
+      try {
+        result = await options.accion({
+          affiliation: $('reveal_affiliation').value,
+          reason: $('reason').value,
+          identityChecked: $('identity_checked').checked,
+          approval: { username: $('approval_username').value, password: $('approval_password').value },
+        });
+        $('approval_password').value = '';
+        $('autorizacion-resultado').textContent = options.exito(result);
+        $('autorizacion-resultado').hidden = false;
+        button.hidden = true;
+        $('cerrar-autorizacion').focus();
+      } catch (e) {
+        $('approval_password').value = '';
+        showError(asError(e, textos.general.errorInesperado), $('autorizacion-mensaje'), textos.registro.revise, IDS);
+      } finally {
+        button.disabled = false;
+      }
+    };
+    const finish = () => {
+      form.removeEventListener('submit', onSubmit);
+      $('approval_password').value = '';
+      resolve(result);
+    };
+    form.addEventListener('submit', onSubmit);
+    $('cerrar-autorizacion').onclick = () => dialog.close();
+    dialog.addEventListener('close', finish, { once: true });
+  });
+}

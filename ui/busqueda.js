@@ -1,0 +1,165 @@
+import { api, asError } from './api.js';
+import { textos } from './textos.js';
+import { clearErrors, clearFieldError, fecha, showError } from './formulario.js';
+import { pedirAutorizacion } from './autorizacion.js';
+
+const t = textos.busqueda;
+const $ = (id) => document.getElementById(id);
+let current = null;
+let cooldownTimer = null;
+
+export function initBusqueda() {
+  $('form-busqueda').addEventListener('submit', (ev) => { ev.preventDefault(); buscar(); });
+  $('query').addEventListener('input', () => clearFieldError('query'));
+  $('accion-reenviar').addEventListener('click', () => act(() => api.resendValidation(current.registration_id), t.reenviado));
+  $('accion-corregir').addEventListener('click', () => {
+    $('form-corregir').hidden = false;
+    $('correccion-email').focus();
+  });
+  $('cancelar-correccion').addEventListener('click', () => { $('form-corregir').hidden = true; });
+  $('form-corregir').addEventListener('submit', (ev) => { ev.preventDefault(); corregir(); });
+  $('accion-contrasena').addEventListener('click', async () => {
+    const r = await pedirAutorizacion({
+      titulo: t.contrasenaTitulo,
+      explicacion: t.contrasenaExplicacion,
+      accion: (d) => api.newTemporaryPassword(current.registration_id, d.reason),
+      exito: t.contrasenaEnviada,
+    });
+    if (r) await mostrar(current.registration_id, t.contrasenaEnviada(r));
+  });
+  $('accion-cancelar').addEventListener('click', async () => {
+    const r = await pedirAutorizacion({
+      titulo: t.cancelarTitulo,
+      explicacion: t.cancelarExplicacion,
+      supervisor: true,
+      accion: async (d) => { await api.cancelRegistration(current.registration_id, d.approval, d.reason); return true; },
+      exito: () => t.cancelado,
+    });
+    if (r) await mostrar(current.registration_id, t.cancelado);
+  });
+}
+
+async function buscar() {
+  const form = $('form-busqueda');
+  clearErrors(form);
+  $('detalle').hidden = true;
+  try {
+    const results = await api.search($('query').value);
+    const body = $('resultados').querySelector('tbody');
+    body.replaceChildren();
+    for (const r of results) {
+      const tr = document.createElement('tr');
+      for (const text of [r.folio, r.full_name ?? r.affiliation_number, r.email, t.estados[r.state] ?? r.state, fecha(r.created_at)]) {
+        const td = document.createElement('td');
+        td.textContent = text;
+        tr.append(td);
+      }
+      const td = document.createElement('td');
+      const button = Object.assign(document.createElement('button'), { type: 'button', textContent: t.ver });
+      button.setAttribute('aria-label', `${t.ver} ${r.folio}`);
+      button.addEventListener('click', () => mostrar(r.registration_id));
+      td.append(button);
+      tr.append(td);
+      body.append(tr);
+    }
+    $('resultados').hidden = results.length === 0;
+    $('busqueda-vacia').hidden = results.length !== 0;
+    if (results.length === 1) await mostrar(results[0].registration_id);
+  } catch (e) {
+    showError(asError(e, textos.general.errorInesperado), $('detalle-mensaje'), textos.registro.revise);
+    $('detalle-mensaje').hidden = true;
+  }
+}
+
+function fila(cells) {
+  const tr = document.createElement('tr');
+  for (const text of cells) {
+    const td = document.createElement('td');
+    td.textContent = text;
+    tr.append(td);
+  }
+  return tr;
+}
+
+/** Shows one registration; `aviso` is the outcome of the action just taken. */
+export async function mostrar(registrationId, aviso) {
+  const d = await api.registrationDetail(registrationId);
+  current = d;
+  $('detalle').hidden = false;
+  $('detalle-titulo').textContent = t.titulo(d);
+  $('detalle-mensaje').hidden = true;
+  $('detalle-exito').hidden = !aviso;
+  $('detalle-exito').textContent = aviso ?? '';
+  $('form-corregir').hidden = true;
+
+  const dl = $('detalle-datos');
+  dl.replaceChildren();
+  for (const [k, v] of t.datos(d, t.estados[d.state] ?? d.state, fecha)) {
+    dl.append(Object.assign(document.createElement('dt'), { textContent: k }), Object.assign(document.createElement('dd'), { textContent: v }));
+  }
+  const promesa = $('promesa');
+  promesa.textContent = t.promesa(d.promise, t.duracion);
+  promesa.className = `promesa ${d.promise.kept === false ? 'incumplida' : d.promise.kept === true ? 'cumplida' : ''}`;
+
+  const pending = d.state === 'pendiente_validacion';
+  const validated = d.state === 'validada' || d.state === 'activa';
+  const closed = d.state === 'cancelada' || d.state === 'expirada';
+  $('accion-reenviar').hidden = !pending;
+  $('accion-corregir').hidden = !pending;
+  $('accion-contrasena').hidden = !validated;
+  $('accion-cancelar').hidden = closed;
+  startCooldown(d.resend_available_at);
+
+  const correos = $('detalle-correos').querySelector('tbody');
+  correos.replaceChildren(...d.emails.map((e) => fila([
+    t.tipos[e.kind] ?? e.kind, e.recipient, t.estadosCorreo[e.state] ?? e.state,
+    fecha(e.created_at), fecha(e.sent_at), String(e.attempts), e.last_error ?? '—',
+  ])));
+  const consentimientos = $('detalle-consentimientos').querySelector('tbody');
+  consentimientos.replaceChildren(...d.consents.map((c) => fila([
+    t.documentos[c.document_kind] ?? c.document_kind, String(c.document_version),
+    `${c.document_sha256.slice(0, 12)}…`, t.respuesta(c), t.quien(c, fecha),
+  ])));
+}
+
+function startCooldown(availableAt) {
+  clearInterval(cooldownTimer);
+  const button = $('accion-reenviar');
+  const tick = () => {
+    const left = availableAt ? Math.ceil((new Date(availableAt) - Date.now()) / 1000) : 0;
+    button.disabled = left > 0;
+    button.textContent = left > 0 ? t.reenviarEn(left) : t.reenviar;
+    if (left <= 0) clearInterval(cooldownTimer);
+  };
+  tick();
+  if (availableAt) cooldownTimer = setInterval(tick, 1000);
+}
+
+async function act(run, message) {
+  try {
+    const r = await run();
+    await mostrar(current.registration_id, message(r));
+  } catch (e) {
+    showError(asError(e, textos.general.errorInesperado), $('detalle-mensaje'), textos.registro.revise);
+  }
+}
+
+// A second "Guardar" on the same address after a "¿Quisiste decir…?" confirms it.
+let suggestedFor = null;
+
+async function corregir() {
+  const form = $('form-corregir');
+  clearErrors(form);
+  const ids = { email: 'correccion-email', email_confirmation: 'correccion-confirmacion' };
+  const email = $('correccion-email').value;
+  try {
+    const r = await api.correctEmail(current.registration_id, email, $('correccion-confirmacion').value, suggestedFor === email);
+    suggestedFor = null;
+    form.reset();
+    await mostrar(current.registration_id, t.corregido(r));
+  } catch (e) {
+    const error = asError(e, textos.general.errorInesperado);
+    suggestedFor = error.fields?.some((f) => f.code === 'posible_error') ? email : null;
+    showError(error, $('detalle-mensaje'), textos.registro.revise, ids);
+  }
+}
