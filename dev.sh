@@ -12,9 +12,10 @@ cd "$(dirname "$0")"
 # WebKitWebDriver for the real-window tests.
 BUILD_PACKAGES=(build-essential pkg-config curl libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev
   libayatana-appindicator3-dev libsoup-3.0-dev libdbus-1-dev)
-# python3-aiosmtpd: the real SMTP server (plain, STARTTLS, TLS, AUTH) the email tests run.
+# python3-aiosmtpd: the real SMTP server (plain, STARTTLS, TLS, AUTH) the email tests run;
+# postgresql: the real central database the sync tests start (initdb + pg_ctl, per test).
 TEST_PACKAGES=(xvfb xauth webkit2gtk-driver imagemagick x11-utils gcc-mingw-w64-x86-64
-  python3-aiosmtpd)
+  python3-aiosmtpd postgresql)
 WINDOWS_TARGET=x86_64-pc-windows-gnu
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }

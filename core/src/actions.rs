@@ -18,6 +18,7 @@ use crate::roster;
 use crate::security;
 use crate::staff::{SupervisorApproval, hash_off_thread};
 use crate::store::db_time;
+use crate::sync::enqueue_event;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use serde_json::json;
@@ -96,6 +97,20 @@ pub(crate) async fn issue_validation_email(
     .bind(db_time(now))
     .bind(db_time(expires_at))
     .execute(&mut *tx)
+    .await?;
+    crate::sync::enqueue(
+        tx,
+        crate::sync::Entity::Token,
+        &token_id,
+        Some(&registration.id),
+        json!({
+            "id": token_id, "registration_id": registration.id,
+            "link_sha256": security::sha256_hex(&link_token),
+            "code_sha256": security::code_hash(&token_id, &code), "state": "activo",
+            "created_at": now, "expires_at": expires_at,
+        }),
+        now,
+    )
     .await?;
     outbox::enqueue(
         tx,
@@ -196,6 +211,7 @@ impl Desk {
                 return Err(Error::ResendTooSoon((ready_at - now).num_seconds().max(1)));
             }
         }
+        self.ensure_not_uploading(&registration.id).await?;
         let mut tx = self.store.writer().begin().await?;
         let expires_at = issue_validation_email(&mut tx, &settings, now, &registration).await?;
         audit::record(
@@ -276,6 +292,7 @@ impl Desk {
         let now = self.clock.now();
         let old_masked = mask(&registration.email);
         registration.email = new_email.to_string();
+        self.ensure_not_uploading(&registration.id).await?;
         let mut tx = self.store.writer().begin().await?;
         sqlx::query("UPDATE registrations SET email = ?, updated_at = ? WHERE id = ?")
             .bind(&registration.email)
@@ -283,6 +300,14 @@ impl Desk {
             .bind(&registration.id)
             .execute(&mut *tx)
             .await?;
+        enqueue_event(
+            &mut tx,
+            &registration.id,
+            "correo_corregido",
+            json!({ "email": registration.email }),
+            now,
+        )
+        .await?;
         let expires_at = issue_validation_email(&mut tx, &settings, now, &registration).await?;
         audit::record(
             &mut tx,
@@ -334,6 +359,7 @@ impl Desk {
             username: &registration.affiliation_number,
         }
         .render()?;
+        self.ensure_not_uploading(&registration.id).await?;
         let mut tx = self.store.writer().begin().await?;
         sqlx::query(
             "UPDATE accounts SET password_hash = ?, must_change_password = 1, password_set_at = ?
@@ -343,6 +369,14 @@ impl Desk {
         .bind(db_time(now))
         .bind(&registration.id)
         .execute(&mut *tx)
+        .await?;
+        enqueue_event(
+            &mut tx,
+            &registration.id,
+            "contrasena_reemitida",
+            json!({ "password_hash": hash }),
+            now,
+        )
         .await?;
         cancel_unsent(
             &mut tx,
@@ -403,12 +437,15 @@ impl Desk {
                 state: registration.state,
             });
         }
+        self.ensure_not_uploading(&registration.id).await?;
         let supervisor = self.approve(approval).await?;
         let settings = self.settings();
         let now = self.clock.now();
         let mut tx = self.store.writer().begin().await?;
+        // A registration held in conflict is settled by cancelling it: its rows stay here.
         sqlx::query(
-            "UPDATE registrations SET state = 'cancelada', closed_at = ?1, closed_reason = ?2, updated_at = ?1
+            "UPDATE registrations SET state = 'cancelada', closed_at = ?1, closed_reason = ?2, updated_at = ?1,
+                    sync_state = CASE WHEN sync_state = 'conflicto' THEN 'sincronizado' ELSE sync_state END
               WHERE id = ?3",
         )
         .bind(db_time(now))
@@ -416,6 +453,34 @@ impl Desk {
         .bind(&registration.id)
         .execute(&mut *tx)
         .await?;
+        let in_conflict: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM sync_queue WHERE registration_id = ? AND state = 'retenido'",
+        )
+        .bind(&registration.id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if in_conflict == 0 {
+            enqueue_event(
+                &mut tx,
+                &registration.id,
+                "cancelado",
+                json!({ "motivo": reason }),
+                now,
+            )
+            .await?;
+        } else {
+            // Never accepted centrally: nothing to cancel there; the local evidence stays.
+            // Its audit trail still goes (no registration needed centrally for that).
+            sqlx::query(
+                "UPDATE sync_queue
+                    SET state = CASE WHEN entity = 'auditoria' THEN 'pendiente' ELSE 'sincronizado' END,
+                        last_error = 'conflicto resuelto: cancelado en ventanilla'
+                  WHERE registration_id = ? AND state IN ('retenido', 'pendiente', 'error')",
+            )
+            .bind(&registration.id)
+            .execute(&mut *tx)
+            .await?;
+        }
         sqlx::query("UPDATE validation_tokens SET state = 'reemplazado' WHERE registration_id = ? AND state = 'activo'")
             .bind(&registration.id)
             .execute(&mut *tx)
@@ -513,6 +578,7 @@ impl Desk {
         .await?;
         for (id, affiliation, folio) in &expired {
             cancel_unsent(&mut tx, id, None, now).await?;
+            enqueue_event(&mut tx, id, "expirado", json!({ "motivo": reason }), now).await?;
             audit::record(
                 &mut tx,
                 &settings,

@@ -22,21 +22,37 @@ pub async fn record(
     now: DateTime<Utc>,
     event: AuditEvent<'_>,
 ) -> Result<()> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let clerk = event.actor.unwrap_or(&settings.clerk);
     sqlx::query(
         "INSERT INTO audit_events (id, occurred_at, action, registration_id, affiliation_number,
                                    clerk, office, workstation, detail)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(&id)
     .bind(db_time(now))
     .bind(event.action)
     .bind(event.registration_id)
     .bind(event.affiliation_number)
-    .bind(event.actor.unwrap_or(&settings.clerk))
+    .bind(clerk)
     .bind(&settings.office)
     .bind(&settings.workstation)
     .bind(event.detail.to_string())
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    // The institute keeps the audit trail too: it travels with the next sync.
+    crate::sync::enqueue(
+        conn,
+        crate::sync::Entity::Audit,
+        &id,
+        event.registration_id,
+        serde_json::json!({
+            "id": id, "occurred_at": now, "action": event.action,
+            "registration_id": event.registration_id, "affiliation_number": event.affiliation_number,
+            "clerk": clerk, "office": settings.office, "workstation": settings.workstation,
+            "detail": event.detail,
+        }),
+        now,
+    )
+    .await
 }

@@ -20,6 +20,9 @@ pub struct Desk {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) outbox_wake: Arc<Notify>,
     pub(crate) transport: Arc<RwLock<Transport>>,
+    pub(crate) central: Arc<RwLock<Option<crate::sync::Central>>>,
+    pub(crate) sync_wake: Arc<Notify>,
+    pub(crate) sync_status: Arc<RwLock<crate::sync::SyncStatus>>,
 }
 
 /// Files of one installation, all under the app's data folder.
@@ -84,6 +87,9 @@ impl Desk {
             clock,
             outbox_wake: Arc::new(Notify::new()),
             transport: Arc::new(RwLock::new(transport)),
+            central: Arc::new(RwLock::new(None)),
+            sync_wake: Arc::new(Notify::new()),
+            sync_status: Arc::new(RwLock::new(crate::sync::SyncStatus::default())),
         })
     }
 

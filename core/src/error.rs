@@ -115,6 +115,18 @@ pub enum Error {
     SmtpTest(String),
 
     #[error(
+        "Este registro se está enviando a la base central en este momento; intente de nuevo en unos segundos."
+    )]
+    RecordUploading,
+
+    #[error("Este afiliado ya tiene un registro en Servicios en Línea hecho en {office} (folio {folio}, {}). No es necesario registrarse otra vez; si olvidó su contraseña, solicite una temporal nueva.", .state.replace('_', " "))]
+    RegisteredElsewhere {
+        folio: String,
+        state: String,
+        office: String,
+    },
+
+    #[error(
         "Ocurrió un error interno al guardar o leer los datos. El registro no se guardó; intente de nuevo y, si se repite, avise a soporte."
     )]
     Storage(#[from] sqlx::Error),
@@ -157,6 +169,8 @@ impl Error {
             Error::NoSupervisor => "sin_supervisor",
             Error::SupervisorExists => "supervisor_existente",
             Error::SmtpTest(_) => "prueba_correo_fallida",
+            Error::RecordUploading => "registro_enviandose",
+            Error::RegisteredElsewhere { .. } => "registrado_en_otra_oficina",
             Error::Storage(_) | Error::Migration(_) | Error::Internal(_) => "error_interno",
         }
     }
@@ -165,9 +179,10 @@ impl Error {
     pub fn field(&self) -> Option<Field> {
         match self {
             Error::Fields(errors) if errors.len() == 1 => Some(errors[0].field),
-            Error::NotInRoster(_) | Error::NotCurrent(_) | Error::AffiliationLocked { .. } => {
-                Some(Field::AffiliationNumber)
-            }
+            Error::NotInRoster(_)
+            | Error::NotCurrent(_)
+            | Error::AffiliationLocked { .. }
+            | Error::RegisteredElsewhere { .. } => Some(Field::AffiliationNumber),
             Error::SerialMismatch { .. } => Some(Field::CredentialSerial),
             Error::DocumentChanged(kind) => Some(kind.field()),
             Error::FolioNotFound(_) => Some(Field::Folio),

@@ -153,11 +153,24 @@ pub async fn publish_embedded(store: &Store, now: DateTime<Utc>) -> Result<()> {
                 )
                 .bind(kind.as_str())
                 .bind(version)
-                .bind(title)
+                .bind(&title)
                 .bind(&body)
                 .bind(&sha)
                 .bind(db_time(now))
                 .execute(&mut *tx)
+                .await?;
+                // The central database keeps every text consents point to.
+                crate::sync::enqueue(
+                    &mut tx,
+                    crate::sync::Entity::Document,
+                    &format!("documento:{}:{version}", kind.as_str()),
+                    None,
+                    serde_json::json!({
+                        "kind": kind.as_str(), "version": version, "title": title, "body": body,
+                        "sha256": sha, "published_at": now,
+                    }),
+                    now,
+                )
                 .await?;
             }
         }

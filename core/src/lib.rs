@@ -18,6 +18,7 @@ pub mod search;
 pub mod security;
 pub mod staff;
 pub mod store;
+pub mod sync;
 pub mod validation;
 
 pub use desk::{DataPaths, Desk};

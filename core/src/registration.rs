@@ -206,6 +206,19 @@ impl Desk {
         let affiliate = self.check_identity(&request, now).await?;
         self.check_no_live_registration(&request.affiliation)
             .await?;
+        // With the central database reachable, an account made at another office is
+        // caught now; offline, the sync catches it later as a conflict.
+        if let Some(central) = self.central()
+            && let Some((folio, state, office)) = central
+                .live_registration_of(request.affiliation.as_str())
+                .await
+        {
+            return Err(Error::RegisteredElsewhere {
+                folio,
+                state,
+                office,
+            });
+        }
         self.check_documents_current(&request).await?;
 
         let registration = RegistrationRow {
@@ -247,15 +260,32 @@ impl Desk {
             }
             return Err(e.into());
         }
+        crate::sync::enqueue(
+            &mut tx,
+            crate::sync::Entity::Registration,
+            registration_id,
+            Some(registration_id),
+            serde_json::json!({
+                "id": registration_id, "folio": folio, "affiliation_number": request.affiliation,
+                "phone_e164": request.phone.e164(), "email": request.email,
+                "state": "pendiente_validacion", "family_grouping": request.family_grouping(),
+                "office": settings.office, "workstation": settings.workstation,
+                "clerk": settings.clerk, "created_at": now,
+            }),
+            now,
+        )
+        .await?;
         for consent in &request.consents {
-            sqlx::query(
+            let consent_id = uuid::Uuid::new_v4().to_string();
+            let (kind, version, sha256): (String, i64, String) = sqlx::query_as(
                 "INSERT INTO consents (id, registration_id, document_id, document_kind,
                                        document_version, document_sha256, accepted, decided_at,
                                        method, clerk, office, workstation)
                  SELECT ?, ?, id, kind, version, sha256, ?, ?, ?, ?, ?, ?
-                   FROM legal_documents WHERE id = ?",
+                   FROM legal_documents WHERE id = ?
+                 RETURNING document_kind, document_version, document_sha256",
             )
-            .bind(uuid::Uuid::new_v4().to_string())
+            .bind(&consent_id)
             .bind(registration_id)
             .bind(consent.accepted)
             .bind(db_time(now))
@@ -264,7 +294,21 @@ impl Desk {
             .bind(&settings.office)
             .bind(&settings.workstation)
             .bind(consent.document_id)
-            .execute(&mut *tx)
+            .fetch_one(&mut *tx)
+            .await?;
+            crate::sync::enqueue(
+                &mut tx,
+                crate::sync::Entity::Consent,
+                &consent_id,
+                Some(registration_id),
+                serde_json::json!({
+                    "id": consent_id, "registration_id": registration_id, "document_kind": kind,
+                    "document_version": version, "document_sha256": sha256,
+                    "accepted": consent.accepted, "decided_at": now, "method": CONSENT_METHOD,
+                    "clerk": settings.clerk, "office": settings.office, "workstation": settings.workstation,
+                }),
+                now,
+            )
             .await?;
         }
         let expires_at = issue_validation_email(&mut tx, &settings, now, &registration).await?;

@@ -205,6 +205,16 @@ impl Desk {
         .bind(&token.id)
         .fetch_one(&mut *tx)
         .await?;
+        if attempts == max {
+            crate::sync::enqueue_event(
+                &mut tx,
+                &registration.registration_id,
+                "token_agotado",
+                json!({ "token_id": token.id }),
+                now,
+            )
+            .await?;
+        }
         audit::record(
             &mut tx,
             &settings,
@@ -291,6 +301,26 @@ impl Desk {
         .bind(&hash)
         .bind(db_time(now))
         .execute(&mut *tx)
+        .await?;
+        crate::sync::enqueue_event(
+            &mut tx,
+            &registration.registration_id,
+            "validado_en_ventanilla",
+            json!({ "metodo": method }),
+            now,
+        )
+        .await?;
+        crate::sync::enqueue(
+            &mut tx,
+            crate::sync::Entity::Account,
+            &format!("cuenta:{}", registration.registration_id),
+            Some(&registration.registration_id),
+            json!({
+                "registration_id": registration.registration_id, "username": username,
+                "password_hash": hash, "must_change_password": true, "password_set_at": now,
+            }),
+            now,
+        )
         .await?;
         outbox::enqueue(
             &mut tx,

@@ -58,6 +58,8 @@ pub enum Field {
     SmtpTimeoutSecs,
     SmtpPoolSize,
     SmtpRootCertificate,
+    CentralUrl,
+    CentralPassword,
 }
 
 /// A problem with one field, told to the clerk in Spanish.

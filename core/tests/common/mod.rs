@@ -4,6 +4,9 @@
 #[path = "../../../tests/support/smtp_server.rs"]
 pub mod smtp;
 
+#[path = "../../../tests/support/postgres_server.rs"]
+pub mod postgres;
+
 impl smtp::SmtpServer {
     /// Every message the server accepted, decoded, in arrival order.
     pub fn received(&self) -> Vec<Email> {

@@ -1,0 +1,674 @@
+//! Sync with the central PostgreSQL. Every local write that the institute must know
+//! about also appends a row to `sync_queue` in the same transaction; the sync worker
+//! pushes the queue in order (each row idempotent by its UUID: a repeat after a cut is
+//! harmless), then pulls roster changes and state changes made centrally (a validation
+//! by link, a cancellation) since its watermarks. A registration that meets a live
+//! account of the same affiliate already in the central database becomes `conflicto`:
+//! kept, shown to the clerk with the other account's folio and office, never dropped.
+
+use crate::desk::Desk;
+use crate::error::{Error, Result};
+use crate::store::db_time;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::{Value, json};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{Connection, SqliteConnection};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Rows pushed per round trip to the central database.
+const PUSH_BATCH: i64 = 500;
+/// How long the registration form waits for the central check before going on offline.
+pub const CENTRAL_CHECK_TIMEOUT: Duration = Duration::from_millis(1500);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entity {
+    Document,
+    Registration,
+    Consent,
+    Token,
+    Account,
+    Audit,
+    Event,
+}
+
+impl Entity {
+    fn as_str(self) -> &'static str {
+        match self {
+            Entity::Document => "documento",
+            Entity::Registration => "registro",
+            Entity::Consent => "consentimiento",
+            Entity::Token => "token",
+            Entity::Account => "cuenta",
+            Entity::Audit => "auditoria",
+            Entity::Event => "evento",
+        }
+    }
+}
+
+/// Queues `payload` (the row as the central schema names its columns) for the push.
+pub(crate) async fn enqueue(
+    conn: &mut SqliteConnection,
+    entity: Entity,
+    id: &str,
+    registration_id: Option<&str>,
+    payload: Value,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO sync_queue (id, entity, registration_id, payload, created_at)
+         VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id)
+    .bind(entity.as_str())
+    .bind(registration_id)
+    .bind(payload.to_string())
+    .bind(db_time(now))
+    .execute(&mut *conn)
+    .await?;
+    if let Some(registration_id) = registration_id {
+        sqlx::query(
+            "UPDATE registrations SET sync_state = 'pendiente', sync_error = NULL
+              WHERE id = ? AND sync_state IN ('sincronizado', 'error')",
+        )
+        .bind(registration_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// An event for a registration (its own UUID), applied centrally by the database.
+pub(crate) async fn enqueue_event(
+    conn: &mut SqliteConnection,
+    registration_id: &str,
+    kind: &str,
+    payload: Value,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let id = uuid::Uuid::new_v4().to_string();
+    enqueue(
+        conn,
+        Entity::Event,
+        &id,
+        Some(registration_id),
+        json!({ "id": id, "registration_id": registration_id, "kind": kind, "payload": payload, "occurred_at": now }),
+        now,
+    )
+    .await
+}
+
+/// A problem with one record, for the status bar.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct RecordProblem {
+    pub registration_id: String,
+    pub folio: String,
+    pub sync_state: String,
+    pub message: Option<String>,
+}
+
+/// What the status bar shows on every screen.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct SyncStatus {
+    pub configured: bool,
+    pub online: bool,
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub last_attempt_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub records_waiting: i64,
+    pub oldest_record_waiting_at: Option<DateTime<Utc>>,
+    pub emails_waiting: i64,
+    pub oldest_email_waiting_at: Option<DateTime<Utc>>,
+    pub problems: Vec<RecordProblem>,
+}
+
+/// What one sync round did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    pub pushed: u64,
+    pub conflicts: u64,
+    pub roster_rows_pulled: u64,
+    pub states_pulled: u64,
+}
+
+/// Connection to the central database (lazy: offline is a normal state).
+#[derive(Clone)]
+pub struct Central {
+    pool: PgPool,
+}
+
+impl Central {
+    /// `url` without the password, which comes from the credential store.
+    pub fn new(url: &str, password: Option<&str>) -> Result<Self> {
+        let mut options = PgConnectOptions::from_str(url).map_err(|_| {
+            crate::domain::FieldError::new(
+                crate::domain::Field::CentralUrl,
+                "no_valido",
+                "La dirección de la base central debe ser como postgres://usuario@servidor:5432/base.",
+            )
+        })?;
+        if let Some(password) = password.filter(|p| !p.is_empty()) {
+            options = options.password(password);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(2)
+            .acquire_timeout(Duration::from_secs(3))
+            .connect_lazy_with(options);
+        Ok(Self { pool })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Creates or updates the central schema (an administrator's job, not the desk's).
+    pub async fn migrate(&self) -> Result<()> {
+        sqlx::migrate!("../migrations/postgres")
+            .run(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// A live registration of the affiliate anywhere in the institute, if the central
+    /// database answers quickly; `None` also when it does not (the check moves to sync).
+    pub async fn live_registration_of(
+        &self,
+        affiliation: &str,
+    ) -> Option<(String, String, String)> {
+        let query = sqlx::query_as::<_, (String, String, String)>(
+            "SELECT folio, state, office FROM live_registration_of($1)",
+        )
+        .bind(affiliation)
+        .fetch_optional(&self.pool);
+        match tokio::time::timeout(CENTRAL_CHECK_TIMEOUT, query).await {
+            Ok(Ok(found)) => found,
+            Ok(Err(e)) => {
+                tracing::info!(error = %e, "central check unavailable; registering offline");
+                None
+            }
+            Err(_) => {
+                tracing::info!("central check timed out; registering offline");
+                None
+            }
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct QueueRow {
+    seq: i64,
+    id: String,
+    entity: String,
+    registration_id: Option<String>,
+    payload: String,
+}
+
+fn insert_sql(entity: &str) -> &'static str {
+    match entity {
+        "documento" => {
+            "INSERT INTO legal_documents (kind, version, title, body, sha256, published_at)
+             SELECT kind, version, title, body, sha256, published_at
+               FROM jsonb_populate_record(NULL::legal_documents, $1)
+             ON CONFLICT (kind, version) DO NOTHING"
+        }
+        "registro" => {
+            "INSERT INTO registrations (id, folio, affiliation_number, phone_e164, email, state,
+                                        family_grouping, office, workstation, clerk, created_at)
+             SELECT id, folio, affiliation_number, phone_e164, email, state, family_grouping,
+                    office, workstation, clerk, created_at
+               FROM jsonb_populate_record(NULL::registrations, $1)
+             ON CONFLICT (id) DO NOTHING"
+        }
+        "consentimiento" => {
+            "INSERT INTO consents (id, registration_id, document_kind, document_version, document_sha256,
+                                   accepted, decided_at, method, clerk, office, workstation)
+             SELECT id, registration_id, document_kind, document_version, document_sha256, accepted,
+                    decided_at, method, clerk, office, workstation
+               FROM jsonb_populate_record(NULL::consents, $1)
+             ON CONFLICT (id) DO NOTHING"
+        }
+        "token" => {
+            "INSERT INTO validation_tokens (id, registration_id, link_sha256, code_sha256, state,
+                                            created_at, expires_at)
+             SELECT id, registration_id, link_sha256, code_sha256, state, created_at, expires_at
+               FROM jsonb_populate_record(NULL::validation_tokens, $1)
+             ON CONFLICT (id) DO NOTHING"
+        }
+        "cuenta" => {
+            "INSERT INTO accounts (registration_id, username, password_hash, must_change_password,
+                                   password_set_at)
+             SELECT registration_id, username, password_hash, must_change_password, password_set_at
+               FROM jsonb_populate_record(NULL::accounts, $1)
+             ON CONFLICT (registration_id) DO NOTHING"
+        }
+        "auditoria" => {
+            "INSERT INTO audit_events (id, occurred_at, action, registration_id, affiliation_number,
+                                       clerk, office, workstation, detail)
+             SELECT id, occurred_at, action, registration_id, affiliation_number, clerk, office,
+                    workstation, detail
+               FROM jsonb_populate_record(NULL::audit_events, $1)
+             ON CONFLICT (id) DO NOTHING"
+        }
+        _ => {
+            "INSERT INTO registration_events (id, registration_id, kind, payload, occurred_at)
+             SELECT id, registration_id, kind, payload, occurred_at
+               FROM jsonb_populate_record(NULL::registration_events, $1)
+             ON CONFLICT (id) DO NOTHING"
+        }
+    }
+}
+
+fn is_live_conflict(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db)
+        if db.is_unique_violation() && db.constraint() == Some("registrations_one_live_per_affiliate"))
+}
+
+impl Desk {
+    /// Connects this desk to the central database (or disconnects it with `None`).
+    pub fn use_central(&self, central: Option<Central>) {
+        *self.central.write().expect("central lock") = central;
+        self.sync_wake.notify_one();
+    }
+
+    pub fn central(&self) -> Option<Central> {
+        self.central.read().expect("central lock").clone()
+    }
+
+    /// Asks for a sync round now ("Sincronizar ahora", or a local change).
+    pub fn request_sync(&self) {
+        self.sync_wake.notify_one();
+    }
+
+    /// One round: push everything waiting, then pull. Errors leave the queue as it was.
+    pub async fn sync_once(&self) -> Result<SyncReport> {
+        let Some(central) = self.central() else {
+            return Ok(SyncReport::default());
+        };
+        let mut report = SyncReport::default();
+        loop {
+            let (pushed, conflicts, more) = self.push_batch(&central).await?;
+            report.pushed += pushed;
+            report.conflicts += conflicts;
+            if !more {
+                break;
+            }
+        }
+        let (roster, states) = self.pull(&central).await?;
+        report.roster_rows_pulled = roster;
+        report.states_pulled = states;
+        Ok(report)
+    }
+
+    /// Tries a conflicting registration again (say, the other office cancelled theirs).
+    pub async fn retry_conflict(&self, registration_id: &str) -> Result<()> {
+        let mut tx = self.store.writer().begin().await?;
+        sqlx::query("UPDATE registrations SET sync_state = 'pendiente', sync_error = NULL WHERE id = ? AND sync_state = 'conflicto'")
+            .bind(registration_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE sync_queue SET state = 'pendiente' WHERE registration_id = ? AND state = 'retenido'")
+            .bind(registration_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        self.request_sync();
+        Ok(())
+    }
+
+    /// A record whose upload is in flight is frozen: desk actions on it wait.
+    pub(crate) async fn ensure_not_uploading(&self, registration_id: &str) -> Result<()> {
+        let uploading: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM sync_queue WHERE registration_id = ? AND state = 'enviando'",
+        )
+        .bind(registration_id)
+        .fetch_one(self.store.reader())
+        .await?;
+        if uploading > 0 {
+            return Err(Error::RecordUploading);
+        }
+        Ok(())
+    }
+
+    async fn push_batch(&self, central: &Central) -> Result<(u64, u64, bool)> {
+        let now = self.clock.now();
+        // Rows of a registration in conflict wait for the clerk; everything else goes.
+        let rows: Vec<QueueRow> = sqlx::query_as(
+            "UPDATE sync_queue SET state = 'enviando', attempts = attempts + 1
+              WHERE seq IN (SELECT q.seq FROM sync_queue q
+                             WHERE q.state IN ('pendiente', 'error')
+                               AND NOT EXISTS (SELECT 1 FROM registrations r
+                                                WHERE r.id = q.registration_id AND r.sync_state = 'conflicto')
+                             ORDER BY q.seq LIMIT ?)
+          RETURNING seq, id, entity, registration_id, payload",
+        )
+        .bind(PUSH_BATCH)
+        .fetch_all(self.store.writer())
+        .await?;
+        if rows.is_empty() {
+            return Ok((0, 0, false));
+        }
+        let mut rows = rows;
+        rows.sort_by_key(|r| r.seq);
+        let result = self.push_rows(central, &rows).await;
+        let mut tx = self.store.writer().begin().await?;
+        let outcome = match result {
+            Ok(conflicted) => {
+                let mut pushed = 0u64;
+                for row in &rows {
+                    let held = row
+                        .registration_id
+                        .as_ref()
+                        .is_some_and(|r| conflicted.contains(r));
+                    sqlx::query(
+                        "UPDATE sync_queue SET state = ?, synced_at = CASE WHEN ? THEN NULL ELSE ? END,
+                                last_error = NULL WHERE seq = ?",
+                    )
+                    .bind(if held { "retenido" } else { "sincronizado" })
+                    .bind(held)
+                    .bind(db_time(now))
+                    .bind(row.seq)
+                    .execute(&mut *tx)
+                    .await?;
+                    pushed += u64::from(!held);
+                }
+                for registration_id in &conflicted {
+                    let detail = match central.live_registration_of_for(registration_id, self).await {
+                        Some((folio, state, office)) => format!(
+                            "El afiliado ya tiene un registro en la base central (folio {folio}, {}, oficina {office}). Revise con el afiliado cuál conservar: cancele este registro local o pida a la otra oficina cancelar el suyo y reintente.",
+                            state.replace('_', " ")
+                        ),
+                        None => "El afiliado ya tiene un registro vivo en la base central. Revise cuál conservar.".to_owned(),
+                    };
+                    sqlx::query("UPDATE registrations SET sync_state = 'conflicto', sync_error = ? WHERE id = ?")
+                        .bind(detail)
+                        .bind(registration_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query(
+                    "UPDATE registrations SET sync_state = 'sincronizado', sync_error = NULL
+                      WHERE sync_state IN ('pendiente', 'enviando', 'error')
+                        AND NOT EXISTS (SELECT 1 FROM sync_queue q WHERE q.registration_id = registrations.id
+                                          AND q.state <> 'sincronizado')",
+                )
+                .execute(&mut *tx)
+                .await?;
+                Ok((
+                    pushed,
+                    conflicted.len() as u64,
+                    rows.len() as i64 == PUSH_BATCH,
+                ))
+            }
+            Err(e) => {
+                // Nothing was committed centrally: everything goes back, with the reason.
+                let message = describe_sync_error(&e);
+                for row in &rows {
+                    sqlx::query(
+                        "UPDATE sync_queue SET state = 'error', last_error = ? WHERE seq = ?",
+                    )
+                    .bind(&message)
+                    .bind(row.seq)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                sqlx::query(
+                    "UPDATE registrations SET sync_state = 'error', sync_error = ?
+                      WHERE sync_state <> 'conflicto'
+                        AND id IN (SELECT registration_id FROM sync_queue WHERE state = 'error')",
+                )
+                .bind(&message)
+                .execute(&mut *tx)
+                .await?;
+                Err(e)
+            }
+        };
+        tx.commit().await?;
+        outcome
+    }
+
+    /// Inserts the rows centrally in one transaction; a registration that meets a live
+    /// account elsewhere is rolled back alone (savepoint) and reported.
+    async fn push_rows(&self, central: &Central, rows: &[QueueRow]) -> Result<Vec<String>> {
+        let mut conn = central.pool.acquire().await?;
+        let mut tx = conn.begin().await?;
+        let mut conflicted: Vec<String> = Vec::new();
+        for row in rows {
+            if row
+                .registration_id
+                .as_ref()
+                .is_some_and(|r| conflicted.contains(r))
+            {
+                continue;
+            }
+            let payload: Value = serde_json::from_str(&row.payload)
+                .map_err(|e| Error::Internal(format!("sync payload {}: {e}", row.id)))?;
+            let mut savepoint = tx.begin().await?;
+            match sqlx::query(insert_sql(&row.entity))
+                .bind(&payload)
+                .execute(&mut *savepoint)
+                .await
+            {
+                Ok(_) => savepoint.commit().await?,
+                Err(e) if row.entity == "registro" && is_live_conflict(&e) => {
+                    savepoint.rollback().await?;
+                    if let Some(r) = &row.registration_id {
+                        conflicted.push(r.clone());
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        tx.commit().await?;
+        Ok(conflicted)
+    }
+
+    /// Roster rows and this office's registration states changed centrally since the
+    /// watermarks. Applying them does not queue anything back.
+    async fn pull(&self, central: &Central) -> Result<(u64, u64)> {
+        let roster_mark = self.meta_i64("central_roster_seq").await?;
+        let roster: Vec<(String, String, String, String, String, bool, i64)> = sqlx::query_as(
+            "SELECT affiliation_number, credential_serial, full_name, kind, family_nucleus, is_current, change_seq
+               FROM roster_affiliates WHERE change_seq > $1 ORDER BY change_seq LIMIT 50000",
+        )
+        .bind(roster_mark)
+        .fetch_all(&central.pool)
+        .await?;
+        let states_mark = self.meta_i64("central_registration_seq").await?;
+        type StateRow = (
+            uuid::Uuid,
+            String,
+            String,
+            Option<DateTime<Utc>>,
+            Option<DateTime<Utc>>,
+            Option<String>,
+            i64,
+        );
+        let states: Vec<StateRow> = sqlx::query_as(
+            "SELECT id, state, email, validated_at, closed_at, closed_reason, change_seq
+               FROM registrations WHERE change_seq > $1 ORDER BY change_seq LIMIT 50000",
+        )
+        .bind(states_mark)
+        .fetch_all(&central.pool)
+        .await?;
+        let now = db_time(self.clock.now());
+        let mut tx = self.store.writer().begin().await?;
+        let mut max_roster = roster_mark;
+        for (number, serial, name, kind, nucleus, current, seq) in &roster {
+            sqlx::query(
+                "INSERT INTO roster_affiliates (affiliation_number, credential_serial, full_name, search_name,
+                                                kind, family_nucleus, is_current, is_demo, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)
+                 ON CONFLICT (affiliation_number) DO UPDATE SET
+                   credential_serial = excluded.credential_serial, full_name = excluded.full_name,
+                   search_name = excluded.search_name, kind = excluded.kind,
+                   family_nucleus = excluded.family_nucleus, is_current = excluded.is_current,
+                   is_demo = 0, updated_at = excluded.updated_at",
+            )
+            .bind(number)
+            .bind(serial)
+            .bind(name)
+            .bind(crate::domain::search_key(name))
+            .bind(kind)
+            .bind(nucleus)
+            .bind(current)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+            max_roster = max_roster.max(*seq);
+        }
+        if !roster.is_empty() {
+            sqlx::query("DELETE FROM roster_affiliates WHERE is_demo = 1")
+                .execute(&mut *tx)
+                .await?;
+        }
+        let mut max_states = states_mark;
+        let mut applied = 0u64;
+        for (id, state, email, validated_at, closed_at, closed_reason, seq) in &states {
+            let changed = sqlx::query(
+                "UPDATE registrations SET state = ?1, email = ?2,
+                        validated_at = coalesce(?3, validated_at), closed_at = coalesce(?4, closed_at),
+                        closed_reason = coalesce(?5, closed_reason), updated_at = ?6
+                  WHERE id = ?7 AND (state <> ?1 OR email <> ?2)",
+            )
+            .bind(state)
+            .bind(email)
+            .bind(validated_at.map(db_time))
+            .bind(closed_at.map(db_time))
+            .bind(closed_reason)
+            .bind(&now)
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            applied += changed;
+            max_states = max_states.max(*seq);
+        }
+        set_meta(&mut tx, "central_roster_seq", max_roster).await?;
+        set_meta(&mut tx, "central_registration_seq", max_states).await?;
+        tx.commit().await?;
+        Ok((roster.len() as u64, applied))
+    }
+
+    async fn meta_i64(&self, key: &str) -> Result<i64> {
+        let value: Option<String> = sqlx::query_scalar("SELECT value FROM app_meta WHERE key = ?")
+            .bind(key)
+            .fetch_optional(self.store.reader())
+            .await?;
+        Ok(value.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    /// The status bar's figures, from the local database and the last round.
+    pub async fn sync_status(&self) -> Result<SyncStatus> {
+        let mut status = self.sync_status.read().expect("sync status lock").clone();
+        status.configured = self.central().is_some();
+        let (waiting, oldest): (i64, Option<DateTime<Utc>>) = sqlx::query_as(
+            "SELECT count(*), min(created_at) FROM sync_queue WHERE state IN ('pendiente', 'enviando', 'error')",
+        )
+        .fetch_one(self.store.reader())
+        .await?;
+        status.records_waiting = waiting;
+        status.oldest_record_waiting_at = oldest;
+        let emails = crate::outbox::counts(&self.store).await?;
+        status.emails_waiting = emails.queued;
+        status.oldest_email_waiting_at = emails.oldest_queued_at;
+        status.problems = sqlx::query_as(
+            "SELECT id AS registration_id, folio, sync_state, sync_error AS message FROM registrations
+              WHERE sync_state IN ('error', 'conflicto') ORDER BY created_at DESC LIMIT 100",
+        )
+        .fetch_all(self.store.reader())
+        .await?;
+        Ok(status)
+    }
+
+    /// Runs sync rounds forever: on start, every `every`, and when woken.
+    pub async fn run_sync(self, every: Duration) {
+        // Rows left 'enviando' by a stop are safe to push again: every insert is idempotent.
+        if let Err(e) =
+            sqlx::query("UPDATE sync_queue SET state = 'pendiente' WHERE state = 'enviando'")
+                .execute(self.store.writer())
+                .await
+        {
+            tracing::error!(error = ?e, "sync: could not reset interrupted rows");
+        }
+        loop {
+            if self.central().is_some() {
+                let started = self.clock.now();
+                let outcome =
+                    tokio::time::timeout(Duration::from_secs(120), self.sync_once()).await;
+                let mut status = self.sync_status.write().expect("sync status lock");
+                status.last_attempt_at = Some(started);
+                match outcome {
+                    Ok(Ok(report)) => {
+                        status.online = true;
+                        status.last_success_at = Some(self.clock.now());
+                        status.last_error = None;
+                        if report != SyncReport::default() {
+                            tracing::info!(
+                                pushed = report.pushed,
+                                conflicts = report.conflicts,
+                                roster = report.roster_rows_pulled,
+                                states = report.states_pulled,
+                                "sync round"
+                            );
+                        }
+                    }
+                    Ok(Err(e)) => {
+                        status.online = false;
+                        status.last_error = Some(describe_sync_error(&e));
+                        tracing::warn!(error = ?e, "sync round failed");
+                    }
+                    Err(_) => {
+                        status.online = false;
+                        status.last_error =
+                            Some("La base central tardó demasiado en responder.".to_owned());
+                    }
+                }
+            }
+            tokio::select! {
+                _ = self.sync_wake.notified() => {}
+                _ = tokio::time::sleep(every) => {}
+            }
+        }
+    }
+}
+
+impl Central {
+    async fn live_registration_of_for(
+        &self,
+        registration_id: &str,
+        desk: &Desk,
+    ) -> Option<(String, String, String)> {
+        let affiliation: Option<String> =
+            sqlx::query_scalar("SELECT affiliation_number FROM registrations WHERE id = ?")
+                .bind(registration_id)
+                .fetch_optional(desk.store.reader())
+                .await
+                .ok()
+                .flatten();
+        self.live_registration_of(&affiliation?).await
+    }
+}
+
+/// The clerk's sentence for a failed round: offline is normal, anything else is named.
+fn describe_sync_error(e: &Error) -> String {
+    match e {
+        Error::Storage(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed) => {
+            "Sin conexión con la base central: los registros se guardan en esta estación y se enviarán solos al volver la red.".to_owned()
+        }
+        Error::Storage(sqlx::Error::Database(db)) => {
+            format!("La base central rechazó el envío: {}", db.message())
+        }
+        Error::Storage(other) => format!("La sincronización falló: {other}"),
+        other => format!("La sincronización falló: {other}"),
+    }
+}
+
+async fn set_meta(conn: &mut SqliteConnection, key: &str, value: i64) -> Result<()> {
+    sqlx::query("INSERT INTO app_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        .bind(key)
+        .bind(value.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
