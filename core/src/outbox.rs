@@ -199,7 +199,8 @@ impl Transport {
         }
     }
 
-    async fn send(&self, message: Message) -> std::result::Result<(), DeliveryFailure> {
+    /// Hands one message over (writes the file, or the SMTP server accepts it).
+    pub async fn send(&self, message: Message) -> std::result::Result<(), DeliveryFailure> {
         match self {
             Transport::Files { inner, .. } => inner.send(message).await.map(|_| ()).map_err(|e| {
                 DeliveryFailure::Temporary(format!("no se pudo escribir el archivo: {e}"))
@@ -268,10 +269,55 @@ fn describe_smtp_error(e: &lettre::transport::smtp::Error, host: &str, port: u16
     }
 }
 
-#[derive(Debug)]
-enum DeliveryFailure {
+/// Why a hand-over failed: a temporary failure is retried, a permanent one is not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryFailure {
     Temporary(String),
     Permanent(String),
+}
+
+/// An outbox row as stored (bodies with placeholders, secrets apart).
+pub struct Stored<'a> {
+    pub recipient: &'a str,
+    pub subject: &'a str,
+    pub body_text: &'a str,
+    pub body_html: &'a str,
+    /// JSON object placeholder → secret, as written by [`enqueue`].
+    pub secrets: Option<&'a str>,
+    pub message_id: &'a str,
+}
+
+/// The message to hand over: secrets put back in, text and HTML alternatives, the
+/// stable Message-ID. Shared by the desk's outbox and the central service's.
+pub fn compose(
+    sender_name: &str,
+    sender_address: &str,
+    m: &Stored<'_>,
+) -> std::result::Result<Message, String> {
+    let from: Mailbox = format!("{sender_name} <{sender_address}>")
+        .parse()
+        .map_err(|e| format!("remitente no válido: {e}"))?;
+    let to: Mailbox = m
+        .recipient
+        .parse()
+        .map_err(|e| format!("destinatario no válido: {e}"))?;
+    let (mut text, mut html) = (m.body_text.to_owned(), m.body_html.to_owned());
+    for (placeholder, secret) in decode_secrets(m.secrets)? {
+        text = text.replace(&placeholder, &secret);
+        html = html.replace(&placeholder, &escape_html(&secret));
+    }
+    Message::builder()
+        .from(from)
+        .to(to)
+        .subject(m.subject)
+        .message_id(Some(m.message_id.to_owned()))
+        .multipart(MultiPart::alternative_plain_html(text, html))
+        .map_err(|e| format!("no se pudo armar el mensaje: {e}"))
+}
+
+/// The JSON kept in an outbox row's `secrets` column.
+pub fn encode_secrets_json(secrets: &[(&'static str, String)]) -> Option<String> {
+    encode_secrets(secrets)
 }
 
 /// What one pass of the worker did.
@@ -415,25 +461,18 @@ impl OutboxWorker {
 
     fn build(&self, m: &Claimed) -> std::result::Result<Message, String> {
         let settings = self.settings.read().expect("settings lock").clone();
-        let from: Mailbox = format!("{} <{}>", settings.sender_name, settings.sender_address)
-            .parse()
-            .map_err(|e| format!("remitente no válido: {e}"))?;
-        let to: Mailbox = m
-            .recipient
-            .parse()
-            .map_err(|e| format!("destinatario no válido: {e}"))?;
-        let (mut text, mut html) = (m.body_text.clone(), m.body_html.clone());
-        for (placeholder, secret) in decode_secrets(m.secrets.as_deref())? {
-            text = text.replace(&placeholder, &secret);
-            html = html.replace(&placeholder, &escape_html(&secret));
-        }
-        Message::builder()
-            .from(from)
-            .to(to)
-            .subject(&m.subject)
-            .message_id(Some(m.message_id.clone()))
-            .multipart(MultiPart::alternative_plain_html(text, html))
-            .map_err(|e| format!("no se pudo armar el mensaje: {e}"))
+        compose(
+            &settings.sender_name,
+            &settings.sender_address,
+            &Stored {
+                recipient: &m.recipient,
+                subject: &m.subject,
+                body_text: &m.body_text,
+                body_html: &m.body_html,
+                secrets: m.secrets.as_deref(),
+                message_id: &m.message_id,
+            },
+        )
     }
 
     async fn record(

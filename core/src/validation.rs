@@ -371,27 +371,55 @@ fn check_token_usable(
     token: Option<Token>,
     now: DateTime<Utc>,
 ) -> Result<Token> {
-    match registration.state.as_str() {
+    let facts = TokenFacts {
+        folio: &registration.folio,
+        registration_state: &registration.state,
+        validated_at: registration.validated_at,
+        token_state: token.as_ref().map(|t| t.state.as_str()),
+        expires_at: token.as_ref().map(|t| t.expires_at),
+        used_at: token.as_ref().and_then(|t| t.used_at),
+    };
+    judge(&facts, now)?;
+    token.ok_or_else(|| Error::Internal("pending registration without a token".into()))
+}
+
+/// What decides whether a validation token may validate its registration. The desk
+/// (SQLite) and the central service (PostgreSQL) both ask [`judge`].
+#[derive(Debug, Clone, Copy)]
+pub struct TokenFacts<'a> {
+    pub folio: &'a str,
+    pub registration_state: &'a str,
+    pub validated_at: Option<DateTime<Utc>>,
+    /// `None` when no token was found.
+    pub token_state: Option<&'a str>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+/// Single use, expiring, replaced by a newer email, dead after too many wrong codes, and
+/// useless once the registration is validated, expired or cancelled: each its own error.
+pub fn judge(facts: &TokenFacts<'_>, now: DateTime<Utc>) -> Result<()> {
+    match facts.registration_state {
         "pendiente_validacion" => {}
         "validada" | "activa" => {
-            return Err(Error::AlreadyValidated(
-                registration.validated_at.unwrap_or(now),
-            ));
+            return Err(Error::AlreadyValidated(facts.validated_at.unwrap_or(now)));
         }
         other => {
             return Err(Error::RegistrationClosed {
-                folio: registration.folio.clone(),
+                folio: facts.folio.to_owned(),
                 state: other.replace('_', " "),
             });
         }
     }
-    let token =
-        token.ok_or_else(|| Error::Internal("pending registration without a token".into()))?;
-    match token.state.as_str() {
-        "usado" => Err(Error::AlreadyValidated(token.used_at.unwrap_or(now))),
-        "agotado" => Err(Error::CodeExhausted),
-        _ if token.expires_at <= now => Err(Error::CodeExpired(token.expires_at)),
-        _ => Ok(token),
+    match facts.token_state {
+        None => Err(Error::LinkUnknown),
+        Some("usado") => Err(Error::AlreadyValidated(facts.used_at.unwrap_or(now))),
+        Some("agotado") => Err(Error::CodeExhausted),
+        Some("reemplazado") => Err(Error::LinkSuperseded),
+        _ => match facts.expires_at {
+            Some(expires_at) if expires_at <= now => Err(Error::CodeExpired(expires_at)),
+            _ => Ok(()),
+        },
     }
 }
 

@@ -152,7 +152,7 @@ impl Email {
     pub fn link(&self) -> String {
         self.text
             .lines()
-            .find(|l| l.starts_with("https://"))
+            .find(|l| l.starts_with("https://") || l.starts_with("http://"))
             .expect("a link")
             .trim()
             .to_owned()

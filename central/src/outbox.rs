@@ -1,0 +1,165 @@
+//! The central service's outbox: the temporary-password emails. Several instances share
+//! it safely: each claims rows with `FOR UPDATE SKIP LOCKED`. Like the desk's, a message
+//! whose delivery was interrupted is not resent by itself (`incierto`).
+
+use crate::Config;
+use chrono::{DateTime, Utc};
+use registro_core::outbox::{DeliveryFailure, Stored, Transport, backoff, compose};
+use sqlx::PgPool;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+use tokio::sync::Notify;
+
+fn waker() -> &'static Notify {
+    static WAKE: OnceLock<Notify> = OnceLock::new();
+    WAKE.get_or_init(Notify::new)
+}
+
+/// A message was queued: deliver now rather than at the next tick.
+pub fn wake() {
+    waker().notify_one();
+}
+
+#[derive(sqlx::FromRow)]
+struct Claimed {
+    id: uuid::Uuid,
+    recipient: String,
+    subject: String,
+    body_text: String,
+    body_html: String,
+    secrets: Option<serde_json::Value>,
+    message_id: String,
+    attempts: i32,
+}
+
+pub async fn run(pool: PgPool, transport: Transport, config: Arc<Config>) {
+    loop {
+        if let Err(e) = recover(&pool).await {
+            tracing::warn!(error = %e, "outbox: recovery failed");
+        }
+        match deliver_due(&pool, &transport, &config).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(handled = n, "central outbox round"),
+            Err(e) => tracing::warn!(error = %e, "central outbox round failed"),
+        }
+        tokio::select! {
+            _ = waker().notified() => {}
+            _ = tokio::time::sleep(Duration::from_secs(10)) => {}
+        }
+    }
+}
+
+/// Claims that outlived their lease belong to a stopped instance: mark them uncertain.
+async fn recover(pool: &PgPool) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE outbox_messages SET state = 'incierto' WHERE state = 'enviando' AND claimed_until < now()")
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn deliver_due(
+    pool: &PgPool,
+    transport: &Transport,
+    config: &Config,
+) -> Result<usize, sqlx::Error> {
+    let mut handled = 0;
+    loop {
+        let claimed: Vec<Claimed> = sqlx::query_as(
+            "UPDATE outbox_messages SET state = 'enviando', attempts = attempts + 1,
+                    claimed_until = now() + interval '5 minutes'
+              WHERE id IN (SELECT id FROM outbox_messages
+                            WHERE state = 'en_cola' AND next_attempt_at <= now()
+                            ORDER BY next_attempt_at LIMIT 10 FOR UPDATE SKIP LOCKED)
+          RETURNING id, recipient, subject, body_text, body_html, secrets, message_id, attempts",
+        )
+        .fetch_all(pool)
+        .await?;
+        if claimed.is_empty() {
+            return Ok(handled);
+        }
+        for m in claimed {
+            let secrets = m.secrets.as_ref().map(|s| s.to_string());
+            let outcome = match compose(
+                &config.sender_name,
+                &config.sender_address,
+                &Stored {
+                    recipient: &m.recipient,
+                    subject: &m.subject,
+                    body_text: &m.body_text,
+                    body_html: &m.body_html,
+                    secrets: secrets.as_deref(),
+                    message_id: &m.message_id,
+                },
+            ) {
+                Ok(message) => transport.send(message).await,
+                Err(e) => Err(DeliveryFailure::Permanent(e)),
+            };
+            record(pool, &m, outcome, config.outbox_max_attempts, Utc::now()).await?;
+            handled += 1;
+        }
+    }
+}
+
+async fn record(
+    pool: &PgPool,
+    m: &Claimed,
+    outcome: Result<(), DeliveryFailure>,
+    max_attempts: i32,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let (label, detail) = match &outcome {
+        Ok(()) => ("enviado", None),
+        Err(DeliveryFailure::Temporary(e)) => ("error_temporal", Some(e.clone())),
+        Err(DeliveryFailure::Permanent(e)) => ("error_permanente", Some(e.clone())),
+    };
+    sqlx::query("INSERT INTO outbox_attempts (message_id, attempted_at, outcome, detail) VALUES ($1, $2, $3, $4)")
+        .bind(m.id)
+        .bind(now)
+        .bind(label)
+        .bind(&detail)
+        .execute(&mut *tx)
+        .await?;
+    match outcome {
+        Ok(()) => {
+            sqlx::query(
+                "UPDATE outbox_messages SET state = 'enviado', sent_at = $1, secrets = NULL, last_error = NULL
+                  WHERE id = $2",
+            )
+            .bind(now)
+            .bind(m.id)
+            .execute(&mut *tx)
+            .await?;
+            tracing::info!(outbox_id = %m.id, "central email delivered");
+        }
+        Err(DeliveryFailure::Permanent(e)) => {
+            abandon(&mut tx, m.id, &e).await?;
+        }
+        Err(DeliveryFailure::Temporary(e)) if m.attempts >= max_attempts => {
+            abandon(&mut tx, m.id, &e).await?;
+        }
+        Err(DeliveryFailure::Temporary(e)) => {
+            sqlx::query("UPDATE outbox_messages SET state = 'en_cola', last_error = $1, next_attempt_at = $2 WHERE id = $3")
+                .bind(&e)
+                .bind(now + backoff(i64::from(m.attempts)))
+                .bind(m.id)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    tx.commit().await
+}
+
+async fn abandon(
+    tx: &mut sqlx::PgConnection,
+    id: uuid::Uuid,
+    error: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE outbox_messages SET state = 'abandonado', secrets = NULL, last_error = $1 WHERE id = $2")
+        .bind(error)
+        .bind(id)
+        .execute(tx)
+        .await?;
+    tracing::warn!(outbox_id = %id, "central email abandoned");
+    Ok(())
+}

@@ -1,0 +1,269 @@
+//! The whole journey across the real parts: the desk registers (SQLite), syncs to a real
+//! PostgreSQL, the affiliate opens the link on the central service, the temporary
+//! password arrives at a real SMTP server, and the desk sees `validada` after its next
+//! sync. Plus the pages for used, expired, replaced and unknown links, the health
+//! endpoint, and two instances racing for one link.
+
+#[path = "../../core/tests/common/mod.rs"]
+mod common;
+
+use chrono::Duration;
+use common::postgres::PgServer;
+use common::smtp::SmtpServer;
+use common::*;
+use registro_central::Config;
+use registro_core::config::{Settings, SmtpSecurity};
+use registro_core::sync::Central;
+use std::time::{Duration as StdDuration, Instant};
+
+struct World {
+    pg: PgServer,
+    smtp: SmtpServer,
+    admin: Central,
+    base: String,
+    port: u16,
+}
+
+async fn spawn_central(pg: &PgServer, smtp: &SmtpServer, name: &str) -> u16 {
+    let (settings, password) = smtp.settings(true);
+    let config = Config {
+        database_url: pg.url_as("servicio_central", "central"),
+        listen: "127.0.0.1:0".into(),
+        instance_name: name.into(),
+        sender_name: "Servicios en Línea ISSSTECALI".into(),
+        sender_address: "no-responder@example.org".into(),
+        max_connections: 4,
+        outbox_max_attempts: 5,
+        smtp: Some(settings),
+        smtp_password: password,
+        files_dir: std::env::temp_dir(),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(registro_central::serve(config, listener));
+    port
+}
+
+async fn world() -> World {
+    let pg = PgServer::start();
+    let url = pg.create_database("central");
+    let admin = Central::new(&url, None).unwrap();
+    admin.migrate().await.unwrap();
+    pg.psql(
+        "central",
+        "CREATE ROLE oficina_mexicali LOGIN IN ROLE registro_ventanilla",
+    );
+    pg.psql(
+        "central",
+        "CREATE ROLE servicio_central LOGIN IN ROLE registro_central",
+    );
+    for line in include_str!("../../core/demo/padron_demo.csv")
+        .lines()
+        .skip(1)
+    {
+        let f: Vec<&str> = line.split(',').collect();
+        sqlx::query(
+            "INSERT INTO roster_affiliates (affiliation_number, credential_serial, full_name, kind, family_nucleus, is_current)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(f[0])
+        .bind(f[1])
+        .bind(f[2])
+        .bind(f[3])
+        .bind(f[4])
+        .bind(f[5] == "si")
+        .execute(admin.pool())
+        .await
+        .unwrap();
+    }
+    let smtp = SmtpServer::start(SmtpSecurity::Plain, true);
+    let port = spawn_central(&pg, &smtp, "central-1").await;
+    World {
+        base: format!("http://127.0.0.1:{port}/validar"),
+        pg,
+        smtp,
+        admin,
+        port,
+    }
+}
+
+async fn desk_for(w: &World) -> TestDesk {
+    let t = spawn_desk_with(Settings {
+        link_base_url: w.base.clone(),
+        ..Default::default()
+    })
+    .await;
+    t.desk.use_central(Some(
+        Central::new(&w.pg.url_as("oficina_mexicali", "central"), None).unwrap(),
+    ));
+    t
+}
+
+async fn get(url: &str) -> (u16, String) {
+    let response = reqwest::get(url).await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
+
+fn link_of(t: &TestDesk, to: &str) -> String {
+    t.emails_to(to).last().expect("a validation email").link()
+}
+
+/// Waits for the SMTP server to hold `n` messages to `to`; returns the last one's text.
+async fn wait_smtp(server: &SmtpServer, to: &str, n: usize) -> String {
+    let deadline = Instant::now() + StdDuration::from_secs(30);
+    loop {
+        let got: Vec<Email> = server
+            .received()
+            .into_iter()
+            .filter(|e| e.to == to)
+            .collect();
+        if got.len() >= n {
+            return got.last().unwrap().text.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} of {n} emails to {to}",
+            got.len()
+        );
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn register_at_the_desk_sync_open_the_link_get_the_password_and_see_it_validated() {
+    let w = world().await;
+    let t = desk_for(&w).await;
+    let receipt = t
+        .desk
+        .register(&t.form(TITULAR, "ximena@example.com"))
+        .await
+        .unwrap();
+    t.deliver().await;
+    t.desk.sync_once().await.unwrap();
+
+    let link = link_of(&t, "ximena@example.com");
+    assert!(link.starts_with(&w.base));
+    let (status, page) = get(&link).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Tu cuenta quedó validada") && page.contains(&receipt.folio));
+    assert!(page.contains("xi***@example.com"));
+
+    let text = wait_smtp(&w.smtp, "ximena@example.com", 1).await;
+    assert!(text.contains("Usuario: 900100101"));
+    let password = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Contraseña temporal: "))
+        .unwrap()
+        .trim()
+        .to_owned();
+    let hash: String = sqlx::query_scalar("SELECT password_hash FROM accounts")
+        .fetch_one(w.admin.pool())
+        .await
+        .unwrap();
+    assert!(registro_core::security::verify_password(&password, &hash));
+    let leftover: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM outbox_messages WHERE secrets IS NOT NULL")
+            .fetch_one(w.admin.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        leftover, 0,
+        "the plaintext password left the central outbox once sent"
+    );
+
+    // The desk learns it at its next sync.
+    t.desk.sync_once().await.unwrap();
+    let state: String = sqlx::query_scalar("SELECT state FROM registrations WHERE id = ?")
+        .bind(&receipt.registration_id)
+        .fetch_one(t.desk.store().reader())
+        .await
+        .unwrap();
+    assert_eq!(state, "validada");
+
+    // The same link again, and a made-up one.
+    let (status, page) = get(&link).await;
+    assert_eq!(status, 410);
+    assert!(page.contains("Este enlace ya se usó"));
+    let (status, page) = get(&format!("{}?token={}", w.base, "ab".repeat(32))).await;
+    assert_eq!(status, 404);
+    assert!(page.contains("Enlace no válido"));
+    let (status, _) = get(&format!("{}?token=corto", w.base)).await;
+    assert_eq!(status, 404);
+
+    let (status, health) = get(&format!("http://127.0.0.1:{}/salud", w.port)).await;
+    assert_eq!((status, health.as_str()), (200, r#"{"estado":"ok"}"#));
+}
+
+#[tokio::test]
+async fn replaced_and_expired_links_get_their_own_pages() {
+    let w = world().await;
+    let t = desk_for(&w).await;
+    let first = t
+        .desk
+        .register(&t.form(TITULAR, "ximena@example.com"))
+        .await
+        .unwrap();
+    t.deliver().await;
+    let old_link = link_of(&t, "ximena@example.com");
+    t.clock.advance(Duration::seconds(61));
+    t.desk
+        .resend_validation(&first.registration_id)
+        .await
+        .unwrap();
+    t.deliver().await;
+    let emails = t.emails_to("ximena@example.com");
+    let new_link = emails
+        .iter()
+        .map(|e| e.link())
+        .find(|l| *l != old_link)
+        .unwrap();
+    t.desk.sync_once().await.unwrap();
+
+    let (status, page) = get(&old_link).await;
+    assert_eq!(status, 410);
+    assert!(page.contains("Este enlace fue reemplazado"), "{page}");
+    let (status, _) = get(&new_link).await;
+    assert_eq!(status, 200);
+
+    t.desk
+        .register(&t.form(BENEFICIARY, "emiliano@example.com"))
+        .await
+        .unwrap();
+    t.deliver().await;
+    t.desk.sync_once().await.unwrap();
+    sqlx::query("UPDATE validation_tokens SET expires_at = now() - interval '1 minute' WHERE state = 'activo'")
+        .execute(w.admin.pool())
+        .await
+        .unwrap();
+    let (status, page) = get(&link_of(&t, "emiliano@example.com")).await;
+    assert_eq!(status, 410);
+    assert!(page.contains("Este enlace venció"));
+}
+
+#[tokio::test]
+async fn two_instances_racing_for_one_link_validate_it_once() {
+    let w = world().await;
+    let second_port = spawn_central(&w.pg, &w.smtp, "central-2").await;
+    let t = desk_for(&w).await;
+    t.desk
+        .register(&t.form(TITULAR, "ximena@example.com"))
+        .await
+        .unwrap();
+    t.deliver().await;
+    t.desk.sync_once().await.unwrap();
+    let link = link_of(&t, "ximena@example.com");
+    let other = link.replace(&format!(":{}/", w.port), &format!(":{second_port}/"));
+    let (a, b) = tokio::join!(get(&link), get(&other));
+    let mut statuses = [a.0, b.0];
+    statuses.sort();
+    assert_eq!(statuses, [200, 410]);
+    wait_smtp(&w.smtp, "ximena@example.com", 1).await;
+    tokio::time::sleep(StdDuration::from_millis(500)).await;
+    let emails: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox_messages")
+        .fetch_one(w.admin.pool())
+        .await
+        .unwrap();
+    assert_eq!(emails, 1);
+    assert_eq!(w.smtp.received().len(), 1);
+}
