@@ -6,6 +6,9 @@
 #[path = "support/smtp_server.rs"]
 mod smtp_server;
 
+#[path = "support/postgres_server.rs"]
+mod postgres_server;
+
 use fantoccini::{Client, ClientBuilder, Locator, key::Key};
 use registro_core::config::SmtpSecurity;
 use smtp_server::SmtpServer;
@@ -632,5 +635,49 @@ async fn a_clerk_sets_up_smtp_and_handles_the_follow_ups_at_the_desk() {
     wait_text(&c, "#detalle-correos", "Contraseña temporal").await;
     screenshot(&c, &h, "15-nueva-contrasena").await;
 
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+#[ignore = "needs a display server, tauri-driver, WebKitWebDriver and PostgreSQL; ./dev.sh test runs it"]
+async fn offline_registration_waits_in_the_status_bar_and_goes_up_when_the_network_returns() {
+    use registro_core::sync::Central;
+    let mut pg = postgres_server::PgServer::start();
+    let url = pg.create_database("central");
+    let admin = Central::new(&url, None).unwrap();
+    admin.migrate().await.unwrap();
+    pg.psql(
+        "central",
+        "CREATE ROLE oficina_mexicali LOGIN IN ROLE registro_ventanilla",
+    );
+    pg.stop();
+
+    let h = start();
+    let c = connect(&h).await;
+    tab(&c, "ajustes").await;
+    wait_visible(&c, "#form-ajustes").await;
+    type_into(&c, "central_url", &pg.url_as("oficina_mexicali", "central")).await;
+    click(&c, "guardar-ajustes").await;
+    wait_text(&c, "#ajustes-exito", "Ajustes guardados").await;
+    wait_text(&c, "#estado-conexion", "Sin conexión con la base central").await;
+
+    tab(&c, "registro").await;
+    let folio = register_demo(&c, "900300301", "DEMO6102233", "leticia@example.com").await;
+    wait_text(&c, "#estado-pendientes", "desde").await;
+    let waiting = text(&c, "#estado-pendientes").await;
+    assert!(!waiting.starts_with("Registros por enviar: 0"), "{waiting}");
+    screenshot(&c, &h, "21-sin-conexion-pendientes").await;
+
+    pg.resume();
+    click(&c, "sincronizar-ahora").await;
+    wait_text(&c, "#estado-conexion", "En línea").await;
+    wait_text(&c, "#estado-pendientes", "Registros por enviar: 0").await;
+    assert!(!text(&c, "#estado-ultima").await.contains("nunca"));
+    screenshot(&c, &h, "22-sincronizado").await;
+    let central_folio: String = sqlx::query_scalar("SELECT folio FROM registrations")
+        .fetch_one(admin.pool())
+        .await
+        .unwrap();
+    assert_eq!(central_folio, folio);
     c.close().await.unwrap();
 }

@@ -5,7 +5,7 @@ import { pedirAutorizacion } from './autorizacion.js';
 
 const t = textos.ajustes;
 const $ = (id) => document.getElementById(id);
-const TEXT = ['office', 'workstation', 'clerk', 'sender_name', 'sender_address', 'link_base_url'];
+const TEXT = ['office', 'workstation', 'clerk', 'sender_name', 'sender_address', 'link_base_url', 'central_url'];
 const NUMBERS = ['validation_ttl_hours', 'pending_expiry_hours', 'resend_cooldown_secs', 'max_code_attempts',
   'max_serial_failures', 'serial_lock_minutes', 'outbox_max_attempts', 'delivery_promise_minutes'];
 const SMTP_NUMBERS = ['smtp_port', 'smtp_timeout_secs', 'smtp_pool_size'];
@@ -37,6 +37,8 @@ export async function cargarAjustes() {
   $('smtp_pool_size').value = String(d.pool_size);
   $('smtp_root_certificate').value = d.root_certificate_pem;
   $('smtp_password').value = '';
+  $('central_password').value = '';
+  $('ayuda-central_password').textContent = `${view.central_password_saved ? t.contrasenaGuardada : ''} ${view.secret_store.description}`;
   $('ayuda-smtp_password').textContent = `${view.smtp_password_saved ? t.contrasenaGuardada : t.contrasenaNueva} ${view.secret_store.description}`;
   $('entrega-actual').textContent = view.email_delivery;
   $('form-supervisor').hidden = view.supervisor_exists;
@@ -76,7 +78,9 @@ async function guardar() {
     return;
   }
   const password = $('smtp_password').value;
-  const save = (approval) => api.saveSettings(settings, password === '' ? null : password, approval);
+  const centralPassword = $('central_password').value;
+  const save = (approval) => api.saveSettings(settings, password === '' ? null : password,
+    centralPassword === '' ? null : centralPassword, approval);
   try {
     if (view?.supervisor_exists) {
       const saved = await pedirAutorizacion({

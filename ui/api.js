@@ -13,7 +13,8 @@ export const api = {
     return invoke('import_roster', { path, onProgress: channel });
   },
   getSettings: () => invoke('get_settings'),
-  saveSettings: (settings, smtpPassword, approval) => invoke('save_settings', { settings, smtpPassword, approval }),
+  saveSettings: (settings, smtpPassword, centralPassword, approval) =>
+    invoke('save_settings', { settings, smtpPassword, centralPassword, approval }),
   sendTestEmail: (to) => invoke('send_test_email', { to }),
   search: (query) => invoke('search', { query }),
   registrationDetail: (registrationId) => invoke('registration_detail', { registrationId }),
@@ -26,6 +27,9 @@ export const api = {
     invoke('reveal_serial', { affiliationNumber, approval, reason, identityChecked }),
   createFirstSupervisor: (username, fullName, password, confirmation) =>
     invoke('create_first_supervisor', { username, fullName, password, confirmation }),
+  syncStatus: () => invoke('sync_status'),
+  syncNow: () => invoke('sync_now'),
+  retryConflict: (registrationId) => invoke('retry_conflict', { registrationId }),
   chooseCsv: () => window.__TAURI__.dialog.open({ multiple: false, directory: false, filters: [{ name: 'CSV', extensions: ['csv', 'txt'] }] }),
 };
 

@@ -3,7 +3,7 @@ import { textos } from './textos.js';
 import { initRegistro } from './registro.js';
 import { initValidacion, prepareValidation } from './validacion.js';
 import { initPadron, showRosterSummary } from './padron.js';
-import { initBusqueda } from './busqueda.js';
+import { initBusqueda, mostrar } from './busqueda.js';
 import { cargarAjustes, initAjustes } from './ajustes.js';
 
 const $ = (id) => document.getElementById(id);
@@ -24,6 +24,38 @@ async function refreshInfo() {
   $('aviso-demo').textContent = textos.general.demo;
   $('barra-estado').textContent = textos.general.estado(info);
   showRosterSummary(info.roster);
+  await refreshSync();
+}
+
+/** The status bar: connection, what waits and since when, last sync, records in trouble. */
+async function refreshSync() {
+  const g = textos.general;
+  const s = await api.syncStatus();
+  const conexion = $('estado-conexion');
+  conexion.textContent = g.conexion(s);
+  conexion.className = !s.configured ? '' : s.online ? 'en-linea' : 'sin-conexion';
+  $('estado-pendientes').textContent = g.pendientes(s, g.desde);
+  $('estado-correos').textContent = g.correos(s, g.desde);
+  $('estado-ultima').textContent = g.ultima(s);
+  $('estado-ultima').title = s.last_error ?? '';
+  $('sincronizar-ahora').hidden = !s.configured;
+  const details = $('estado-problemas');
+  details.hidden = s.problems.length === 0;
+  $('problemas-resumen').textContent = g.problemas(s.problems.length);
+  const list = $('problemas-lista');
+  list.replaceChildren(...s.problems.map((p) => {
+    const li = document.createElement('li');
+    li.append(document.createTextNode(g.problema(p)));
+    const ver = Object.assign(document.createElement('button'), { type: 'button', textContent: g.ver });
+    ver.addEventListener('click', async () => { show('busqueda'); await mostrar(p.registration_id); });
+    li.append(' ', ver);
+    if (p.sync_state === 'conflicto') {
+      const retry = Object.assign(document.createElement('button'), { type: 'button', textContent: g.reintentar });
+      retry.addEventListener('click', async () => { await api.retryConflict(p.registration_id); await refreshSync(); });
+      li.append(' ', retry);
+    }
+    return li;
+  }));
 }
 
 async function main() {
@@ -39,6 +71,10 @@ async function main() {
   initPadron({ onImported: refreshInfo });
   initBusqueda();
   initAjustes({ saved: refreshInfo });
+  $('sincronizar-ahora').addEventListener('click', async () => {
+    await api.syncNow();
+    setTimeout(() => refreshSync().catch(() => {}), 1500);
+  });
   await initRegistro({
     goToValidation: (folio) => { show('validacion'); prepareValidation(folio); },
   });

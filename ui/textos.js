@@ -9,7 +9,18 @@ export const textos = {
   general: {
     demo: 'DEMO — Padrón de demostración con personas ficticias. Importe el padrón real en «Padrón» antes de atender afiliados.',
     errorInesperado: 'Ocurrió un error inesperado. Intente de nuevo y, si se repite, avise a soporte.',
-    estado: (i) => `${i.office} · Estación ${i.workstation} · Capturista ${i.clerk} · Correos en espera: ${i.emails_waiting} · ${i.email_delivery}`,
+    estado: (i) => `${i.office} · Estación ${i.workstation} · Capturista ${i.clerk} · ${i.email_delivery}`,
+    conexion: (s) => !s.configured
+      ? 'Base central: no configurada (la estación trabaja sola)'
+      : s.online ? '● En línea con la base central' : '○ Sin conexión con la base central',
+    desde: (iso) => iso ? ` desde ${new Date(iso).toLocaleString('es-MX', { dateStyle: 'short', timeStyle: 'short' })}` : '',
+    pendientes: (s, desde) => `Registros por enviar: ${s.records_waiting}${s.changes_waiting ? ` (${s.changes_waiting} cambios)${desde(s.oldest_record_waiting_at)}` : ''}`,
+    correos: (s, desde) => `Correos en espera: ${s.emails_waiting}${s.emails_waiting ? desde(s.oldest_email_waiting_at) : ''}`,
+    ultima: (s) => `Última sincronización: ${s.last_success_at ? new Date(s.last_success_at).toLocaleString('es-MX', { dateStyle: 'short', timeStyle: 'short' }) : 'nunca'}`,
+    problemas: (n) => n === 1 ? '1 registro necesita atención' : `${n} registros necesitan atención`,
+    problema: (p) => `Folio ${p.folio} — ${p.sync_state === 'conflicto' ? 'Conflicto' : 'Error'}: ${p.message ?? ''}`,
+    ver: 'Ver',
+    reintentar: 'Reintentar',
   },
   registro: {
     revise: 'Revise los campos marcados:',

@@ -34,6 +34,9 @@ pub struct Settings {
     pub delivery_promise_minutes: u32,
     /// The SMTP server; `None` writes emails as files in the data folder.
     pub smtp: Option<SmtpSettings>,
+    /// The central PostgreSQL, as `postgres://office_role@host:5432/database` (the
+    /// password lives in the credential store). Empty: this workstation works alone.
+    pub central_url: String,
 }
 
 /// How the connection to the SMTP server is protected.
@@ -97,6 +100,7 @@ impl Default for Settings {
             pending_expiry_hours: 72,
             delivery_promise_minutes: 10,
             smtp: None,
+            central_url: String::new(),
         }
     }
 }
@@ -180,6 +184,13 @@ impl Settings {
             in_range(self.delivery_promise_minutes, 1, 1440),
             Field::DeliveryPromiseMinutes,
             "El plazo de envío va de 1 a 1440 minutos.",
+        );
+        require(
+            self.central_url.trim().is_empty()
+                || self.central_url.starts_with("postgres://")
+                || self.central_url.starts_with("postgresql://"),
+            Field::CentralUrl,
+            "La dirección de la base central debe ser como postgres://oficina@servidor:5432/registro.",
         );
         if let Some(smtp) = &self.smtp {
             require(

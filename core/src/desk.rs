@@ -117,6 +117,7 @@ impl Desk {
         &self,
         new: Settings,
         smtp_password: Option<&str>,
+        central_password: Option<&str>,
         approval: &crate::staff::SupervisorApproval,
         outbox_files: &Path,
     ) -> Result<()> {
@@ -129,6 +130,10 @@ impl Desk {
         let transport = match &new.smtp {
             Some(smtp) => Transport::smtp(smtp, smtp_password)?,
             None => Transport::files(outbox_files)?,
+        };
+        let central = match new.central_url.trim() {
+            "" => None,
+            url => Some(crate::sync::Central::new(url, central_password)?),
         };
         let old = self.settings();
         let changed = changed_keys(&old, &new);
@@ -150,6 +155,7 @@ impl Desk {
         tx.commit().await?;
         self.replace_settings(new);
         self.use_transport(transport);
+        self.use_central(central);
         Ok(())
     }
 

@@ -116,7 +116,10 @@ pub struct SyncStatus {
     pub last_success_at: Option<DateTime<Utc>>,
     pub last_attempt_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
+    /// Registrations with something not yet in the central database.
     pub records_waiting: i64,
+    /// Rows of any kind waiting (a registration is several: consents, token, audit…).
+    pub changes_waiting: i64,
     pub oldest_record_waiting_at: Option<DateTime<Utc>>,
     pub emails_waiting: i64,
     pub oldest_email_waiting_at: Option<DateTime<Utc>>,
@@ -562,12 +565,14 @@ impl Desk {
     pub async fn sync_status(&self) -> Result<SyncStatus> {
         let mut status = self.sync_status.read().expect("sync status lock").clone();
         status.configured = self.central().is_some();
-        let (waiting, oldest): (i64, Option<DateTime<Utc>>) = sqlx::query_as(
-            "SELECT count(*), min(created_at) FROM sync_queue WHERE state IN ('pendiente', 'enviando', 'error')",
+        let (changes, records, oldest): (i64, i64, Option<DateTime<Utc>>) = sqlx::query_as(
+            "SELECT count(*), count(DISTINCT registration_id), min(created_at) FROM sync_queue
+              WHERE state IN ('pendiente', 'enviando', 'error', 'retenido')",
         )
         .fetch_one(self.store.reader())
         .await?;
-        status.records_waiting = waiting;
+        status.records_waiting = records;
+        status.changes_waiting = changes;
         status.oldest_record_waiting_at = oldest;
         let emails = crate::outbox::counts(&self.store).await?;
         status.emails_waiting = emails.queued;

@@ -138,7 +138,7 @@ async fn a_day_offline_is_synced_later_with_nothing_lost_and_nothing_twice() {
     assert_eq!(office_role, "oficina_mexicali");
 
     let status = t.desk.sync_status().await.unwrap();
-    assert_eq!(status.records_waiting, 0);
+    assert_eq!(status.changes_waiting, 0);
     assert!(status.problems.is_empty());
     assert_eq!(
         t.scalar_i64("SELECT count(*) FROM registrations WHERE sync_state <> 'sincronizado'")
@@ -203,7 +203,7 @@ async fn postgres_stopped_mid_sync_comes_back_and_the_worker_resumes_by_itself()
     let deadline = std::time::Instant::now() + StdDuration::from_secs(30);
     loop {
         let status = t.desk.sync_status().await.unwrap();
-        if status.online && status.records_waiting == 0 {
+        if status.online && status.changes_waiting == 0 {
             assert!(status.last_success_at.is_some());
             break;
         }
@@ -304,7 +304,7 @@ async fn the_same_affiliate_at_two_offices_ends_in_one_conflict_shown_and_kept()
             .problems
             .is_empty()
     );
-    assert_eq!(tijuana.desk.sync_status().await.unwrap().records_waiting, 0);
+    assert_eq!(tijuana.desk.sync_status().await.unwrap().changes_waiting, 0);
     let cancelled_audit: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM audit_events WHERE action = 'registro_cancelado' AND office_role = 'oficina_tijuana'",
     )
@@ -351,7 +351,7 @@ async fn a_validation_made_centrally_reaches_the_desk_at_the_next_sync() {
         .unwrap();
     assert_eq!(state, "validada");
     // Pulling applies; it queues nothing back.
-    assert_eq!(t.desk.sync_status().await.unwrap().records_waiting, 0);
+    assert_eq!(t.desk.sync_status().await.unwrap().changes_waiting, 0);
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! Thin commands: turn the front end's call into a core call and the result into JSON.
 
 use crate::error::CommandError;
-use crate::secrets::SecretStoreStatus;
+use crate::secrets::{Secret, SecretStoreStatus};
 use crate::state::AppState;
 use registro_core::actions::{EmailSent, RevealedSerial};
 use registro_core::config::Settings;
@@ -11,6 +11,7 @@ use registro_core::registration::{FieldCheck, RegistrationForm, RegistrationRece
 use registro_core::roster::{self, ImportProgress, ImportReport, RosterSummary};
 use registro_core::search::{RegistrationDetail, RegistrationSummary};
 use registro_core::staff::SupervisorApproval;
+use registro_core::sync::SyncStatus;
 use registro_core::validation::ValidationOutcome;
 use registro_core::{outbox, registration};
 use serde::Serialize;
@@ -107,6 +108,7 @@ pub async fn import_roster(
 pub struct SettingsView {
     pub settings: Settings,
     pub smtp_password_saved: bool,
+    pub central_password_saved: bool,
     pub secret_store: SecretStoreStatus,
     pub supervisor_exists: bool,
     pub email_delivery: String,
@@ -115,7 +117,8 @@ pub struct SettingsView {
 async fn settings_view(state: &AppState) -> Result<SettingsView, CommandError> {
     Ok(SettingsView {
         settings: state.desk.settings(),
-        smtp_password_saved: state.secrets.smtp_password().is_some(),
+        smtp_password_saved: state.secrets.get(Secret::Smtp).is_some(),
+        central_password_saved: state.secrets.get(Secret::Central).is_some(),
         secret_store: state.secrets.status(),
         supervisor_exists: state.desk.has_supervisor().await?,
         email_delivery: state.desk.transport().describe(),
@@ -134,24 +137,34 @@ pub async fn save_settings<R: Runtime>(
     state: State<'_, AppState>,
     settings: Settings,
     smtp_password: Option<String>,
+    central_password: Option<String>,
     approval: Option<SupervisorApproval>,
 ) -> Result<SettingsView, CommandError> {
-    let password = smtp_password
+    let smtp = smtp_password
         .clone()
-        .or_else(|| state.secrets.smtp_password());
+        .or_else(|| state.secrets.get(Secret::Smtp));
+    let central = central_password
+        .clone()
+        .or_else(|| state.secrets.get(Secret::Central));
     state
         .desk
         .change_settings(
             settings.clone(),
-            password.as_deref(),
+            smtp.as_deref(),
+            central.as_deref(),
             &approval.unwrap_or_default(),
             &state.paths.outbox_files(),
         )
         .await?;
-    if let Some(new_password) = smtp_password {
-        let secrets = &state.secrets;
-        // The OS store may block on D-Bus or Win32; it is quick, and a settings save is rare.
-        tokio::task::block_in_place(|| secrets.set_smtp_password(&new_password));
+    let secrets = &state.secrets;
+    // The OS store may block on D-Bus or Win32; it is quick, and a settings save is rare.
+    for (which, new) in [
+        (Secret::Smtp, smtp_password),
+        (Secret::Central, central_password),
+    ] {
+        if let Some(new) = new {
+            tokio::task::block_in_place(|| secrets.set(which, &new));
+        }
     }
     if let Some(file) = &state.settings_file {
         let store = app
@@ -267,4 +280,23 @@ pub async fn create_first_supervisor(
         .desk
         .create_first_supervisor(&username, &full_name, &password, &confirmation)
         .await?)
+}
+
+#[tauri::command]
+pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus, CommandError> {
+    Ok(state.desk.sync_status().await?)
+}
+
+/// "Sincronizar ahora": starts a round; the status bar shows how it went.
+#[tauri::command]
+pub fn sync_now(state: State<'_, AppState>) {
+    state.desk.request_sync();
+}
+
+#[tauri::command]
+pub async fn retry_conflict(
+    state: State<'_, AppState>,
+    registration_id: String,
+) -> Result<(), CommandError> {
+    Ok(state.desk.retry_conflict(&registration_id).await?)
 }

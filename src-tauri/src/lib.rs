@@ -7,8 +7,9 @@ pub mod state;
 
 use registro_core::config::Settings;
 use registro_core::outbox::Transport;
+use registro_core::sync::Central;
 use registro_core::{DataPaths, Desk};
-use secrets::SecretStore;
+use secrets::{Secret, SecretStore};
 use state::AppState;
 use std::path::PathBuf;
 use tauri::{Manager, Runtime};
@@ -18,6 +19,8 @@ use tauri_plugin_store::StoreExt;
 pub const DATA_DIR_ENV: &str = "REGISTRO_DATA_DIR";
 const SETTINGS_FILE: &str = "ajustes.json";
 pub(crate) const SETTINGS_KEY: &str = "ajustes";
+/// Sync rounds without a reason; a local change or "Sincronizar ahora" starts one sooner.
+const SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Registers every command on `builder`; `run` adds the window and the plugins, tests
 /// pass Tauri's mock builder.
@@ -40,6 +43,9 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::cancel_registration,
         commands::reveal_serial,
         commands::create_first_supervisor,
+        commands::sync_status,
+        commands::sync_now,
+        commands::retry_conflict,
     ])
 }
 
@@ -53,12 +59,22 @@ pub async fn start(
 ) -> registro_core::Result<AppState> {
     let desk = Desk::open(&paths, settings.clone()).await?;
     if let Some(smtp) = &settings.smtp {
-        match Transport::smtp(smtp, secrets.smtp_password().as_deref()) {
+        match Transport::smtp(smtp, secrets.get(Secret::Smtp).as_deref()) {
             Ok(transport) => desk.use_transport(transport),
             Err(e) => tracing::error!(error = ?e, "SMTP settings unusable; emails go to files"),
         }
     }
+    if !settings.central_url.trim().is_empty() {
+        match Central::new(
+            &settings.central_url,
+            secrets.get(Secret::Central).as_deref(),
+        ) {
+            Ok(central) => desk.use_central(Some(central)),
+            Err(e) => tracing::error!(error = ?e, "central database URL unusable; working alone"),
+        }
+    }
     tauri::async_runtime::spawn(desk.outbox_worker().run());
+    tauri::async_runtime::spawn(desk.clone().run_sync(SYNC_EVERY));
     let maintenance = desk.clone();
     tauri::async_runtime::spawn(async move {
         loop {

@@ -1,12 +1,28 @@
-//! The SMTP password, kept in the operating system's credential store (Windows
-//! Credential Manager; the Secret Service on Linux) and never in the settings file or a
-//! log. Where no store answers, it is kept in memory only, and the screen says so.
+//! The passwords of the SMTP server and of the central database, kept in the operating
+//! system's credential store (Windows Credential Manager; the Secret Service on Linux)
+//! and never in the settings file or a log. Where no store answers, they are kept in
+//! memory only, and the screen says so.
 
 use serde::Serialize;
 use std::sync::Mutex;
 
 const SERVICE: &str = "mx.gob.issstecali.registroenlinea";
-const SMTP_ACCOUNT: &str = "smtp";
+
+/// Which password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Secret {
+    Smtp,
+    Central,
+}
+
+impl Secret {
+    fn account(self) -> &'static str {
+        match self {
+            Secret::Smtp => "smtp",
+            Secret::Central => "base-central",
+        }
+    }
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SecretStoreStatus {
@@ -16,7 +32,8 @@ pub struct SecretStoreStatus {
 }
 
 pub struct SecretStore {
-    memory: Mutex<Option<String>>,
+    smtp: Mutex<Option<String>>,
+    central: Mutex<Option<String>>,
     status: Mutex<SecretStoreStatus>,
 }
 
@@ -29,13 +46,13 @@ fn os_store_name() -> &'static str {
 }
 
 #[cfg(any(windows, target_os = "linux"))]
-fn entry() -> Result<keyring::Entry, String> {
-    keyring::Entry::new(SERVICE, SMTP_ACCOUNT).map_err(|e| e.to_string())
+fn entry(secret: Secret) -> Result<keyring::Entry, String> {
+    keyring::Entry::new(SERVICE, secret.account()).map_err(|e| e.to_string())
 }
 
 #[cfg(any(windows, target_os = "linux"))]
-fn os_get() -> Result<Option<String>, String> {
-    match entry()?.get_password() {
+fn os_get(secret: Secret) -> Result<Option<String>, String> {
+    match entry(secret)?.get_password() {
         Ok(p) => Ok(Some(p)),
         Err(keyring::Error::NoEntry) => Ok(None),
         Err(e) => Err(e.to_string()),
@@ -43,8 +60,8 @@ fn os_get() -> Result<Option<String>, String> {
 }
 
 #[cfg(any(windows, target_os = "linux"))]
-fn os_set(password: &str) -> Result<(), String> {
-    let entry = entry()?;
+fn os_set(secret: Secret, password: &str) -> Result<(), String> {
+    let entry = entry(secret)?;
     if password.is_empty() {
         return match entry.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
@@ -55,12 +72,12 @@ fn os_set(password: &str) -> Result<(), String> {
 }
 
 #[cfg(not(any(windows, target_os = "linux")))]
-fn os_get() -> Result<Option<String>, String> {
+fn os_get(_: Secret) -> Result<Option<String>, String> {
     Err("sin almacén en este sistema".into())
 }
 
 #[cfg(not(any(windows, target_os = "linux")))]
-fn os_set(_: &str) -> Result<(), String> {
+fn os_set(_: Secret, _: &str) -> Result<(), String> {
     Err("sin almacén en este sistema".into())
 }
 
@@ -68,24 +85,37 @@ impl SecretStore {
     /// Reads the stored password, finding out whether the OS store is there at all.
     /// Blocking (D-Bus or Win32 calls): call it off the async threads.
     pub fn open() -> Self {
-        let (password, status) = match os_get() {
+        let (smtp, status) = match os_get(Secret::Smtp) {
             Ok(p) => (p, Self::persistent_status()),
             Err(e) => {
                 // The reason names the store's failure, never a secret.
-                tracing::warn!(error = %e, "no OS credential store; SMTP password kept in memory only");
+                tracing::warn!(error = %e, "no OS credential store; passwords kept in memory only");
                 (None, Self::memory_status())
             }
         };
+        let central = if status.persistent {
+            os_get(Secret::Central).ok().flatten()
+        } else {
+            None
+        };
         Self {
-            memory: Mutex::new(password),
+            smtp: Mutex::new(smtp),
+            central: Mutex::new(central),
             status: Mutex::new(status),
+        }
+    }
+
+    fn slot(&self, secret: Secret) -> &Mutex<Option<String>> {
+        match secret {
+            Secret::Smtp => &self.smtp,
+            Secret::Central => &self.central,
         }
     }
 
     fn persistent_status() -> SecretStoreStatus {
         SecretStoreStatus {
             persistent: true,
-            description: format!("La contraseña del correo se guarda en {}.", os_store_name()),
+            description: format!("Las contraseñas se guardan en {}.", os_store_name()),
         }
     }
 
@@ -93,28 +123,28 @@ impl SecretStore {
         SecretStoreStatus {
             persistent: false,
             description: format!(
-                "No hay un almacén de contraseñas disponible ({}): la contraseña del correo se guarda solo en memoria y habrá que escribirla otra vez al abrir la aplicación.",
+                "No hay un almacén de contraseñas disponible ({}): las contraseñas se guardan solo en memoria y habrá que escribirlas otra vez al abrir la aplicación.",
                 os_store_name()
             ),
         }
     }
 
-    pub fn smtp_password(&self) -> Option<String> {
-        self.memory.lock().expect("secret lock").clone()
+    pub fn get(&self, secret: Secret) -> Option<String> {
+        self.slot(secret).lock().expect("secret lock").clone()
     }
 
     /// Keeps a new password (empty removes it), in the OS store when there is one.
     /// Blocking: call it off the async threads.
-    pub fn set_smtp_password(&self, password: &str) {
-        let status = match os_set(password) {
+    pub fn set(&self, secret: Secret, password: &str) {
+        let status = match os_set(secret, password) {
             Ok(()) => Self::persistent_status(),
             Err(e) => {
-                tracing::warn!(error = %e, "could not save the SMTP password in the OS store; memory only");
+                tracing::warn!(error = %e, "could not save a password in the OS store; memory only");
                 Self::memory_status()
             }
         };
         *self.status.lock().expect("secret lock") = status;
-        *self.memory.lock().expect("secret lock") =
+        *self.slot(secret).lock().expect("secret lock") =
             (!password.is_empty()).then(|| password.to_owned());
     }
 
