@@ -262,6 +262,30 @@ fn insert_sql(entity: &str) -> &'static str {
     }
 }
 
+fn entity_rank(entity: &str) -> u8 {
+    match entity {
+        "documento" => 0,
+        "registro" => 1,
+        "consentimiento" => 2,
+        "token" => 3,
+        "cuenta" => 4,
+        "evento" => 5,
+        _ => 6,
+    }
+}
+
+fn payload_of(row: &QueueRow) -> Result<Value> {
+    serde_json::from_str(&row.payload)
+        .map_err(|e| Error::Internal(format!("sync payload {}: {e}", row.id)))
+}
+
+fn payload_array(rows: &[&QueueRow]) -> Result<Value> {
+    rows.iter()
+        .map(|r| payload_of(r))
+        .collect::<Result<Vec<_>>>()
+        .map(Value::Array)
+}
+
 fn is_live_conflict(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db)
         if db.is_unique_violation() && db.constraint() == Some("registrations_one_live_per_affiliate"))
@@ -357,24 +381,31 @@ impl Desk {
         let mut tx = self.store.writer().begin().await?;
         let outcome = match result {
             Ok(conflicted) => {
-                let mut pushed = 0u64;
-                for row in &rows {
-                    let held = row
-                        .registration_id
-                        .as_ref()
-                        .is_some_and(|r| conflicted.contains(r));
-                    sqlx::query(
-                        "UPDATE sync_queue SET state = ?, synced_at = CASE WHEN ? THEN NULL ELSE ? END,
-                                last_error = NULL WHERE seq = ?",
-                    )
-                    .bind(if held { "retenido" } else { "sincronizado" })
-                    .bind(held)
-                    .bind(db_time(now))
-                    .bind(row.seq)
-                    .execute(&mut *tx)
-                    .await?;
-                    pushed += u64::from(!held);
-                }
+                // The rows this round claimed are exactly those still 'enviando'.
+                let held = serde_json::to_string(&conflicted).unwrap_or_else(|_| "[]".into());
+                let pushed = sqlx::query(
+                    "UPDATE sync_queue
+                        SET state = CASE WHEN registration_id IN (SELECT value FROM json_each(?1))
+                                         THEN 'retenido' ELSE 'sincronizado' END,
+                            synced_at = CASE WHEN registration_id IN (SELECT value FROM json_each(?1))
+                                             THEN NULL ELSE ?2 END,
+                            last_error = NULL
+                      WHERE state = 'enviando'",
+                )
+                .bind(&held)
+                .bind(db_time(now))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                let pushed = pushed.saturating_sub(
+                    rows.iter()
+                        .filter(|r| {
+                            r.registration_id
+                                .as_ref()
+                                .is_some_and(|id| conflicted.contains(id))
+                        })
+                        .count() as u64,
+                );
                 for registration_id in &conflicted {
                     let detail = match central.live_registration_of_for(registration_id, self).await {
                         Some((folio, state, office)) => format!(
@@ -389,12 +420,16 @@ impl Desk {
                         .execute(&mut *tx)
                         .await?;
                 }
+                // Only the registrations this round touched can have become fully synced.
                 sqlx::query(
                     "UPDATE registrations SET sync_state = 'sincronizado', sync_error = NULL
-                      WHERE sync_state IN ('pendiente', 'enviando', 'error')
+                      WHERE id IN (SELECT DISTINCT registration_id FROM sync_queue WHERE seq BETWEEN ?1 AND ?2)
+                        AND sync_state IN ('pendiente', 'enviando', 'error')
                         AND NOT EXISTS (SELECT 1 FROM sync_queue q WHERE q.registration_id = registrations.id
                                           AND q.state <> 'sincronizado')",
                 )
+                .bind(rows.first().map_or(0, |r| r.seq))
+                .bind(rows.last().map_or(0, |r| r.seq))
                 .execute(&mut *tx)
                 .await?;
                 Ok((
@@ -430,33 +465,67 @@ impl Desk {
         outcome
     }
 
-    /// Inserts the rows centrally in one transaction; a registration that meets a live
-    /// account elsewhere is rolled back alone (savepoint) and reported.
+    /// Inserts the rows centrally in one transaction, a statement per run of rows of the
+    /// same kind (queue order keeps registrations before their consents). A run of
+    /// registrations that meets a live account elsewhere is redone row by row, so only
+    /// the conflicting registration is held back.
     async fn push_rows(&self, central: &Central, rows: &[QueueRow]) -> Result<Vec<String>> {
+        // One statement per kind: parents first (a registration before its consents, a
+        // token or account before the events that change it), queue order within a kind.
+        let mut ordered: Vec<&QueueRow> = rows.iter().collect();
+        ordered.sort_by_key(|r| (entity_rank(&r.entity), r.seq));
+        let rows = ordered;
         let mut conn = central.pool.acquire().await?;
         let mut tx = conn.begin().await?;
         let mut conflicted: Vec<String> = Vec::new();
-        for row in rows {
-            if row
-                .registration_id
-                .as_ref()
-                .is_some_and(|r| conflicted.contains(r))
-            {
+        let mut start = 0;
+        while start < rows.len() {
+            let entity = rows[start].entity.as_str();
+            let end = rows[start..]
+                .iter()
+                .position(|r| r.entity != entity)
+                .map_or(rows.len(), |n| start + n);
+            let run: Vec<&QueueRow> = rows[start..end]
+                .iter()
+                .copied()
+                .filter(|r| {
+                    !r.registration_id
+                        .as_ref()
+                        .is_some_and(|id| conflicted.contains(id))
+                })
+                .collect();
+            start = end;
+            if run.is_empty() {
                 continue;
             }
-            let payload: Value = serde_json::from_str(&row.payload)
-                .map_err(|e| Error::Internal(format!("sync payload {}: {e}", row.id)))?;
+            let batch = payload_array(&run)?;
+            let sql =
+                insert_sql(entity).replace("jsonb_populate_record(", "jsonb_populate_recordset(");
             let mut savepoint = tx.begin().await?;
-            match sqlx::query(insert_sql(&row.entity))
-                .bind(&payload)
+            match sqlx::query(&sql)
+                .bind(&batch)
                 .execute(&mut *savepoint)
                 .await
             {
                 Ok(_) => savepoint.commit().await?,
-                Err(e) if row.entity == "registro" && is_live_conflict(&e) => {
+                Err(e) if entity == "registro" && is_live_conflict(&e) => {
                     savepoint.rollback().await?;
-                    if let Some(r) = &row.registration_id {
-                        conflicted.push(r.clone());
+                    for row in run {
+                        let mut one = tx.begin().await?;
+                        match sqlx::query(insert_sql(entity))
+                            .bind(payload_of(row)?)
+                            .execute(&mut *one)
+                            .await
+                        {
+                            Ok(_) => one.commit().await?,
+                            Err(e) if is_live_conflict(&e) => {
+                                one.rollback().await?;
+                                if let Some(id) = &row.registration_id {
+                                    conflicted.push(id.clone());
+                                }
+                            }
+                            Err(e) => return Err(e.into()),
+                        }
                     }
                 }
                 Err(e) => return Err(e.into()),

@@ -14,7 +14,8 @@ CREATE TABLE sync_queue (
     created_at      TEXT NOT NULL,
     synced_at       TEXT
 );
-CREATE INDEX sync_queue_waiting ON sync_queue (state, seq);
+-- The push takes waiting rows in order; this index is exactly that list.
+CREATE INDEX sync_queue_waiting ON sync_queue (seq) WHERE state IN ('pendiente', 'error');
 CREATE INDEX sync_queue_by_registration ON sync_queue (registration_id);
 
 -- Per-record sync state, as the clerk sees it.
