@@ -247,7 +247,7 @@ fn settings_are_checked_field_by_field_and_never_echo_the_password() {
         view["secret_store"]["description"]
             .as_str()
             .unwrap()
-            .contains("contraseña del correo")
+            .contains("contraseñas")
     );
 
     let mut settings = view["settings"].clone();

@@ -414,13 +414,23 @@ fn wait_for_smtp(server: &SmtpServer, to: &str, containing: &str, at_least: usiz
     }
 }
 
+/// Clicks `id`, waiting (as a person would) while it is still appearing or covered.
 async fn click(c: &Client, id: &str) {
-    c.find(Locator::Id(id))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let attempt = match c.find(Locator::Id(id)).await {
+            Ok(e) => e.click().await.map(|_| ()),
+            Err(e) => Err(e),
+        };
+        match attempt {
+            Ok(()) => return,
+            Err(e) if Instant::now() < deadline => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(150)).await;
+            }
+            Err(e) => panic!("could not click #{id}: {e}"),
+        }
+    }
 }
 
 async fn tab(c: &Client, screen: &str) {
@@ -596,7 +606,7 @@ async fn a_clerk_sets_up_smtp_and_handles_the_follow_ups_at_the_desk() {
     type_into(&c, "folio", &folio).await;
     type_into(&c, "code", after(&first, "código de validación: ")).await;
     click(&c, "validar").await;
-    let replaced = wait_text(&c, "#validacion-resumen", "").await;
+    let replaced = wait_text(&c, "#validacion-resumen", "código").await;
     let code = after(&third, "código de validación: ").to_owned();
     if after(&first, "código de validación: ") != code {
         assert!(
@@ -663,9 +673,8 @@ async fn offline_registration_waits_in_the_status_bar_and_goes_up_when_the_netwo
 
     tab(&c, "registro").await;
     let folio = register_demo(&c, "900300301", "DEMO6102233", "leticia@example.com").await;
-    wait_text(&c, "#estado-pendientes", "desde").await;
-    let waiting = text(&c, "#estado-pendientes").await;
-    assert!(!waiting.starts_with("Registros por enviar: 0"), "{waiting}");
+    let waiting = wait_text(&c, "#estado-pendientes", "Registros por enviar: 1 (").await;
+    assert!(waiting.contains("desde"), "{waiting}");
     screenshot(&c, &h, "21-sin-conexion-pendientes").await;
 
     pg.resume();

@@ -80,6 +80,8 @@ async function main() {
   });
   await refreshInfo();
   setInterval(() => refreshInfo().catch(() => {}), 5000);
+  // A registration or a desk action changes what waits: show it at once.
+  window.addEventListener('estado-cambio', () => refreshInfo().catch(() => {}));
   $('affiliation_number').focus();
   document.body.dataset.listo = 'si';
 }

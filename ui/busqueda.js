@@ -83,6 +83,7 @@ function fila(cells) {
 
 /** Shows one registration; `aviso` is the outcome of the action just taken. */
 export async function mostrar(registrationId, aviso) {
+  if (aviso) window.dispatchEvent(new Event('estado-cambio'));
   const d = await api.registrationDetail(registrationId);
   current = d;
   $('detalle').hidden = false;

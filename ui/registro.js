@@ -219,6 +219,7 @@ async function submit() {
 }
 
 function showReceipt(r) {
+  window.dispatchEvent(new Event('estado-cambio'));
   $('form-registro').hidden = true;
   $('exito-folio').textContent = r.folio;
   $('exito-nombre').textContent = t.nombre(r.affiliate_name);

@@ -33,6 +33,7 @@ async function submit() {
     $('validacion-usuario').textContent = t.usuario(outcome.username);
     $('validacion-correo').textContent = t.correo(outcome.email_masked);
     $('validacion-exito').hidden = false;
+    window.dispatchEvent(new Event('estado-cambio'));
   } catch (e) {
     showError(asError(e, textos.general.errorInesperado), summary, textos.registro.revise);
   } finally {
