@@ -18,7 +18,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use registro_core::Error as CoreError;
-use registro_core::emails::{PASSWORD_PLACEHOLDER, TemporaryPasswordEmail};
+use registro_core::emails::PASSWORD_PLACEHOLDER;
 use registro_core::security;
 use registro_core::validation::{TokenFacts, judge};
 use serde::Deserialize;
@@ -180,19 +180,14 @@ pub async fn validate_link(state: &AppState, token: &str) -> Result<Outcome, Cor
         Err(other) => return Err(other),
     }
 
-    let password = security::new_temporary_password();
-    let hash = {
-        let password = password.clone();
-        tokio::task::spawn_blocking(move || security::hash_password(&password))
-            .await
-            .map_err(|e| CoreError::Internal(format!("hashing task: {e}")))??
-    };
-    let rendered = TemporaryPasswordEmail {
-        name: found.full_name.as_deref().unwrap_or("afiliada o afiliado"),
-        folio: &found.folio,
-        username: &found.affiliation_number,
-    }
-    .render()?;
+    // Made exactly as at the desk: same generator, same hash, same email.
+    let password = registro_core::actions::new_temporary_password(
+        found.full_name.as_deref(),
+        &found.folio,
+        &found.affiliation_number,
+    )
+    .await?;
+    let (hash, rendered) = (&password.hash, &password.email);
     sqlx::query("UPDATE validation_tokens SET state = 'usado', used_at = $1 WHERE id = $2")
         .bind(now)
         .bind(found.token_id)
@@ -213,7 +208,7 @@ pub async fn validate_link(state: &AppState, token: &str) -> Result<Outcome, Cor
     )
     .bind(found.registration_id)
     .bind(&found.affiliation_number)
-    .bind(&hash)
+    .bind(hash)
     .bind(now)
     .execute(&mut *tx)
     .await?;
@@ -234,7 +229,7 @@ pub async fn validate_link(state: &AppState, token: &str) -> Result<Outcome, Cor
     .bind(&rendered.subject)
     .bind(&rendered.text)
     .bind(&rendered.html)
-    .bind(registro_core::outbox::encode_secrets_json(&[(PASSWORD_PLACEHOLDER, password)]))
+    .bind(registro_core::outbox::encode_secrets_json(&[(PASSWORD_PLACEHOLDER, password.plaintext.clone())]))
     .bind(format!("<{outbox_id}@{domain}>"))
     .bind(now)
     .execute(&mut *tx)

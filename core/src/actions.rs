@@ -154,6 +154,60 @@ async fn cancel_unsent(
     Ok(())
 }
 
+/// A fresh temporary password: the plaintext (it only travels in the email), its
+/// argon2id hash (computed off the async threads) and the email, with a placeholder
+/// where the password goes.
+pub struct TemporaryPassword {
+    pub plaintext: String,
+    pub hash: String,
+    pub email: crate::emails::RenderedEmail,
+}
+
+pub async fn new_temporary_password(
+    full_name: Option<&str>,
+    folio: &str,
+    username: &str,
+) -> Result<TemporaryPassword> {
+    let plaintext = security::new_temporary_password();
+    let hash = hash_off_thread(plaintext.clone()).await?;
+    let email = TemporaryPasswordEmail {
+        name: full_name.unwrap_or("afiliada o afiliado"),
+        folio,
+        username,
+    }
+    .render()?;
+    Ok(TemporaryPassword {
+        plaintext,
+        hash,
+        email,
+    })
+}
+
+/// Queues the temporary-password email inside the caller's transaction.
+pub(crate) async fn queue_temporary_password(
+    tx: &mut SqliteConnection,
+    settings: &Settings,
+    now: DateTime<Utc>,
+    registration_id: &str,
+    recipient: &str,
+    password: TemporaryPassword,
+) -> Result<()> {
+    outbox::enqueue(
+        tx,
+        settings,
+        now,
+        NewEmail {
+            registration_id,
+            kind: EmailKind::TemporaryPassword,
+            recipient,
+            rendered: password.email,
+            secrets: vec![(PASSWORD_PLACEHOLDER, password.plaintext)],
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 fn require_reason(reason: &str) -> std::result::Result<String, FieldError> {
     let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
     if reason.chars().count() < 5 {
@@ -348,17 +402,13 @@ impl Desk {
         }
         let settings = self.settings();
         let now = self.clock.now();
-        let password = security::new_temporary_password();
-        let hash = hash_off_thread(password.clone()).await?;
-        let rendered = TemporaryPasswordEmail {
-            name: registration
-                .full_name
-                .as_deref()
-                .unwrap_or("afiliada o afiliado"),
-            folio: &registration.folio,
-            username: &registration.affiliation_number,
-        }
-        .render()?;
+        let password = new_temporary_password(
+            registration.full_name.as_deref(),
+            &registration.folio,
+            &registration.affiliation_number,
+        )
+        .await?;
+        let hash = password.hash.clone();
         self.ensure_not_uploading(&registration.id).await?;
         let mut tx = self.store.writer().begin().await?;
         sqlx::query(
@@ -385,17 +435,13 @@ impl Desk {
             now,
         )
         .await?;
-        outbox::enqueue(
+        queue_temporary_password(
             &mut tx,
             &settings,
             now,
-            NewEmail {
-                registration_id: &registration.id,
-                kind: EmailKind::TemporaryPassword,
-                recipient: &registration.email,
-                rendered,
-                secrets: vec![(PASSWORD_PLACEHOLDER, password)],
-            },
+            &registration.id,
+            &registration.email,
+            password,
         )
         .await?;
         audit::record(

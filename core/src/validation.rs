@@ -5,9 +5,7 @@
 use crate::audit::{self, AuditEvent};
 use crate::desk::Desk;
 use crate::domain::{Field, FieldError};
-use crate::emails::{PASSWORD_PLACEHOLDER, TemporaryPasswordEmail};
 use crate::error::{Error, Result};
-use crate::outbox::{self, EmailKind, NewEmail};
 use crate::security;
 use crate::store::db_time;
 use chrono::{DateTime, Utc};
@@ -253,22 +251,13 @@ impl Desk {
     ) -> Result<ValidationOutcome> {
         let settings = self.settings();
         let username = registration.affiliation_number.clone();
-        let password = security::new_temporary_password();
-        let hash = {
-            let password = password.clone();
-            tokio::task::spawn_blocking(move || security::hash_password(&password))
-                .await
-                .map_err(|e| Error::Internal(format!("hashing task: {e}")))??
-        };
-        let email = TemporaryPasswordEmail {
-            name: registration
-                .full_name
-                .as_deref()
-                .unwrap_or("afiliada o afiliado"),
-            folio: &registration.folio,
-            username: &username,
-        }
-        .render()?;
+        let password = crate::actions::new_temporary_password(
+            registration.full_name.as_deref(),
+            &registration.folio,
+            &username,
+        )
+        .await?;
+        let hash = password.hash.clone();
 
         let mut tx = self.store.writer().begin().await?;
         // The state guard makes a concurrent second validation of the same token a no-op.
@@ -322,17 +311,13 @@ impl Desk {
             now,
         )
         .await?;
-        outbox::enqueue(
+        crate::actions::queue_temporary_password(
             &mut tx,
             &settings,
             now,
-            NewEmail {
-                registration_id: &registration.registration_id,
-                kind: EmailKind::TemporaryPassword,
-                recipient: &registration.email,
-                rendered: email,
-                secrets: vec![(PASSWORD_PLACEHOLDER, password)],
-            },
+            &registration.registration_id,
+            &registration.email,
+            password,
         )
         .await?;
         audit::record(
