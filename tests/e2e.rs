@@ -12,7 +12,6 @@ mod postgres_server;
 use fantoccini::{Client, ClientBuilder, Locator, key::Key};
 use registro_core::config::SmtpSecurity;
 use smtp_server::SmtpServer;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -44,14 +43,6 @@ impl Drop for Harness {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn start_xvfb() -> (Option<Child>, String) {
     if let Ok(display) = std::env::var("DISPLAY")
         && !display.is_empty()
@@ -80,8 +71,8 @@ fn start_xvfb() -> (Option<Child>, String) {
 fn start() -> Harness {
     let (xvfb, display) = start_xvfb();
     let data = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let native = free_port();
+    let port = smtp_server::free_port();
+    let native = smtp_server::free_port();
     let driver = Command::new("tauri-driver")
         .args([
             "--port",

@@ -46,36 +46,7 @@ async fn spawn_central(pg: &PgServer, smtp: &SmtpServer, name: &str) -> u16 {
 
 async fn world() -> World {
     let pg = PgServer::start();
-    let url = pg.create_database("central");
-    let admin = Central::new(&url, None).unwrap();
-    admin.migrate().await.unwrap();
-    pg.psql(
-        "central",
-        "CREATE ROLE oficina_mexicali LOGIN IN ROLE registro_ventanilla",
-    );
-    pg.psql(
-        "central",
-        "CREATE ROLE servicio_central LOGIN IN ROLE registro_central",
-    );
-    for line in include_str!("../../core/demo/padron_demo.csv")
-        .lines()
-        .skip(1)
-    {
-        let f: Vec<&str> = line.split(',').collect();
-        sqlx::query(
-            "INSERT INTO roster_affiliates (affiliation_number, credential_serial, full_name, kind, family_nucleus, is_current)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(f[0])
-        .bind(f[1])
-        .bind(f[2])
-        .bind(f[3])
-        .bind(f[4])
-        .bind(f[5] == "si")
-        .execute(admin.pool())
-        .await
-        .unwrap();
-    }
+    let admin = central_database(&pg).await;
     let smtp = SmtpServer::start(SmtpSecurity::Plain, true);
     let port = spawn_central(&pg, &smtp, "central-1").await;
     World {

@@ -8,42 +8,6 @@ use common::*;
 use registro_core::sync::Central;
 use std::time::Duration as StdDuration;
 
-/// A central database with the schema, two office roles and the demo roster.
-fn central_server() -> (PgServer, String) {
-    let pg = PgServer::start();
-    let url = pg.create_database("central");
-    (pg, url)
-}
-
-async fn prepare_central(pg: &PgServer, url: &str) -> Central {
-    let admin = Central::new(url, None).unwrap();
-    admin.migrate().await.unwrap();
-    for office in ["oficina_mexicali", "oficina_tijuana"] {
-        pg.psql(
-            "central",
-            &format!("CREATE ROLE {office} LOGIN IN ROLE registro_ventanilla"),
-        );
-    }
-    let csv = include_str!("../demo/padron_demo.csv");
-    for line in csv.lines().skip(1) {
-        let f: Vec<&str> = line.split(',').collect();
-        sqlx::query(
-            "INSERT INTO roster_affiliates (affiliation_number, credential_serial, full_name, kind, family_nucleus, is_current)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(f[0])
-        .bind(f[1])
-        .bind(f[2].replace(" (DEMO)", " (CENTRAL)"))
-        .bind(f[3])
-        .bind(f[4])
-        .bind(f[5] == "si")
-        .execute(admin.pool())
-        .await
-        .unwrap();
-    }
-    admin
-}
-
 async fn count(central: &Central, table: &str) -> i64 {
     sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
         .fetch_one(central.pool())
@@ -66,8 +30,8 @@ const CURRENT_DEMO: [(&str, &str); 6] = [
 
 #[tokio::test]
 async fn a_day_offline_is_synced_later_with_nothing_lost_and_nothing_twice() {
-    let (pg, url) = central_server();
-    let admin = prepare_central(&pg, &url).await;
+    let pg = PgServer::start();
+    let admin = central_database(&pg).await;
     let t = spawn_desk().await;
 
     // The network is down all day: registrations, validations, a resend, a correction.
@@ -165,8 +129,8 @@ async fn a_day_offline_is_synced_later_with_nothing_lost_and_nothing_twice() {
 
 #[tokio::test]
 async fn postgres_stopped_mid_sync_comes_back_and_the_worker_resumes_by_itself() {
-    let (mut pg, url) = central_server();
-    let admin = prepare_central(&pg, &url).await;
+    let mut pg = PgServer::start();
+    let admin = central_database(&pg).await;
     let t = spawn_desk().await;
     t.desk.use_central(Some(office(&pg, "oficina_mexicali")));
     let worker = tokio::spawn(t.desk.clone().run_sync(StdDuration::from_millis(300)));
@@ -219,8 +183,8 @@ async fn postgres_stopped_mid_sync_comes_back_and_the_worker_resumes_by_itself()
 
 #[tokio::test]
 async fn the_same_affiliate_at_two_offices_ends_in_one_conflict_shown_and_kept() {
-    let (pg, url) = central_server();
-    let admin = prepare_central(&pg, &url).await;
+    let pg = PgServer::start();
+    let admin = central_database(&pg).await;
     let mexicali = spawn_desk().await;
     let tijuana = spawn_desk().await;
     // Both offline at the time.
@@ -327,8 +291,8 @@ async fn the_same_affiliate_at_two_offices_ends_in_one_conflict_shown_and_kept()
 
 #[tokio::test]
 async fn a_validation_made_centrally_reaches_the_desk_at_the_next_sync() {
-    let (pg, url) = central_server();
-    let admin = prepare_central(&pg, &url).await;
+    let pg = PgServer::start();
+    let admin = central_database(&pg).await;
     let t = spawn_desk().await;
     t.desk.use_central(Some(office(&pg, "oficina_mexicali")));
     let receipt = t
@@ -356,8 +320,8 @@ async fn a_validation_made_centrally_reaches_the_desk_at_the_next_sync() {
 
 #[tokio::test]
 async fn an_office_role_can_insert_its_own_rows_and_read_the_roster_nothing_more() {
-    let (pg, url) = central_server();
-    let _admin = prepare_central(&pg, &url).await;
+    let pg = PgServer::start();
+    let _admin = central_database(&pg).await;
     let t = spawn_desk().await;
     t.desk.use_central(Some(office(&pg, "oficina_mexicali")));
     t.desk
