@@ -208,7 +208,7 @@ impl Desk {
             .await?;
         // With the central database reachable, an account made at another office is
         // caught now; offline, the sync catches it later as a conflict.
-        if let Some(central) = self.central()
+        if let Some(central) = self.central_if_reachable()
             && let Some((folio, state, office)) = central
                 .live_registration_of(request.affiliation.as_str())
                 .await

@@ -302,6 +302,19 @@ impl Desk {
         self.central.read().expect("central lock").clone()
     }
 
+    /// The central database, unless the last sync round found it unreachable within the
+    /// last minute: an office without network should not wait at every registration.
+    pub fn central_if_reachable(&self) -> Option<Central> {
+        let status = self.sync_status.read().expect("sync status lock");
+        let recently_down = !status.online
+            && status.last_error.is_some()
+            && status
+                .last_attempt_at
+                .is_some_and(|at| self.clock.now() - at < chrono::Duration::seconds(60));
+        drop(status);
+        if recently_down { None } else { self.central() }
+    }
+
     /// Asks for a sync round now ("Sincronizar ahora", or a local change).
     pub fn request_sync(&self) {
         self.sync_wake.notify_one();
