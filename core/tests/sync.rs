@@ -181,6 +181,66 @@ async fn postgres_stopped_mid_sync_comes_back_and_the_worker_resumes_by_itself()
     worker.abort();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_round_cut_in_the_middle_by_a_postgres_stop_loses_nothing_and_duplicates_nothing() {
+    let mut pg = PgServer::start();
+    let admin = central_database(&pg).await;
+    let t = spawn_desk().await;
+    let mut csv = String::from(
+        "numero_afiliacion,numero_serie,nombre_completo,tipo,nucleo_familiar,vigente\n",
+    );
+    for i in 0..200 {
+        csv.push_str(&format!(
+            "{n},SB{n},Persona Ficticia {i},titular,{n},si\n",
+            n = 800_000_000 + i
+        ));
+    }
+    let len = csv.len() as u64;
+    registro_core::roster::import_csv_reader(
+        t.desk.store(),
+        std::io::Cursor::new(csv),
+        len,
+        t.desk.now(),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    for i in 0..200 {
+        let n = (800_000_000 + i).to_string();
+        t.desk
+            .register(&t.form(
+                (n.as_str(), format!("SB{n}").as_str()),
+                &format!("p{i}@example.com"),
+            ))
+            .await
+            .unwrap();
+    }
+    let local_audit = t.scalar_i64("SELECT count(*) FROM audit_events").await;
+
+    t.desk.use_central(Some(office(&pg, "oficina_mexicali")));
+    let desk = t.desk.clone();
+    let round = tokio::spawn(async move { desk.sync_once().await });
+    tokio::time::sleep(StdDuration::from_millis(40)).await;
+    pg.stop(); // immediate: connections are cut wherever the round is
+    // Seen here: the round fails after one or two of its three batches were committed.
+    let _ = round.await.unwrap();
+
+    pg.resume();
+    for _ in 0..10 {
+        if t.desk.sync_once().await.is_ok()
+            && t.desk.sync_status().await.unwrap().changes_waiting == 0
+        {
+            break;
+        }
+        tokio::time::sleep(StdDuration::from_millis(300)).await;
+    }
+    assert_eq!(t.desk.sync_status().await.unwrap().changes_waiting, 0);
+    assert_eq!(count(&admin, "registrations").await, 200);
+    assert_eq!(count(&admin, "consents").await, 800);
+    assert_eq!(count(&admin, "validation_tokens").await, 200);
+    assert_eq!(count(&admin, "audit_events").await, local_audit);
+}
+
 #[tokio::test]
 async fn the_same_affiliate_at_two_offices_ends_in_one_conflict_shown_and_kept() {
     let pg = PgServer::start();
