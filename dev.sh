@@ -124,17 +124,24 @@ run_tests() {
   say "Lints (cargo clippy, warnings are errors)"
   cargo clippy --workspace --all-targets --locked -- -D warnings
 
-  say "Unit, property, core black-box and command tests"
-  cargo test --workspace --locked
+  local results=target/resultados-pruebas.txt
+  mkdir -p target
+  : >"$results"
+
+  say "Unit, property, core black-box, SMTP, PostgreSQL, central service and command tests"
+  cargo test --workspace --locked 2>&1 | tee -a "$results"
 
   say "End-to-end: the real app in a real window (Xvfb + tauri-driver + WebKitWebDriver)"
   # The window needs a display; a hung WebDriver session must not hang CI.
-  timeout 600 cargo test --locked --test e2e -- --ignored --test-threads=1
+  timeout 600 cargo test --locked --test e2e -- --ignored --test-threads=1 2>&1 | tee -a "$results"
 
   windows_build
   deb_bundle
 
   say "All checks passed in $((SECONDS - started)) s"
+  # One closing line for every cargo test run above.
+  awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+       END { printf "Pruebas: %d passed, %d failed\n", p, f }' "$results"
 }
 
 case "${1:-}" in
