@@ -47,11 +47,6 @@ impl Store {
     pub fn reader(&self) -> &SqlitePool {
         &self.reader
     }
-
-    pub async fn close(&self) {
-        self.reader.close().await;
-        self.writer.close().await;
-    }
 }
 
 /// Every timestamp is stored in one fixed-width UTC form, so SQL can compare them as text.
