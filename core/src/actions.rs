@@ -272,13 +272,12 @@ impl Desk {
             &mut tx,
             &settings,
             now,
-            AuditEvent {
-                actor: None,
-                action: "correo_validacion_reenviado",
-                registration_id: Some(&registration.id),
-                affiliation_number: Some(&registration.affiliation_number),
-                detail: json!({ "folio": registration.folio }),
-            },
+            AuditEvent::about(
+                "correo_validacion_reenviado",
+                &registration.id,
+                &registration.affiliation_number,
+                json!({ "folio": registration.folio }),
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -367,13 +366,7 @@ impl Desk {
             &mut tx,
             &settings,
             now,
-            AuditEvent {
-                actor: None,
-                action: "correo_corregido",
-                registration_id: Some(&registration.id),
-                affiliation_number: Some(&registration.affiliation_number),
-                detail: json!({ "folio": registration.folio, "anterior": old_masked, "nuevo": new_email.masked() }),
-            },
+            AuditEvent::about("correo_corregido", &registration.id, &registration.affiliation_number, json!({ "folio": registration.folio, "anterior": old_masked, "nuevo": new_email.masked() })),
         )
         .await?;
         tx.commit().await?;
@@ -448,13 +441,12 @@ impl Desk {
             &mut tx,
             &settings,
             now,
-            AuditEvent {
-                actor: None,
-                action: "contrasena_temporal_reemitida",
-                registration_id: Some(&registration.id),
-                affiliation_number: Some(&registration.affiliation_number),
-                detail: json!({ "folio": registration.folio, "motivo": reason }),
-            },
+            AuditEvent::about(
+                "contrasena_temporal_reemitida",
+                &registration.id,
+                &registration.affiliation_number,
+                json!({ "folio": registration.folio, "motivo": reason }),
+            ),
         )
         .await?;
         tx.commit().await?;

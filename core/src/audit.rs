@@ -16,6 +16,24 @@ pub struct AuditEvent<'a> {
     pub detail: serde_json::Value,
 }
 
+impl<'a> AuditEvent<'a> {
+    /// The clerk of the settings acting on one registration.
+    pub fn about(
+        action: &'static str,
+        registration_id: &'a str,
+        affiliation_number: &'a str,
+        detail: serde_json::Value,
+    ) -> Self {
+        AuditEvent {
+            actor: None,
+            action,
+            registration_id: Some(registration_id),
+            affiliation_number: Some(affiliation_number),
+            detail,
+        }
+    }
+}
+
 pub async fn record(
     conn: &mut SqliteConnection,
     settings: &Settings,

@@ -217,17 +217,16 @@ impl Desk {
             &mut tx,
             &settings,
             now,
-            AuditEvent {
-                actor: None,
-                action: if attempts >= max {
+            AuditEvent::about(
+                if attempts >= max {
                     "codigo_agotado"
                 } else {
                     "codigo_incorrecto"
                 },
-                registration_id: Some(&registration.registration_id),
-                affiliation_number: Some(&registration.affiliation_number),
-                detail: json!({ "intento": attempts }),
-            },
+                &registration.registration_id,
+                &registration.affiliation_number,
+                json!({ "intento": attempts }),
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -324,13 +323,12 @@ impl Desk {
             &mut tx,
             &settings,
             now,
-            AuditEvent {
-                actor: None,
-                action: "registro_validado",
-                registration_id: Some(&registration.registration_id),
-                affiliation_number: Some(&registration.affiliation_number),
-                detail: json!({ "folio": registration.folio, "metodo": method }),
-            },
+            AuditEvent::about(
+                "registro_validado",
+                &registration.registration_id,
+                &registration.affiliation_number,
+                json!({ "folio": registration.folio, "metodo": method }),
+            ),
         )
         .await?;
         tx.commit().await?;
