@@ -7,25 +7,6 @@ use common::*;
 use registro_core::domain::Field;
 use registro_core::staff::SupervisorApproval;
 
-fn supervisor() -> SupervisorApproval {
-    SupervisorApproval {
-        username: "Supervisora".into(),
-        password: "una-clave-larga-1".into(),
-    }
-}
-
-async fn with_supervisor(t: &TestDesk) {
-    t.desk
-        .create_first_supervisor(
-            "supervisora",
-            "Rosa Elena Prueba Demo",
-            "una-clave-larga-1",
-            "una-clave-larga-1",
-        )
-        .await
-        .unwrap();
-}
-
 async fn registered(t: &TestDesk) -> registro_core::registration::RegistrationReceipt {
     t.desk
         .register(&t.form(TITULAR, "ximena@example.com"))
@@ -39,10 +20,7 @@ async fn resend_waits_for_the_cooldown_then_replaces_link_and_code() {
     let receipt = registered(&t).await;
     t.deliver().await;
     let first = &t.emails_to("ximena@example.com")[0];
-    let (old_code, old_token) = (
-        first.validation_code(),
-        first.link().rsplit('=').next().unwrap().to_owned(),
-    );
+    let (old_code, old_token) = (first.validation_code(), first.link_token());
 
     let err = t
         .desk
@@ -121,12 +99,7 @@ async fn the_link_validates_once_and_each_dead_link_says_why() {
     let t = spawn_desk().await;
     let receipt = registered(&t).await;
     t.deliver().await;
-    let token = t.emails_to("ximena@example.com")[0]
-        .link()
-        .rsplit('=')
-        .next()
-        .unwrap()
-        .to_owned();
+    let token = t.emails_to("ximena@example.com")[0].link_token();
 
     assert_eq!(
         t.desk.validate_with_link("abc").await.unwrap_err().code(),
@@ -158,12 +131,7 @@ async fn an_expired_link_says_so() {
     let t = spawn_desk().await;
     registered(&t).await;
     t.deliver().await;
-    let token = t.emails_to("ximena@example.com")[0]
-        .link()
-        .rsplit('=')
-        .next()
-        .unwrap()
-        .to_owned();
+    let token = t.emails_to("ximena@example.com")[0].link_token();
     t.clock.advance(Duration::hours(25));
     assert_eq!(
         t.desk.validate_with_link(&token).await.unwrap_err().code(),
@@ -176,12 +144,7 @@ async fn correcting_the_email_sends_to_the_new_address_and_kills_the_old_link() 
     let t = spawn_desk().await;
     let receipt = registered(&t).await;
     t.deliver().await;
-    let old_token = t.emails_to("ximena@example.com")[0]
-        .link()
-        .rsplit('=')
-        .next()
-        .unwrap()
-        .to_owned();
+    let old_token = t.emails_to("ximena@example.com")[0].link_token();
 
     let err = t
         .desk
@@ -340,14 +303,14 @@ async fn supervisors_reveal_serials_after_checking_the_id() {
         .desk
         .reveal_serial(
             TITULAR.0,
-            &supervisor(),
+            &supervisor_approval(),
             "Credencial sin número de serie",
             true,
         )
         .await
         .unwrap_err();
     assert_eq!(err.code(), "sin_supervisor");
-    with_supervisor(&t).await;
+    t.with_supervisor().await;
     assert_eq!(
         t.desk
             .create_first_supervisor(
@@ -364,7 +327,7 @@ async fn supervisors_reveal_serials_after_checking_the_id() {
 
     let err = t
         .desk
-        .reveal_serial(TITULAR.0, &supervisor(), "", false)
+        .reveal_serial(TITULAR.0, &supervisor_approval(), "", false)
         .await
         .unwrap_err();
     let fields: Vec<Field> = err.field_errors().iter().map(|e| e.field).collect();
@@ -372,7 +335,7 @@ async fn supervisors_reveal_serials_after_checking_the_id() {
 
     let wrong = SupervisorApproval {
         password: "no-es-esta".into(),
-        ..supervisor()
+        ..supervisor_approval()
     };
     let err = t
         .desk
@@ -386,7 +349,7 @@ async fn supervisors_reveal_serials_after_checking_the_id() {
         .desk
         .reveal_serial(
             "900-100-101",
-            &supervisor(),
+            &supervisor_approval(),
             "Credencial sin número de serie",
             true,
         )
@@ -404,10 +367,10 @@ async fn supervisors_reveal_serials_after_checking_the_id() {
 #[tokio::test]
 async fn five_wrong_supervisor_passwords_lock_the_supervisor() {
     let t = spawn_desk().await;
-    with_supervisor(&t).await;
+    t.with_supervisor().await;
     let wrong = SupervisorApproval {
         password: "no-es-esta".into(),
-        ..supervisor()
+        ..supervisor_approval()
     };
     for _ in 0..4 {
         t.desk
@@ -425,7 +388,7 @@ async fn five_wrong_supervisor_passwords_lock_the_supervisor() {
         .desk
         .reveal_serial(
             TITULAR.0,
-            &supervisor(),
+            &supervisor_approval(),
             "Credencial sin número de serie",
             true,
         )
@@ -436,7 +399,7 @@ async fn five_wrong_supervisor_passwords_lock_the_supervisor() {
     t.desk
         .reveal_serial(
             TITULAR.0,
-            &supervisor(),
+            &supervisor_approval(),
             "Credencial sin número de serie",
             true,
         )
@@ -447,26 +410,21 @@ async fn five_wrong_supervisor_passwords_lock_the_supervisor() {
 #[tokio::test]
 async fn a_supervisor_cancels_a_registration_and_its_links_stop() {
     let t = spawn_desk().await;
-    with_supervisor(&t).await;
+    t.with_supervisor().await;
     let receipt = registered(&t).await;
     t.deliver().await;
-    let token = t.emails_to("ximena@example.com")[0]
-        .link()
-        .rsplit('=')
-        .next()
-        .unwrap()
-        .to_owned();
+    let token = t.emails_to("ximena@example.com")[0].link_token();
 
     let err = t
         .desk
-        .cancel_registration(&receipt.registration_id, &supervisor(), "")
+        .cancel_registration(&receipt.registration_id, &supervisor_approval(), "")
         .await
         .unwrap_err();
     assert_eq!(err.field(), Some(Field::Reason));
     t.desk
         .cancel_registration(
             &receipt.registration_id,
-            &supervisor(),
+            &supervisor_approval(),
             "Registro hecho con el correo de otra persona",
         )
         .await

@@ -295,20 +295,8 @@ async fn the_same_affiliate_at_two_offices_ends_in_one_conflict_shown_and_kept()
     assert_eq!(tijuana.desk.sync_once().await.unwrap().conflicts, 1);
 
     // The clerk settles it: cancel the local one (supervisor). Its audit trail goes up.
-    tijuana
-        .desk
-        .create_first_supervisor(
-            "supervisora",
-            "Rosa Elena Prueba Demo",
-            "una-clave-larga-1",
-            "una-clave-larga-1",
-        )
-        .await
-        .unwrap();
-    let approval = registro_core::staff::SupervisorApproval {
-        username: "supervisora".into(),
-        password: "una-clave-larga-1".into(),
-    };
+    tijuana.with_supervisor().await;
+    let approval = supervisor_approval();
     tijuana
         .desk
         .cancel_registration(

@@ -68,6 +68,14 @@ pub const TITULAR: (&str, &str) = ("900100101", "DEMO4821907");
 pub const BENEFICIARY: (&str, &str) = ("900100102", "DEMO4821908");
 pub const NOT_CURRENT: (&str, &str) = ("900400401", "DEMO7215540");
 
+/// The station's supervisor in every test that needs one (see `TestDesk::with_supervisor`).
+pub fn supervisor_approval() -> registro_core::staff::SupervisorApproval {
+    registro_core::staff::SupervisorApproval {
+        username: "Supervisora".into(),
+        password: "una-clave-larga-1".into(),
+    }
+}
+
 pub struct TestDesk {
     pub desk: Desk,
     pub clock: Arc<ManualClock>,
@@ -110,6 +118,19 @@ impl TestDesk {
             email_suggestion_declined: false,
             consents: ConsentAnswer::accepting(&self.documents, Some(true)),
         }
+    }
+
+    /// Creates the station's first supervisor (the one `supervisor_approval` names).
+    pub async fn with_supervisor(&self) {
+        self.desk
+            .create_first_supervisor(
+                "supervisora",
+                "Rosa Elena Prueba Demo",
+                "una-clave-larga-1",
+                "una-clave-larga-1",
+            )
+            .await
+            .unwrap();
     }
 
     /// Runs one outbox round into the `.eml` folder, as the background worker would.
@@ -191,6 +212,15 @@ impl Email {
             .find(|l| l.starts_with("https://") || l.starts_with("http://"))
             .expect("a link")
             .trim()
+            .to_owned()
+    }
+
+    /// The token at the end of the validation link.
+    pub fn link_token(&self) -> String {
+        self.link()
+            .rsplit('=')
+            .next()
+            .unwrap_or_default()
             .to_owned()
     }
 
