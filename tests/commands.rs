@@ -17,7 +17,8 @@ struct TestApp {
     _dir: tempfile::TempDir,
 }
 
-fn spawn_app() -> TestApp {
+/// The app as it opens on first run: nobody signed in, no supervisor yet.
+fn spawn_first_run() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let paths = DataPaths::new(dir.path());
     let state: AppState = tauri::async_runtime::block_on(registro_app::start(
@@ -42,6 +43,20 @@ fn spawn_app() -> TestApp {
         _dir: dir,
     }
 }
+
+/// The app after its first run: the first supervisor created and signed in.
+fn spawn_app() -> TestApp {
+    let app = spawn_first_run();
+    app.invoke(
+        "create_first_supervisor",
+        json!({"username": "supervisora", "fullName": "Rosa Elena Prueba Demo",
+               "password": SUPERVISOR_PASSWORD, "confirmation": SUPERVISOR_PASSWORD}),
+    )
+    .unwrap();
+    app
+}
+
+const SUPERVISOR_PASSWORD: &str = "una-clave-larga-1";
 
 impl TestApp {
     fn invoke(&self, cmd: &str, body: Value) -> Result<Value, Value> {
@@ -242,7 +257,7 @@ fn settings_are_checked_field_by_field_and_never_echo_the_password() {
     let app = spawn_app();
     let view = app.invoke("get_settings", json!({})).unwrap();
     assert_eq!(view["settings"]["resend_cooldown_secs"], 60);
-    assert_eq!(view["supervisor_exists"], false);
+    assert_eq!(view["supervisor_exists"], true);
     assert!(
         view["secret_store"]["description"]
             .as_str()
@@ -257,7 +272,8 @@ fn settings_are_checked_field_by_field_and_never_echo_the_password() {
     let error = app
         .invoke(
             "save_settings",
-            json!({"settings": settings, "smtpPassword": "secreta-123"}),
+            json!({"settings": settings, "smtpPassword": "secreta-123",
+                   "approval": {"username": "supervisora", "password": SUPERVISOR_PASSWORD}}),
         )
         .unwrap_err();
     assert_eq!(error["code"], "campos_invalidos");
@@ -274,7 +290,8 @@ fn settings_are_checked_field_by_field_and_never_echo_the_password() {
     let saved = app
         .invoke(
             "save_settings",
-            json!({"settings": settings, "smtpPassword": "secreta-123"}),
+            json!({"settings": settings, "smtpPassword": "secreta-123",
+                   "approval": {"username": "supervisora", "password": SUPERVISOR_PASSWORD}}),
         )
         .unwrap();
     assert_eq!(saved["settings"]["office"], "Clínica de prueba");
@@ -323,7 +340,8 @@ fn desk_actions_answer_in_the_same_shape() {
             "reason": "Credencial sin serie", "identityChecked": true}),
         )
         .unwrap_err();
-    assert_eq!(error["code"], "sin_supervisor");
+    assert_eq!(error["code"], "supervisor_rechazado");
+    assert_eq!(error["field"], "supervisor_password");
     let error = app
         .invoke(
             "issue_new_temporary_password",
@@ -331,4 +349,75 @@ fn desk_actions_answer_in_the_same_shape() {
         )
         .unwrap_err();
     assert_eq!(error["code"], "no_validado");
+}
+
+#[test]
+fn nothing_but_the_first_supervisor_before_anyone_signs_in() {
+    let app = spawn_first_run();
+    let session = app.invoke("session_status", json!({})).unwrap();
+    assert_eq!(session["first_run"], true);
+    assert_eq!(session["clerk"], Value::Null);
+    assert_eq!(session["lock_after_minutes"], 10);
+    for (cmd, body) in [
+        ("search", json!({"query": "Ocampo"})),
+        ("register", json!({"form": {}})),
+        ("list_staff", json!({})),
+        (
+            "identify_affiliate",
+            json!({"affiliationNumber": "900100101", "credentialSerial": "DEMO4821907"}),
+        ),
+    ] {
+        let error = app.invoke(cmd, body).unwrap_err();
+        assert_eq!(error["code"], "sin_sesion", "{cmd}");
+        assert_eq!(error["message"], "Inicie sesión para continuar.");
+    }
+    let clerk = app
+        .invoke(
+            "create_first_supervisor",
+            json!({"username": "Supervisora", "fullName": "Rosa Elena Prueba Demo",
+                   "password": SUPERVISOR_PASSWORD, "confirmation": SUPERVISOR_PASSWORD}),
+        )
+        .unwrap();
+    assert_eq!(
+        clerk,
+        json!({"username": "supervisora", "full_name": "Rosa Elena Prueba Demo",
+               "role": "supervisor", "must_change_password": false})
+    );
+    let found = app
+        .invoke(
+            "identify_affiliate",
+            json!({"affiliationNumber": "900100101", "credentialSerial": "DEMO4821907"}),
+        )
+        .unwrap();
+    assert_eq!(found["kind"], "titular");
+
+    app.invoke("sign_out", json!({})).unwrap();
+    let error = app
+        .invoke(
+            "sign_in",
+            json!({"username": "supervisora", "password": "otra"}),
+        )
+        .unwrap_err();
+    assert_eq!(error["code"], "credenciales_incorrectas");
+    assert_eq!(error["field"], "password");
+    assert_eq!(
+        error["message"],
+        "Usuario o contraseña incorrectos. Quedan 4 intentos."
+    );
+    app.invoke(
+        "sign_in",
+        json!({"username": "supervisora", "password": SUPERVISOR_PASSWORD}),
+    )
+    .unwrap();
+    app.invoke("lock_session", json!({})).unwrap();
+    let session = app.invoke("session_status", json!({})).unwrap();
+    assert_eq!(session["locked"], true);
+    assert_eq!(
+        app.invoke("search", json!({"query": "Ocampo"}))
+            .unwrap_err()["code"],
+        "sesion_bloqueada"
+    );
+    app.invoke("unlock_session", json!({"password": SUPERVISOR_PASSWORD}))
+        .unwrap();
+    app.invoke("search", json!({"query": "Ocampo"})).unwrap();
 }

@@ -29,6 +29,15 @@ fn bench_register(c: &mut Criterion) {
         let desk = Desk::open(&DataPaths::new(dir.path()), Settings::default())
             .await
             .unwrap();
+        // The first supervisor is signed in on creation; registrations need someone.
+        desk.create_first_supervisor(
+            "banco",
+            "Banco de Pruebas",
+            "clave-del-banco",
+            "clave-del-banco",
+        )
+        .await
+        .unwrap();
         let csv = roster_csv();
         let len = csv.len() as u64;
         registro_core::roster::import_csv_reader(

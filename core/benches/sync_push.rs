@@ -31,6 +31,8 @@ fn main() {
 
         let dir = tempfile::tempdir().unwrap();
         let desk = Desk::open(&DataPaths::new(dir.path()), Settings::default()).await.unwrap();
+        // The first supervisor is signed in on creation; registrations need someone.
+        desk.create_first_supervisor("banco", "Banco de Pruebas", "clave-del-banco", "clave-del-banco").await.unwrap();
         let mut csv = String::from("numero_afiliacion,numero_serie,nombre_completo,tipo,nucleo_familiar,vigente\n");
         for i in 0..REGISTRATIONS {
             let n = 500_000_000 + i;

@@ -248,6 +248,7 @@ impl Desk {
     /// Sends a new validation email (new link and code; the old ones stop working), at
     /// most once per cooldown.
     pub async fn resend_validation(&self, registration_id: &str) -> Result<EmailSent> {
+        let clerk = self.current_clerk()?;
         self.expire_overdue().await?;
         let settings = self.settings();
         let now = self.clock.now();
@@ -273,6 +274,7 @@ impl Desk {
             &settings,
             now,
             AuditEvent::about(
+                &clerk.username,
                 "correo_validacion_reenviado",
                 &registration.id,
                 &registration.affiliation_number,
@@ -299,6 +301,7 @@ impl Desk {
         confirmation: &str,
         suggestion_declined: bool,
     ) -> Result<EmailSent> {
+        let clerk = self.current_clerk()?;
         let mut errors = Vec::new();
         let new_email = match EmailAddress::check(email) {
             Ok(check) => match check.suggestion {
@@ -366,7 +369,7 @@ impl Desk {
             &mut tx,
             &settings,
             now,
-            AuditEvent::about("correo_corregido", &registration.id, &registration.affiliation_number, json!({ "folio": registration.folio, "anterior": old_masked, "nuevo": new_email.masked() })),
+            AuditEvent::about(&clerk.username, "correo_corregido", &registration.id, &registration.affiliation_number, json!({ "folio": registration.folio, "anterior": old_masked, "nuevo": new_email.masked() })),
         )
         .await?;
         tx.commit().await?;
@@ -386,6 +389,7 @@ impl Desk {
         registration_id: &str,
         reason: &str,
     ) -> Result<EmailSent> {
+        let clerk = self.current_clerk()?;
         let reason = require_reason(reason)?;
         let registration = self.registration_row(registration_id).await?;
         if !matches!(registration.state.as_str(), "validada" | "activa") {
@@ -442,6 +446,7 @@ impl Desk {
             &settings,
             now,
             AuditEvent::about(
+                &clerk.username,
                 "contrasena_temporal_reemitida",
                 &registration.id,
                 &registration.affiliation_number,
@@ -467,6 +472,7 @@ impl Desk {
         approval: &SupervisorApproval,
         reason: &str,
     ) -> Result<()> {
+        let clerk = self.current_clerk()?;
         let reason = require_reason(reason)?;
         let registration = self.registration_row(registration_id).await?;
         if matches!(registration.state.as_str(), "cancelada" | "expirada") {
@@ -529,11 +535,11 @@ impl Desk {
             &settings,
             now,
             AuditEvent {
-                actor: Some(&supervisor),
+                actor: &supervisor,
                 action: "registro_cancelado",
                 registration_id: Some(&registration.id),
                 affiliation_number: Some(&registration.affiliation_number),
-                detail: json!({ "folio": registration.folio, "motivo": reason, "capturista": settings.clerk }),
+                detail: json!({ "folio": registration.folio, "motivo": reason, "capturista": clerk.username }),
             },
         )
         .await?;
@@ -550,6 +556,7 @@ impl Desk {
         reason: &str,
         identity_checked: bool,
     ) -> Result<RevealedSerial> {
+        let clerk = self.current_clerk()?;
         let mut errors = Vec::new();
         let affiliation = AffiliationNumber::parse(affiliation)
             .map_err(|e| errors.push(e))
@@ -580,11 +587,11 @@ impl Desk {
             &settings,
             now,
             AuditEvent {
-                actor: Some(&supervisor),
+                actor: &supervisor,
                 action: "serie_revelada",
                 registration_id: None,
                 affiliation_number: Some(affiliation.as_str()),
-                detail: json!({ "motivo": reason, "identificacion_revisada": true, "capturista": settings.clerk }),
+                detail: json!({ "motivo": reason, "identificacion_revisada": true, "capturista": clerk.username }),
             },
         )
         .await?;
@@ -622,7 +629,7 @@ impl Desk {
                 &settings,
                 now,
                 AuditEvent {
-                    actor: Some(SYSTEM_ACTOR),
+                    actor: SYSTEM_ACTOR,
                     action: "registro_expirado",
                     registration_id: Some(id),
                     affiliation_number: Some(affiliation),

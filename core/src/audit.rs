@@ -9,23 +9,24 @@ use sqlx::SqliteConnection;
 
 pub struct AuditEvent<'a> {
     pub action: &'static str,
-    /// Who acted, when not the clerk of the settings: a supervisor, or "sistema".
-    pub actor: Option<&'a str>,
+    /// Who acted: the signed-in clerk, an approving supervisor, or "sistema".
+    pub actor: &'a str,
     pub registration_id: Option<&'a str>,
     pub affiliation_number: Option<&'a str>,
     pub detail: serde_json::Value,
 }
 
 impl<'a> AuditEvent<'a> {
-    /// The clerk of the settings acting on one registration.
+    /// A clerk acting on one registration.
     pub fn about(
+        actor: &'a str,
         action: &'static str,
         registration_id: &'a str,
         affiliation_number: &'a str,
         detail: serde_json::Value,
     ) -> Self {
         AuditEvent {
-            actor: None,
+            actor,
             action,
             registration_id: Some(registration_id),
             affiliation_number: Some(affiliation_number),
@@ -41,7 +42,7 @@ pub async fn record(
     event: AuditEvent<'_>,
 ) -> Result<()> {
     let id = uuid::Uuid::new_v4().to_string();
-    let clerk = event.actor.unwrap_or(&settings.clerk);
+    let clerk = event.actor;
     sqlx::query(
         "INSERT INTO audit_events (id, occurred_at, action, registration_id, affiliation_number,
                                    clerk, office, workstation, detail)

@@ -10,8 +10,9 @@ pub struct Settings {
     pub office: String,
     /// This workstation's name, recorded with every consent and audit event.
     pub workstation: String,
-    /// The clerk recorded on consents and audit events until clerk sign-in exists.
-    pub clerk: String,
+    /// Minutes without keyboard or mouse before the clerk's session locks (the screen
+    /// may face the queue; an unattended desk must not show the last affiliate's data).
+    pub session_lock_minutes: u32,
     /// Base of the validation link in the email; the token is appended.
     pub link_base_url: String,
     pub sender_name: String,
@@ -87,7 +88,7 @@ impl Default for Settings {
         Self {
             office: "Oficina de demostración".to_owned(),
             workstation: default_workstation(),
-            clerk: "capturista-demo".to_owned(),
+            session_lock_minutes: 10,
             link_base_url: "https://servicios.example.org/validar".to_owned(),
             sender_name: "Servicios en Línea ISSSTECALI".to_owned(),
             sender_address: "no-responder@example.org".to_owned(),
@@ -159,6 +160,11 @@ impl Settings {
             in_range(self.resend_cooldown_secs, 0, 3600),
             Field::ResendCooldownSecs,
             "La espera entre reenvíos va de 0 a 3600 segundos.",
+        );
+        require(
+            in_range(self.session_lock_minutes, 1, 240),
+            Field::SessionLockMinutes,
+            "El bloqueo por inactividad va de 1 a 240 minutos.",
         );
         require(
             in_range(self.max_code_attempts, 1, 20),

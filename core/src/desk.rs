@@ -23,6 +23,8 @@ pub struct Desk {
     pub(crate) central: Arc<RwLock<Option<crate::sync::Central>>>,
     pub(crate) sync_wake: Arc<Notify>,
     pub(crate) sync_status: Arc<RwLock<crate::sync::SyncStatus>>,
+    /// The signed-in clerk; `None` until someone signs in.
+    pub(crate) session: Arc<RwLock<Option<crate::staff::Session>>>,
 }
 
 /// Files of one installation, all under the app's data folder.
@@ -90,6 +92,7 @@ impl Desk {
             central: Arc::new(RwLock::new(None)),
             sync_wake: Arc::new(Notify::new()),
             sync_status: Arc::new(RwLock::new(crate::sync::SyncStatus::default())),
+            session: Arc::new(RwLock::new(None)),
         })
     }
 
@@ -122,11 +125,8 @@ impl Desk {
         outbox_files: &Path,
     ) -> Result<()> {
         new.validate().map_err(crate::error::Error::Fields)?;
-        let actor = if self.has_supervisor().await? {
-            Some(self.approve(approval).await?)
-        } else {
-            None
-        };
+        let clerk = self.current_clerk()?;
+        let actor = self.approve(approval).await?;
         let transport = match &new.smtp {
             Some(smtp) => Transport::smtp(smtp, smtp_password)?,
             None => Transport::files(outbox_files)?,
@@ -144,11 +144,11 @@ impl Desk {
             &new,
             now,
             crate::audit::AuditEvent {
-                actor: actor.as_deref(),
+                actor: &actor,
                 action: "ajustes_cambiados",
                 registration_id: None,
                 affiliation_number: None,
-                detail: serde_json::json!({ "claves": changed }),
+                detail: serde_json::json!({ "claves": changed, "capturista": clerk.username }),
             },
         )
         .await?;
@@ -162,6 +162,7 @@ impl Desk {
     /// Sends a test email now through the current transport, reporting the server's own
     /// complaint in Spanish when it fails.
     pub async fn send_test_email(&self, to: &str) -> Result<()> {
+        self.current_clerk()?;
         let to = crate::domain::EmailAddress::parse_field(to, crate::domain::Field::TestRecipient)?;
         let settings = self.settings();
         self.transport()
@@ -195,6 +196,7 @@ impl Desk {
         path: &Path,
         progress: impl FnMut(roster::ImportProgress) + Send,
     ) -> Result<roster::ImportReport> {
+        self.current_clerk()?;
         roster::import_csv_file(&self.store, path, self.clock.now(), progress).await
     }
 }

@@ -105,8 +105,34 @@ pub enum Error {
     #[error("La cuenta de supervisor está bloqueada hasta las {} por intentos fallidos.", local_time(.0))]
     SupervisorLocked(DateTime<Utc>),
 
-    #[error("Todavía no hay ninguna cuenta de supervisor en esta estación: créela en «Ajustes».")]
+    #[error("Todavía no hay ninguna cuenta de supervisor en esta estación.")]
     NoSupervisor,
+
+    #[error("Usuario o contraseña incorrectos. {}", remaining_tries(*.remaining))]
+    SignInRejected { remaining: u32 },
+
+    #[error("La cuenta está bloqueada hasta las {} por intentos fallidos. Un supervisor puede desbloquearla asignándole una contraseña nueva.", local_time(.0))]
+    AccountLocked(DateTime<Utc>),
+
+    #[error("Inicie sesión para continuar.")]
+    NotSignedIn,
+
+    #[error("La sesión se bloqueó por inactividad. Escriba su contraseña para continuar.")]
+    SessionLocked,
+
+    #[error(
+        "Antes de continuar, cambie la contraseña que le asignó el supervisor por una que solo usted conozca."
+    )]
+    PasswordChangeRequired,
+
+    #[error("Solo un supervisor puede administrar las cuentas del personal.")]
+    SupervisorOnly,
+
+    #[error("No puede desactivar su propia cuenta; pida a otro supervisor que lo haga.")]
+    CannotDeactivateSelf,
+
+    #[error("No existe la cuenta «{0}».")]
+    StaffNotFound(String),
 
     #[error("Ya existe una cuenta de supervisor; la primera cuenta solo se crea una vez.")]
     SupervisorExists,
@@ -168,6 +194,14 @@ impl Error {
             Error::SupervisorLocked(_) => "supervisor_bloqueado",
             Error::NoSupervisor => "sin_supervisor",
             Error::SupervisorExists => "supervisor_existente",
+            Error::SignInRejected { .. } => "credenciales_incorrectas",
+            Error::AccountLocked(_) => "cuenta_bloqueada",
+            Error::NotSignedIn => "sin_sesion",
+            Error::SessionLocked => "sesion_bloqueada",
+            Error::SupervisorOnly => "solo_supervisor",
+            Error::PasswordChangeRequired => "cambio_contrasena_requerido",
+            Error::CannotDeactivateSelf => "propia_cuenta",
+            Error::StaffNotFound(_) => "cuenta_inexistente",
             Error::SmtpTest(_) => "prueba_correo_fallida",
             Error::RecordUploading => "registro_enviandose",
             Error::RegisteredElsewhere { .. } => "registrado_en_otra_oficina",
@@ -193,6 +227,7 @@ impl Error {
             Error::SupervisorRejected { .. } | Error::SupervisorLocked(_) => {
                 Some(Field::SupervisorPassword)
             }
+            Error::SignInRejected { .. } | Error::AccountLocked(_) => Some(Field::Password),
             Error::SmtpTest(_) => Some(Field::TestRecipient),
             Error::RosterFile(_) => Some(Field::RosterFile),
             _ => None,

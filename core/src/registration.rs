@@ -195,15 +195,25 @@ pub struct RegistrationReceipt {
     pub validation_expires_at: DateTime<Utc>,
 }
 
+/// Who the number and serial belong to, for the clerk to confirm aloud.
+#[derive(Debug, Clone, Serialize)]
+pub struct IdentifiedAffiliate {
+    pub full_name: String,
+    pub kind: roster::AffiliateKind,
+}
+
 impl Desk {
     /// Registers an affiliate. Nothing is written unless every check passes, except the
     /// count of wrong serials, which must survive the refusal to lock out guessing.
     pub async fn register(&self, form: &RegistrationForm) -> Result<RegistrationReceipt> {
+        let clerk = self.current_clerk()?;
         let request = parse_form(form).map_err(Error::Fields)?;
         self.expire_overdue().await?;
         let settings = self.settings();
         let now = self.clock.now();
-        let affiliate = self.check_identity(&request, now).await?;
+        let affiliate = self
+            .check_identity(&request.affiliation, &request.serial, now, &clerk.username)
+            .await?;
         self.check_no_live_registration(&request.affiliation)
             .await?;
         // With the central database reachable, an account made at another office is
@@ -246,7 +256,7 @@ impl Desk {
         .bind(request.family_grouping())
         .bind(&settings.office)
         .bind(&settings.workstation)
-        .bind(&settings.clerk)
+        .bind(&clerk.username)
         .bind(db_time(now))
         .bind(db_time(now))
         .execute(&mut *tx)
@@ -270,7 +280,7 @@ impl Desk {
                 "phone_e164": request.phone.e164(), "email": request.email,
                 "state": "pendiente_validacion", "family_grouping": request.family_grouping(),
                 "office": settings.office, "workstation": settings.workstation,
-                "clerk": settings.clerk, "created_at": now,
+                "clerk": clerk.username, "created_at": now,
             }),
             now,
         )
@@ -290,7 +300,7 @@ impl Desk {
             .bind(consent.accepted)
             .bind(db_time(now))
             .bind(CONSENT_METHOD)
-            .bind(&settings.clerk)
+            .bind(&clerk.username)
             .bind(&settings.office)
             .bind(&settings.workstation)
             .bind(consent.document_id)
@@ -305,7 +315,7 @@ impl Desk {
                     "id": consent_id, "registration_id": registration_id, "document_kind": kind,
                     "document_version": version, "document_sha256": sha256,
                     "accepted": consent.accepted, "decided_at": now, "method": CONSENT_METHOD,
-                    "clerk": settings.clerk, "office": settings.office, "workstation": settings.workstation,
+                    "clerk": clerk.username, "office": settings.office, "workstation": settings.workstation,
                 }),
                 now,
             )
@@ -321,7 +331,7 @@ impl Desk {
             &settings,
             now,
             AuditEvent {
-                actor: None,
+                actor: &clerk.username,
                 action: "registro_creado",
                 registration_id: Some(registration_id),
                 affiliation_number: Some(request.affiliation.as_str()),
@@ -352,14 +362,46 @@ impl Desk {
         })
     }
 
+    /// Once the clerk has typed the number and the serial: the affiliate's name from the
+    /// roster, so the clerk can confirm the person before going on. The same checks as
+    /// "Registrar" (a wrong serial counts toward the lock), plus an early word on an
+    /// existing registration so nobody types the rest of the form for nothing.
+    pub async fn identify_affiliate(
+        &self,
+        affiliation_number: &str,
+        credential_serial: &str,
+    ) -> Result<IdentifiedAffiliate> {
+        let clerk = self.current_clerk()?;
+        let mut errors = Vec::new();
+        let affiliation = AffiliationNumber::parse(affiliation_number)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let serial = CredentialSerial::parse(credential_serial)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let (Some(affiliation), Some(serial)) = (affiliation, serial) else {
+            return Err(Error::Fields(errors));
+        };
+        let now = self.clock.now();
+        let entry = self
+            .check_identity(&affiliation, &serial, now, &clerk.username)
+            .await?;
+        self.check_no_live_registration(&affiliation).await?;
+        Ok(IdentifiedAffiliate {
+            full_name: entry.full_name,
+            kind: entry.kind,
+        })
+    }
+
     /// Roster checks, in an order that never tells a guesser more than the lock allows:
     /// lock first, then existence, then the serial (counted), then currency.
     async fn check_identity(
         &self,
-        request: &RegistrationRequest,
+        affiliation: &AffiliationNumber,
+        serial: &CredentialSerial,
         now: DateTime<Utc>,
+        clerk: &str,
     ) -> Result<RosterEntry> {
-        let affiliation = &request.affiliation;
         if let Some(until) = self.locked_until(affiliation, now).await? {
             return Err(Error::AffiliationLocked {
                 affiliation: affiliation.to_string(),
@@ -369,8 +411,8 @@ impl Desk {
         let entry = roster::find(&self.store, affiliation)
             .await?
             .ok_or_else(|| Error::NotInRoster(affiliation.to_string()))?;
-        if entry.credential_serial != request.serial.as_str() {
-            return Err(self.record_wrong_serial(affiliation, now).await?);
+        if entry.credential_serial != serial.as_str() {
+            return Err(self.record_wrong_serial(affiliation, now, clerk).await?);
         }
         if !entry.is_current {
             return Err(Error::NotCurrent(affiliation.to_string()));
@@ -398,6 +440,7 @@ impl Desk {
         &self,
         affiliation: &AffiliationNumber,
         now: DateTime<Utc>,
+        clerk: &str,
     ) -> Result<Error> {
         let settings = self.settings();
         let mut tx = self.store.writer().begin().await?;
@@ -429,7 +472,7 @@ impl Desk {
                 &settings,
                 now,
                 AuditEvent {
-                    actor: None,
+                    actor: clerk,
                     action: "afiliacion_bloqueada",
                     registration_id: None,
                     affiliation_number: Some(affiliation.as_str()),
@@ -452,7 +495,7 @@ impl Desk {
             &settings,
             now,
             AuditEvent {
-                actor: None,
+                actor: clerk,
                 action: "serie_incorrecta",
                 registration_id: None,
                 affiliation_number: Some(affiliation.as_str()),

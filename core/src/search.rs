@@ -108,6 +108,7 @@ pub struct RegistrationDetail {
 impl Desk {
     /// Registrations matching an affiliation number, folio, email or part of a name.
     pub async fn search(&self, query: &str) -> Result<Vec<RegistrationSummary>> {
+        self.current_clerk()?;
         let query = query.trim();
         if query.chars().count() < 3 {
             return Err(FieldError::new(
@@ -146,6 +147,7 @@ impl Desk {
     }
 
     pub async fn registration_detail(&self, registration_id: &str) -> Result<RegistrationDetail> {
+        self.current_clerk()?;
         let settings = self.settings();
         let now = self.clock.now();
         let record: RegistrationRecord = sqlx::query_as(

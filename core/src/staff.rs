@@ -1,5 +1,8 @@
-//! Office staff accounts. For now only what desk actions need: a supervisor approves
-//! (username and password, checked against an argon2id hash, with a lockout).
+//! Office staff: accounts (capturista or supervisor, argon2id, lockout after failed
+//! passwords), the signed-in clerk's session with its inactivity lock, supervisors
+//! managing accounts, and a supervisor's approval of a delicate action.
+//!
+//! Accounts live in the station's own database, so signing in never needs the network.
 
 use crate::audit::{self, AuditEvent};
 use crate::desk::Desk;
@@ -8,13 +11,88 @@ use crate::error::{Error, Result};
 use crate::security;
 use crate::store::db_time;
 use chrono::{DateTime, Duration, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-/// Wrong supervisor passwords before the account is locked, and for how long.
+/// Wrong passwords before an account is locked, and for how long.
 const MAX_FAILURES: i64 = 5;
 const LOCK_MINUTES: i64 = 15;
 const MIN_PASSWORD_LEN: usize = 10;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Capturista,
+    Supervisor,
+}
+
+impl Role {
+    fn as_str(self) -> &'static str {
+        match self {
+            Role::Capturista => "capturista",
+            Role::Supervisor => "supervisor",
+        }
+    }
+
+    fn parse(raw: &str) -> Option<Role> {
+        match raw {
+            "capturista" => Some(Role::Capturista),
+            "supervisor" => Some(Role::Supervisor),
+            _ => None,
+        }
+    }
+}
+
+/// The person at the keyboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Clerk {
+    pub username: String,
+    pub full_name: String,
+    pub role: Role,
+    /// Set by a supervisor's reset or a new account: the clerk picks their own first.
+    pub must_change_password: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Session {
+    clerk: Clerk,
+    last_activity: DateTime<Utc>,
+    locked: bool,
+}
+
+/// What the front end needs to decide which screen comes first.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionView {
+    /// No supervisor yet: the first-run screen creates one.
+    pub first_run: bool,
+    pub clerk: Option<Clerk>,
+    pub locked: bool,
+    pub lock_after_minutes: u32,
+}
+
+/// An account as the supervisor's staff screen lists it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct StaffMember {
+    pub username: String,
+    pub full_name: String,
+    /// `capturista` or `supervisor` (the table's CHECK keeps it so).
+    pub role: String,
+    pub active: bool,
+    pub must_change_password: bool,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What a supervisor types to open an account.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct NewStaffMember {
+    pub username: String,
+    pub full_name: String,
+    pub role: String,
+    pub password: String,
+    pub confirmation: String,
+}
 
 /// A supervisor's approval of an action, typed at the clerk's desk.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -24,19 +102,73 @@ pub struct SupervisorApproval {
     pub password: String,
 }
 
-fn parse_username(raw: &str) -> std::result::Result<String, FieldError> {
+fn parse_username(raw: &str, field: Field) -> std::result::Result<String, FieldError> {
     let username = raw.trim().to_lowercase();
     let ok_chars = username
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
     if username.len() < 3 || username.len() > 32 || !ok_chars {
         return Err(FieldError::new(
-            Field::SupervisorUsername,
+            field,
             "formato",
             "El usuario lleva de 3 a 32 letras sin acentos, números, punto, guion o guion bajo.",
         ));
     }
     Ok(username)
+}
+
+fn parse_full_name(raw: &str, field: Field) -> std::result::Result<String, FieldError> {
+    let full_name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if full_name.is_empty() || full_name.chars().count() > 120 {
+        return Err(FieldError::new(
+            field,
+            "requerido",
+            "Escriba el nombre completo (hasta 120 caracteres).",
+        ));
+    }
+    Ok(full_name)
+}
+
+/// The rules for a password someone chooses: long enough, typed twice alike, and not
+/// the username.
+fn check_new_password(
+    password: &str,
+    confirmation: &str,
+    username: &str,
+    (field, confirmation_field): (Field, Field),
+    errors: &mut Vec<FieldError>,
+) {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        errors.push(FieldError::new(
+            field,
+            "longitud",
+            format!("La contraseña debe tener al menos {MIN_PASSWORD_LEN} caracteres."),
+        ));
+    } else if password.trim().to_lowercase().contains(username) && !username.is_empty() {
+        errors.push(FieldError::new(
+            field,
+            "contiene_usuario",
+            "La contraseña no puede contener el nombre de usuario.",
+        ));
+    } else if password != confirmation {
+        errors.push(FieldError::new(
+            confirmation_field,
+            "no_coinciden",
+            "Las dos contraseñas no coinciden.",
+        ));
+    }
+}
+
+/// Why a password check failed, before it is told as a sign-in or an approval failure.
+enum Denied {
+    Rejected { remaining: u32 },
+    Locked(DateTime<Utc>),
+}
+
+fn required(value: &str, field: Field, message: &str, errors: &mut Vec<FieldError>) {
+    if value.trim().is_empty() {
+        errors.push(FieldError::new(field, "requerido", message));
+    }
 }
 
 impl Desk {
@@ -49,64 +181,458 @@ impl Desk {
         Ok(count > 0)
     }
 
-    /// Creates the station's first supervisor; refused once one exists.
+    pub async fn session_view(&self) -> Result<SessionView> {
+        let first_run = !self.has_supervisor().await?;
+        let lock_after_minutes = self.settings().session_lock_minutes;
+        // Reading the view must not count as activity, nor miss a lock that is due.
+        let _ = self.current_clerk_at(self.clock.now(), false);
+        let session = self.session.read().expect("session lock").clone();
+        Ok(SessionView {
+            first_run,
+            locked: session.as_ref().is_some_and(|s| s.locked),
+            clerk: session.map(|s| s.clerk),
+            lock_after_minutes,
+        })
+    }
+
+    /// The signed-in clerk, counting this call as activity. Fails when nobody is signed in,
+    /// the session is locked (by the clerk, or by inactivity), or the clerk still holds a
+    /// password the supervisor set.
+    pub fn current_clerk(&self) -> Result<Clerk> {
+        let clerk = self.current_clerk_at(self.clock.now(), true)?;
+        if clerk.must_change_password {
+            return Err(Error::PasswordChangeRequired);
+        }
+        Ok(clerk)
+    }
+
+    fn current_clerk_at(&self, now: DateTime<Utc>, touch: bool) -> Result<Clerk> {
+        let idle_limit = Duration::minutes(i64::from(self.settings().session_lock_minutes));
+        let mut guard = self.session.write().expect("session lock");
+        let session = guard.as_mut().ok_or(Error::NotSignedIn)?;
+        if !session.locked && now - session.last_activity > idle_limit {
+            session.locked = true;
+            tracing::info!("session locked after inactivity");
+        }
+        if session.locked {
+            return Err(Error::SessionLocked);
+        }
+        if touch {
+            session.last_activity = now;
+        }
+        Ok(session.clerk.clone())
+    }
+
+    pub(crate) async fn require_supervisor(&self) -> Result<Clerk> {
+        let clerk = self.current_clerk()?;
+        if clerk.role != Role::Supervisor {
+            return Err(Error::SupervisorOnly);
+        }
+        Ok(clerk)
+    }
+
+    /// Signs a clerk in, replacing whoever was signed in (or locked) before.
+    pub async fn sign_in(&self, username: &str, password: &str) -> Result<Clerk> {
+        let mut errors = Vec::new();
+        required(
+            username,
+            Field::Username,
+            "Escriba su usuario.",
+            &mut errors,
+        );
+        if password.is_empty() {
+            errors.push(FieldError::new(
+                Field::Password,
+                "requerido",
+                "Escriba su contraseña.",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(Error::Fields(errors));
+        }
+        let username = username.trim().to_lowercase();
+        let clerk = self
+            .check_password(&username, password, None)
+            .await?
+            .map_err(|denied| match denied {
+                Denied::Rejected { remaining } => Error::SignInRejected { remaining },
+                Denied::Locked(until) => Error::AccountLocked(until),
+            })?;
+        self.start_session(clerk.clone(), "sesion_iniciada").await?;
+        Ok(clerk)
+    }
+
+    /// The same clerk comes back to a locked session: their password, nothing else.
+    pub async fn unlock(&self, password: &str) -> Result<Clerk> {
+        let username = {
+            let guard = self.session.read().expect("session lock");
+            guard
+                .as_ref()
+                .ok_or(Error::NotSignedIn)?
+                .clerk
+                .username
+                .clone()
+        };
+        if password.is_empty() {
+            return Err(
+                FieldError::new(Field::Password, "requerido", "Escriba su contraseña.").into(),
+            );
+        }
+        let clerk = self
+            .check_password(&username, password, None)
+            .await?
+            .map_err(|denied| match denied {
+                Denied::Rejected { remaining } => Error::SignInRejected { remaining },
+                Denied::Locked(until) => Error::AccountLocked(until),
+            })?;
+        self.start_session(clerk.clone(), "sesion_desbloqueada")
+            .await?;
+        Ok(clerk)
+    }
+
+    /// "Bloquear": the clerk steps away; their password opens it again.
+    pub async fn lock_session(&self) -> Result<()> {
+        let clerk = {
+            let mut guard = self.session.write().expect("session lock");
+            match guard.as_mut() {
+                Some(session) if !session.locked => {
+                    session.locked = true;
+                    session.clerk.clone()
+                }
+                _ => return Ok(()),
+            }
+        };
+        self.audit_staff(&clerk.username, "sesion_bloqueada", json!({}))
+            .await
+    }
+
+    pub async fn sign_out(&self) -> Result<()> {
+        let previous = self.session.write().expect("session lock").take();
+        if let Some(session) = previous {
+            self.audit_staff(&session.clerk.username, "sesion_cerrada", json!({}))
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn start_session(&self, clerk: Clerk, action: &'static str) -> Result<()> {
+        self.audit_staff(&clerk.username, action, json!({})).await?;
+        *self.session.write().expect("session lock") = Some(Session {
+            clerk,
+            last_activity: self.clock.now(),
+            locked: false,
+        });
+        Ok(())
+    }
+
+    async fn audit_staff(
+        &self,
+        actor: &str,
+        action: &'static str,
+        detail: serde_json::Value,
+    ) -> Result<()> {
+        let mut tx = self.store.writer().begin().await?;
+        audit::record(
+            &mut tx,
+            &self.settings(),
+            self.clock.now(),
+            AuditEvent {
+                actor,
+                action,
+                registration_id: None,
+                affiliation_number: None,
+                detail,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Creates the station's first supervisor, refused once one exists, and signs them in.
     pub async fn create_first_supervisor(
         &self,
         username: &str,
         full_name: &str,
         password: &str,
         confirmation: &str,
-    ) -> Result<()> {
-        let mut errors = Vec::new();
-        let username = parse_username(username).map_err(|e| errors.push(e)).ok();
-        let full_name = full_name.split_whitespace().collect::<Vec<_>>().join(" ");
-        if full_name.is_empty() {
-            errors.push(FieldError::new(
-                Field::SupervisorFullName,
-                "requerido",
-                "Escriba el nombre completo del supervisor.",
-            ));
-        }
-        if password.chars().count() < MIN_PASSWORD_LEN {
-            errors.push(FieldError::new(
-                Field::SupervisorPassword,
-                "longitud",
-                format!("La contraseña debe tener al menos {MIN_PASSWORD_LEN} caracteres."),
-            ));
-        } else if password != confirmation {
-            errors.push(FieldError::new(
-                Field::SupervisorPasswordConfirmation,
-                "no_coinciden",
-                "Las dos contraseñas no coinciden.",
-            ));
-        }
-        let Some(username) = username.filter(|_| errors.is_empty()) else {
-            return Err(Error::Fields(errors));
+    ) -> Result<Clerk> {
+        let member = NewStaffMember {
+            username: username.to_owned(),
+            full_name: full_name.to_owned(),
+            role: "supervisor".to_owned(),
+            password: password.to_owned(),
+            confirmation: confirmation.to_owned(),
         };
+        let (username, full_name, _) = parse_new_member(&member, FIRST_SUPERVISOR_FIELDS)?;
         if self.has_supervisor().await? {
             return Err(Error::SupervisorExists);
         }
+        self.insert_staff(
+            &username,
+            &full_name,
+            Role::Supervisor,
+            password,
+            false,
+            &username,
+        )
+        .await?;
+        let clerk = Clerk {
+            username,
+            full_name,
+            role: Role::Supervisor,
+            must_change_password: false,
+        };
+        self.start_session(clerk.clone(), "sesion_iniciada").await?;
+        Ok(clerk)
+    }
+
+    /// A supervisor opens an account; its holder must choose a new password at first
+    /// sign-in (the supervisor knows this one).
+    pub async fn create_staff(&self, member: &NewStaffMember) -> Result<StaffMember> {
+        let supervisor = self.require_supervisor().await?;
+        let (username, full_name, role) = parse_new_member(member, STAFF_FIELDS)?;
+        let exists: Option<String> =
+            sqlx::query_scalar("SELECT username FROM staff WHERE username = ?")
+                .bind(&username)
+                .fetch_optional(self.store.reader())
+                .await?;
+        if exists.is_some() {
+            return Err(FieldError::new(
+                Field::StaffUsername,
+                "existente",
+                "Ya existe una cuenta con ese usuario; elija otro.",
+            )
+            .into());
+        }
+        self.insert_staff(
+            &username,
+            &full_name,
+            role,
+            &member.password,
+            true,
+            &supervisor.username,
+        )
+        .await?;
+        self.staff_member(&username).await
+    }
+
+    async fn insert_staff(
+        &self,
+        username: &str,
+        full_name: &str,
+        role: Role,
+        password: &str,
+        must_change_password: bool,
+        actor: &str,
+    ) -> Result<()> {
         let hash = hash_off_thread(password.to_owned()).await?;
         let now = self.clock.now();
-        let settings = self.settings();
         let mut tx = self.store.writer().begin().await?;
         sqlx::query(
-            "INSERT INTO staff (username, full_name, role, password_hash, created_at)
-             VALUES (?, ?, 'supervisor', ?, ?)",
+            "INSERT INTO staff (username, full_name, role, password_hash, created_at, must_change_password)
+             VALUES (?, ?, ?, ?, ?, ?)",
         )
-        .bind(&username)
-        .bind(&full_name)
+        .bind(username)
+        .bind(full_name)
+        .bind(role.as_str())
         .bind(&hash)
         .bind(db_time(now))
+        .bind(must_change_password)
         .execute(&mut *tx)
         .await?;
         audit::record(
             &mut tx,
-            &settings,
+            &self.settings(),
             now,
             AuditEvent {
-                actor: Some(&username),
-                action: "supervisor_creado",
+                actor,
+                action: "cuenta_creada",
+                registration_id: None,
+                affiliation_number: None,
+                detail: json!({ "usuario": username, "rol": role.as_str() }),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn list_staff(&self) -> Result<Vec<StaffMember>> {
+        self.require_supervisor().await?;
+        Ok(sqlx::query_as(
+            "SELECT username, full_name, role, active = 1 AS active,
+                    must_change_password = 1 AS must_change_password, locked_until, created_at
+               FROM staff ORDER BY active DESC, full_name",
+        )
+        .fetch_all(self.store.reader())
+        .await?)
+    }
+
+    async fn staff_member(&self, username: &str) -> Result<StaffMember> {
+        sqlx::query_as(
+            "SELECT username, full_name, role, active = 1 AS active,
+                    must_change_password = 1 AS must_change_password, locked_until, created_at
+               FROM staff WHERE username = ?",
+        )
+        .bind(username)
+        .fetch_optional(self.store.reader())
+        .await?
+        .ok_or_else(|| Error::StaffNotFound(username.to_owned()))
+    }
+
+    /// Deactivating keeps the account (its name stays on past audit events) but it can
+    /// no longer sign in or approve.
+    pub async fn set_staff_active(&self, username: &str, active: bool) -> Result<StaffMember> {
+        let supervisor = self.require_supervisor().await?;
+        let member = self.staff_member(&username.trim().to_lowercase()).await?;
+        if !active && member.username == supervisor.username {
+            return Err(Error::CannotDeactivateSelf);
+        }
+        let mut tx = self.store.writer().begin().await?;
+        sqlx::query("UPDATE staff SET active = ? WHERE username = ?")
+            .bind(active)
+            .bind(&member.username)
+            .execute(&mut *tx)
+            .await?;
+        audit::record(
+            &mut tx,
+            &self.settings(),
+            self.clock.now(),
+            AuditEvent {
+                actor: &supervisor.username,
+                action: if active {
+                    "cuenta_reactivada"
+                } else {
+                    "cuenta_desactivada"
+                },
+                registration_id: None,
+                affiliation_number: None,
+                detail: json!({ "usuario": member.username }),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.staff_member(&member.username).await
+    }
+
+    /// A supervisor gives a clerk a new password (forgotten, or locked out): it unlocks
+    /// the account, and the clerk replaces it at the next sign-in.
+    pub async fn reset_staff_password(
+        &self,
+        username: &str,
+        password: &str,
+        confirmation: &str,
+    ) -> Result<StaffMember> {
+        let supervisor = self.require_supervisor().await?;
+        let member = self.staff_member(&username.trim().to_lowercase()).await?;
+        let mut errors = Vec::new();
+        check_new_password(
+            password,
+            confirmation,
+            &member.username,
+            (Field::StaffPassword, Field::StaffPasswordConfirmation),
+            &mut errors,
+        );
+        if !errors.is_empty() {
+            return Err(Error::Fields(errors));
+        }
+        let own = member.username == supervisor.username;
+        self.store_password(
+            &member.username,
+            password,
+            !own,
+            &supervisor.username,
+            "contrasena_restablecida",
+        )
+        .await?;
+        self.staff_member(&member.username).await
+    }
+
+    /// The signed-in clerk replaces their own password (required after a reset).
+    pub async fn change_own_password(
+        &self,
+        current: &str,
+        password: &str,
+        confirmation: &str,
+    ) -> Result<Clerk> {
+        let clerk = self.current_clerk_at(self.clock.now(), true)?;
+        let mut errors = Vec::new();
+        if current.is_empty() {
+            errors.push(FieldError::new(
+                Field::Password,
+                "requerido",
+                "Escriba su contraseña actual.",
+            ));
+        }
+        check_new_password(
+            password,
+            confirmation,
+            &clerk.username,
+            (Field::StaffPassword, Field::StaffPasswordConfirmation),
+            &mut errors,
+        );
+        if password == current && errors.is_empty() {
+            errors.push(FieldError::new(
+                Field::StaffPassword,
+                "igual",
+                "La contraseña nueva debe ser distinta de la actual.",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(Error::Fields(errors));
+        }
+        self.check_password(&clerk.username, current, None)
+            .await?
+            .map_err(|denied| match denied {
+                Denied::Rejected { remaining } => Error::SignInRejected { remaining },
+                Denied::Locked(until) => Error::AccountLocked(until),
+            })?;
+        self.store_password(
+            &clerk.username,
+            password,
+            false,
+            &clerk.username,
+            "contrasena_cambiada",
+        )
+        .await?;
+        let clerk = Clerk {
+            must_change_password: false,
+            ..clerk
+        };
+        if let Some(session) = self.session.write().expect("session lock").as_mut() {
+            session.clerk = clerk.clone();
+        }
+        Ok(clerk)
+    }
+
+    async fn store_password(
+        &self,
+        username: &str,
+        password: &str,
+        must_change_password: bool,
+        actor: &str,
+        action: &'static str,
+    ) -> Result<()> {
+        let hash = hash_off_thread(password.to_owned()).await?;
+        let mut tx = self.store.writer().begin().await?;
+        sqlx::query(
+            "UPDATE staff SET password_hash = ?, must_change_password = ?, failed_attempts = 0,
+                              locked_until = NULL
+              WHERE username = ?",
+        )
+        .bind(&hash)
+        .bind(must_change_password)
+        .bind(username)
+        .execute(&mut *tx)
+        .await?;
+        audit::record(
+            &mut tx,
+            &self.settings(),
+            self.clock.now(),
+            AuditEvent {
+                actor,
+                action,
                 registration_id: None,
                 affiliation_number: None,
                 detail: json!({ "usuario": username }),
@@ -122,82 +648,163 @@ impl Desk {
         if !self.has_supervisor().await? {
             return Err(Error::NoSupervisor);
         }
-        let username = approval.username.trim().to_lowercase();
-        if username.is_empty() || approval.password.is_empty() {
-            let mut errors = Vec::new();
-            if username.is_empty() {
-                errors.push(FieldError::new(
-                    Field::SupervisorUsername,
-                    "requerido",
-                    "Escriba el usuario del supervisor.",
-                ));
-            }
-            if approval.password.is_empty() {
-                errors.push(FieldError::new(
-                    Field::SupervisorPassword,
-                    "requerido",
-                    "Escriba la contraseña del supervisor.",
-                ));
-            }
+        let mut errors = Vec::new();
+        required(
+            &approval.username,
+            Field::SupervisorUsername,
+            "Escriba el usuario del supervisor.",
+            &mut errors,
+        );
+        if approval.password.is_empty() {
+            errors.push(FieldError::new(
+                Field::SupervisorPassword,
+                "requerido",
+                "Escriba la contraseña del supervisor.",
+            ));
+        }
+        if !errors.is_empty() {
             return Err(Error::Fields(errors));
         }
+        let username = approval.username.trim().to_lowercase();
+        match self
+            .check_password(&username, &approval.password, Some(Role::Supervisor))
+            .await?
+        {
+            Ok(clerk) => Ok(clerk.username),
+            Err(Denied::Rejected { remaining }) => Err(Error::SupervisorRejected { remaining }),
+            Err(Denied::Locked(until)) => Err(Error::SupervisorLocked(until)),
+        }
+    }
+
+    /// Verifies a password against the account's argon2id hash, counting failures and
+    /// locking the account after [`MAX_FAILURES`]. `role` narrows who qualifies.
+    async fn check_password(
+        &self,
+        username: &str,
+        password: &str,
+        role: Option<Role>,
+    ) -> Result<std::result::Result<Clerk, Denied>> {
         let now = self.clock.now();
-        let row: Option<(String, i64, Option<DateTime<Utc>>)> = sqlx::query_as(
-            "SELECT password_hash, failed_attempts, locked_until FROM staff
-              WHERE username = ? AND role = 'supervisor' AND active = 1",
+        let row: Option<(String, String, String, bool, Option<DateTime<Utc>>)> = sqlx::query_as(
+            "SELECT password_hash, full_name, role, must_change_password = 1, locked_until
+               FROM staff WHERE username = ? AND active = 1",
         )
-        .bind(&username)
+        .bind(username)
         .fetch_optional(self.store.reader())
         .await?;
-        if let Some((_, _, Some(until))) = &row
+        let row = row.filter(|r| role.is_none_or(|role| r.2 == role.as_str()));
+        if let Some((_, _, _, _, Some(until))) = &row
             && *until > now
         {
-            return Err(Error::SupervisorLocked(*until));
+            return Ok(Err(Denied::Locked(*until)));
         }
         // An unknown user costs the same hash as a known one: no timing hint.
-        let (hash, known) = match &row {
-            Some((hash, _, _)) => (hash.clone(), true),
-            None => (security::hash_password("usuario-inexistente")?, false),
+        let hash = match &row {
+            Some((hash, ..)) => hash.clone(),
+            None => security::hash_password("usuario-inexistente")?,
         };
-        let password = approval.password.clone();
-        let matches =
-            tokio::task::spawn_blocking(move || security::verify_password(&password, &hash))
-                .await
-                .map_err(|e| Error::Internal(format!("verify task: {e}")))?;
-        if matches && known {
+        let typed = password.to_owned();
+        let matches = tokio::task::spawn_blocking(move || security::verify_password(&typed, &hash))
+            .await
+            .map_err(|e| Error::Internal(format!("verify task: {e}")))?;
+        let Some((_, full_name, stored_role, must_change_password, _)) = row else {
+            return Ok(Err(Denied::Rejected {
+                remaining: u32::try_from(MAX_FAILURES - 1).unwrap_or(0),
+            }));
+        };
+        if matches {
             sqlx::query(
                 "UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE username = ?",
             )
-            .bind(&username)
+            .bind(username)
             .execute(self.store.writer())
             .await?;
-            return Ok(username);
+            return Ok(Ok(Clerk {
+                username: username.to_owned(),
+                full_name,
+                role: Role::parse(&stored_role).unwrap_or(Role::Capturista),
+                must_change_password,
+            }));
         }
-        let failures = if known {
-            let failures: i64 = sqlx::query_scalar(
-                "UPDATE staff SET failed_attempts = failed_attempts + 1 WHERE username = ? RETURNING failed_attempts",
+        let failures: i64 = sqlx::query_scalar(
+            "UPDATE staff SET failed_attempts = failed_attempts + 1 WHERE username = ? RETURNING failed_attempts",
+        )
+        .bind(username)
+        .fetch_one(self.store.writer())
+        .await?;
+        if failures >= MAX_FAILURES {
+            let until = now + Duration::minutes(LOCK_MINUTES);
+            sqlx::query(
+                "UPDATE staff SET failed_attempts = 0, locked_until = ? WHERE username = ?",
             )
-            .bind(&username)
-            .fetch_one(self.store.writer())
+            .bind(db_time(until))
+            .bind(username)
+            .execute(self.store.writer())
             .await?;
-            if failures >= MAX_FAILURES {
-                let until = now + Duration::minutes(LOCK_MINUTES);
-                sqlx::query(
-                    "UPDATE staff SET failed_attempts = 0, locked_until = ? WHERE username = ?",
-                )
-                .bind(db_time(until))
-                .bind(&username)
-                .execute(self.store.writer())
+            self.audit_staff(username, "cuenta_bloqueada", json!({ "usuario": username }))
                 .await?;
-                return Err(Error::SupervisorLocked(until));
-            }
-            failures
-        } else {
-            1
-        };
-        Err(Error::SupervisorRejected {
+            return Ok(Err(Denied::Locked(until)));
+        }
+        Ok(Err(Denied::Rejected {
             remaining: u32::try_from(MAX_FAILURES - failures).unwrap_or(0),
-        })
+        }))
+    }
+}
+
+/// Which fields a new account's errors point at: the first-run screen has its own.
+type NewMemberFields = [Field; 5];
+const FIRST_SUPERVISOR_FIELDS: NewMemberFields = [
+    Field::SupervisorUsername,
+    Field::SupervisorFullName,
+    Field::StaffRole,
+    Field::SupervisorPassword,
+    Field::SupervisorPasswordConfirmation,
+];
+const STAFF_FIELDS: NewMemberFields = [
+    Field::StaffUsername,
+    Field::StaffFullName,
+    Field::StaffRole,
+    Field::StaffPassword,
+    Field::StaffPasswordConfirmation,
+];
+
+fn parse_new_member(
+    member: &NewStaffMember,
+    [
+        username_field,
+        name_field,
+        role_field,
+        password_field,
+        confirmation_field,
+    ]: NewMemberFields,
+) -> Result<(String, String, Role)> {
+    let mut errors = Vec::new();
+    let username = parse_username(&member.username, username_field)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let full_name = parse_full_name(&member.full_name, name_field)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let role = Role::parse(&member.role);
+    if role.is_none() {
+        errors.push(FieldError::new(
+            role_field,
+            "requerido",
+            "Elija el tipo de cuenta: capturista o supervisor.",
+        ));
+    }
+    check_new_password(
+        &member.password,
+        &member.confirmation,
+        username.as_deref().unwrap_or_default(),
+        (password_field, confirmation_field),
+        &mut errors,
+    );
+    match (username, full_name, role) {
+        (Some(username), Some(full_name), Some(role)) if errors.is_empty() => {
+            Ok((username, full_name, role))
+        }
+        _ => Err(Error::Fields(errors)),
     }
 }
 
@@ -205,4 +812,40 @@ pub(crate) async fn hash_off_thread(password: String) -> Result<String> {
     tokio::task::spawn_blocking(move || security::hash_password(&password))
         .await
         .map_err(|e| Error::Internal(format!("hashing task: {e}")))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_must_be_long_confirmed_and_not_contain_the_username() {
+        let fields = (Field::StaffPassword, Field::StaffPasswordConfirmation);
+        let check = |pw: &str, conf: &str| {
+            let mut errors = Vec::new();
+            check_new_password(pw, conf, "mlopez", fields, &mut errors);
+            errors.into_iter().map(|e| e.code).collect::<Vec<_>>()
+        };
+        assert_eq!(check("corta", "corta"), ["longitud"]);
+        assert_eq!(
+            check("xx-MLopez-2026", "xx-MLopez-2026"),
+            ["contiene_usuario"]
+        );
+        assert_eq!(
+            check("una-clave-larga", "otra-clave-larga"),
+            ["no_coinciden"]
+        );
+        assert!(check("una-clave-larga", "una-clave-larga").is_empty());
+    }
+
+    #[test]
+    fn usernames_are_lowercased_and_limited_to_a_safe_alphabet() {
+        assert_eq!(
+            parse_username("  MLopez ", Field::StaffUsername).unwrap(),
+            "mlopez"
+        );
+        for bad in ["ab", "maría", "con espacio", &"x".repeat(33)] {
+            assert!(parse_username(bad, Field::StaffUsername).is_err(), "{bad}");
+        }
+    }
 }

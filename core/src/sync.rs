@@ -342,6 +342,7 @@ impl Desk {
 
     /// Tries a conflicting registration again (say, the other office cancelled theirs).
     pub async fn retry_conflict(&self, registration_id: &str) -> Result<()> {
+        self.current_clerk()?;
         let mut tx = self.store.writer().begin().await?;
         sqlx::query("UPDATE registrations SET sync_state = 'pendiente', sync_error = NULL WHERE id = ? AND sync_state = 'conflicto'")
             .bind(registration_id)

@@ -84,9 +84,13 @@ struct Token {
     used_at: Option<DateTime<Utc>>,
 }
 
+/// Who acts when the affiliate validates by the email's link: nobody at a desk.
+const LINK_ACTOR: &str = "afiliado (enlace)";
+
 impl Desk {
     /// Validates the registration `folio` with the code the affiliate read from the email.
     pub async fn validate_with_code(&self, folio: &str, code: &str) -> Result<ValidationOutcome> {
+        let clerk = self.current_clerk()?;
         let (folio, code) = match (parse_folio(folio), parse_code(code)) {
             (Ok(f), Ok(c)) => (f, c),
             (f, c) => return Err(Error::Fields(f.err().into_iter().chain(c.err()).collect())),
@@ -103,10 +107,18 @@ impl Desk {
             {
                 return Err(Error::CodeSuperseded);
             }
-            return Err(self.record_wrong_code(&registration, &token, now).await?);
+            return Err(self
+                .record_wrong_code(&registration, &token, now, &clerk.username)
+                .await?);
         }
-        self.complete_validation(registration, token, now, "codigo_en_ventanilla")
-            .await
+        self.complete_validation(
+            registration,
+            token,
+            now,
+            "codigo_en_ventanilla",
+            &clerk.username,
+        )
+        .await
     }
 
     /// Validates with the token from the email's link (what the central service calls).
@@ -142,7 +154,7 @@ impl Desk {
         }
         // Only this link's own token can validate: an older link never borrows a newer one.
         let token = check_token_usable(&registration, token, now)?;
-        self.complete_validation(registration, token, now, "enlace")
+        self.complete_validation(registration, token, now, "enlace", LINK_ACTOR)
             .await
     }
 
@@ -189,6 +201,7 @@ impl Desk {
         registration: &Pending,
         token: &Token,
         now: DateTime<Utc>,
+        clerk: &str,
     ) -> Result<Error> {
         let settings = self.settings();
         let max = i64::from(settings.max_code_attempts.max(1));
@@ -218,6 +231,7 @@ impl Desk {
             &settings,
             now,
             AuditEvent::about(
+                clerk,
                 if attempts >= max {
                     "codigo_agotado"
                 } else {
@@ -247,6 +261,7 @@ impl Desk {
         token: Token,
         now: DateTime<Utc>,
         method: &'static str,
+        actor: &str,
     ) -> Result<ValidationOutcome> {
         let settings = self.settings();
         let username = registration.affiliation_number.clone();
@@ -324,6 +339,7 @@ impl Desk {
             &settings,
             now,
             AuditEvent::about(
+                actor,
                 "registro_validado",
                 &registration.registration_id,
                 &registration.affiliation_number,

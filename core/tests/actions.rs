@@ -214,7 +214,7 @@ async fn correcting_the_email_sends_to_the_new_address_and_kills_the_old_link() 
 async fn pending_registrations_expire_and_release_the_identity() {
     let t = spawn_desk().await;
     let receipt = registered(&t).await;
-    t.clock.advance(Duration::hours(72) + Duration::seconds(1));
+    t.away(Duration::hours(72) + Duration::seconds(1)).await;
     // A new registration of the same person is possible: the old one expired.
     let second = t
         .desk
@@ -299,18 +299,6 @@ async fn a_new_temporary_password_replaces_the_old_one() {
 #[tokio::test]
 async fn supervisors_reveal_serials_after_checking_the_id() {
     let t = spawn_desk().await;
-    let err = t
-        .desk
-        .reveal_serial(
-            TITULAR.0,
-            &supervisor_approval(),
-            "Credencial sin número de serie",
-            true,
-        )
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), "sin_supervisor");
-    t.with_supervisor().await;
     assert_eq!(
         t.desk
             .create_first_supervisor(
@@ -367,7 +355,6 @@ async fn supervisors_reveal_serials_after_checking_the_id() {
 #[tokio::test]
 async fn five_wrong_supervisor_passwords_lock_the_supervisor() {
     let t = spawn_desk().await;
-    t.with_supervisor().await;
     let wrong = SupervisorApproval {
         password: "no-es-esta".into(),
         ..supervisor_approval()
@@ -395,7 +382,7 @@ async fn five_wrong_supervisor_passwords_lock_the_supervisor() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), "supervisor_bloqueado");
-    t.clock.advance(Duration::minutes(16));
+    t.away(Duration::minutes(16)).await;
     t.desk
         .reveal_serial(
             TITULAR.0,
@@ -410,7 +397,6 @@ async fn five_wrong_supervisor_passwords_lock_the_supervisor() {
 #[tokio::test]
 async fn a_supervisor_cancels_a_registration_and_its_links_stop() {
     let t = spawn_desk().await;
-    t.with_supervisor().await;
     let receipt = registered(&t).await;
     t.deliver().await;
     let token = t.emails_to("ximena@example.com")[0].link_token();
@@ -476,7 +462,7 @@ async fn search_finds_by_number_folio_email_and_name_and_shows_the_promise() {
     assert_eq!(detail.consents.len(), 4);
     assert_eq!(detail.emails.len(), 1);
     assert_eq!(detail.emails[0].state, "en_cola");
-    t.clock.advance(Duration::minutes(11));
+    t.away(Duration::minutes(11)).await;
     let detail = t
         .desk
         .registration_detail(&receipt.registration_id)
@@ -507,4 +493,212 @@ async fn search_finds_by_number_folio_email_and_name_and_shows_the_promise() {
         .unwrap();
     assert_eq!(detail.promise.kept, Some(true));
     assert_eq!(detail.promise.elapsed_secs, 60);
+}
+
+#[tokio::test]
+async fn an_idle_session_locks_and_only_its_clerks_password_opens_it() {
+    let t = spawn_desk().await;
+    t.clock.advance(Duration::minutes(9));
+    registered(&t).await; // activity keeps the session open
+    t.clock
+        .advance(Duration::minutes(10) + Duration::seconds(1));
+    let err = t.desk.search("ximena").await.unwrap_err();
+    assert_eq!(err.code(), "sesion_bloqueada");
+    assert_eq!(
+        err.to_string(),
+        "La sesión se bloqueó por inactividad. Escriba su contraseña para continuar."
+    );
+    let view = t.desk.session_view().await.unwrap();
+    assert!(view.locked);
+    assert_eq!(view.clerk.unwrap().username, CLERK.0);
+
+    let err = t.desk.unlock("no-es-la-clave").await.unwrap_err();
+    assert_eq!(err.code(), "credenciales_incorrectas");
+    assert!(err.to_string().contains("Quedan 4 intentos"));
+    assert!(t.desk.search("ximena").await.is_err());
+    t.desk.unlock(CLERK.1).await.unwrap();
+    assert_eq!(t.desk.search("ximena").await.unwrap().len(), 1);
+
+    // Another clerk may take the desk instead; the audit trail names who did what.
+    t.desk.lock_session().await.unwrap();
+    t.as_supervisor().await;
+    t.desk.search("ximena").await.unwrap();
+    let trail: Vec<(String, String)> = sqlx::query_as(
+        "SELECT action, clerk FROM audit_events WHERE action LIKE 'sesion_%' OR action = 'registro_creado' ORDER BY occurred_at, rowid",
+    )
+    .fetch_all(t.desk.store().reader())
+    .await
+    .unwrap();
+    let trail: Vec<(&str, &str)> = trail
+        .iter()
+        .map(|(a, c)| (a.as_str(), c.as_str()))
+        .collect();
+    assert!(trail.contains(&("registro_creado", CLERK.0)), "{trail:?}");
+    assert!(
+        trail.contains(&("sesion_desbloqueada", CLERK.0)),
+        "{trail:?}"
+    );
+    assert!(trail.contains(&("sesion_bloqueada", CLERK.0)), "{trail:?}");
+    assert!(
+        trail.contains(&("sesion_iniciada", "supervisora")),
+        "{trail:?}"
+    );
+
+    t.desk.sign_out().await.unwrap();
+    assert_eq!(
+        t.desk.search("ximena").await.unwrap_err().code(),
+        "sin_sesion"
+    );
+}
+
+#[tokio::test]
+async fn supervisors_manage_clerk_accounts_and_five_wrong_passwords_lock_one() {
+    use registro_core::staff::NewStaffMember;
+    let t = spawn_desk().await;
+    let new = NewStaffMember {
+        username: "Laura.Ficticia".into(),
+        full_name: "  Laura   Ficticia Ejemplo ".into(),
+        role: "capturista".into(),
+        password: "clave-inicial-123".into(),
+        confirmation: "clave-inicial-123".into(),
+    };
+    // A clerk cannot open accounts.
+    assert_eq!(
+        t.desk.create_staff(&new).await.unwrap_err().code(),
+        "solo_supervisor"
+    );
+    t.as_supervisor().await;
+    let bad = t
+        .desk
+        .create_staff(&NewStaffMember {
+            username: "a".into(),
+            role: String::new(),
+            password: "corta".into(),
+            ..new.clone()
+        })
+        .await
+        .unwrap_err();
+    let fields: Vec<Field> = bad.field_errors().iter().map(|e| e.field).collect();
+    assert_eq!(
+        fields,
+        [Field::StaffUsername, Field::StaffRole, Field::StaffPassword]
+    );
+    let laura = t.desk.create_staff(&new).await.unwrap();
+    assert_eq!(
+        (laura.username.as_str(), laura.full_name.as_str()),
+        ("laura.ficticia", "Laura Ficticia Ejemplo")
+    );
+    assert!(laura.must_change_password);
+    let again = t.desk.create_staff(&new).await.unwrap_err();
+    assert_eq!(again.field(), Some(Field::StaffUsername));
+
+    // Laura signs in and must choose her own password before anything else.
+    t.desk
+        .sign_in("laura.ficticia", "clave-inicial-123")
+        .await
+        .unwrap();
+    assert_eq!(
+        t.desk.search("ximena").await.unwrap_err().code(),
+        "cambio_contrasena_requerido"
+    );
+    t.desk
+        .change_own_password("clave-inicial-123", "la-mia-de-laura", "la-mia-de-laura")
+        .await
+        .unwrap();
+    t.desk.search("ximena").await.unwrap();
+
+    // Five wrong passwords lock her out; the right one then waits for the lock.
+    t.desk.sign_out().await.unwrap();
+    for remaining in (1..=4).rev() {
+        let err = t
+            .desk
+            .sign_in("laura.ficticia", "equivocada")
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains(&format!("{remaining} intento")),
+            "{err}"
+        );
+    }
+    let err = t
+        .desk
+        .sign_in("laura.ficticia", "equivocada")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "cuenta_bloqueada");
+    let err = t
+        .desk
+        .sign_in("laura.ficticia", "la-mia-de-laura")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "cuenta_bloqueada");
+
+    // A supervisor resets it (which unlocks it) or deactivates it.
+    t.as_supervisor().await;
+    let reset = t
+        .desk
+        .reset_staff_password(
+            "laura.ficticia",
+            "otra-clave-temporal",
+            "otra-clave-temporal",
+        )
+        .await
+        .unwrap();
+    assert!(reset.must_change_password && reset.locked_until.is_none());
+    t.desk
+        .set_staff_active("laura.ficticia", false)
+        .await
+        .unwrap();
+    assert_eq!(
+        t.desk
+            .set_staff_active("supervisora", false)
+            .await
+            .unwrap_err()
+            .code(),
+        "propia_cuenta"
+    );
+    let err = t
+        .desk
+        .sign_in("laura.ficticia", "otra-clave-temporal")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "credenciales_incorrectas");
+    let listed = t.desk.list_staff().await.unwrap();
+    assert_eq!(listed.len(), 3);
+    assert!(
+        listed
+            .iter()
+            .any(|m| m.username == "laura.ficticia" && !m.active)
+    );
+    let hash: String =
+        sqlx::query_scalar("SELECT password_hash FROM staff WHERE username = 'laura.ficticia'")
+            .fetch_one(t.desk.store().reader())
+            .await
+            .unwrap();
+    assert!(hash.starts_with("$argon2id$"));
+}
+
+#[tokio::test]
+async fn the_name_shows_once_number_and_serial_match_and_wrong_serials_count() {
+    let t = spawn_desk().await;
+    let found = t
+        .desk
+        .identify_affiliate(TITULAR.0, TITULAR.1)
+        .await
+        .unwrap();
+    assert!(found.full_name.contains("(DEMO)"), "{}", found.full_name);
+    let err = t
+        .desk
+        .identify_affiliate(TITULAR.0, "DEMO0000000")
+        .await
+        .unwrap_err();
+    assert_eq!(err.field(), Some(Field::CredentialSerial));
+    assert!(err.to_string().contains("Quedan 4 intentos"));
+    registered(&t).await;
+    let err = t
+        .desk
+        .identify_affiliate(TITULAR.0, TITULAR.1)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "registro_pendiente");
 }

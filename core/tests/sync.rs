@@ -295,7 +295,6 @@ async fn the_same_affiliate_at_two_offices_ends_in_one_conflict_shown_and_kept()
     assert_eq!(tijuana.desk.sync_once().await.unwrap().conflicts, 1);
 
     // The clerk settles it: cancel the local one (supervisor). Its audit trail goes up.
-    tijuana.with_supervisor().await;
     let approval = supervisor_approval();
     tijuana
         .desk

@@ -7,10 +7,11 @@ use registro_core::actions::{EmailSent, RevealedSerial};
 use registro_core::config::Settings;
 use registro_core::domain::Field;
 use registro_core::legal::{self, LegalDocument};
+use registro_core::registration::IdentifiedAffiliate;
 use registro_core::registration::{FieldCheck, RegistrationForm, RegistrationReceipt};
 use registro_core::roster::{self, ImportProgress, ImportReport, RosterSummary};
 use registro_core::search::{RegistrationDetail, RegistrationSummary};
-use registro_core::staff::SupervisorApproval;
+use registro_core::staff::{Clerk, NewStaffMember, SessionView, StaffMember, SupervisorApproval};
 use registro_core::sync::SyncStatus;
 use registro_core::validation::ValidationOutcome;
 use registro_core::{outbox, registration};
@@ -27,7 +28,6 @@ pub struct AppInfo {
     pub version: &'static str,
     pub office: String,
     pub workstation: String,
-    pub clerk: String,
     pub roster: RosterSummary,
     pub email_delivery: String,
     pub emails_waiting: i64,
@@ -42,7 +42,6 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, CommandErro
         version: env!("CARGO_PKG_VERSION"),
         office: settings.office,
         workstation: settings.workstation,
-        clerk: settings.clerk,
         roster: roster::summary(state.desk.store()).await?,
         email_delivery: state.desk.transport().describe(),
         emails_waiting: outbox::counts(state.desk.store()).await?.queued,
@@ -275,10 +274,109 @@ pub async fn create_first_supervisor(
     full_name: String,
     password: String,
     confirmation: String,
-) -> Result<(), CommandError> {
+) -> Result<Clerk, CommandError> {
     Ok(state
         .desk
         .create_first_supervisor(&username, &full_name, &password, &confirmation)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn session_status(state: State<'_, AppState>) -> Result<SessionView, CommandError> {
+    Ok(state.desk.session_view().await?)
+}
+
+#[tauri::command]
+pub async fn sign_in(
+    state: State<'_, AppState>,
+    username: String,
+    password: String,
+) -> Result<Clerk, CommandError> {
+    Ok(state.desk.sign_in(&username, &password).await?)
+}
+
+#[tauri::command]
+pub async fn unlock_session(
+    state: State<'_, AppState>,
+    password: String,
+) -> Result<Clerk, CommandError> {
+    Ok(state.desk.unlock(&password).await?)
+}
+
+#[tauri::command]
+pub async fn lock_session(state: State<'_, AppState>) -> Result<(), CommandError> {
+    Ok(state.desk.lock_session().await?)
+}
+
+#[tauri::command]
+pub async fn sign_out(state: State<'_, AppState>) -> Result<(), CommandError> {
+    Ok(state.desk.sign_out().await?)
+}
+
+/// The clerk is typing or clicking: keeps the session from locking.
+#[tauri::command]
+pub fn session_activity(state: State<'_, AppState>) -> Result<(), CommandError> {
+    state.desk.current_clerk()?;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn change_own_password(
+    state: State<'_, AppState>,
+    current: String,
+    password: String,
+    confirmation: String,
+) -> Result<Clerk, CommandError> {
+    Ok(state
+        .desk
+        .change_own_password(&current, &password, &confirmation)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn list_staff(state: State<'_, AppState>) -> Result<Vec<StaffMember>, CommandError> {
+    Ok(state.desk.list_staff().await?)
+}
+
+#[tauri::command]
+pub async fn create_staff(
+    state: State<'_, AppState>,
+    member: NewStaffMember,
+) -> Result<StaffMember, CommandError> {
+    Ok(state.desk.create_staff(&member).await?)
+}
+
+#[tauri::command]
+pub async fn set_staff_active(
+    state: State<'_, AppState>,
+    username: String,
+    active: bool,
+) -> Result<StaffMember, CommandError> {
+    Ok(state.desk.set_staff_active(&username, active).await?)
+}
+
+#[tauri::command]
+pub async fn reset_staff_password(
+    state: State<'_, AppState>,
+    username: String,
+    password: String,
+    confirmation: String,
+) -> Result<StaffMember, CommandError> {
+    Ok(state
+        .desk
+        .reset_staff_password(&username, &password, &confirmation)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn identify_affiliate(
+    state: State<'_, AppState>,
+    affiliation_number: String,
+    credential_serial: String,
+) -> Result<IdentifiedAffiliate, CommandError> {
+    Ok(state
+        .desk
+        .identify_affiliate(&affiliation_number, &credential_serial)
         .await?)
 }
 
@@ -289,8 +387,10 @@ pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus, Comma
 
 /// "Sincronizar ahora": starts a round; the status bar shows how it went.
 #[tauri::command]
-pub fn sync_now(state: State<'_, AppState>) {
+pub fn sync_now(state: State<'_, AppState>) -> Result<(), CommandError> {
+    state.desk.current_clerk()?;
     state.desk.request_sync();
+    Ok(())
 }
 
 #[tauri::command]

@@ -46,6 +46,18 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::sync_status,
         commands::sync_now,
         commands::retry_conflict,
+        commands::session_status,
+        commands::sign_in,
+        commands::unlock_session,
+        commands::lock_session,
+        commands::sign_out,
+        commands::session_activity,
+        commands::change_own_password,
+        commands::list_staff,
+        commands::create_staff,
+        commands::set_staff_active,
+        commands::reset_staff_password,
+        commands::identify_affiliate,
     ])
 }
 

@@ -60,6 +60,16 @@ pub enum Field {
     SmtpRootCertificate,
     CentralUrl,
     CentralPassword,
+    SessionLockMinutes,
+    /// Sign-in and unlock.
+    Username,
+    Password,
+    /// A staff account a supervisor creates or changes.
+    StaffUsername,
+    StaffFullName,
+    StaffRole,
+    StaffPassword,
+    StaffPasswordConfirmation,
 }
 
 /// A problem with one field, told to the clerk in Spanish.

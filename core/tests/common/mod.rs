@@ -76,6 +76,38 @@ pub fn supervisor_approval() -> registro_core::staff::SupervisorApproval {
     }
 }
 
+/// The signed-in clerk of every test desk.
+pub const CLERK: (&str, &str) = ("capturista.prueba", "mi-clave-de-ventanilla");
+
+/// What a first run and a supervisor's staff screen do: the first supervisor, who opens
+/// an account for a clerk; the clerk signs in and replaces the supervisor's password.
+pub async fn sign_in_a_clerk(desk: &Desk) {
+    let approval = supervisor_approval();
+    desk.create_first_supervisor(
+        &approval.username,
+        "Rosa Elena Prueba Demo",
+        &approval.password,
+        &approval.password,
+    )
+    .await
+    .unwrap();
+    desk.create_staff(&registro_core::staff::NewStaffMember {
+        username: CLERK.0.into(),
+        full_name: "Juan Carlos Ejemplo Ficticio".into(),
+        role: "capturista".into(),
+        password: "clave-que-da-la-supervisora".into(),
+        confirmation: "clave-que-da-la-supervisora".into(),
+    })
+    .await
+    .unwrap();
+    desk.sign_in(CLERK.0, "clave-que-da-la-supervisora")
+        .await
+        .unwrap();
+    desk.change_own_password("clave-que-da-la-supervisora", CLERK.1, CLERK.1)
+        .await
+        .unwrap();
+}
+
 pub struct TestDesk {
     pub desk: Desk,
     pub clock: Arc<ManualClock>,
@@ -97,6 +129,7 @@ pub async fn spawn_desk_with(settings: Settings) -> TestDesk {
     let desk = Desk::open_with_clock(&paths, settings, clock.clone())
         .await
         .unwrap();
+    sign_in_a_clerk(&desk).await;
     let documents = legal::current_documents(desk.store()).await.unwrap();
     TestDesk {
         desk,
@@ -120,15 +153,20 @@ impl TestDesk {
         }
     }
 
-    /// Creates the station's first supervisor (the one `supervisor_approval` names).
-    pub async fn with_supervisor(&self) {
+    /// Time passes with the clerk away from the desk: the session locks, and the clerk
+    /// unlocks it with their password on return.
+    pub async fn away(&self, time: chrono::Duration) {
+        self.clock.advance(time);
+        let err = self.desk.current_clerk().unwrap_err();
+        assert_eq!(err.code(), "sesion_bloqueada");
+        self.desk.unlock(CLERK.1).await.unwrap();
+    }
+
+    /// Signs the supervisor (the one `supervisor_approval` names) in instead of the clerk.
+    pub async fn as_supervisor(&self) {
+        let approval = supervisor_approval();
         self.desk
-            .create_first_supervisor(
-                "supervisora",
-                "Rosa Elena Prueba Demo",
-                "una-clave-larga-1",
-                "una-clave-larga-1",
-            )
+            .sign_in(&approval.username, &approval.password)
             .await
             .unwrap();
     }
