@@ -287,7 +287,7 @@ impl Desk {
         Ok(EmailSent {
             registration_id: registration.id,
             folio: registration.folio,
-            email_masked: mask(&registration.email),
+            email_masked: EmailAddress::mask_stored(&registration.email),
             expires_at: Some(expires_at),
         })
     }
@@ -346,7 +346,7 @@ impl Desk {
         };
         let settings = self.settings();
         let now = self.clock.now();
-        let old_masked = mask(&registration.email);
+        let old_masked = EmailAddress::mask_stored(&registration.email);
         registration.email = new_email.to_string();
         self.ensure_not_uploading(&registration.id).await?;
         let mut tx = self.store.writer().begin().await?;
@@ -459,7 +459,7 @@ impl Desk {
         Ok(EmailSent {
             registration_id: registration.id,
             folio: registration.folio,
-            email_masked: mask(&registration.email),
+            email_masked: EmailAddress::mask_stored(&registration.email),
             expires_at: None,
         })
     }
@@ -644,10 +644,4 @@ impl Desk {
         }
         Ok(expired.len() as u64)
     }
-}
-
-fn mask(email: &str) -> String {
-    EmailAddress::parse(email)
-        .map(|e| e.masked())
-        .unwrap_or_default()
 }

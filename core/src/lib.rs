@@ -12,6 +12,7 @@ pub mod emails;
 pub mod error;
 pub mod legal;
 pub mod outbox;
+pub mod receipt;
 pub mod registration;
 pub mod roster;
 pub mod search;

@@ -351,9 +351,7 @@ impl Desk {
         self.outbox_wake.notify_one();
         tracing::info!(registration_id = %registration.registration_id, "registration validated");
 
-        let email_masked = crate::domain::EmailAddress::parse(&registration.email)
-            .map(|e| e.masked())
-            .unwrap_or_default();
+        let email_masked = crate::domain::EmailAddress::mask_stored(&registration.email);
         Ok(ValidationOutcome {
             registration_id: registration.registration_id,
             folio: registration.folio,

@@ -144,6 +144,12 @@ impl EmailAddress {
             .collect();
         format!("{shown}***@{}", self.domain())
     }
+
+    /// [`masked`](Self::masked) for an address read back from the database; empty if the
+    /// stored text is somehow not an address, so nothing unmasked is ever shown.
+    pub fn mask_stored(stored: &str) -> String {
+        Self::parse(stored).map(|e| e.masked()).unwrap_or_default()
+    }
 }
 
 impl std::fmt::Display for EmailAddress {
@@ -178,6 +184,11 @@ mod tests {
         let e = EmailAddress::parse("  Juana.Perez+citas@Example.COM ").unwrap();
         assert_eq!(e.as_str(), "juana.perez+citas@example.com");
         assert_eq!(e.masked(), "ju***@example.com");
+        assert_eq!(
+            EmailAddress::mask_stored("juana.perez@example.com"),
+            "ju***@example.com"
+        );
+        assert_eq!(EmailAddress::mask_stored("not an address"), "");
     }
 
     #[test]

@@ -86,7 +86,14 @@ impl MexicanPhone {
 
     /// For receipts and screens seen by others: only the last four digits.
     pub fn masked(&self) -> String {
-        let tail = &self.0[self.0.len().saturating_sub(4)..];
+        Self::mask_stored(&self.0)
+    }
+
+    /// [`masked`](Self::masked) for a number read back from the database: whatever the
+    /// stored text, only its last four digits come out.
+    pub fn mask_stored(stored: &str) -> String {
+        let digits: Vec<char> = stored.chars().filter(char::is_ascii_digit).collect();
+        let tail: String = digits[digits.len().saturating_sub(4)..].iter().collect();
         format!("*** *** {tail}")
     }
 }
@@ -118,6 +125,12 @@ mod tests {
         let p = MexicanPhone::parse("664 555 0199").unwrap();
         assert_eq!(p.national_display(), "664 555 0199");
         assert_eq!(p.masked(), "*** *** 0199");
+        assert_eq!(MexicanPhone::mask_stored("+526865550142"), "*** *** 0142");
+        assert_eq!(
+            MexicanPhone::mask_stored("+52 (686) 555-01-42"),
+            "*** *** 0142"
+        );
+        assert_eq!(MexicanPhone::mask_stored("42"), "*** *** 42");
     }
 
     #[test]
@@ -157,6 +170,14 @@ mod tests {
             let typed = format!("{prefix}{area}{sep}{b}{sep}{c}");
             let phone = MexicanPhone::parse(&typed).unwrap();
             prop_assert_eq!(phone.e164(), format!("+52{digits}"));
+        }
+
+        /// The mask keeps exactly the last four digits and no other.
+        #[test]
+        fn the_mask_shows_only_the_last_four_digits(digits in mexican_numbers()) {
+            let masked = MexicanPhone::parse(&digits).unwrap().masked();
+            let shown: String = masked.chars().filter(char::is_ascii_digit).collect();
+            prop_assert_eq!(shown.as_str(), &digits[6..]);
         }
 
         #[test]
