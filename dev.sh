@@ -63,8 +63,8 @@ install_node() {
   if ! command -v npm >/dev/null 2>&1; then
     install_packages nodejs npm
   fi
-  if [ ! -x node_modules/.bin/tauri ]; then
-    say "Installing the Tauri CLI (npm, pinned by package-lock.json)"
+  if [ ! -x node_modules/.bin/tauri ] || [ ! -f node_modules/axe-core/axe.min.js ]; then
+    say "Installing the Tauri CLI and axe-core (npm, pinned by package-lock.json)"
     npm ci --no-audit --no-fund
   fi
 }
@@ -116,6 +116,7 @@ run_tests() {
   install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
   install_rust
   install_tauri_driver
+  install_node # axe-core for the accessibility audit of the end-to-end tests
   local started=$SECONDS
 
   say "Formatting (cargo fmt --check)"
@@ -133,7 +134,8 @@ run_tests() {
 
   say "End-to-end: the real app in a real window (Xvfb + tauri-driver + WebKitWebDriver)"
   # The window needs a display; a hung WebDriver session must not hang CI.
-  timeout 600 cargo test --locked --test e2e -- --ignored --test-threads=1 2>&1 | tee -a "$results"
+  rm -rf target/tmp/capturas-e2e # this run's screenshots only
+  timeout 1200 cargo test --locked --test e2e -- --ignored --test-threads=1 2>&1 | tee -a "$results"
 
   windows_build
   deb_bundle

@@ -5,9 +5,9 @@ import { pedirAutorizacion } from './autorizacion.js';
 
 const t = textos.ajustes;
 const $ = (id) => document.getElementById(id);
-const TEXT = ['office', 'workstation', 'clerk', 'sender_name', 'sender_address', 'link_base_url', 'central_url'];
+const TEXT = ['office', 'workstation', 'sender_name', 'sender_address', 'link_base_url', 'central_url'];
 const NUMBERS = ['validation_ttl_hours', 'pending_expiry_hours', 'resend_cooldown_secs', 'max_code_attempts',
-  'max_serial_failures', 'serial_lock_minutes', 'outbox_max_attempts', 'delivery_promise_minutes'];
+  'max_serial_failures', 'serial_lock_minutes', 'outbox_max_attempts', 'delivery_promise_minutes', 'session_lock_minutes'];
 const SMTP_NUMBERS = ['smtp_port', 'smtp_timeout_secs', 'smtp_pool_size'];
 let view = null;
 let onSaved = () => {};
@@ -17,7 +17,6 @@ export function initAjustes({ saved }) {
   $('usar-smtp').addEventListener('change', () => { $('campos-smtp').hidden = !$('usar-smtp').checked; });
   $('form-ajustes').addEventListener('submit', (ev) => { ev.preventDefault(); guardar(); });
   $('form-prueba').addEventListener('submit', (ev) => { ev.preventDefault(); probar(); });
-  $('form-supervisor').addEventListener('submit', (ev) => { ev.preventDefault(); crearSupervisor(); });
 }
 
 export async function cargarAjustes() {
@@ -41,7 +40,6 @@ export async function cargarAjustes() {
   $('ayuda-central_password').textContent = `${view.central_password_saved ? t.contrasenaGuardada : ''} ${view.secret_store.description}`;
   $('ayuda-smtp_password').textContent = `${view.smtp_password_saved ? t.contrasenaGuardada : t.contrasenaNueva} ${view.secret_store.description}`;
   $('entrega-actual').textContent = view.email_delivery;
-  $('form-supervisor').hidden = view.supervisor_exists;
 }
 
 function collect() {
@@ -82,18 +80,15 @@ async function guardar() {
   const save = (approval) => api.saveSettings(settings, password === '' ? null : password,
     centralPassword === '' ? null : centralPassword, approval);
   try {
-    if (view?.supervisor_exists) {
-      const saved = await pedirAutorizacion({
-        titulo: t.autorizarTitulo,
-        explicacion: t.autorizarExplicacion,
-        supervisor: true,
-        accion: (d) => save(d.approval),
-        exito: () => t.guardado,
-      });
-      if (!saved) return;
-    } else {
-      await save(null);
-    }
+    const saved = await pedirAutorizacion({
+      titulo: t.autorizarTitulo,
+      explicacion: t.autorizarExplicacion,
+      supervisor: true,
+      motivo: false,
+      accion: (d) => save(d.approval),
+      exito: () => t.guardado,
+    });
+    if (!saved) return;
     await cargarAjustes();
     $('ajustes-exito').textContent = t.guardado;
     $('ajustes-exito').hidden = false;
@@ -122,22 +117,5 @@ async function probar() {
     showError(error, result, textos.registro.revise);
   } finally {
     button.disabled = false;
-  }
-}
-
-async function crearSupervisor() {
-  const form = $('form-supervisor');
-  clearErrors(form);
-  try {
-    await api.createFirstSupervisor($('supervisor_username').value, $('supervisor_full_name').value,
-      $('supervisor_password').value, $('supervisor_password_confirmation').value);
-    form.reset();
-    await cargarAjustes();
-    $('ajustes-exito').textContent = t.supervisorCreado;
-    $('ajustes-exito').hidden = false;
-  } catch (e) {
-    $('supervisor_password').value = '';
-    $('supervisor_password_confirmation').value = '';
-    showError(asError(e, textos.general.errorInesperado), $('ajustes-mensaje'), textos.registro.revise);
   }
 }

@@ -1,5 +1,17 @@
 // The Rust commands. Every failure arrives as {code, field, message, fields?}.
-const { invoke, Channel } = window.__TAURI__.core;
+const { invoke: tauriInvoke, Channel } = window.__TAURI__.core;
+
+/** Failures that mean "nobody may use the screens now": the sign-in gate takes over. */
+const SESSION_CODES = new Set(['sin_sesion', 'sesion_bloqueada', 'cambio_contrasena_requerido']);
+
+async function invoke(cmd, args) {
+  try {
+    return await tauriInvoke(cmd, args);
+  } catch (e) {
+    if (e && SESSION_CODES.has(e.code)) window.dispatchEvent(new CustomEvent('sesion-requerida', { detail: e.code }));
+    throw e;
+  }
+}
 
 export const api = {
   appInfo: () => invoke('app_info'),
@@ -30,6 +42,20 @@ export const api = {
   syncStatus: () => invoke('sync_status'),
   syncNow: () => invoke('sync_now'),
   retryConflict: (registrationId) => invoke('retry_conflict', { registrationId }),
+  sessionStatus: () => tauriInvoke('session_status'),
+  signIn: (username, password) => tauriInvoke('sign_in', { username, password }),
+  unlockSession: (password) => tauriInvoke('unlock_session', { password }),
+  lockSession: () => tauriInvoke('lock_session'),
+  signOut: () => tauriInvoke('sign_out'),
+  sessionActivity: () => invoke('session_activity'),
+  changeOwnPassword: (current, password, confirmation) => tauriInvoke('change_own_password', { current, password, confirmation }),
+  listStaff: () => invoke('list_staff'),
+  createStaff: (member) => invoke('create_staff', { member }),
+  setStaffActive: (username, active) => invoke('set_staff_active', { username, active }),
+  resetStaffPassword: (username, password, confirmation) => invoke('reset_staff_password', { username, password, confirmation }),
+  identifyAffiliate: (affiliationNumber, credentialSerial) => invoke('identify_affiliate', { affiliationNumber, credentialSerial }),
+  receipt: (registrationId) => invoke('receipt', { registrationId }),
+  saveReceiptPdf: (registrationId) => invoke('save_receipt_pdf', { registrationId }),
   chooseCsv: () => window.__TAURI__.dialog.open({ multiple: false, directory: false, filters: [{ name: 'CSV', extensions: ['csv', 'txt'] }] }),
 };
 

@@ -5,6 +5,8 @@ import { initValidacion, prepareValidation } from './validacion.js';
 import { initPadron, showRosterSummary } from './padron.js';
 import { initBusqueda, mostrar } from './busqueda.js';
 import { cargarAjustes, initAjustes } from './ajustes.js';
+import { initSesion } from './sesion.js';
+import { cargarPersonal, initPersonal } from './personal.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -65,12 +67,14 @@ async function main() {
       if (tab.dataset.pantalla === 'validacion') prepareValidation('');
       if (tab.dataset.pantalla === 'ajustes') cargarAjustes().catch(() => {});
       if (tab.dataset.pantalla === 'busqueda') document.getElementById('query').focus();
+      if (tab.dataset.pantalla === 'personal') cargarPersonal().catch(() => {});
     });
   }
   initValidacion();
   initPadron({ onImported: refreshInfo });
   initBusqueda();
   initAjustes({ saved: refreshInfo });
+  initPersonal();
   $('sincronizar-ahora').addEventListener('click', async () => {
     await api.syncNow();
     setTimeout(() => refreshSync().catch(() => {}), 1500);
@@ -78,11 +82,15 @@ async function main() {
   await initRegistro({
     goToValidation: (folio) => { show('validacion'); prepareValidation(folio); },
   });
-  await refreshInfo();
-  setInterval(() => refreshInfo().catch(() => {}), 5000);
+  setInterval(() => { if (!$('aplicacion').hidden) refreshInfo().catch(() => {}); }, 5000);
   // A registration or a desk action changes what waits: show it at once.
   window.addEventListener('estado-cambio', () => refreshInfo().catch(() => {}));
-  $('affiliation_number').focus();
+  await initSesion({
+    entered: () => {
+      refreshInfo().catch(() => {});
+      if (!$('pantalla-registro').hidden && $('registro-exito').hidden) $('affiliation_number').focus();
+    },
+  });
   document.body.dataset.listo = 'si';
 }
 

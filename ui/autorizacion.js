@@ -12,7 +12,8 @@ const IDS = {
 
 /**
  * Opens the dialog. `options`: {titulo, explicacion, afiliacion (prefill, or null to
- * hide), identificacion, supervisor, accion(datos) → Promise, exito(resultado) → text}.
+ * hide), identificacion, supervisor, motivo (false hides the reason), accion(datos) →
+ * Promise, exito(resultado) → text}.
  * Resolves with the action's result, or null if the clerk closes the dialog.
  */
 export function pedirAutorizacion(options) {
@@ -26,11 +27,14 @@ export function pedirAutorizacion(options) {
   $('reveal_affiliation').value = options.afiliacion ?? '';
   $('campo-identificacion').hidden = !options.identificacion;
   $('campos-supervisor').hidden = !options.supervisor;
+  $('reason').closest('.campo').hidden = options.motivo === false;
   $('autorizacion-mensaje').hidden = true;
   $('autorizacion-resultado').hidden = true;
   $('confirmar-autorizacion').hidden = false;
   dialog.showModal();
-  (options.afiliacion !== null && options.afiliacion !== undefined && !options.afiliacion ? $('reveal_affiliation') : $('reason')).focus();
+  const first = options.afiliacion !== null && options.afiliacion !== undefined && !options.afiliacion ? 'reveal_affiliation'
+    : options.motivo === false ? 'approval_username' : 'reason';
+  $(first).focus();
 
   return new Promise((resolve) => {
     let result = null;

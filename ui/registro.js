@@ -15,14 +15,24 @@ const FIELD_OF_KIND = {
 let documents = [];
 let suggestionDeclined = false;
 let onValidate = () => {};
+/** The number and serial last looked up, so tabbing back and forth asks (and counts) once. */
+let identifiedPair = '';
+let registrationId = null;
 
 const $ = (id) => document.getElementById(id);
 
 export async function initRegistro({ goToValidation }) {
   onValidate = goToValidation;
   const form = $('form-registro');
+  const credential = ['affiliation_number', 'credential_serial'];
+  for (const field of credential) {
+    $(field).addEventListener('input', () => { $('afiliado-identificado').hidden = true; });
+  }
   for (const field of LIVE_FIELDS) {
-    $(field).addEventListener('blur', () => liveCheck(field));
+    // With both credential fields typed, the roster lookup checks them (one answer, not
+    // two racing to show or clear the same error).
+    $(field).addEventListener('blur', () => (credential.includes(field) && credential.every((f) => $(f).value.trim())
+      ? identify() : liveCheck(field)));
     $(field).addEventListener('input', () => {
       clearFieldError(field);
       if (field === 'email') { suggestionDeclined = false; $('sugerencia-email').hidden = true; }
@@ -36,11 +46,46 @@ export async function initRegistro({ goToValidation }) {
   });
   form.addEventListener('submit', (ev) => { ev.preventDefault(); submit(); });
   $('nuevo-registro').addEventListener('click', resetForm);
+  document.addEventListener('keydown', (ev) => {
+    if (ev.altKey && ev.key.toLowerCase() === 'n' && !$('registro-exito').hidden && !$('pantalla-registro').hidden) {
+      ev.preventDefault();
+      resetForm();
+    }
+  });
+  $('imprimir').addEventListener('click', () => window.print());
+  $('guardar-pdf').addEventListener('click', savePdf);
   $('ir-validar').addEventListener('click', () => onValidate($('exito-folio').textContent));
   $('cerrar-documento').addEventListener('click', () => $('dialogo-documento').close());
   $('sin-serie').addEventListener('click', revealSerial);
   documents = await api.legalDocuments();
   renderDocuments();
+}
+
+/** Number and serial typed: the roster's name, for the clerk to confirm the person. */
+async function identify() {
+  const number = $('affiliation_number').value.trim();
+  const serial = $('credential_serial').value.trim();
+  const box = $('afiliado-identificado');
+  if (!number || !serial || `${number}|${serial}` === identifiedPair) return;
+  identifiedPair = `${number}|${serial}`;
+  try {
+    const found = await api.identifyAffiliate(number, serial);
+    clearFieldError('affiliation_number');
+    clearFieldError('credential_serial');
+    box.className = 'identificado';
+    box.textContent = t.identificado(found);
+    box.hidden = false;
+  } catch (e) {
+    const error = asError(e, textos.general.errorInesperado);
+    box.hidden = true;
+    const shown = (error.fields?.length ? error.fields : [error])
+      .filter((f) => f.field && showFieldError(f.field, f.message)).length;
+    if (!shown) {
+      box.className = 'identificado aviso';
+      box.textContent = error.message;
+      box.hidden = false;
+    }
+  }
 }
 
 async function liveCheck(field) {
@@ -54,7 +99,7 @@ async function liveCheck(field) {
     if (field === 'email') showSuggestion(check.suggestion);
   } catch (e) {
     const error = asError(e, textos.general.errorInesperado);
-    showFieldError(field, error.message);
+    showFieldError(field, error.fields?.[0]?.message ?? error.message);
   }
 }
 
@@ -218,15 +263,50 @@ async function submit() {
   }
 }
 
-function showReceipt(r) {
+async function showReceipt(r) {
   window.dispatchEvent(new Event('estado-cambio'));
+  registrationId = r.registration_id;
   $('form-registro').hidden = true;
+  $('afiliado-identificado').hidden = true;
   $('exito-folio').textContent = r.folio;
-  $('exito-nombre').textContent = t.nombre(r.affiliate_name);
   $('exito-correo').textContent = t.correoEnviado(r.email_masked);
   $('exito-agrupacion').textContent = t.agrupacion(r.family_grouping);
+  $('pdf-resultado').textContent = '';
   $('registro-exito').hidden = false;
   $('ir-validar').focus();
+  renderReceipt(await api.receipt(r.registration_id));
+}
+
+function renderReceipt(c) {
+  const k = textos.comprobante;
+  const datos = $('comprobante-datos');
+  datos.replaceChildren();
+  for (const [label, value] of k.datos(c)) {
+    datos.append(Object.assign(document.createElement('dt'), { textContent: label }),
+      Object.assign(document.createElement('dd'), { textContent: value }));
+  }
+  $('comprobante-documentos').querySelector('tbody').replaceChildren(...c.documents.map((d) => {
+    const tr = document.createElement('tr');
+    for (const text of [d.title, String(d.version), d.short_hash, d.answer]) {
+      tr.append(Object.assign(document.createElement('td'), { textContent: text }));
+    }
+    return tr;
+  }));
+  $('comprobante-pasos').replaceChildren(...c.next_steps.map((s) => Object.assign(document.createElement('li'), { textContent: s })));
+  const contacto = $('comprobante-contacto');
+  contacto.replaceChildren();
+  for (const line of [c.contact.name, c.contact.office, c.contact.address, k.telefono(c.contact.phone), k.horario(c.contact.hours)]) {
+    contacto.append(Object.assign(document.createElement('span'), { textContent: line }), document.createElement('br'));
+  }
+}
+
+async function savePdf() {
+  const out = $('pdf-resultado');
+  try {
+    out.textContent = t.pdfGuardado(await api.saveReceiptPdf(registrationId));
+  } catch (e) {
+    out.textContent = asError(e, textos.general.errorInesperado).message;
+  }
 }
 
 export function resetForm() {
@@ -237,6 +317,9 @@ export function resetForm() {
   $('sugerencia-email').hidden = true;
   $('registro-resumen').hidden = true;
   $('registro-exito').hidden = true;
+  $('afiliado-identificado').hidden = true;
+  identifiedPair = '';
+  registrationId = null;
   renderDocuments();
   form.hidden = false;
   $('affiliation_number').focus();

@@ -9,7 +9,7 @@ export const textos = {
   general: {
     demo: 'DEMO — Padrón de demostración con personas ficticias. Importe el padrón real en «Padrón» antes de atender afiliados.',
     errorInesperado: 'Ocurrió un error inesperado. Intente de nuevo y, si se repite, avise a soporte.',
-    estado: (i) => `${i.office} · Estación ${i.workstation} · Capturista ${i.clerk} · ${i.email_delivery}`,
+    estado: (i) => `${i.office} · Estación ${i.workstation} · ${i.email_delivery}`,
     conexion: (s) => !s.configured
       ? 'Base central: no configurada (la estación trabaja sola)'
       : s.online ? '● En línea con la base central' : '○ Sin conexión con la base central',
@@ -21,6 +21,28 @@ export const textos = {
     problema: (p) => `Folio ${p.folio} — ${p.sync_state === 'conflicto' ? 'Conflicto' : 'Error'}: ${p.message ?? ''}`,
     ver: 'Ver',
     reintentar: 'Reintentar',
+  },
+  sesion: {
+    revise: 'Revise los campos marcados:',
+    roles: { capturista: 'Capturista', supervisor: 'Supervisor' },
+    usuario: (c) => `${c.full_name} (${c.role === 'supervisor' ? 'Supervisor' : 'Capturista'})`,
+    bloqueada: (c) => `La sesión de ${c.full_name} (${c.username}) está bloqueada. Escriba su contraseña para continuar donde se quedó.`,
+  },
+  personal: {
+    roles: { capturista: 'Capturista', supervisor: 'Supervisor' },
+    estado: (m, fecha) => [
+      m.active ? 'Activa' : 'Desactivada',
+      m.locked_until && new Date(m.locked_until) > new Date() ? `bloqueada hasta ${fecha(m.locked_until)}` : '',
+      m.must_change_password ? 'debe elegir su contraseña' : '',
+    ].filter(Boolean).join(' · '),
+    asignar: 'Asignar contraseña nueva',
+    asignarA: (m) => `Contraseña nueva para ${m.full_name}`,
+    asignada: (m) => `Se asignó una contraseña nueva a ${m.full_name}; la cuenta quedó desbloqueada y deberá elegir la suya al entrar.`,
+    desactivar: 'Desactivar',
+    reactivar: 'Reactivar',
+    creada: (m) => `Cuenta creada para ${m.full_name} (usuario ${m.username}). Entréguele la contraseña en persona.`,
+    desactivada: (m) => `La cuenta de ${m.full_name} quedó desactivada: ya no puede entrar.`,
+    reactivada: (m) => `La cuenta de ${m.full_name} está activa de nuevo.`,
   },
   registro: {
     revise: 'Revise los campos marcados:',
@@ -35,11 +57,25 @@ export const textos = {
     quisisteDecir: (s) => `¿Quisiste decir ${s}?`,
     usar: (s) => `Usar ${s}`,
     nombre: (n) => `Afiliado: ${n}`,
+    identificado: (a) => `${a.full_name} · ${a.kind === 'titular' ? 'Titular' : 'Beneficiario'}. Confirme con el afiliado que es la persona correcta.`,
+    pdfGuardado: (path) => `Comprobante guardado en PDF: ${path}`,
     correoEnviado: (c) => `Se envió el correo de validación a ${c}. El enlace y el código sirven una sola vez.`,
     agrupacion: (si) => si
       ? 'Agrupación por núcleo familiar: otorgada.'
       : 'Agrupación por núcleo familiar: no otorgada (el afiliado verá solo su propia agenda y recetas; puede otorgarla después en ventanilla).',
     version: (d) => `Versión ${d.version} · SHA-256 ${d.sha256.slice(0, 12)}…`,
+  },
+  comprobante: {
+    datos: (c) => [
+      ['Fecha', c.registered_at_local],
+      ['Oficina', `${c.office} (estación ${c.workstation})`],
+      ['Afiliado', c.affiliate_name || '—'],
+      ['Número de afiliación', c.affiliation_number],
+      ['Correo', c.email_masked],
+      ['Teléfono', c.phone_masked],
+    ],
+    telefono: (p) => `Teléfono: ${p}`,
+    horario: (h) => `Horario: ${h}`,
   },
   validacion: {
     validando: 'Validando…',
@@ -111,7 +147,6 @@ export const textos = {
     contrasenaNueva: 'Escriba la contraseña del usuario de correo.',
     autorizarTitulo: 'Autorizar el cambio de ajustes',
     autorizarExplicacion: 'Los ajustes solo los cambia un supervisor.',
-    supervisorCreado: 'Cuenta de supervisor creada.',
   },
   serie: {
     titulo: 'Credencial sin número de serie',

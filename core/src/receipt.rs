@@ -91,6 +91,7 @@ struct ConsentRow {
 impl Desk {
     /// The receipt of one registration, as it stands now.
     pub async fn receipt(&self, registration_id: &str) -> Result<Receipt> {
+        self.current_clerk()?;
         let settings = self.settings();
         let r: RegistrationRow = sqlx::query_as(
             "SELECT r.folio, r.created_at, r.office, r.workstation, a.full_name,

@@ -159,6 +159,15 @@ fn check_new_password(
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct AccountRow {
+    password_hash: String,
+    full_name: String,
+    role: String,
+    must_change_password: bool,
+    locked_until: Option<DateTime<Utc>>,
+}
+
 /// Why a password check failed, before it is told as a sign-in or an approval failure.
 enum Denied {
     Rejected { remaining: u32 },
@@ -685,29 +694,36 @@ impl Desk {
         role: Option<Role>,
     ) -> Result<std::result::Result<Clerk, Denied>> {
         let now = self.clock.now();
-        let row: Option<(String, String, String, bool, Option<DateTime<Utc>>)> = sqlx::query_as(
-            "SELECT password_hash, full_name, role, must_change_password = 1, locked_until
+        let row: Option<AccountRow> = sqlx::query_as(
+            "SELECT password_hash, full_name, role, must_change_password = 1 AS must_change_password,
+                    locked_until
                FROM staff WHERE username = ? AND active = 1",
         )
         .bind(username)
         .fetch_optional(self.store.reader())
         .await?;
-        let row = row.filter(|r| role.is_none_or(|role| r.2 == role.as_str()));
-        if let Some((_, _, _, _, Some(until))) = &row
-            && *until > now
+        let row = row.filter(|r| role.is_none_or(|role| r.role == role.as_str()));
+        if let Some(until) = row.as_ref().and_then(|r| r.locked_until)
+            && until > now
         {
-            return Ok(Err(Denied::Locked(*until)));
+            return Ok(Err(Denied::Locked(until)));
         }
         // An unknown user costs the same hash as a known one: no timing hint.
         let hash = match &row {
-            Some((hash, ..)) => hash.clone(),
+            Some(row) => row.password_hash.clone(),
             None => security::hash_password("usuario-inexistente")?,
         };
         let typed = password.to_owned();
         let matches = tokio::task::spawn_blocking(move || security::verify_password(&typed, &hash))
             .await
             .map_err(|e| Error::Internal(format!("verify task: {e}")))?;
-        let Some((_, full_name, stored_role, must_change_password, _)) = row else {
+        let Some(AccountRow {
+            full_name,
+            role: stored_role,
+            must_change_password,
+            ..
+        }) = row
+        else {
             return Ok(Err(Denied::Rejected {
                 remaining: u32::try_from(MAX_FAILURES - 1).unwrap_or(0),
             }));

@@ -7,6 +7,7 @@ use registro_core::actions::{EmailSent, RevealedSerial};
 use registro_core::config::Settings;
 use registro_core::domain::Field;
 use registro_core::legal::{self, LegalDocument};
+use registro_core::receipt::{self, Receipt};
 use registro_core::registration::IdentifiedAffiliate;
 use registro_core::registration::{FieldCheck, RegistrationForm, RegistrationReceipt};
 use registro_core::roster::{self, ImportProgress, ImportReport, RosterSummary};
@@ -366,6 +367,32 @@ pub async fn reset_staff_password(
         .desk
         .reset_staff_password(&username, &password, &confirmation)
         .await?)
+}
+
+#[tauri::command]
+pub async fn receipt(
+    state: State<'_, AppState>,
+    registration_id: String,
+) -> Result<Receipt, CommandError> {
+    Ok(state.desk.receipt(&registration_id).await?)
+}
+
+/// Writes the receipt as a PDF in the receipts folder; returns the file's path.
+#[tauri::command]
+pub async fn save_receipt_pdf(
+    state: State<'_, AppState>,
+    registration_id: String,
+) -> Result<String, CommandError> {
+    let receipt = state.desk.receipt(&registration_id).await?;
+    let file = state
+        .receipts_dir
+        .join(format!("Comprobante {}.pdf", receipt.folio));
+    let bytes = receipt::render_pdf(&receipt);
+    std::fs::create_dir_all(&state.receipts_dir)
+        .and_then(|()| std::fs::write(&file, bytes))
+        .map_err(|e| internal(format!("receipt pdf {}: {e}", file.display())))?;
+    tracing::info!(folio = %receipt.folio, "receipt saved as pdf");
+    Ok(file.display().to_string())
 }
 
 #[tauri::command]

@@ -58,6 +58,8 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::set_staff_active,
         commands::reset_staff_password,
         commands::identify_affiliate,
+        commands::receipt,
+        commands::save_receipt_pdf,
     ])
 }
 
@@ -96,8 +98,10 @@ pub async fn start(
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
         }
     });
+    let receipts_dir = paths.root.join("comprobantes");
     Ok(AppState {
         desk,
+        receipts_dir,
         paths,
         secrets,
         settings_file,
@@ -117,19 +121,33 @@ pub fn run() {
             let settings_file = root.join(SETTINGS_FILE);
             let settings = load_settings(app, &settings_file);
             let secrets = SecretStore::open();
-            let state = tauri::async_runtime::block_on(start(
+            let receipts_dir = receipts_dir(app, &root);
+            let mut state = tauri::async_runtime::block_on(start(
                 DataPaths::new(root),
                 settings,
                 secrets,
                 Some(settings_file),
             ))
             .map_err(|e| format!("no se pudo abrir la base de datos local: {e:?}"))?;
+            state.receipts_dir = receipts_dir;
             tracing::info!(version = env!("CARGO_PKG_VERSION"), "app started");
             app.manage(state);
             Ok(())
         })
         .run(tauri::generate_context!())
         .expect("error while running the application");
+}
+
+/// Receipts go where a clerk looks for documents (Documentos on Windows), unless the data
+/// folder was overridden (tests, side-by-side installs): then inside it.
+fn receipts_dir<R: Runtime>(app: &tauri::App<R>, root: &std::path::Path) -> PathBuf {
+    let documents = app.path().document_dir().ok();
+    match documents {
+        Some(dir) if std::env::var_os(DATA_DIR_ENV).is_none() => {
+            dir.join("Comprobantes de registro ISSSTECALI")
+        }
+        _ => root.join("comprobantes"),
+    }
 }
 
 /// Settings from the plugin store, with defaults for anything missing (written back so

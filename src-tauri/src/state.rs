@@ -10,4 +10,6 @@ pub struct AppState {
     /// The settings file (tauri-plugin-store); `None` when settings are not persisted
     /// (the command tests).
     pub settings_file: Option<PathBuf>,
+    /// Where "Guardar PDF" writes the affiliate's receipts.
+    pub receipts_dir: PathBuf,
 }

@@ -1,0 +1,100 @@
+// Supervisors manage the station's accounts: open, give a new password, deactivate.
+import { api, asError } from './api.js';
+import { textos } from './textos.js';
+import { clearErrors, fecha, showError } from './formulario.js';
+import { currentClerk } from './sesion.js';
+
+const t = textos.personal;
+const $ = (id) => document.getElementById(id);
+let resetting = null;
+
+export function initPersonal() {
+  $('form-personal').addEventListener('submit', (ev) => { ev.preventDefault(); crear(); });
+  $('form-restablecer').addEventListener('submit', (ev) => { ev.preventDefault(); restablecer(); });
+  $('cerrar-restablecer').addEventListener('click', () => $('dialogo-contrasena').close());
+}
+
+function ok(message) {
+  $('personal-mensaje').hidden = true;
+  $('personal-exito').textContent = message;
+  $('personal-exito').hidden = false;
+}
+
+export async function cargarPersonal() {
+  const list = await api.listStaff();
+  const me = currentClerk()?.username;
+  $('tabla-personal').querySelector('tbody').replaceChildren(...list.map((m) => {
+    const tr = document.createElement('tr');
+    const cells = [m.full_name, m.username, t.roles[m.role], t.estado(m, fecha)];
+    for (const text of cells) tr.append(Object.assign(document.createElement('td'), { textContent: text }));
+    const actions = document.createElement('td');
+    const reset = Object.assign(document.createElement('button'), { type: 'button', textContent: t.asignar });
+    reset.setAttribute('aria-label', `${t.asignar}: ${m.full_name}`);
+    reset.addEventListener('click', () => abrirRestablecer(m));
+    actions.append(reset);
+    if (m.username !== me) {
+      const toggle = Object.assign(document.createElement('button'), { type: 'button', textContent: m.active ? t.desactivar : t.reactivar });
+      toggle.setAttribute('aria-label', `${toggle.textContent}: ${m.full_name}`);
+      toggle.addEventListener('click', () => cambiarActiva(m, !m.active));
+      actions.append(toggle);
+    }
+    tr.append(actions);
+    return tr;
+  }));
+}
+
+async function crear() {
+  const form = $('form-personal');
+  clearErrors(form);
+  $('personal-exito').hidden = true;
+  try {
+    const m = await api.createStaff({
+      username: $('staff_username').value,
+      full_name: $('staff_full_name').value,
+      role: $('staff_role').value,
+      password: $('staff_password').value,
+      confirmation: $('staff_password_confirmation').value,
+    });
+    form.reset();
+    ok(t.creada(m));
+    await cargarPersonal();
+    $('staff_full_name').focus();
+  } catch (e) {
+    showError(asError(e, textos.general.errorInesperado), $('personal-mensaje'), textos.sesion.revise);
+  }
+}
+
+async function cambiarActiva(m, active) {
+  try {
+    await api.setStaffActive(m.username, active);
+    ok(active ? t.reactivada(m) : t.desactivada(m));
+    await cargarPersonal();
+  } catch (e) {
+    showError(asError(e, textos.general.errorInesperado), $('personal-mensaje'));
+  }
+}
+
+function abrirRestablecer(m) {
+  resetting = m;
+  const form = $('form-restablecer');
+  form.reset();
+  clearErrors(form);
+  $('restablecer-resumen').hidden = true;
+  $('contrasena-titulo').textContent = t.asignarA(m);
+  $('dialogo-contrasena').showModal();
+  $('reset_password').focus();
+}
+
+async function restablecer() {
+  const form = $('form-restablecer');
+  clearErrors(form);
+  try {
+    await api.resetStaffPassword(resetting.username, $('reset_password').value, $('reset_password_confirmation').value);
+    $('dialogo-contrasena').close();
+    ok(t.asignada(resetting));
+    await cargarPersonal();
+  } catch (e) {
+    showError(asError(e, textos.general.errorInesperado), $('restablecer-resumen'), textos.sesion.revise,
+      { staff_password: 'reset_password', staff_password_confirmation: 'reset_password_confirmation' });
+  }
+}

@@ -1,0 +1,141 @@
+// The sign-in gate: first supervisor, sign-in, a locked session, a password to replace.
+// While it shows, the application behind it is hidden and inert. The session also locks
+// after the configured minutes without keyboard or mouse.
+import { api, asError } from './api.js';
+import { textos } from './textos.js';
+import { clearErrors, showError } from './formulario.js';
+
+const t = textos.sesion;
+const $ = (id) => document.getElementById(id);
+const GATES = {
+  'form-primer-supervisor': { summary: 'primer-resumen', ids: {} },
+  'form-entrar': { summary: 'entrar-resumen', ids: { username: 'signin_username', password: 'signin_password' } },
+  'form-desbloquear': { summary: 'desbloquear-resumen', ids: { password: 'unlock_password' } },
+  'form-cambiar-contrasena': {
+    summary: 'cambiar-resumen',
+    ids: { password: 'current_password', staff_password: 'new_password', staff_password_confirmation: 'new_password_confirmation' },
+  },
+};
+/** Activity reaches the Rust side at most this often, so its own idle clock agrees. */
+const PING_EVERY_MS = 20_000;
+
+let clerk = null;
+/** Whose work the screens show: a different clerk gets a freshly loaded window. */
+let shownUser = null;
+let lockMinutes = 10;
+let lastActivity = Date.now();
+let lastPing = 0;
+let onEnter = () => {};
+
+export const currentClerk = () => clerk;
+
+function showGate(formId) {
+  document.querySelectorAll('dialog[open]').forEach((d) => d.close());
+  $('aplicacion').hidden = true;
+  $('aplicacion').inert = true;
+  $('acceso').hidden = false;
+  for (const id of Object.keys(GATES)) $(id).hidden = id !== formId;
+  const form = $(formId);
+  form.reset();
+  clearErrors(form);
+  $(GATES[formId].summary).hidden = true;
+  form.querySelector('input').focus();
+}
+
+function showApp() {
+  $('acceso').hidden = true;
+  $('aplicacion').hidden = false;
+  $('aplicacion').inert = false;
+  $('usuario-actual').textContent = t.usuario(clerk);
+  document.querySelector('.pestana[data-pantalla="personal"]').hidden = clerk.role !== 'supervisor';
+  lastActivity = Date.now();
+}
+
+/** Shows the gate the session calls for, or the application. True when the app shows. */
+export async function refreshSession() {
+  const s = await api.sessionStatus();
+  lockMinutes = s.lock_after_minutes;
+  clerk = s.clerk;
+  if (s.first_run) showGate('form-primer-supervisor');
+  else if (!clerk) showGate('form-entrar');
+  else if (s.locked) {
+    $('desbloquear-quien').textContent = t.bloqueada(clerk);
+    showGate('form-desbloquear');
+  } else if (clerk.must_change_password) showGate('form-cambiar-contrasena');
+  else {
+    if (shownUser && shownUser !== clerk.username) { location.reload(); return false; }
+    const first = shownUser === null;
+    shownUser = clerk.username;
+    showApp();
+    onEnter({ first });
+    return true;
+  }
+  return false;
+}
+
+async function lock() {
+  await api.lockSession().catch(() => {});
+  await refreshSession();
+}
+
+async function signOut() {
+  await api.signOut().catch(() => {});
+  // A reload leaves nothing of the previous clerk's work in the window.
+  location.reload();
+}
+
+function gate(formId, action) {
+  const form = $(formId);
+  const { summary, ids } = GATES[formId];
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors(form);
+    $(summary).hidden = true;
+    const button = form.querySelector('button[type="submit"]');
+    button.disabled = true;
+    try {
+      await action();
+      await refreshSession();
+    } catch (e) {
+      const error = asError(e, textos.general.errorInesperado);
+      showError(error, $(summary), t.revise, ids);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+function activity() {
+  if (!clerk || !$('acceso').hidden) return;
+  lastActivity = Date.now();
+  if (lastActivity - lastPing > PING_EVERY_MS) {
+    lastPing = lastActivity;
+    api.sessionActivity().catch(() => {});
+  }
+}
+
+export async function initSesion({ entered }) {
+  onEnter = entered;
+  gate('form-primer-supervisor', () => api.createFirstSupervisor(
+    $('supervisor_username').value, $('supervisor_full_name').value,
+    $('supervisor_password').value, $('supervisor_password_confirmation').value));
+  gate('form-entrar', () => api.signIn($('signin_username').value, $('signin_password').value));
+  gate('form-desbloquear', () => api.unlockSession($('unlock_password').value));
+  gate('form-cambiar-contrasena', () => api.changeOwnPassword(
+    $('current_password').value, $('new_password').value, $('new_password_confirmation').value));
+  $('cambiar-usuario').addEventListener('click', signOut);
+  $('cerrar-sesion').addEventListener('click', signOut);
+  $('bloquear').addEventListener('click', lock);
+  for (const type of ['keydown', 'pointerdown', 'input', 'wheel']) {
+    document.addEventListener(type, activity, { capture: true, passive: true });
+  }
+  document.addEventListener('keydown', (ev) => {
+    if (ev.ctrlKey && ev.key.toLowerCase() === 'l' && clerk && $('acceso').hidden) { ev.preventDefault(); lock(); }
+  });
+  setInterval(() => {
+    if (clerk && $('acceso').hidden && Date.now() - lastActivity >= lockMinutes * 60_000) lock();
+  }, 5_000);
+  // A command refused for lack of a session (locked elsewhere, or idle on the Rust side).
+  window.addEventListener('sesion-requerida', () => { refreshSession().catch(() => {}); });
+  await refreshSession();
+}
