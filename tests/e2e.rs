@@ -557,6 +557,25 @@ async fn a_supervisor_opens_the_station_and_a_clerk_signs_in_and_locks_the_desk(
     wait_visible(&c, "#aplicacion").await;
     // Her work is where she left it.
     assert_eq!(value(&c, "affiliation_number").await, "900100101");
+
+    // Left alone for the configured minutes (a supervisor set 1), the desk locks itself.
+    tab(&c, "ajustes").await;
+    type_into(&c, "session_lock_minutes", "1").await;
+    click(&c, "guardar-ajustes").await;
+    approve_as_supervisor(&c).await;
+    wait_text(&c, "#autorizacion-resultado", "Ajustes guardados").await;
+    click(&c, "cerrar-autorizacion").await;
+    let idle = Instant::now();
+    let deadline = idle + Duration::from_secs(90);
+    while !is_displayed(&c, "#form-desbloquear").await {
+        assert!(Instant::now() < deadline, "the idle desk never locked");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert!(
+        idle.elapsed() >= Duration::from_secs(55),
+        "locked too early"
+    );
+    assert!(!is_displayed(&c, "#aplicacion").await);
     c.close().await.unwrap();
 }
 

@@ -5,7 +5,7 @@ import { initValidacion, prepareValidation } from './validacion.js';
 import { initPadron, showRosterSummary } from './padron.js';
 import { initBusqueda, mostrar } from './busqueda.js';
 import { cargarAjustes, initAjustes } from './ajustes.js';
-import { initSesion } from './sesion.js';
+import { initSesion, refreshSession } from './sesion.js';
 import { cargarPersonal, initPersonal } from './personal.js';
 
 const $ = (id) => document.getElementById(id);
@@ -73,7 +73,8 @@ async function main() {
   initValidacion();
   initPadron({ onImported: refreshInfo });
   initBusqueda();
-  initAjustes({ saved: refreshInfo });
+  // New settings may change the minutes before the session locks.
+  initAjustes({ saved: async () => { await refreshInfo(); await refreshSession(); } });
   initPersonal();
   $('sincronizar-ahora').addEventListener('click', async () => {
     await api.syncNow();
