@@ -759,6 +759,7 @@ async fn a_clerk_registers_by_keyboard_prints_the_receipt_and_starts_the_next_on
     let pdf = std::fs::read(path).unwrap();
     assert!(pdf.starts_with(b"%PDF"), "{path}");
     assert!(path.contains(&folio));
+    std::fs::write(h.shots.join("06-comprobante.pdf"), &pdf).unwrap();
 
     // Validation by code from the email.
     let email = wait_for_email(&h, long_email, "código de validación");

@@ -35,6 +35,19 @@ impl<'a> AuditEvent<'a> {
     }
 }
 
+impl<'a> AuditEvent<'a> {
+    /// An event about the station itself (staff, sessions, settings), not a registration.
+    pub fn station(actor: &'a str, action: &'static str, detail: serde_json::Value) -> Self {
+        AuditEvent {
+            actor,
+            action,
+            registration_id: None,
+            affiliation_number: None,
+            detail,
+        }
+    }
+}
+
 pub async fn record(
     conn: &mut SqliteConnection,
     settings: &Settings,

@@ -143,13 +143,11 @@ impl Desk {
             &mut tx,
             &new,
             now,
-            crate::audit::AuditEvent {
-                actor: &actor,
-                action: "ajustes_cambiados",
-                registration_id: None,
-                affiliation_number: None,
-                detail: serde_json::json!({ "claves": changed, "capturista": clerk.username }),
-            },
+            crate::audit::AuditEvent::station(
+                &actor,
+                "ajustes_cambiados",
+                serde_json::json!({ "claves": changed, "capturista": clerk.username }),
+            ),
         )
         .await?;
         tx.commit().await?;

@@ -345,13 +345,7 @@ impl Desk {
             &mut tx,
             &self.settings(),
             self.clock.now(),
-            AuditEvent {
-                actor,
-                action,
-                registration_id: None,
-                affiliation_number: None,
-                detail,
-            },
+            AuditEvent::station(actor, action, detail),
         )
         .await?;
         tx.commit().await?;
@@ -454,13 +448,11 @@ impl Desk {
             &mut tx,
             &self.settings(),
             now,
-            AuditEvent {
+            AuditEvent::station(
                 actor,
-                action: "cuenta_creada",
-                registration_id: None,
-                affiliation_number: None,
-                detail: json!({ "usuario": username, "rol": role.as_str() }),
-            },
+                "cuenta_creada",
+                json!({ "usuario": username, "rol": role.as_str() }),
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -508,17 +500,15 @@ impl Desk {
             &mut tx,
             &self.settings(),
             self.clock.now(),
-            AuditEvent {
-                actor: &supervisor.username,
-                action: if active {
+            AuditEvent::station(
+                &supervisor.username,
+                if active {
                     "cuenta_reactivada"
                 } else {
                     "cuenta_desactivada"
                 },
-                registration_id: None,
-                affiliation_number: None,
-                detail: json!({ "usuario": member.username }),
-            },
+                json!({ "usuario": member.username }),
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -639,13 +629,7 @@ impl Desk {
             &mut tx,
             &self.settings(),
             self.clock.now(),
-            AuditEvent {
-                actor,
-                action,
-                registration_id: None,
-                affiliation_number: None,
-                detail: json!({ "usuario": username }),
-            },
+            AuditEvent::station(actor, action, json!({ "usuario": username })),
         )
         .await?;
         tx.commit().await?;
