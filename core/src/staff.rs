@@ -2,7 +2,9 @@
 //! passwords), the signed-in clerk's session with its inactivity lock, supervisors
 //! managing accounts, and a supervisor's approval of a delicate action.
 //!
-//! Accounts live in the station's own database, so signing in never needs the network.
+//! Every station keeps its own copy of the accounts, so signing in never needs the
+//! network; with a central database, each change travels to the office's other stations
+//! as a new version (the newest wins).
 
 use crate::audit::{self, AuditEvent};
 use crate::desk::Desk;
@@ -433,8 +435,9 @@ impl Desk {
         let now = self.clock.now();
         let mut tx = self.store.writer().begin().await?;
         sqlx::query(
-            "INSERT INTO staff (username, full_name, role, password_hash, created_at, must_change_password)
-             VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO staff (username, full_name, role, password_hash, created_at, changed_at,
+                                must_change_password)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
         )
         .bind(username)
         .bind(full_name)
@@ -444,6 +447,7 @@ impl Desk {
         .bind(must_change_password)
         .execute(&mut *tx)
         .await?;
+        share_account(&mut tx, username, now).await?;
         audit::record(
             &mut tx,
             &self.settings(),
@@ -491,11 +495,14 @@ impl Desk {
             return Err(Error::CannotDeactivateSelf);
         }
         let mut tx = self.store.writer().begin().await?;
-        sqlx::query("UPDATE staff SET active = ? WHERE username = ?")
+        let now = self.clock.now();
+        sqlx::query("UPDATE staff SET active = ?, changed_at = ? WHERE username = ?")
             .bind(active)
+            .bind(db_time(now))
             .bind(&member.username)
             .execute(&mut *tx)
             .await?;
+        share_account(&mut tx, &member.username, now).await?;
         audit::record(
             &mut tx,
             &self.settings(),
@@ -617,14 +624,16 @@ impl Desk {
         let mut tx = self.store.writer().begin().await?;
         sqlx::query(
             "UPDATE staff SET password_hash = ?, must_change_password = ?, failed_attempts = 0,
-                              locked_until = NULL
+                              locked_until = NULL, changed_at = ?
               WHERE username = ?",
         )
         .bind(&hash)
         .bind(must_change_password)
+        .bind(db_time(self.clock.now()))
         .bind(username)
         .execute(&mut *tx)
         .await?;
+        share_account(&mut tx, username, self.clock.now()).await?;
         audit::record(
             &mut tx,
             &self.settings(),
@@ -806,6 +815,40 @@ fn parse_new_member(
         }
         _ => Err(Error::Fields(errors)),
     }
+}
+
+/// The account as it now is, as the central `staff_versions` row.
+#[derive(Serialize, sqlx::FromRow)]
+struct SharedAccount {
+    username: String,
+    full_name: String,
+    role: String,
+    password_hash: String,
+    active: bool,
+    must_change_password: bool,
+}
+
+/// Queues the account's new version for the office's other stations (through the
+/// central database, with the next sync).
+async fn share_account(
+    conn: &mut sqlx::SqliteConnection,
+    username: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let account: SharedAccount = sqlx::query_as(
+        "SELECT username, full_name, role, password_hash, active = 1 AS active,
+                must_change_password = 1 AS must_change_password
+           FROM staff WHERE username = ?",
+    )
+    .bind(username)
+    .fetch_one(&mut *conn)
+    .await?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut payload = serde_json::to_value(&account)
+        .map_err(|e| Error::Internal(format!("staff payload: {e}")))?;
+    payload["id"] = json!(id);
+    payload["changed_at"] = json!(now);
+    crate::sync::enqueue(conn, crate::sync::Entity::Staff, &id, None, payload, now).await
 }
 
 pub(crate) async fn hash_off_thread(password: String) -> Result<String> {

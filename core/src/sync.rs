@@ -31,6 +31,8 @@ pub enum Entity {
     Account,
     Audit,
     Event,
+    /// A version of a staff account, shared with the office's other stations.
+    Staff,
 }
 
 impl Entity {
@@ -43,6 +45,7 @@ impl Entity {
             Entity::Account => "cuenta",
             Entity::Audit => "auditoria",
             Entity::Event => "evento",
+            Entity::Staff => "personal",
         }
     }
 }
@@ -133,6 +136,8 @@ pub struct SyncReport {
     pub conflicts: u64,
     pub roster_rows_pulled: u64,
     pub states_pulled: u64,
+    /// Staff account versions from the office's other stations that were newer here.
+    pub staff_pulled: u64,
 }
 
 /// Connection to the central database (lazy: offline is a normal state).
@@ -199,6 +204,18 @@ impl Central {
 }
 
 #[derive(sqlx::FromRow)]
+struct StaffVersion {
+    username: String,
+    full_name: String,
+    role: String,
+    password_hash: String,
+    active: bool,
+    must_change_password: bool,
+    changed_at: DateTime<Utc>,
+    change_seq: i64,
+}
+
+#[derive(sqlx::FromRow)]
 struct QueueRow {
     seq: i64,
     id: String,
@@ -244,6 +261,14 @@ fn insert_sql(entity: &str) -> &'static str {
              SELECT registration_id, username, password_hash, must_change_password, password_set_at
                FROM jsonb_populate_record(NULL::accounts, $1)
              ON CONFLICT (registration_id) DO NOTHING"
+        }
+        "personal" => {
+            "INSERT INTO staff_versions (id, username, full_name, role, password_hash, active,
+                                         must_change_password, changed_at)
+             SELECT id, username, full_name, role, password_hash, active, must_change_password,
+                    changed_at
+               FROM jsonb_populate_record(NULL::staff_versions, $1)
+             ON CONFLICT (id) DO NOTHING"
         }
         "auditoria" => {
             "INSERT INTO audit_events (id, occurred_at, action, registration_id, affiliation_number,
@@ -337,6 +362,7 @@ impl Desk {
         let (roster, states) = self.pull(&central).await?;
         report.roster_rows_pulled = roster;
         report.states_pulled = states;
+        report.staff_pulled = self.pull_staff(&central).await?;
         Ok(report)
     }
 
@@ -634,6 +660,51 @@ impl Desk {
         set_meta(&mut tx, "central_registration_seq", max_states).await?;
         tx.commit().await?;
         Ok((roster.len() as u64, applied))
+    }
+
+    /// The office's staff accounts changed at other stations: a version newer than the
+    /// local one replaces it (failed attempts and locks stay as they are here).
+    async fn pull_staff(&self, central: &Central) -> Result<u64> {
+        let mark = self.meta_i64("central_staff_seq").await?;
+        let versions: Vec<StaffVersion> = sqlx::query_as(
+            "SELECT username, full_name, role, password_hash, active, must_change_password,
+                    changed_at, change_seq
+               FROM staff_versions WHERE change_seq > $1 ORDER BY change_seq LIMIT 50000",
+        )
+        .bind(mark)
+        .fetch_all(&central.pool)
+        .await?;
+        let mut tx = self.store.writer().begin().await?;
+        let mut applied = 0;
+        let mut max_seq = mark;
+        for v in &versions {
+            let changed_at = db_time(v.changed_at);
+            applied += sqlx::query(
+                "INSERT INTO staff (username, full_name, role, password_hash, active,
+                                    must_change_password, changed_at, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
+                 ON CONFLICT (username) DO UPDATE SET
+                   full_name = excluded.full_name, role = excluded.role,
+                   password_hash = excluded.password_hash, active = excluded.active,
+                   must_change_password = excluded.must_change_password,
+                   changed_at = excluded.changed_at
+                 WHERE excluded.changed_at > staff.changed_at",
+            )
+            .bind(&v.username)
+            .bind(&v.full_name)
+            .bind(&v.role)
+            .bind(&v.password_hash)
+            .bind(v.active)
+            .bind(v.must_change_password)
+            .bind(&changed_at)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            max_seq = max_seq.max(v.change_seq);
+        }
+        set_meta(&mut tx, "central_staff_seq", max_seq).await?;
+        tx.commit().await?;
+        Ok(applied)
     }
 
     async fn meta_i64(&self, key: &str) -> Result<i64> {

@@ -424,3 +424,92 @@ async fn an_office_role_can_insert_its_own_rows_and_read_the_roster_nothing_more
         "an office cannot write rows as another office"
     );
 }
+
+#[tokio::test]
+async fn an_account_opened_at_one_station_signs_in_at_another_without_network() {
+    use registro_core::staff::NewStaffMember;
+    let mut pg = PgServer::start();
+    let admin = central_database(&pg).await;
+    let first = spawn_desk().await;
+    let second = spawn_desk().await;
+    let elsewhere = spawn_desk().await;
+    first
+        .desk
+        .use_central(Some(office(&pg, "oficina_mexicali")));
+    second
+        .desk
+        .use_central(Some(office(&pg, "oficina_mexicali")));
+    elsewhere
+        .desk
+        .use_central(Some(office(&pg, "oficina_tijuana")));
+
+    // The supervisor of the first station opens an account; it goes up with the sync.
+    first.as_supervisor().await;
+    first
+        .desk
+        .create_staff(&NewStaffMember {
+            username: "laura.ficticia".into(),
+            full_name: "Laura Ficticia Ejemplo".into(),
+            role: "capturista".into(),
+            password: "clave-inicial-123".into(),
+            confirmation: "clave-inicial-123".into(),
+        })
+        .await
+        .unwrap();
+    first.desk.sync_once().await.unwrap();
+    assert!(count(&admin, "staff_versions").await >= 1);
+
+    // The second station of the same office gets it; another office does not.
+    let pulled = second.desk.sync_once().await.unwrap().staff_pulled;
+    assert!(pulled >= 1, "{pulled}");
+    elsewhere.desk.sync_once().await.unwrap();
+
+    // The network goes down: Laura still signs in at the second station, from its copy,
+    // and chooses her own password there.
+    pg.stop();
+    second.clock.advance(Duration::minutes(1));
+    second.desk.sign_out().await.unwrap();
+    second
+        .desk
+        .sign_in("laura.ficticia", "clave-inicial-123")
+        .await
+        .unwrap();
+    second
+        .desk
+        .change_own_password(
+            "clave-inicial-123",
+            "la-clave-de-laura",
+            "la-clave-de-laura",
+        )
+        .await
+        .unwrap();
+    assert!(second.desk.sync_once().await.is_err(), "offline");
+    let err = elsewhere
+        .desk
+        .sign_in("laura.ficticia", "clave-inicial-123")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        "credenciales_incorrectas",
+        "another office's account"
+    );
+
+    // Back online, her new password reaches the first station; the old one stops working.
+    pg.resume();
+    second.desk.sync_once().await.unwrap();
+    first.desk.sync_once().await.unwrap();
+    first.desk.sign_out().await.unwrap();
+    let err = first
+        .desk
+        .sign_in("laura.ficticia", "clave-inicial-123")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "credenciales_incorrectas");
+    let laura = first
+        .desk
+        .sign_in("laura.ficticia", "la-clave-de-laura")
+        .await
+        .unwrap();
+    assert!(!laura.must_change_password);
+}
