@@ -338,6 +338,14 @@ async fn approve_as_supervisor(c: &Client) {
     click(c, "confirmar-autorizacion").await;
 }
 
+/// «Guardar ajustes», approved by the supervisor; the dialog says it saved, then closes.
+async fn save_settings_as_supervisor(c: &Client) {
+    click(c, "guardar-ajustes").await;
+    approve_as_supervisor(c).await;
+    wait_text(c, "#autorizacion-resultado", "Ajustes guardados").await;
+    click(c, "cerrar-autorizacion").await;
+}
+
 async fn value(c: &Client, id: &str) -> String {
     c.find(Locator::Id(id))
         .await
@@ -561,10 +569,7 @@ async fn a_supervisor_opens_the_station_and_a_clerk_signs_in_and_locks_the_desk(
     // Left alone for the configured minutes (a supervisor set 1), the desk locks itself.
     tab(&c, "ajustes").await;
     type_into(&c, "session_lock_minutes", "1").await;
-    click(&c, "guardar-ajustes").await;
-    approve_as_supervisor(&c).await;
-    wait_text(&c, "#autorizacion-resultado", "Ajustes guardados").await;
-    click(&c, "cerrar-autorizacion").await;
+    save_settings_as_supervisor(&c).await;
     let idle = Instant::now();
     let deadline = idle + Duration::from_secs(90);
     while !is_displayed(&c, "#form-desbloquear").await {
@@ -857,10 +862,7 @@ async fn resend_email_correction_and_a_new_password_through_a_real_smtp_server()
     type_into(&c, "smtp_username", &smtp.username).await;
     type_into(&c, "smtp_password", password.as_deref().unwrap()).await;
     type_into(&c, "resend_cooldown_secs", "0").await;
-    click(&c, "guardar-ajustes").await;
-    approve_as_supervisor(&c).await;
-    wait_text(&c, "#autorizacion-resultado", "Ajustes guardados").await;
-    click(&c, "cerrar-autorizacion").await;
+    save_settings_as_supervisor(&c).await;
     wait_text(&c, "#ajustes-exito", "Ajustes guardados").await;
     assert!(
         text(&c, "#entrega-actual")
@@ -1021,10 +1023,7 @@ async fn offline_registration_waits_in_the_status_bar_and_goes_up_when_the_netwo
     tab(&c, "ajustes").await;
     wait_visible(&c, "#form-ajustes").await;
     type_into(&c, "central_url", &pg.url_as("oficina_mexicali", "central")).await;
-    click(&c, "guardar-ajustes").await;
-    approve_as_supervisor(&c).await;
-    wait_text(&c, "#autorizacion-resultado", "Ajustes guardados").await;
-    click(&c, "cerrar-autorizacion").await;
+    save_settings_as_supervisor(&c).await;
     wait_text(&c, "#ajustes-exito", "Ajustes guardados").await;
     wait_text(&c, "#estado-conexion", "Sin conexión con la base central").await;
 

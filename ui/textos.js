@@ -5,6 +5,8 @@ const telefono = (e164) => /^\+52\d{10}$/.test(e164)
   ? `${e164.slice(3, 6)} ${e164.slice(6, 9)} ${e164.slice(9)}`
   : e164;
 
+const ROLES = { capturista: 'Capturista', supervisor: 'Supervisor' };
+
 export const textos = {
   general: {
     demo: 'DEMO — Padrón de demostración con personas ficticias. Importe el padrón real en «Padrón» antes de atender afiliados.',
@@ -24,12 +26,11 @@ export const textos = {
   },
   sesion: {
     revise: 'Revise los campos marcados:',
-    roles: { capturista: 'Capturista', supervisor: 'Supervisor' },
-    usuario: (c) => `${c.full_name} (${c.role === 'supervisor' ? 'Supervisor' : 'Capturista'})`,
+    usuario: (c) => `${c.full_name} (${ROLES[c.role]})`,
     bloqueada: (c) => `La sesión de ${c.full_name} (${c.username}) está bloqueada. Escriba su contraseña para continuar donde se quedó.`,
   },
   personal: {
-    roles: { capturista: 'Capturista', supervisor: 'Supervisor' },
+    roles: ROLES,
     estado: (m, fecha) => [
       m.active ? 'Activa' : 'Desactivada',
       m.locked_until && new Date(m.locked_until) > new Date() ? `bloqueada hasta ${fecha(m.locked_until)}` : '',
@@ -49,14 +50,12 @@ export const textos = {
     registrando: 'Registrando…',
     registrar: 'Registrar',
     leer: 'Leer',
-    leido: 'Leído',
     acepto: (titulo) => `El afiliado leyó y acepta: ${titulo}`,
     agrupacionPregunta: '¿El afiliado otorga el consentimiento para agrupar su agenda médica y recetas por núcleo familiar?',
     agrupacionSi: 'Sí, lo otorga',
     agrupacionNo: 'No lo otorga',
     quisisteDecir: (s) => `¿Quisiste decir ${s}?`,
     usar: (s) => `Usar ${s}`,
-    nombre: (n) => `Afiliado: ${n}`,
     identificado: (a) => `${a.full_name} · ${a.kind === 'titular' ? 'Titular' : 'Beneficiario'}. Confirme con el afiliado que es la persona correcta.`,
     pdfGuardado: (path) => `Comprobante guardado en PDF: ${path}`,
     correoEnviado: (c) => `Se envió el correo de validación a ${c}. El enlace y el código sirven una sola vez.`,

@@ -176,6 +176,22 @@ enum Denied {
     Locked(DateTime<Utc>),
 }
 
+/// As a sign-in failure (an approval tells it as the supervisor's, in `approve`).
+impl From<Denied> for Error {
+    fn from(denied: Denied) -> Self {
+        match denied {
+            Denied::Rejected { remaining } => Error::SignInRejected { remaining },
+            Denied::Locked(until) => Error::AccountLocked(until),
+        }
+    }
+}
+
+/// What an unknown username is checked against, so it costs what a known one costs.
+fn unknown_user_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| security::hash_password("usuario-inexistente").unwrap_or_default())
+}
+
 fn required(value: &str, field: Field, message: &str, errors: &mut Vec<FieldError>) {
     if value.trim().is_empty() {
         errors.push(FieldError::new(field, "requerido", message));
@@ -234,7 +250,7 @@ impl Desk {
         Ok(session.clerk.clone())
     }
 
-    pub(crate) async fn require_supervisor(&self) -> Result<Clerk> {
+    pub(crate) fn require_supervisor(&self) -> Result<Clerk> {
         let clerk = self.current_clerk()?;
         if clerk.role != Role::Supervisor {
             return Err(Error::SupervisorOnly);
@@ -262,13 +278,7 @@ impl Desk {
             return Err(Error::Fields(errors));
         }
         let username = username.trim().to_lowercase();
-        let clerk = self
-            .check_password(&username, password, None)
-            .await?
-            .map_err(|denied| match denied {
-                Denied::Rejected { remaining } => Error::SignInRejected { remaining },
-                Denied::Locked(until) => Error::AccountLocked(until),
-            })?;
+        let clerk = self.check_password(&username, password, None).await??;
         self.start_session(clerk.clone(), "sesion_iniciada").await?;
         Ok(clerk)
     }
@@ -289,13 +299,7 @@ impl Desk {
                 FieldError::new(Field::Password, "requerido", "Escriba su contraseña.").into(),
             );
         }
-        let clerk = self
-            .check_password(&username, password, None)
-            .await?
-            .map_err(|denied| match denied {
-                Denied::Rejected { remaining } => Error::SignInRejected { remaining },
-                Denied::Locked(until) => Error::AccountLocked(until),
-            })?;
+        let clerk = self.check_password(&username, password, None).await??;
         self.start_session(clerk.clone(), "sesion_desbloqueada")
             .await?;
         Ok(clerk)
@@ -395,7 +399,7 @@ impl Desk {
     /// A supervisor opens an account; its holder must choose a new password at first
     /// sign-in (the supervisor knows this one).
     pub async fn create_staff(&self, member: &NewStaffMember) -> Result<StaffMember> {
-        let supervisor = self.require_supervisor().await?;
+        let supervisor = self.require_supervisor()?;
         let (username, full_name, role) = parse_new_member(member, STAFF_FIELDS)?;
         let exists: Option<String> =
             sqlx::query_scalar("SELECT username FROM staff WHERE username = ?")
@@ -447,7 +451,7 @@ impl Desk {
         .bind(must_change_password)
         .execute(&mut *tx)
         .await?;
-        share_account(&mut tx, username, now).await?;
+        share_account(&mut tx, username).await?;
         audit::record(
             &mut tx,
             &self.settings(),
@@ -464,7 +468,7 @@ impl Desk {
     }
 
     pub async fn list_staff(&self) -> Result<Vec<StaffMember>> {
-        self.require_supervisor().await?;
+        self.require_supervisor()?;
         Ok(sqlx::query_as(
             "SELECT username, full_name, role, active = 1 AS active,
                     must_change_password = 1 AS must_change_password, locked_until, created_at
@@ -489,7 +493,7 @@ impl Desk {
     /// Deactivating keeps the account (its name stays on past audit events) but it can
     /// no longer sign in or approve.
     pub async fn set_staff_active(&self, username: &str, active: bool) -> Result<StaffMember> {
-        let supervisor = self.require_supervisor().await?;
+        let supervisor = self.require_supervisor()?;
         let member = self.staff_member(&username.trim().to_lowercase()).await?;
         if !active && member.username == supervisor.username {
             return Err(Error::CannotDeactivateSelf);
@@ -502,7 +506,7 @@ impl Desk {
             .bind(&member.username)
             .execute(&mut *tx)
             .await?;
-        share_account(&mut tx, &member.username, now).await?;
+        share_account(&mut tx, &member.username).await?;
         audit::record(
             &mut tx,
             &self.settings(),
@@ -530,7 +534,7 @@ impl Desk {
         password: &str,
         confirmation: &str,
     ) -> Result<StaffMember> {
-        let supervisor = self.require_supervisor().await?;
+        let supervisor = self.require_supervisor()?;
         let member = self.staff_member(&username.trim().to_lowercase()).await?;
         let mut errors = Vec::new();
         check_new_password(
@@ -589,11 +593,7 @@ impl Desk {
             return Err(Error::Fields(errors));
         }
         self.check_password(&clerk.username, current, None)
-            .await?
-            .map_err(|denied| match denied {
-                Denied::Rejected { remaining } => Error::SignInRejected { remaining },
-                Denied::Locked(until) => Error::AccountLocked(until),
-            })?;
+            .await??;
         self.store_password(
             &clerk.username,
             password,
@@ -633,7 +633,7 @@ impl Desk {
         .bind(username)
         .execute(&mut *tx)
         .await?;
-        share_account(&mut tx, username, self.clock.now()).await?;
+        share_account(&mut tx, username).await?;
         audit::record(
             &mut tx,
             &self.settings(),
@@ -701,15 +701,18 @@ impl Desk {
         {
             return Ok(Err(Denied::Locked(until)));
         }
-        // An unknown user costs the same hash as a known one: no timing hint.
-        let hash = match &row {
-            Some(row) => row.password_hash.clone(),
-            None => security::hash_password("usuario-inexistente")?,
-        };
+        // An unknown user costs one verification too: no timing hint.
+        let hash = row.as_ref().map(|row| row.password_hash.clone());
         let typed = password.to_owned();
-        let matches = tokio::task::spawn_blocking(move || security::verify_password(&typed, &hash))
-            .await
-            .map_err(|e| Error::Internal(format!("verify task: {e}")))?;
+        let matches = tokio::task::spawn_blocking(move || {
+            let hash = match hash.as_deref() {
+                Some(hash) => hash,
+                None => unknown_user_hash(),
+            };
+            security::verify_password(&typed, hash)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("verify task: {e}")))?;
         let Some(AccountRow {
             full_name,
             role: stored_role,
@@ -817,38 +820,44 @@ fn parse_new_member(
     }
 }
 
-/// The account as it now is, as the central `staff_versions` row.
+/// An account as it travels between an office's stations: pushed as the JSON of a
+/// central `staff_versions` row (plus its id), pulled back as a row.
 #[derive(Serialize, sqlx::FromRow)]
-struct SharedAccount {
-    username: String,
-    full_name: String,
-    role: String,
-    password_hash: String,
-    active: bool,
-    must_change_password: bool,
+pub(crate) struct StaffVersion {
+    pub(crate) username: String,
+    pub(crate) full_name: String,
+    pub(crate) role: String,
+    pub(crate) password_hash: String,
+    pub(crate) active: bool,
+    pub(crate) must_change_password: bool,
+    pub(crate) changed_at: DateTime<Utc>,
 }
 
 /// Queues the account's new version for the office's other stations (through the
 /// central database, with the next sync).
-async fn share_account(
-    conn: &mut sqlx::SqliteConnection,
-    username: &str,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let account: SharedAccount = sqlx::query_as(
+async fn share_account(conn: &mut sqlx::SqliteConnection, username: &str) -> Result<()> {
+    let version: StaffVersion = sqlx::query_as(
         "SELECT username, full_name, role, password_hash, active = 1 AS active,
-                must_change_password = 1 AS must_change_password
+                must_change_password = 1 AS must_change_password, changed_at
            FROM staff WHERE username = ?",
     )
     .bind(username)
     .fetch_one(&mut *conn)
     .await?;
     let id = uuid::Uuid::new_v4().to_string();
-    let mut payload = serde_json::to_value(&account)
+    let mut payload = serde_json::to_value(&version)
         .map_err(|e| Error::Internal(format!("staff payload: {e}")))?;
     payload["id"] = json!(id);
-    payload["changed_at"] = json!(now);
-    crate::sync::enqueue(conn, crate::sync::Entity::Staff, &id, None, payload, now).await
+    let changed_at = version.changed_at;
+    crate::sync::enqueue(
+        conn,
+        crate::sync::Entity::Staff,
+        &id,
+        None,
+        payload,
+        changed_at,
+    )
+    .await
 }
 
 pub(crate) async fn hash_off_thread(password: String) -> Result<String> {

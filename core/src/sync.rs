@@ -204,14 +204,9 @@ impl Central {
 }
 
 #[derive(sqlx::FromRow)]
-struct StaffVersion {
-    username: String,
-    full_name: String,
-    role: String,
-    password_hash: String,
-    active: bool,
-    must_change_password: bool,
-    changed_at: DateTime<Utc>,
+struct PulledStaffVersion {
+    #[sqlx(flatten)]
+    version: crate::staff::StaffVersion,
     change_seq: i64,
 }
 
@@ -666,7 +661,7 @@ impl Desk {
     /// local one replaces it (failed attempts and locks stay as they are here).
     async fn pull_staff(&self, central: &Central) -> Result<u64> {
         let mark = self.meta_i64("central_staff_seq").await?;
-        let versions: Vec<StaffVersion> = sqlx::query_as(
+        let versions: Vec<PulledStaffVersion> = sqlx::query_as(
             "SELECT username, full_name, role, password_hash, active, must_change_password,
                     changed_at, change_seq
                FROM staff_versions WHERE change_seq > $1 ORDER BY change_seq LIMIT 50000",
@@ -677,7 +672,11 @@ impl Desk {
         let mut tx = self.store.writer().begin().await?;
         let mut applied = 0;
         let mut max_seq = mark;
-        for v in &versions {
+        for PulledStaffVersion {
+            version: v,
+            change_seq,
+        } in &versions
+        {
             let changed_at = db_time(v.changed_at);
             applied += sqlx::query(
                 "INSERT INTO staff (username, full_name, role, password_hash, active,
@@ -700,7 +699,7 @@ impl Desk {
             .execute(&mut *tx)
             .await?
             .rows_affected();
-            max_seq = max_seq.max(v.change_seq);
+            max_seq = max_seq.max(*change_seq);
         }
         set_meta(&mut tx, "central_staff_seq", max_seq).await?;
         tx.commit().await?;
