@@ -14,9 +14,10 @@ echo "installed $package ($binary)"
 data=$(mktemp -d)
 shots=${SHOTS_DIR:-target/tmp/capturas-deb}
 mkdir -p "$shots"
-display=""
-for n in $(seq 150 199); do [ -e "/tmp/.X$n-lock" ] || { display=":$n"; break; }; done
-Xvfb "$display" -screen 0 1366x768x24 -nolisten tcp >/dev/null 2>&1 &
+# `-displayfd 1`: Xvfb picks a free display itself (clearing locks left by dead servers)
+# and prints its number only once it accepts connections: no guessed number, no race
+# with a stale socket.
+Xvfb -displayfd 1 -screen 0 1366x768x24 -nolisten tcp >"$data/display" 2>"$data/xvfb.log" &
 xvfb=$!
 app=""
 cleanup() {
@@ -26,7 +27,11 @@ cleanup() {
   rm -rf "$data"
 }
 trap cleanup EXIT
-for _ in $(seq 100); do [ -S "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ -s "$data/display" ] && break; sleep 0.1; done
+if ! [ -s "$data/display" ]; then
+  echo "FAIL: Xvfb did not start"; cat "$data/xvfb.log"; exit 1
+fi
+display=":$(tr -d '[:space:]' <"$data/display")"
 
 DISPLAY=$display REGISTRO_DATA_DIR=$data "$binary" >"$data/app.log" 2>&1 &
 app=$!

@@ -37,7 +37,11 @@ impl Drop for Harness {
             .status();
         let _ = self.driver.wait();
         if let Some(x) = self.xvfb.as_mut() {
-            let _ = x.kill();
+            // SIGTERM, so Xvfb removes its lock file and socket; SIGKILL leaves them behind.
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(x.id().to_string())
+                .status();
             let _ = x.wait();
         }
     }
@@ -49,23 +53,34 @@ fn start_xvfb() -> (Option<Child>, String) {
     {
         return (None, display);
     }
-    let n = (90..200)
-        .find(|n| !Path::new(&format!("/tmp/.X{n}-lock")).exists())
-        .expect("a free display");
-    let display = format!(":{n}");
-    let child = Command::new("Xvfb")
-        .args([&display, "-screen", "0", "1920x1080x24", "-nolisten", "tcp"])
-        .stdout(Stdio::null())
+    // `-displayfd 1`: Xvfb picks a free display itself (clearing locks left by dead
+    // servers) and writes its number to stdout only once it accepts connections, so
+    // there is no guessing of numbers and no race with a stale socket.
+    let mut child = Command::new("Xvfb")
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1920x1080x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("Xvfb (package xvfb) must be installed: ./dev.sh test installs it");
-    let socket = format!("/tmp/.X11-unix/X{n}");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !Path::new(&socket).exists() {
-        assert!(Instant::now() < deadline, "Xvfb did not start on {display}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (Some(child), display)
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().expect("piped stdout")),
+        &mut line,
+    )
+    .expect("reading the display number from Xvfb");
+    let n: u32 = line
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("Xvfb did not start (it printed {line:?})"));
+    (Some(child), format!(":{n}"))
 }
 
 fn start() -> Harness {
