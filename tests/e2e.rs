@@ -770,6 +770,14 @@ async fn a_clerk_registers_by_keyboard_prints_the_receipt_and_starts_the_next_on
             .await
             .contains("686 551 6100")
     );
+    // No central database here: the status bar says the record lives only on this station.
+    wait_text(
+        &c,
+        "#estado-pendientes",
+        "Registros guardados solo en esta estación: 1",
+    )
+    .await;
+    assert!(!is_displayed(&c, "#estado-ultima").await);
     check_layout(&c, &h, "06-comprobante").await;
     audit_accessibility(&c, &h, "comprobante").await;
 

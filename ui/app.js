@@ -40,6 +40,7 @@ async function refreshSync() {
   $('estado-correos').textContent = g.correos(s, g.desde);
   $('estado-ultima').textContent = g.ultima(s);
   $('estado-ultima').title = s.last_error ?? '';
+  $('estado-ultima').hidden = !s.configured;
   $('sincronizar-ahora').hidden = !s.configured;
   const details = $('estado-problemas');
   details.hidden = s.problems.length === 0;

@@ -16,7 +16,11 @@ export const textos = {
       ? 'Base central: no configurada (la estación trabaja sola)'
       : s.online ? '● En línea con la base central' : '○ Sin conexión con la base central',
     desde: (iso) => iso ? ` desde ${new Date(iso).toLocaleString('es-MX', { dateStyle: 'short', timeStyle: 'short' })}` : '',
-    pendientes: (s, desde) => `Registros por enviar: ${s.records_waiting}${s.changes_waiting ? ` (${s.changes_waiting} cambios)${desde(s.oldest_record_waiting_at)}` : ''}`,
+    // Without a central database nothing is "sent": say plainly that the records live
+    // only on this station, which is what a supervisor needs to know about backups.
+    pendientes: (s, desde) => !s.configured
+      ? `Registros guardados solo en esta estación: ${s.records_waiting}`
+      : `Registros por enviar: ${s.records_waiting}${s.changes_waiting ? ` (${s.changes_waiting} cambios)${desde(s.oldest_record_waiting_at)}` : ''}`,
     correos: (s, desde) => `Correos en espera: ${s.emails_waiting}${s.emails_waiting ? desde(s.oldest_email_waiting_at) : ''}`,
     ultima: (s) => `Última sincronización: ${s.last_success_at ? new Date(s.last_success_at).toLocaleString('es-MX', { dateStyle: 'short', timeStyle: 'short' }) : 'nunca'}`,
     problemas: (n) => n === 1 ? '1 registro necesita atención' : `${n} registros necesitan atención`,
