@@ -11,7 +11,7 @@ mod postgres_server;
 
 use fantoccini::{Client, ClientBuilder, Locator, key::Key};
 use registro_core::config::SmtpSecurity;
-use smtp_server::SmtpServer;
+use smtp_server::{Email, SmtpServer};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -198,26 +198,41 @@ async fn screenshot(c: &Client, h: &Harness, name: &str) {
     std::fs::write(h.shots.join(format!("{name}.png")), png).unwrap();
 }
 
-/// The body of the email to `to` whose text contains `containing`, waiting for the worker.
+/// The body of the email to `to` whose text contains `containing`, waiting for the worker
+/// to write it to the station's folder of emails (no SMTP server configured).
 fn wait_for_email(h: &Harness, to: &str, containing: &str) -> String {
     let dir = h.data.path().join("correos");
+    wait_for_mail(|| smtp_server::eml_files(&dir), to, containing, 1)
+}
+
+/// The body of the newest message the SMTP server accepted for `to` with `containing`,
+/// once it holds `at_least` of them.
+fn wait_for_smtp(server: &SmtpServer, to: &str, containing: &str, at_least: usize) -> String {
+    wait_for_mail(|| server.received_files(), to, containing, at_least)
+}
+
+fn wait_for_mail(
+    files: impl Fn() -> Vec<PathBuf>,
+    to: &str,
+    containing: &str,
+    at_least: usize,
+) -> String {
     let deadline = Instant::now() + WAIT;
     loop {
-        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let raw = std::fs::read(entry.path()).unwrap_or_default();
-            if let Some(msg) = mail_parser::MessageParser::default().parse(&raw) {
-                let text = msg.body_text(0).unwrap_or_default().into_owned();
-                if msg.to().and_then(|a| a.first()).and_then(|a| a.address()) == Some(to)
-                    && text.contains(containing)
-                {
-                    return text;
-                }
-            }
+        // A file still being written does not parse yet: skip it, it is read next round.
+        let mut matching: Vec<String> = files()
+            .iter()
+            .filter_map(|p| Email::try_read(p))
+            .filter(|e| e.to == to && e.text.contains(containing))
+            .map(|e| e.text)
+            .collect();
+        if matching.len() >= at_least.max(1) {
+            return matching.pop().expect("at least one");
         }
         assert!(
             Instant::now() < deadline,
-            "no email to {to} with {containing:?} in {}",
-            dir.display()
+            "{} of {at_least} emails to {to} with {containing:?}",
+            matching.len()
         );
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -229,34 +244,6 @@ fn after<'a>(text: &'a str, label: &str) -> &'a str {
         .unwrap_or_else(|| panic!("{label:?} not in email"))
         + label.len();
     text[at..].lines().next().unwrap().trim()
-}
-
-/// The body of the newest message the SMTP server accepted for `to` with `containing`.
-fn wait_for_smtp(server: &SmtpServer, to: &str, containing: &str, at_least: usize) -> String {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let matching: Vec<String> = server
-            .received_files()
-            .iter()
-            .filter_map(|p| {
-                let raw = std::fs::read(p).ok()?;
-                let msg = mail_parser::MessageParser::default().parse(&raw)?;
-                let text = msg.body_text(0).unwrap_or_default().into_owned();
-                (msg.to().and_then(|a| a.first()).and_then(|a| a.address()) == Some(to)
-                    && text.contains(containing))
-                .then_some(text)
-            })
-            .collect();
-        if matching.len() >= at_least {
-            return matching.last().unwrap().clone();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the SMTP server got {} of {at_least} emails to {to} with {containing:?}",
-            matching.len()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 /// Clicks `id`, waiting (as a person would) while it is still appearing or covered.

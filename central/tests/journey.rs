@@ -105,11 +105,7 @@ async fn wait_smtp(server: &SmtpServer, to: &str, n: usize) -> String {
 async fn register_at_the_desk_sync_open_the_link_get_the_password_and_see_it_validated() {
     let w = world().await;
     let t = desk_for(&w).await;
-    let receipt = t
-        .desk
-        .register(&t.form(TITULAR, "ximena@example.com"))
-        .await
-        .unwrap();
+    let receipt = t.register(TITULAR, "ximena@example.com").await;
     t.deliver().await;
     t.desk.sync_once().await.unwrap();
 
@@ -145,12 +141,7 @@ async fn register_at_the_desk_sync_open_the_link_get_the_password_and_see_it_val
 
     // The desk learns it at its next sync.
     t.desk.sync_once().await.unwrap();
-    let state: String = sqlx::query_scalar("SELECT state FROM registrations WHERE id = ?")
-        .bind(&receipt.registration_id)
-        .fetch_one(t.desk.store().reader())
-        .await
-        .unwrap();
-    assert_eq!(state, "validada");
+    assert_eq!(t.state_of(&receipt.registration_id).await, "validada");
 
     // The same link again, and a made-up one.
     let (status, page) = get(&link).await;
@@ -170,11 +161,7 @@ async fn register_at_the_desk_sync_open_the_link_get_the_password_and_see_it_val
 async fn replaced_and_expired_links_get_their_own_pages() {
     let w = world().await;
     let t = desk_for(&w).await;
-    let first = t
-        .desk
-        .register(&t.form(TITULAR, "ximena@example.com"))
-        .await
-        .unwrap();
+    let first = t.register(TITULAR, "ximena@example.com").await;
     t.deliver().await;
     let old_link = link_of(&t, "ximena@example.com");
     t.clock.advance(Duration::seconds(61));
@@ -197,10 +184,7 @@ async fn replaced_and_expired_links_get_their_own_pages() {
     let (status, _) = get(&new_link).await;
     assert_eq!(status, 200);
 
-    t.desk
-        .register(&t.form(BENEFICIARY, "emiliano@example.com"))
-        .await
-        .unwrap();
+    t.register(BENEFICIARY, "emiliano@example.com").await;
     t.deliver().await;
     t.desk.sync_once().await.unwrap();
     sqlx::query("UPDATE validation_tokens SET expires_at = now() - interval '1 minute' WHERE state = 'activo'")
@@ -217,10 +201,7 @@ async fn two_instances_racing_for_one_link_validate_it_once() {
     let w = world().await;
     let second_port = spawn_central(&w.pg, &w.smtp, "central-2").await;
     let t = desk_for(&w).await;
-    t.desk
-        .register(&t.form(TITULAR, "ximena@example.com"))
-        .await
-        .unwrap();
+    t.register(TITULAR, "ximena@example.com").await;
     t.deliver().await;
     t.desk.sync_once().await.unwrap();
     let link = link_of(&t, "ximena@example.com");

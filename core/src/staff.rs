@@ -198,6 +198,34 @@ fn required(value: &str, field: Field, message: &str, errors: &mut Vec<FieldErro
     }
 }
 
+/// Unlike [`required`], a password of spaces counts as written: it is checked as typed.
+fn required_password(value: &str, field: Field, message: &str, errors: &mut Vec<FieldError>) {
+    if value.is_empty() {
+        errors.push(FieldError::new(field, "requerido", message));
+    }
+}
+
+fn fields_ok(errors: Vec<FieldError>) -> Result<()> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Fields(errors))
+    }
+}
+
+/// A username and password typed into a sign-in or approval form, both required; the
+/// username comes back as accounts store it.
+fn typed_credentials(
+    (username, username_field, username_message): (&str, Field, &str),
+    (password, password_field, password_message): (&str, Field, &str),
+) -> Result<String> {
+    let mut errors = Vec::new();
+    required(username, username_field, username_message, &mut errors);
+    required_password(password, password_field, password_message, &mut errors);
+    fields_ok(errors)?;
+    Ok(username.trim().to_lowercase())
+}
+
 impl Desk {
     pub async fn has_supervisor(&self) -> Result<bool> {
         let count: i64 = sqlx::query_scalar(
@@ -260,24 +288,10 @@ impl Desk {
 
     /// Signs a clerk in, replacing whoever was signed in (or locked) before.
     pub async fn sign_in(&self, username: &str, password: &str) -> Result<Clerk> {
-        let mut errors = Vec::new();
-        required(
-            username,
-            Field::Username,
-            "Escriba su usuario.",
-            &mut errors,
-        );
-        if password.is_empty() {
-            errors.push(FieldError::new(
-                Field::Password,
-                "requerido",
-                "Escriba su contraseña.",
-            ));
-        }
-        if !errors.is_empty() {
-            return Err(Error::Fields(errors));
-        }
-        let username = username.trim().to_lowercase();
+        let username = typed_credentials(
+            (username, Field::Username, "Escriba su usuario."),
+            (password, Field::Password, "Escriba su contraseña."),
+        )?;
         let clerk = self.check_password(&username, password, None).await??;
         self.start_session(clerk.clone(), "sesion_iniciada").await?;
         Ok(clerk)
@@ -544,9 +558,7 @@ impl Desk {
             (Field::StaffPassword, Field::StaffPasswordConfirmation),
             &mut errors,
         );
-        if !errors.is_empty() {
-            return Err(Error::Fields(errors));
-        }
+        fields_ok(errors)?;
         let own = member.username == supervisor.username;
         self.store_password(
             &member.username,
@@ -568,13 +580,12 @@ impl Desk {
     ) -> Result<Clerk> {
         let clerk = self.current_clerk_at(self.clock.now(), true)?;
         let mut errors = Vec::new();
-        if current.is_empty() {
-            errors.push(FieldError::new(
-                Field::Password,
-                "requerido",
-                "Escriba su contraseña actual.",
-            ));
-        }
+        required_password(
+            current,
+            Field::Password,
+            "Escriba su contraseña actual.",
+            &mut errors,
+        );
         check_new_password(
             password,
             confirmation,
@@ -589,9 +600,7 @@ impl Desk {
                 "La contraseña nueva debe ser distinta de la actual.",
             ));
         }
-        if !errors.is_empty() {
-            return Err(Error::Fields(errors));
-        }
+        fields_ok(errors)?;
         self.check_password(&clerk.username, current, None)
             .await??;
         self.store_password(
@@ -650,24 +659,18 @@ impl Desk {
         if !self.has_supervisor().await? {
             return Err(Error::NoSupervisor);
         }
-        let mut errors = Vec::new();
-        required(
-            &approval.username,
-            Field::SupervisorUsername,
-            "Escriba el usuario del supervisor.",
-            &mut errors,
-        );
-        if approval.password.is_empty() {
-            errors.push(FieldError::new(
+        let username = typed_credentials(
+            (
+                &approval.username,
+                Field::SupervisorUsername,
+                "Escriba el usuario del supervisor.",
+            ),
+            (
+                &approval.password,
                 Field::SupervisorPassword,
-                "requerido",
                 "Escriba la contraseña del supervisor.",
-            ));
-        }
-        if !errors.is_empty() {
-            return Err(Error::Fields(errors));
-        }
-        let username = approval.username.trim().to_lowercase();
+            ),
+        )?;
         match self
             .check_password(&username, &approval.password, Some(Role::Supervisor))
             .await?

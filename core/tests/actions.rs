@@ -8,10 +8,7 @@ use registro_core::domain::Field;
 use registro_core::staff::SupervisorApproval;
 
 async fn registered(t: &TestDesk) -> registro_core::registration::RegistrationReceipt {
-    t.desk
-        .register(&t.form(TITULAR, "ximena@example.com"))
-        .await
-        .unwrap()
+    t.register(TITULAR, "ximena@example.com").await
 }
 
 #[tokio::test]
@@ -216,18 +213,9 @@ async fn pending_registrations_expire_and_release_the_identity() {
     let receipt = registered(&t).await;
     t.away(Duration::hours(72) + Duration::seconds(1)).await;
     // A new registration of the same person is possible: the old one expired.
-    let second = t
-        .desk
-        .register(&t.form(TITULAR, "ximena@example.com"))
-        .await
-        .unwrap();
+    let second = t.register(TITULAR, "ximena@example.com").await;
     assert_ne!(second.folio, receipt.folio);
-    let state: String = sqlx::query_scalar("SELECT state FROM registrations WHERE id = ?")
-        .bind(&receipt.registration_id)
-        .fetch_one(t.desk.store().reader())
-        .await
-        .unwrap();
-    assert_eq!(state, "expirada");
+    assert_eq!(t.state_of(&receipt.registration_id).await, "expirada");
     let err = t
         .desk
         .resend_validation(&receipt.registration_id)
@@ -418,10 +406,7 @@ async fn a_supervisor_cancels_a_registration_and_its_links_stop() {
     let err = t.desk.validate_with_link(&token).await.unwrap_err();
     assert_eq!(err.code(), "registro_cerrado");
     // The identity is free again.
-    t.desk
-        .register(&t.form(TITULAR, "ximena@example.com"))
-        .await
-        .unwrap();
+    t.register(TITULAR, "ximena@example.com").await;
     let (actor, detail): (String, String) = sqlx::query_as(
         "SELECT clerk, detail FROM audit_events WHERE action = 'registro_cancelado'",
     )
@@ -479,11 +464,7 @@ async fn search_finds_by_number_folio_email_and_name_and_shows_the_promise() {
     assert_eq!(detail.emails[0].state, "enviado");
     assert_eq!(detail.emails[0].attempt_log.len(), 1);
 
-    let other = t
-        .desk
-        .register(&t.form(BENEFICIARY, "e@example.com"))
-        .await
-        .unwrap();
+    let other = t.register(BENEFICIARY, "e@example.com").await;
     t.clock.advance(Duration::minutes(1));
     t.deliver().await;
     let detail = t

@@ -9,10 +9,7 @@ use registro_core::outbox::Transport;
 #[tokio::test]
 async fn a_failing_transport_is_retried_with_backoff_and_delivers_once_it_recovers() {
     let t = spawn_desk().await;
-    t.desk
-        .register(&t.form(TITULAR, "ximena@example.com"))
-        .await
-        .unwrap();
+    t.register(TITULAR, "ximena@example.com").await;
 
     // The outbox folder is replaced by a file: writing the email fails.
     let broken = t.paths.root.join("no-es-carpeta");
@@ -61,10 +58,7 @@ async fn after_too_many_attempts_a_message_is_abandoned_and_its_secrets_erased()
         ..Default::default()
     };
     let t = spawn_desk_with(settings).await;
-    t.desk
-        .register(&t.form(TITULAR, "ximena@example.com"))
-        .await
-        .unwrap();
+    t.register(TITULAR, "ximena@example.com").await;
     let broken = t.paths.root.join("no-es-carpeta");
     std::fs::write(&broken, b"").unwrap();
     t.desk.use_transport(Transport::Files {
@@ -88,10 +82,7 @@ async fn after_too_many_attempts_a_message_is_abandoned_and_its_secrets_erased()
 #[tokio::test]
 async fn a_crash_mid_delivery_is_not_sent_again_by_itself_but_shown_as_uncertain() {
     let t = spawn_desk().await;
-    t.desk
-        .register(&t.form(TITULAR, "ximena@example.com"))
-        .await
-        .unwrap();
+    t.register(TITULAR, "ximena@example.com").await;
     // The worker claimed the message and the process died before recording the result.
     sqlx::query("UPDATE outbox_messages SET state = 'enviando'")
         .execute(t.desk.store().writer())
@@ -111,10 +102,7 @@ async fn a_crash_mid_delivery_is_not_sent_again_by_itself_but_shown_as_uncertain
 #[tokio::test]
 async fn every_message_carries_a_stable_message_id_from_the_sender_domain() {
     let t = spawn_desk().await;
-    t.desk
-        .register(&t.form(TITULAR, "ximena@example.com"))
-        .await
-        .unwrap();
+    t.register(TITULAR, "ximena@example.com").await;
     let stored: String = sqlx::query_scalar("SELECT message_id FROM outbox_messages")
         .fetch_one(t.desk.store().reader())
         .await

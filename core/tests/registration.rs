@@ -10,11 +10,7 @@ use registro_core::domain::Field;
 #[tokio::test]
 async fn a_registration_writes_everything_and_the_email_carries_link_and_code() {
     let t = spawn_desk().await;
-    let receipt = t
-        .desk
-        .register(&t.form(TITULAR, "ximena@example.com"))
-        .await
-        .unwrap();
+    let receipt = t.register(TITULAR, "ximena@example.com").await;
 
     assert!(
         receipt.folio.starts_with("RSL-261125-"),
@@ -128,11 +124,7 @@ async fn a_registration_writes_everything_and_the_email_carries_link_and_code() 
 #[tokio::test]
 async fn the_code_validates_once_and_the_temporary_password_arrives_and_is_scrubbed() {
     let t = spawn_desk().await;
-    let receipt = t
-        .desk
-        .register(&t.form(TITULAR, "ximena@example.com"))
-        .await
-        .unwrap();
+    let receipt = t.register(TITULAR, "ximena@example.com").await;
     t.deliver().await;
     let code = t.emails_to("ximena@example.com")[0].validation_code();
 
@@ -252,11 +244,7 @@ async fn roster_refusals_say_what_to_do() {
 #[tokio::test]
 async fn one_live_registration_per_person() {
     let t = spawn_desk().await;
-    let first = t
-        .desk
-        .register(&t.form(TITULAR, "ximena@example.com"))
-        .await
-        .unwrap();
+    let first = t.register(TITULAR, "ximena@example.com").await;
     let err = t
         .desk
         .register(&t.form(TITULAR, "otra@example.com"))
@@ -281,10 +269,7 @@ async fn one_live_registration_per_person() {
     assert!(err.to_string().contains("contraseña temporal nueva"));
 
     // A beneficiary of the same nucleus is another person and registers on their own.
-    t.desk
-        .register(&t.form(BENEFICIARY, "emiliano@example.com"))
-        .await
-        .unwrap();
+    t.register(BENEFICIARY, "emiliano@example.com").await;
 }
 
 #[tokio::test]
@@ -327,16 +312,10 @@ async fn five_wrong_serials_lock_the_number_for_fifteen_minutes() {
         5
     );
     // Other numbers are not affected.
-    t.desk
-        .register(&t.form(BENEFICIARY, "e@example.com"))
-        .await
-        .unwrap();
+    t.register(BENEFICIARY, "e@example.com").await;
 
     t.away(Duration::minutes(15) + Duration::seconds(1)).await;
-    t.desk
-        .register(&t.form(TITULAR, "x@example.com"))
-        .await
-        .unwrap();
+    t.register(TITULAR, "x@example.com").await;
 }
 
 #[tokio::test]
@@ -371,11 +350,7 @@ async fn lock_thresholds_come_from_the_settings() {
 #[tokio::test]
 async fn wrong_codes_count_down_and_the_fifth_kills_the_code() {
     let t = spawn_desk().await;
-    let receipt = t
-        .desk
-        .register(&t.form(TITULAR, "ximena@example.com"))
-        .await
-        .unwrap();
+    let receipt = t.register(TITULAR, "ximena@example.com").await;
     t.deliver().await;
     let code = t.emails_to("ximena@example.com")[0].validation_code();
     let wrong = if code == "000000" { "111111" } else { "000000" };
@@ -409,11 +384,7 @@ async fn wrong_codes_count_down_and_the_fifth_kills_the_code() {
 #[tokio::test]
 async fn codes_expire_after_the_configured_lifetime() {
     let t = spawn_desk().await;
-    let receipt = t
-        .desk
-        .register(&t.form(TITULAR, "ximena@example.com"))
-        .await
-        .unwrap();
+    let receipt = t.register(TITULAR, "ximena@example.com").await;
     t.deliver().await;
     let code = t.emails_to("ximena@example.com")[0].validation_code();
     t.away(Duration::hours(24)).await;

@@ -129,10 +129,8 @@ async fn an_imported_affiliate_can_register() {
     );
     t.desk.import_roster(&path, |_| {}).await.unwrap();
     let receipt = t
-        .desk
-        .register(&t.form(("7000 0000-1", "ser-0001"), "mariana@example.org"))
-        .await
-        .unwrap();
+        .register(("7000 0000-1", "ser-0001"), "mariana@example.org")
+        .await;
     assert_eq!(receipt.affiliate_name, "Mariana Pruebas Uno");
     // Demo affiliates are gone with the demo roster.
     let err = t

@@ -21,11 +21,7 @@ async fn full_flow_through(mode: SmtpSecurity) {
     let server = SmtpServer::start(mode, true);
     let t = spawn_desk().await;
     use_server(&t, &server, true).await;
-    let receipt = t
-        .desk
-        .register(&t.form(TITULAR, "ximena@example.com"))
-        .await
-        .unwrap();
+    let receipt = t.register(TITULAR, "ximena@example.com").await;
     assert_eq!(t.deliver().await.sent, 1, "{mode:?}");
     let received = server.received();
     assert_eq!(received.len(), 1);
@@ -86,10 +82,7 @@ async fn a_wrong_password_is_reported_with_the_servers_words_and_not_retried() {
     );
     assert!(text.contains("535"), "{text}");
 
-    t.desk
-        .register(&t.form(TITULAR, "ximena@example.com"))
-        .await
-        .unwrap();
+    t.register(TITULAR, "ximena@example.com").await;
     let round = t.deliver().await;
     assert_eq!(
         (round.sent, round.abandoned),
@@ -150,7 +143,7 @@ async fn with_the_server_down_emails_wait_and_each_arrives_exactly_once_when_it_
         (BENEFICIARY, "b@example.com"),
         (("900200201", "DEMO5930114"), "c@example.com"),
     ] {
-        t.desk.register(&t.form(who, email)).await.unwrap();
+        t.register(who, email).await;
     }
     let round = t.deliver().await;
     assert_eq!((round.sent, round.retried), (0, 3));

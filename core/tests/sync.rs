@@ -37,12 +37,7 @@ async fn a_day_offline_is_synced_later_with_nothing_lost_and_nothing_twice() {
     // The network is down all day: registrations, validations, a resend, a correction.
     let mut receipts = Vec::new();
     for (i, who) in CURRENT_DEMO.iter().enumerate() {
-        receipts.push(
-            t.desk
-                .register(&t.form(*who, &format!("persona{i}@example.com")))
-                .await
-                .unwrap(),
-        );
+        receipts.push(t.register(*who, &format!("persona{i}@example.com")).await);
     }
     t.deliver().await;
     for (i, receipt) in receipts.iter().enumerate().take(2) {
@@ -138,10 +133,7 @@ async fn postgres_stopped_mid_sync_comes_back_and_the_worker_resumes_by_itself()
     pg.stop();
     for (i, who) in CURRENT_DEMO.iter().take(3).enumerate() {
         // Offline: the central check gives up quickly and registration goes on.
-        t.desk
-            .register(&t.form(*who, &format!("p{i}@example.com")))
-            .await
-            .unwrap();
+        t.register(*who, &format!("p{i}@example.com")).await;
     }
     t.desk.request_sync();
     let deadline = std::time::Instant::now() + StdDuration::from_secs(20);
@@ -248,16 +240,8 @@ async fn the_same_affiliate_at_two_offices_ends_in_one_conflict_shown_and_kept()
     let mexicali = spawn_desk().await;
     let tijuana = spawn_desk().await;
     // Both offline at the time.
-    let first = mexicali
-        .desk
-        .register(&mexicali.form(TITULAR, "a@example.com"))
-        .await
-        .unwrap();
-    let second = tijuana
-        .desk
-        .register(&tijuana.form(TITULAR, "b@example.com"))
-        .await
-        .unwrap();
+    let first = mexicali.register(TITULAR, "a@example.com").await;
+    let second = tijuana.register(TITULAR, "b@example.com").await;
 
     mexicali
         .desk
@@ -342,11 +326,7 @@ async fn a_validation_made_centrally_reaches_the_desk_at_the_next_sync() {
     let admin = central_database(&pg).await;
     let t = spawn_desk().await;
     t.desk.use_central(Some(office(&pg, "oficina_mexicali")));
-    let receipt = t
-        .desk
-        .register(&t.form(TITULAR, "x@example.com"))
-        .await
-        .unwrap();
+    let receipt = t.register(TITULAR, "x@example.com").await;
     t.desk.sync_once().await.unwrap();
     sqlx::query("UPDATE registrations SET state = 'validada', validated_at = now(), validated_by = 'enlace' WHERE folio = $1")
         .bind(&receipt.folio)
@@ -355,12 +335,7 @@ async fn a_validation_made_centrally_reaches_the_desk_at_the_next_sync() {
         .unwrap();
     let report = t.desk.sync_once().await.unwrap();
     assert_eq!(report.states_pulled, 1);
-    let state: String = sqlx::query_scalar("SELECT state FROM registrations WHERE id = ?")
-        .bind(&receipt.registration_id)
-        .fetch_one(t.desk.store().reader())
-        .await
-        .unwrap();
-    assert_eq!(state, "validada");
+    assert_eq!(t.state_of(&receipt.registration_id).await, "validada");
     // Pulling applies; it queues nothing back.
     assert_eq!(t.desk.sync_status().await.unwrap().changes_waiting, 0);
 }
@@ -371,10 +346,7 @@ async fn an_office_role_can_insert_its_own_rows_and_read_the_roster_nothing_more
     let _admin = central_database(&pg).await;
     let t = spawn_desk().await;
     t.desk.use_central(Some(office(&pg, "oficina_mexicali")));
-    t.desk
-        .register(&t.form(TITULAR, "x@example.com"))
-        .await
-        .unwrap();
+    t.register(TITULAR, "x@example.com").await;
     t.desk.sync_once().await.unwrap();
 
     let tijuana = office(&pg, "oficina_tijuana");

@@ -43,25 +43,17 @@ pub async fn central_database(pg: &postgres::PgServer) -> registro_core::sync::C
     admin
 }
 
-impl smtp::SmtpServer {
-    /// Every message the server accepted, decoded, in arrival order.
-    pub fn received(&self) -> Vec<Email> {
-        self.received_files()
-            .iter()
-            .map(|p| Email::read(p))
-            .collect()
-    }
-}
-
 use chrono::{TimeZone, Utc};
 use registro_core::clock::ManualClock;
 use registro_core::config::Settings;
 use registro_core::legal::{self, LegalDocument};
 use registro_core::outbox::DeliveryRound;
-use registro_core::registration::{ConsentAnswer, RegistrationForm};
+use registro_core::registration::{ConsentAnswer, RegistrationForm, RegistrationReceipt};
 use registro_core::{DataPaths, Desk};
 use std::path::PathBuf;
 use std::sync::Arc;
+
+pub use smtp::Email;
 
 /// Demo affiliates (core/demo/padron_demo.csv).
 pub const TITULAR: (&str, &str) = ("900100101", "DEMO4821907");
@@ -153,6 +145,20 @@ impl TestDesk {
         }
     }
 
+    /// Registers `who` (number, serial) with `email`, every notice accepted.
+    pub async fn register(&self, who: (&str, &str), email: &str) -> RegistrationReceipt {
+        self.desk.register(&self.form(who, email)).await.unwrap()
+    }
+
+    /// The registration's state as stored.
+    pub async fn state_of(&self, registration_id: &str) -> String {
+        sqlx::query_scalar("SELECT state FROM registrations WHERE id = ?")
+            .bind(registration_id)
+            .fetch_one(self.desk.store().reader())
+            .await
+            .unwrap()
+    }
+
     /// Time passes with the clerk away from the desk: the session locks, and the clerk
     /// unlocks it with their password on return.
     pub async fn away(&self, time: chrono::Duration) {
@@ -177,16 +183,7 @@ impl TestDesk {
     }
 
     pub fn email_files(&self) -> Vec<PathBuf> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(self.paths.outbox_files())
-            .map(|d| {
-                d.filter_map(|e| e.ok())
-                    .map(|e| e.path())
-                    .filter(|p| p.extension().is_some_and(|x| x == "eml"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        files.sort();
-        files
+        smtp::eml_files(&self.paths.outbox_files())
     }
 
     /// Every delivered email to `to`, decoded.
@@ -203,71 +200,5 @@ impl TestDesk {
             .fetch_one(self.desk.store().reader())
             .await
             .unwrap()
-    }
-}
-
-pub struct Email {
-    pub to: String,
-    pub subject: String,
-    pub text: String,
-    pub html: String,
-    pub message_id: String,
-}
-
-impl Email {
-    pub fn read(path: &std::path::Path) -> Email {
-        let raw = std::fs::read(path).unwrap();
-        let msg = mail_parser::MessageParser::default()
-            .parse(&raw)
-            .expect("a parsable email");
-        Email {
-            to: msg
-                .to()
-                .and_then(|a| a.first())
-                .and_then(|a| a.address())
-                .unwrap_or_default()
-                .to_owned(),
-            subject: msg.subject().unwrap_or_default().to_owned(),
-            text: msg.body_text(0).unwrap_or_default().into_owned(),
-            html: msg.body_html(0).unwrap_or_default().into_owned(),
-            message_id: msg.message_id().unwrap_or_default().to_owned(),
-        }
-    }
-
-    /// The 6-digit code after "código de validación:".
-    pub fn validation_code(&self) -> String {
-        let at = self
-            .text
-            .find("código de validación: ")
-            .expect("a code in the email")
-            + "código de validación: ".len();
-        self.text[at..at + 6].to_owned()
-    }
-
-    pub fn link(&self) -> String {
-        self.text
-            .lines()
-            .find(|l| l.starts_with("https://") || l.starts_with("http://"))
-            .expect("a link")
-            .trim()
-            .to_owned()
-    }
-
-    /// The token at the end of the validation link.
-    pub fn link_token(&self) -> String {
-        self.link()
-            .rsplit('=')
-            .next()
-            .unwrap_or_default()
-            .to_owned()
-    }
-
-    pub fn temporary_password(&self) -> String {
-        let line = self
-            .text
-            .lines()
-            .find(|l| l.starts_with("Contraseña temporal: "))
-            .expect("a password line");
-        line["Contraseña temporal: ".len()..].trim().to_owned()
     }
 }
