@@ -465,20 +465,17 @@ impl Desk {
         .bind(must_change_password)
         .execute(&mut *tx)
         .await?;
-        share_account(&mut tx, username).await?;
-        audit::record(
-            &mut tx,
-            &self.settings(),
+        self.commit_account_change(
+            tx,
             now,
+            username,
             AuditEvent::station(
                 actor,
                 "cuenta_creada",
                 json!({ "usuario": username, "rol": role.as_str() }),
             ),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
     pub async fn list_staff(&self) -> Result<Vec<StaffMember>> {
@@ -520,11 +517,10 @@ impl Desk {
             .bind(&member.username)
             .execute(&mut *tx)
             .await?;
-        share_account(&mut tx, &member.username).await?;
-        audit::record(
-            &mut tx,
-            &self.settings(),
-            self.clock.now(),
+        self.commit_account_change(
+            tx,
+            now,
+            &member.username,
             AuditEvent::station(
                 &supervisor.username,
                 if active {
@@ -536,7 +532,6 @@ impl Desk {
             ),
         )
         .await?;
-        tx.commit().await?;
         self.staff_member(&member.username).await
     }
 
@@ -630,6 +625,7 @@ impl Desk {
         action: &'static str,
     ) -> Result<()> {
         let hash = hash_off_thread(password.to_owned()).await?;
+        let now = self.clock.now();
         let mut tx = self.store.writer().begin().await?;
         sqlx::query(
             "UPDATE staff SET password_hash = ?, must_change_password = ?, failed_attempts = 0,
@@ -638,18 +634,30 @@ impl Desk {
         )
         .bind(&hash)
         .bind(must_change_password)
-        .bind(db_time(self.clock.now()))
+        .bind(db_time(now))
         .bind(username)
         .execute(&mut *tx)
         .await?;
-        share_account(&mut tx, username).await?;
-        audit::record(
-            &mut tx,
-            &self.settings(),
-            self.clock.now(),
+        self.commit_account_change(
+            tx,
+            now,
+            username,
             AuditEvent::station(actor, action, json!({ "usuario": username })),
         )
-        .await?;
+        .await
+    }
+
+    /// How every account change ends, in its own transaction: the new version is queued
+    /// for the office's other stations, the change is audited, and all of it commits.
+    async fn commit_account_change(
+        &self,
+        mut tx: sqlx::Transaction<'_, sqlx::Sqlite>,
+        now: DateTime<Utc>,
+        username: &str,
+        event: AuditEvent<'_>,
+    ) -> Result<()> {
+        share_account(&mut tx, username).await?;
+        audit::record(&mut tx, &self.settings(), now, event).await?;
         tx.commit().await?;
         Ok(())
     }
