@@ -14,8 +14,9 @@ BUILD_PACKAGES=(build-essential pkg-config curl libwebkit2gtk-4.1-dev libssl-dev
   libayatana-appindicator3-dev libsoup-3.0-dev libdbus-1-dev)
 # python3-aiosmtpd: the real SMTP server (plain, STARTTLS, TLS, AUTH) the email tests run;
 # postgresql: the real central database the sync tests start (initdb + pg_ctl, per test).
+# faketime: the whole suite runs again a year ahead, so no test can depend on today's date.
 TEST_PACKAGES=(xvfb xauth webkit2gtk-driver imagemagick x11-utils gcc-mingw-w64-x86-64
-  python3-aiosmtpd postgresql)
+  python3-aiosmtpd postgresql faketime)
 WINDOWS_TARGET=x86_64-pc-windows-gnu
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -131,6 +132,9 @@ run_tests() {
 
   say "Unit, property, core black-box, SMTP, PostgreSQL, central service and command tests"
   cargo test --workspace --locked 2>&1 | tee -a "$results"
+
+  say "The same tests a year from today (libfaketime): no test may depend on the calendar date"
+  scripts/tests-on-another-date.sh +365d 2>&1 | tee -a "$results"
 
   say "End-to-end: the real app in a real window (Xvfb + tauri-driver + WebKitWebDriver)"
   # The window needs a display; a hung WebDriver session must not hang CI.

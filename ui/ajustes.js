@@ -7,7 +7,8 @@ const t = textos.ajustes;
 const $ = (id) => document.getElementById(id);
 const TEXT = ['office', 'workstation', 'sender_name', 'sender_address', 'link_base_url', 'central_url'];
 const NUMBERS = ['validation_ttl_hours', 'pending_expiry_hours', 'resend_cooldown_secs', 'max_code_attempts',
-  'max_serial_failures', 'serial_lock_minutes', 'outbox_max_attempts', 'delivery_promise_minutes', 'session_lock_minutes'];
+  'max_serial_failures', 'serial_lock_minutes', 'outbox_max_attempts', 'delivery_promise_minutes', 'session_lock_minutes',
+  'clock_skew_warning_minutes'];
 const SMTP_NUMBERS = ['smtp_port', 'smtp_timeout_secs', 'smtp_pool_size'];
 let view = null;
 let onSaved = () => {};

@@ -42,6 +42,9 @@ async function refreshSync() {
   $('estado-ultima').title = s.last_error ?? '';
   $('estado-ultima').hidden = !s.configured;
   $('sincronizar-ahora').hidden = !s.configured;
+  const reloj = $('estado-reloj');
+  reloj.hidden = !s.clock_skewed;
+  reloj.textContent = s.clock_skewed ? g.reloj(s.clock_offset_seconds) : '';
   const details = $('estado-problemas');
   details.hidden = s.problems.length === 0;
   $('problemas-resumen').textContent = g.problemas(s.problems.length);

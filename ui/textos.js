@@ -5,6 +5,8 @@ const telefono = (e164) => /^\+52\d{10}$/.test(e164)
   ? `${e164.slice(3, 6)} ${e164.slice(6, 9)} ${e164.slice(9)}`
   : e164;
 
+const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+
 const ROLES = { capturista: 'Capturista', supervisor: 'Supervisor' };
 
 export const textos = {
@@ -23,6 +25,16 @@ export const textos = {
       : `Registros por enviar: ${s.records_waiting}${s.changes_waiting ? ` (${s.changes_waiting} cambios)${desde(s.oldest_record_waiting_at)}` : ''}`,
     correos: (s, desde) => `Correos en espera: ${s.emails_waiting}${s.emails_waiting ? desde(s.oldest_email_waiting_at) : ''}`,
     ultima: (s) => `Última sincronización: ${s.last_success_at ? new Date(s.last_success_at).toLocaleString('es-MX', { dateStyle: 'short', timeStyle: 'short' }) : 'nunca'}`,
+    // The offset is central − station: positive when this station's clock runs behind.
+    reloj: (offsetSeconds) => {
+      const ahead = offsetSeconds < 0;
+      const s = Math.abs(offsetSeconds);
+      const amount = s >= 86400 ? plural(Math.round(s / 86400), 'día', 'días')
+        : s >= 3600 ? plural(Math.round(s / 3600), 'hora', 'horas')
+          : plural(Math.round(s / 60), 'minuto', 'minutos');
+      return `⚠ La hora de esta estación va ${amount} ${ahead ? 'adelantada' : 'atrasada'} respecto de la base central. `
+        + 'Los vencimientos se calculan con la hora de la base central; pida a soporte que corrija la hora del equipo.';
+    },
     problemas: (n) => n === 1 ? '1 registro necesita atención' : `${n} registros necesitan atención`,
     problema: (p) => `Folio ${p.folio} — ${p.sync_state === 'conflicto' ? 'Conflicto' : 'Error'}: ${p.message ?? ''}`,
     ver: 'Ver',

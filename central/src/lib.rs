@@ -139,7 +139,7 @@ pub async fn validate_link(state: &AppState, token: &str) -> Result<Outcome, Cor
                 r.state AS registration_state, r.folio, r.affiliation_number, r.email, r.validated_at,
                 a.full_name,
                 EXISTS (SELECT 1 FROM validation_tokens n
-                         WHERE n.registration_id = t.registration_id AND n.created_at > t.created_at) AS superseded
+                         WHERE n.registration_id = t.registration_id AND n.arrival_seq > t.arrival_seq) AS superseded
            FROM validation_tokens t
            JOIN registrations r ON r.id = t.registration_id
            LEFT JOIN roster_affiliates a ON a.affiliation_number = r.affiliation_number
@@ -152,7 +152,8 @@ pub async fn validate_link(state: &AppState, token: &str) -> Result<Outcome, Cor
     let Some(found) = found else {
         return Ok(Outcome::Unknown);
     };
-    // A newer validation email (resend or corrected address) replaces this link.
+    // A newer validation email (resend or corrected address) replaces this link; newer
+    // means arrived later, whatever the station's clock said.
     let token_state = if found.superseded && found.token_state == "activo" {
         "reemplazado"
     } else {

@@ -59,10 +59,18 @@ async fn world() -> World {
 }
 
 async fn desk_for(w: &World) -> TestDesk {
-    let t = spawn_desk_with(Settings {
-        link_base_url: w.base.clone(),
-        ..Default::default()
-    })
+    desk_with_clock_skew(w, Duration::zero()).await
+}
+
+/// A desk of the Mexicali office whose clock is `skew` off the real (and central) time.
+async fn desk_with_clock_skew(w: &World, skew: Duration) -> TestDesk {
+    let t = spawn_desk_with_clock_skew(
+        Settings {
+            link_base_url: w.base.clone(),
+            ..Default::default()
+        },
+        skew,
+    )
     .await;
     t.desk.use_central(Some(
         Central::new(&w.pg.url_as("oficina_mexicali", "central"), None).unwrap(),
@@ -218,4 +226,26 @@ async fn two_instances_racing_for_one_link_validate_it_once() {
         .unwrap();
     assert_eq!(emails, 1);
     assert_eq!(w.smtp.received().len(), 1);
+}
+
+#[tokio::test]
+async fn links_from_a_station_days_ahead_or_behind_the_central_clock_open_and_validate() {
+    let w = world().await;
+    for (skew, who, to) in [
+        (Duration::days(3), TITULAR, "adelantada@example.com"),
+        (Duration::days(-3), BENEFICIARY, "atrasada@example.com"),
+    ] {
+        let t = desk_with_clock_skew(&w, skew).await;
+        let receipt = t.register(who, to).await;
+        t.deliver().await;
+        t.desk.sync_once().await.unwrap();
+
+        let (status, page) = get(&link_of(&t, to)).await;
+        assert_eq!(status, 200, "skew {skew}: {page}");
+        assert!(page.contains(&receipt.folio));
+        assert!(wait_smtp(&w.smtp, to, 1).await.contains("Usuario:"));
+        t.desk.sync_once().await.unwrap();
+        assert_eq!(t.state_of(&receipt.registration_id).await, "validada");
+        assert!(t.desk.sync_status().await.unwrap().clock_skewed);
+    }
 }

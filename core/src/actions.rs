@@ -4,6 +4,7 @@
 //! audited with who did it and, where it matters, why.
 
 use crate::audit::{self, AuditEvent};
+use crate::clock::ClockOffset;
 use crate::config::Settings;
 use crate::desk::Desk;
 use crate::domain::{AffiliationNumber, EmailAddress, Field, FieldError};
@@ -57,10 +58,13 @@ pub struct RevealedSerial {
 
 /// Supersedes the registration's live validation token and any validation email not yet
 /// sent, then creates a new token and queues its email. Inside the caller's transaction.
+/// The token's instants are on this station's clock (the push moves them onto the central
+/// one); the expiry the affiliate reads is on the institute's clock when it is known.
 pub(crate) async fn issue_validation_email(
     tx: &mut SqliteConnection,
     settings: &Settings,
     now: DateTime<Utc>,
+    central_offset: Option<ClockOffset>,
     registration: &RegistrationRow,
 ) -> Result<DateTime<Utc>> {
     sqlx::query("UPDATE validation_tokens SET state = 'reemplazado' WHERE registration_id = ? AND state = 'activo'")
@@ -82,7 +86,7 @@ pub(crate) async fn issue_validation_email(
         folio: &registration.folio,
         link: &link,
         code: CODE_PLACEHOLDER,
-        expires: &local_time(&expires_at),
+        expires: &local_time(&central_offset.map_or(expires_at, |o| o.to_central(expires_at))),
     }
     .render()?;
     sqlx::query(
@@ -268,7 +272,9 @@ impl Desk {
         }
         self.ensure_not_uploading(&registration.id).await?;
         let mut tx = self.store.writer().begin().await?;
-        let expires_at = issue_validation_email(&mut tx, &settings, now, &registration).await?;
+        let expires_at =
+            issue_validation_email(&mut tx, &settings, now, self.clock_offset(), &registration)
+                .await?;
         audit::record(
             &mut tx,
             &settings,
@@ -364,7 +370,9 @@ impl Desk {
             now,
         )
         .await?;
-        let expires_at = issue_validation_email(&mut tx, &settings, now, &registration).await?;
+        let expires_at =
+            issue_validation_email(&mut tx, &settings, now, self.clock_offset(), &registration)
+                .await?;
         audit::record(
             &mut tx,
             &settings,

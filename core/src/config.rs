@@ -33,6 +33,9 @@ pub struct Settings {
     pub pending_expiry_hours: u32,
     /// The institute's promise: validation email out within this many minutes of submit.
     pub delivery_promise_minutes: u32,
+    /// The status bar warns when this station's clock is off from the central database's
+    /// by more than this many minutes (the central clock decides expiry either way).
+    pub clock_skew_warning_minutes: u32,
     /// The SMTP server; `None` writes emails as files in the data folder.
     pub smtp: Option<SmtpSettings>,
     /// The central PostgreSQL, as `postgres://office_role@host:5432/database` (the
@@ -100,6 +103,7 @@ impl Default for Settings {
             resend_cooldown_secs: 60,
             pending_expiry_hours: 72,
             delivery_promise_minutes: 10,
+            clock_skew_warning_minutes: 5,
             smtp: None,
             central_url: String::new(),
         }
@@ -190,6 +194,11 @@ impl Settings {
             in_range(self.delivery_promise_minutes, 1, 1440),
             Field::DeliveryPromiseMinutes,
             "El plazo de envío va de 1 a 1440 minutos.",
+        );
+        require(
+            in_range(self.clock_skew_warning_minutes, 1, 1440),
+            Field::ClockSkewWarningMinutes,
+            "La diferencia de hora tolerada va de 1 a 1440 minutos.",
         );
         require(
             self.central_url.trim().is_empty()

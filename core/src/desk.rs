@@ -23,6 +23,8 @@ pub struct Desk {
     pub(crate) central: Arc<RwLock<Option<crate::sync::Central>>>,
     pub(crate) sync_wake: Arc<Notify>,
     pub(crate) sync_status: Arc<RwLock<crate::sync::SyncStatus>>,
+    /// The central clock's offset from this station's, as last measured at a sync round.
+    pub(crate) clock_offset: Arc<RwLock<Option<crate::clock::ClockOffset>>>,
     /// The signed-in clerk; `None` until someone signs in.
     pub(crate) session: Arc<RwLock<Option<crate::staff::Session>>>,
 }
@@ -61,6 +63,15 @@ fn changed_keys(old: &Settings, new: &Settings) -> Vec<String> {
         .collect()
 }
 
+/// The offset kept by the last sync round that reached the central database.
+async fn load_clock_offset(store: &Store) -> Result<Option<crate::clock::ClockOffset>> {
+    let kept: Option<String> =
+        sqlx::query_scalar("SELECT value FROM app_meta WHERE key = 'central_clock_offset'")
+            .fetch_optional(store.reader())
+            .await?;
+    Ok(kept.and_then(|json| serde_json::from_str(&json).ok()))
+}
+
 impl Desk {
     /// Opens the database, runs migrations, publishes the embedded legal texts and, on an
     /// empty roster, loads the demo one. Emails go to files until [`Desk::use_transport`].
@@ -79,6 +90,7 @@ impl Desk {
         let store = Store::open(&paths.database()).await?;
         let transport = Transport::files(&paths.outbox_files())?;
         let now = clock.now();
+        let clock_offset = load_clock_offset(&store).await?;
         legal::publish_embedded(&store, now).await?;
         if roster::seed_demo_if_empty(&store, now).await? {
             tracing::info!("empty roster: demo roster loaded");
@@ -92,6 +104,7 @@ impl Desk {
             central: Arc::new(RwLock::new(None)),
             sync_wake: Arc::new(Notify::new()),
             sync_status: Arc::new(RwLock::new(crate::sync::SyncStatus::default())),
+            clock_offset: Arc::new(RwLock::new(clock_offset)),
             session: Arc::new(RwLock::new(None)),
         })
     }

@@ -321,7 +321,9 @@ impl Desk {
             )
             .await?;
         }
-        let expires_at = issue_validation_email(&mut tx, &settings, now, &registration).await?;
+        let expires_at =
+            issue_validation_email(&mut tx, &settings, now, self.clock_offset(), &registration)
+                .await?;
         sqlx::query("DELETE FROM serial_lockouts WHERE affiliation_number = ?")
             .bind(request.affiliation.as_str())
             .execute(&mut *tx)

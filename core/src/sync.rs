@@ -6,6 +6,7 @@
 //! account of the same affiliate already in the central database becomes `conflicto`:
 //! kept, shown to the clerk with the other account's folio and office, never dropped.
 
+use crate::clock::ClockOffset;
 use crate::desk::Desk;
 use crate::error::{Error, Result};
 use crate::store::db_time;
@@ -127,6 +128,12 @@ pub struct SyncStatus {
     pub emails_waiting: i64,
     pub oldest_email_waiting_at: Option<DateTime<Utc>>,
     pub problems: Vec<RecordProblem>,
+    /// How far the central clock is ahead of this station's, in seconds, as last measured
+    /// (negative: the station is ahead). `None` before the first round that reached it.
+    pub clock_offset_seconds: Option<i64>,
+    /// The station's clock is off by more than the configured minutes: the clerk is told
+    /// (the central clock still decides expiry, so nothing breaks meanwhile).
+    pub clock_skewed: bool,
 }
 
 /// What one sync round did.
@@ -294,16 +301,40 @@ fn entity_rank(entity: &str) -> u8 {
     }
 }
 
-fn payload_of(row: &QueueRow) -> Result<Value> {
-    serde_json::from_str(&row.payload)
-        .map_err(|e| Error::Internal(format!("sync payload {}: {e}", row.id)))
+/// The queued row as the central database gets it: its instants moved onto the central
+/// clock with the offset measured in this round.
+fn payload_of(row: &QueueRow, offset: ClockOffset) -> Result<Value> {
+    let mut payload: Value = serde_json::from_str(&row.payload)
+        .map_err(|e| Error::Internal(format!("sync payload {}: {e}", row.id)))?;
+    to_central_clock(&mut payload, offset);
+    Ok(payload)
 }
 
-fn payload_array(rows: &[&QueueRow]) -> Result<Value> {
+fn payload_array(rows: &[&QueueRow], offset: ClockOffset) -> Result<Value> {
     rows.iter()
-        .map(|r| payload_of(r))
+        .map(|r| payload_of(r, offset))
         .collect::<Result<Vec<_>>>()
         .map(Value::Array)
+}
+
+/// Every instant of a payload (its `…_at` fields) on the central clock. A station whose
+/// clock runs days ahead or behind still sends a token born now and living exactly its
+/// lifetime by the central clock, which is the one that judges the link.
+fn to_central_clock(payload: &mut Value, offset: ClockOffset) {
+    let Value::Object(fields) = payload else {
+        return;
+    };
+    for (name, value) in fields.iter_mut() {
+        if !name.ends_with("_at") {
+            continue;
+        }
+        if let Some(instant) = value
+            .as_str()
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        {
+            *value = json!(offset.to_central(instant.with_timezone(&Utc)));
+        }
+    }
 }
 
 fn is_live_conflict(e: &sqlx::Error) -> bool {
@@ -340,25 +371,62 @@ impl Desk {
         self.sync_wake.notify_one();
     }
 
-    /// One round: push everything waiting, then pull. Errors leave the queue as it was.
+    /// One round: learn the central clock, push everything waiting, then pull. Errors
+    /// leave the queue as it was.
     pub async fn sync_once(&self) -> Result<SyncReport> {
         let Some(central) = self.central() else {
             return Ok(SyncReport::default());
         };
+        let offset = self.measure_clock_offset(&central).await?;
         let mut report = SyncReport::default();
         loop {
-            let (pushed, conflicts, more) = self.push_batch(&central).await?;
+            let (pushed, conflicts, more) = self.push_batch(&central, offset).await?;
             report.pushed += pushed;
             report.conflicts += conflicts;
             if !more {
                 break;
             }
         }
-        let (roster, states) = self.pull(&central).await?;
+        let (roster, states) = self.pull(&central, offset).await?;
         report.roster_rows_pulled = roster;
         report.states_pulled = states;
-        report.staff_pulled = self.pull_staff(&central).await?;
+        report.staff_pulled = self.pull_staff(&central, offset).await?;
         Ok(report)
+    }
+
+    /// Asks the central database for its time (`SELECT now()`) and keeps the offset, in
+    /// memory for this round's conversions and in `app_meta` for the status bar and the
+    /// emails' expiry times after a restart without network.
+    async fn measure_clock_offset(&self, central: &Central) -> Result<ClockOffset> {
+        let sent = self.clock.now();
+        let central_now: DateTime<Utc> = sqlx::query_scalar("SELECT now()")
+            .fetch_one(&central.pool)
+            .await?;
+        let offset = ClockOffset::measure(sent, central_now, self.clock.now());
+        let json = serde_json::to_string(&offset)
+            .map_err(|e| Error::Internal(format!("clock offset: {e}")))?;
+        sqlx::query(
+            "INSERT INTO app_meta (key, value) VALUES ('central_clock_offset', ?)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(json)
+        .execute(self.store.writer())
+        .await?;
+        *self.clock_offset.write().expect("clock offset lock") = Some(offset);
+        Ok(offset)
+    }
+
+    /// The last measured offset from the central clock, if any round ever reached it.
+    pub fn clock_offset(&self) -> Option<ClockOffset> {
+        *self.clock_offset.read().expect("clock offset lock")
+    }
+
+    /// A station instant as the institute's clock would read it: the central clock when
+    /// its offset is known, this station's own clock otherwise (a station that works
+    /// alone has no other clock to trust).
+    pub fn institute_time(&self, station: DateTime<Utc>) -> DateTime<Utc> {
+        self.clock_offset()
+            .map_or(station, |offset| offset.to_central(station))
     }
 
     /// Tries a conflicting registration again (say, the other office cancelled theirs).
@@ -392,7 +460,7 @@ impl Desk {
         Ok(())
     }
 
-    async fn push_batch(&self, central: &Central) -> Result<(u64, u64, bool)> {
+    async fn push_batch(&self, central: &Central, offset: ClockOffset) -> Result<(u64, u64, bool)> {
         let now = self.clock.now();
         // Rows of a registration in conflict wait for the clerk; everything else goes.
         let rows: Vec<QueueRow> = sqlx::query_as(
@@ -412,7 +480,7 @@ impl Desk {
         }
         let mut rows = rows;
         rows.sort_by_key(|r| r.seq);
-        let result = self.push_rows(central, &rows).await;
+        let result = self.push_rows(central, &rows, offset).await;
         let mut tx = self.store.writer().begin().await?;
         let outcome = match result {
             Ok(conflicted) => {
@@ -504,7 +572,12 @@ impl Desk {
     /// same kind (queue order keeps registrations before their consents). A run of
     /// registrations that meets a live account elsewhere is redone row by row, so only
     /// the conflicting registration is held back.
-    async fn push_rows(&self, central: &Central, rows: &[QueueRow]) -> Result<Vec<String>> {
+    async fn push_rows(
+        &self,
+        central: &Central,
+        rows: &[QueueRow],
+        offset: ClockOffset,
+    ) -> Result<Vec<String>> {
         // One statement per kind: parents first (a registration before its consents, a
         // token or account before the events that change it), queue order within a kind.
         let mut ordered: Vec<&QueueRow> = rows.iter().collect();
@@ -533,7 +606,7 @@ impl Desk {
             if run.is_empty() {
                 continue;
             }
-            let batch = payload_array(&run)?;
+            let batch = payload_array(&run, offset)?;
             let sql =
                 insert_sql(entity).replace("jsonb_populate_record(", "jsonb_populate_recordset(");
             let mut savepoint = tx.begin().await?;
@@ -548,7 +621,7 @@ impl Desk {
                     for row in run {
                         let mut one = tx.begin().await?;
                         match sqlx::query(insert_sql(entity))
-                            .bind(payload_of(row)?)
+                            .bind(payload_of(row, offset)?)
                             .execute(&mut *one)
                             .await
                         {
@@ -572,7 +645,7 @@ impl Desk {
 
     /// Roster rows and this office's registration states changed centrally since the
     /// watermarks. Applying them does not queue anything back.
-    async fn pull(&self, central: &Central) -> Result<(u64, u64)> {
+    async fn pull(&self, central: &Central, offset: ClockOffset) -> Result<(u64, u64)> {
         let roster_mark = self.meta_i64("central_roster_seq").await?;
         let roster: Vec<(String, String, String, String, String, bool, i64)> = sqlx::query_as(
             "SELECT affiliation_number, credential_serial, full_name, kind, family_nucleus, is_current, change_seq
@@ -640,8 +713,8 @@ impl Desk {
             )
             .bind(state)
             .bind(email)
-            .bind(validated_at.map(db_time))
-            .bind(closed_at.map(db_time))
+            .bind(validated_at.map(|t| db_time(offset.to_station(t))))
+            .bind(closed_at.map(|t| db_time(offset.to_station(t))))
             .bind(closed_reason)
             .bind(&now)
             .bind(id.to_string())
@@ -657,9 +730,12 @@ impl Desk {
         Ok((roster.len() as u64, applied))
     }
 
-    /// The office's staff accounts changed at other stations: a version newer than the
-    /// local one replaces it (failed attempts and locks stay as they are here).
-    async fn pull_staff(&self, central: &Central) -> Result<u64> {
+    /// The office's staff accounts changed at other stations, applied in the order the
+    /// central database received them (its `change_seq`), never by the stations' clocks:
+    /// a station whose clock reads 2030 cannot make its version win. A version of an
+    /// account changed here and not yet pushed waits (the local change goes up next and
+    /// comes back as the newest). Failed attempts and locks stay as they are here.
+    async fn pull_staff(&self, central: &Central, offset: ClockOffset) -> Result<u64> {
         let mark = self.meta_i64("central_staff_seq").await?;
         let versions: Vec<PulledStaffVersion> = sqlx::query_as(
             "SELECT username, full_name, role, password_hash, active, must_change_password,
@@ -677,7 +753,7 @@ impl Desk {
             change_seq,
         } in &versions
         {
-            let changed_at = db_time(v.changed_at);
+            let changed_at = db_time(offset.to_station(v.changed_at));
             applied += sqlx::query(
                 "INSERT INTO staff (username, full_name, role, password_hash, active,
                                     must_change_password, changed_at, created_at)
@@ -687,7 +763,13 @@ impl Desk {
                    password_hash = excluded.password_hash, active = excluded.active,
                    must_change_password = excluded.must_change_password,
                    changed_at = excluded.changed_at
-                 WHERE excluded.changed_at > staff.changed_at",
+                 WHERE NOT EXISTS (SELECT 1 FROM sync_queue q
+                                    WHERE q.entity = 'personal' AND q.state <> 'sincronizado'
+                                      AND json_extract(q.payload, '$.username') = excluded.username)
+                   AND (staff.full_name IS NOT excluded.full_name OR staff.role IS NOT excluded.role
+                        OR staff.password_hash IS NOT excluded.password_hash
+                        OR staff.active IS NOT excluded.active
+                        OR staff.must_change_password IS NOT excluded.must_change_password)",
             )
             .bind(&v.username)
             .bind(&v.full_name)
@@ -730,6 +812,10 @@ impl Desk {
         let emails = crate::outbox::counts(&self.store).await?;
         status.emails_waiting = emails.queued;
         status.oldest_email_waiting_at = emails.oldest_queued_at;
+        let offset = self.clock_offset();
+        status.clock_offset_seconds = offset.map(|o| o.millis / 1000);
+        status.clock_skewed =
+            offset.is_some_and(|o| o.exceeds_minutes(self.settings().clock_skew_warning_minutes));
         status.problems = sqlx::query_as(
             "SELECT id AS registration_id, folio, sync_state, sync_error AS message FROM registrations
               WHERE sync_state IN ('error', 'conflicto') ORDER BY created_at DESC LIMIT 100",

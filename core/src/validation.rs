@@ -185,11 +185,13 @@ impl Desk {
         .ok_or_else(|| Error::FolioNotFound(folio.to_owned()))
     }
 
+    /// The live token, else the newest; newest by insertion order, never by the clock
+    /// (a clock put right between two resends must not make the older one "newer").
     async fn latest_token(&self, registration_id: &str) -> Result<Option<Token>> {
         Ok(sqlx::query_as(
             "SELECT id, code_sha256, state, expires_at, used_at
                FROM validation_tokens WHERE registration_id = ?
-              ORDER BY state = 'activo' DESC, created_at DESC, rowid DESC LIMIT 1",
+              ORDER BY state = 'activo' DESC, rowid DESC LIMIT 1",
         )
         .bind(registration_id)
         .fetch_optional(self.store.reader())

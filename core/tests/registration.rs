@@ -5,6 +5,7 @@ mod common;
 use chrono::Duration;
 use common::*;
 use registro_core::Error;
+use registro_core::clock::Clock;
 use registro_core::domain::Field;
 
 #[tokio::test]
@@ -12,8 +13,10 @@ async fn a_registration_writes_everything_and_the_email_carries_link_and_code() 
     let t = spawn_desk().await;
     let receipt = t.register(TITULAR, "ximena@example.com").await;
 
+    // The folio carries the day of the registration at the desk (its local date).
+    let day = t.clock.now().with_timezone(&chrono::Local).format("%y%m%d");
     assert!(
-        receipt.folio.starts_with("RSL-261125-"),
+        receipt.folio.starts_with(&format!("RSL-{day}-")),
         "{}",
         receipt.folio
     );

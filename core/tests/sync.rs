@@ -485,3 +485,204 @@ async fn an_account_opened_at_one_station_signs_in_at_another_without_network() 
         .unwrap();
     assert!(!laura.must_change_password);
 }
+
+/// The token of `folio` as the central database holds it, with the central time now.
+async fn central_token_of(
+    admin: &Central,
+    folio: &str,
+) -> (
+    chrono::DateTime<chrono::Utc>,
+    chrono::DateTime<chrono::Utc>,
+    chrono::DateTime<chrono::Utc>,
+) {
+    sqlx::query_as(
+        "SELECT t.created_at, t.expires_at, now() FROM validation_tokens t
+           JOIN registrations r ON r.id = t.registration_id WHERE r.folio = $1",
+    )
+    .bind(folio)
+    .fetch_one(admin.pool())
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_station_days_ahead_or_behind_issues_links_that_live_their_lifetime_by_the_central_clock()
+{
+    let pg = PgServer::start();
+    let admin = central_database(&pg).await;
+    for (skew, office_role, first, later) in [
+        (
+            Duration::days(3),
+            "oficina_mexicali",
+            CURRENT_DEMO[0],
+            CURRENT_DEMO[1],
+        ),
+        (
+            Duration::days(-3),
+            "oficina_tijuana",
+            CURRENT_DEMO[2],
+            CURRENT_DEMO[3],
+        ),
+    ] {
+        let t = spawn_desk_with_clock_skew(Default::default(), skew).await;
+        // Registered before the station ever reached the central database: it cannot
+        // know yet that its clock is wrong.
+        let offline = t.register(first, "reloj.offline@example.com").await;
+        t.desk.use_central(Some(office(&pg, office_role)));
+        t.desk.sync_once().await.unwrap();
+
+        let (created, expires, central_now) = central_token_of(&admin, &offline.folio).await;
+        assert!(
+            (central_now - created).abs() < Duration::minutes(1),
+            "skew {skew}: born {created}, central now {central_now}"
+        );
+        assert_eq!(expires - created, Duration::hours(24), "skew {skew}");
+        let registered: chrono::DateTime<chrono::Utc> =
+            sqlx::query_scalar("SELECT created_at FROM registrations WHERE folio = $1")
+                .bind(&offline.folio)
+                .fetch_one(admin.pool())
+                .await
+                .unwrap();
+        assert!(
+            (central_now - registered).abs() < Duration::minutes(1),
+            "skew {skew}: registered {registered}, central now {central_now}"
+        );
+
+        // The clerk is told, with how far and which way.
+        let status = t.desk.sync_status().await.unwrap();
+        assert!(status.clock_skewed, "skew {skew}");
+        let offset = status.clock_offset_seconds.unwrap();
+        assert!(
+            (offset + skew.num_seconds()).abs() < 60,
+            "offset {offset} for skew {skew}"
+        );
+
+        // Once the offset is known, the expiry the affiliate reads in the email is the
+        // central one too; the station keeps judging its own token on its own clock.
+        let online = t.register(later, "reloj.online@example.com").await;
+        t.deliver().await;
+        let email = &t.emails_to("reloj.online@example.com")[0];
+        let central_expiry = chrono::Utc::now() + Duration::hours(24);
+        let shown = |at: chrono::DateTime<chrono::Utc>| {
+            at.with_timezone(&chrono::Local)
+                .format("%d/%m/%Y %H:%M")
+                .to_string()
+        };
+        assert!(
+            [central_expiry, central_expiry - Duration::minutes(1)]
+                .iter()
+                .any(|at| email.text.contains(&shown(*at))),
+            "skew {skew}: expected about {} in:\n{}",
+            shown(central_expiry),
+            email.text
+        );
+        t.desk.sync_once().await.unwrap();
+        let (created, expires, central_now) = central_token_of(&admin, &online.folio).await;
+        assert!((central_now - created).abs() < Duration::minutes(1));
+        assert_eq!(expires - created, Duration::hours(24));
+    }
+}
+
+#[tokio::test]
+async fn a_small_skew_is_no_warning_and_the_tolerance_is_a_setting() {
+    let pg = PgServer::start();
+    central_database(&pg).await;
+    let t = spawn_desk_with_clock_skew(Default::default(), Duration::minutes(3)).await;
+    let status = t.desk.sync_status().await.unwrap();
+    assert_eq!(status.clock_offset_seconds, None, "nothing measured yet");
+    assert!(!status.clock_skewed);
+
+    t.desk.use_central(Some(office(&pg, "oficina_mexicali")));
+    t.desk.sync_once().await.unwrap();
+    let status = t.desk.sync_status().await.unwrap();
+    assert!(!status.clock_skewed, "3 minutes is within the default 5");
+    assert!((status.clock_offset_seconds.unwrap() + 180).abs() < 60);
+
+    t.desk.replace_settings(registro_core::config::Settings {
+        clock_skew_warning_minutes: 2,
+        ..t.desk.settings()
+    });
+    assert!(t.desk.sync_status().await.unwrap().clock_skewed);
+}
+
+#[tokio::test]
+async fn the_offset_is_kept_across_a_restart_without_network() {
+    let mut pg = PgServer::start();
+    central_database(&pg).await;
+    let t = spawn_desk_with_clock_skew(Default::default(), Duration::hours(-2)).await;
+    t.desk.use_central(Some(office(&pg, "oficina_mexicali")));
+    t.desk.sync_once().await.unwrap();
+    pg.stop();
+
+    let reopened =
+        registro_core::Desk::open_with_clock(&t.paths, t.desk.settings(), t.clock.clone())
+            .await
+            .unwrap();
+    let status = reopened.sync_status().await.unwrap();
+    assert!(status.clock_skewed);
+    assert!((status.clock_offset_seconds.unwrap() - 7200).abs() < 60);
+}
+
+#[tokio::test]
+async fn a_station_whose_clock_reads_years_ahead_cannot_make_its_account_version_win() {
+    use registro_core::staff::NewStaffMember;
+    let pg = PgServer::start();
+    let admin = central_database(&pg).await;
+    // "2030": a dead CMOS battery, or a clock set by hand.
+    let ahead = spawn_desk_with_clock_skew(Default::default(), Duration::days(4 * 365)).await;
+    let right = spawn_desk().await;
+    for t in [&ahead, &right] {
+        t.desk.use_central(Some(office(&pg, "oficina_mexicali")));
+    }
+
+    ahead.as_supervisor().await;
+    ahead
+        .desk
+        .create_staff(&NewStaffMember {
+            username: "laura.ficticia".into(),
+            full_name: "Laura Ficticia Ejemplo".into(),
+            role: "capturista".into(),
+            password: "clave-del-futuro-1".into(),
+            confirmation: "clave-del-futuro-1".into(),
+        })
+        .await
+        .unwrap();
+    ahead.desk.sync_once().await.unwrap();
+    right.desk.sync_once().await.unwrap();
+
+    // Later, by the central clock, the correct station's supervisor gives Laura a new
+    // password; the station ahead is still writing "2030" on everything it does.
+    right.as_supervisor().await;
+    right
+        .desk
+        .reset_staff_password("laura.ficticia", "clave-de-hoy-12", "clave-de-hoy-12")
+        .await
+        .unwrap();
+    right.desk.sync_once().await.unwrap();
+    ahead.desk.sync_once().await.unwrap();
+    right.desk.sync_once().await.unwrap();
+
+    for t in [&ahead, &right] {
+        t.desk.sign_out().await.unwrap();
+        let err = t
+            .desk
+            .sign_in("laura.ficticia", "clave-del-futuro-1")
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "credenciales_incorrectas");
+        let laura = t
+            .desk
+            .sign_in("laura.ficticia", "clave-de-hoy-12")
+            .await
+            .unwrap();
+        assert!(laura.must_change_password);
+    }
+    // The central copy of the version from "2030" is on the central clock too.
+    let latest: chrono::DateTime<chrono::Utc> = sqlx::query_scalar(
+        "SELECT max(changed_at) FROM staff_versions WHERE username = 'laura.ficticia'",
+    )
+    .fetch_one(admin.pool())
+    .await
+    .unwrap();
+    assert!(latest < chrono::Utc::now() + Duration::minutes(1));
+}

@@ -12,6 +12,9 @@ pub struct PgServer {
     dir: tempfile::TempDir,
     bin: PathBuf,
     running: bool,
+    /// A libfaketime offset such as `+3d`: the server's clock runs that far from the real
+    /// one (the central database of an office whose station clocks are wrong).
+    clock_shift: Option<String>,
 }
 
 fn pg_bin() -> PathBuf {
@@ -31,6 +34,16 @@ fn pg_bin() -> PathBuf {
     versions
         .pop()
         .expect("an initdb under /usr/lib/postgresql/*/bin")
+}
+
+/// Debian's libfaketime (package `faketime`), wherever the architecture put it.
+fn libfaketime() -> PathBuf {
+    std::fs::read_dir("/usr/lib")
+        .expect("/usr/lib")
+        .flatten()
+        .map(|e| e.path().join("faketime/libfaketime.so.1"))
+        .find(|p| p.exists())
+        .expect("libfaketime.so.1 (package faketime)")
 }
 
 fn is_root() -> bool {
@@ -54,6 +67,15 @@ fn as_owner(tool: &Path) -> Command {
 
 impl PgServer {
     pub fn start() -> PgServer {
+        Self::start_with_clock_shift(None)
+    }
+
+    /// A server whose clock reads `shift` (libfaketime syntax, e.g. `+3d`) from the real time.
+    pub fn start_with_clock(shift: &str) -> PgServer {
+        Self::start_with_clock_shift(Some(shift.to_owned()))
+    }
+
+    fn start_with_clock_shift(clock_shift: Option<String>) -> PgServer {
         let dir = tempfile::tempdir().unwrap();
         if is_root() {
             let ok = Command::new("chown")
@@ -90,13 +112,28 @@ impl PgServer {
             dir,
             bin,
             running: false,
+            clock_shift,
         };
         server.resume();
         server
     }
 
     pub fn resume(&mut self) {
-        let status = as_owner(&self.bin.join("pg_ctl"))
+        let pg_ctl = self.bin.join("pg_ctl");
+        let mut command = match &self.clock_shift {
+            // libfaketime preloaded into pg_ctl and the server it starts (Debian's `faketime`
+            // package); the `faketime` wrapper itself waits on the server and never returns.
+            Some(shift) => {
+                let mut c = as_owner(Path::new("/usr/bin/env"));
+                c.arg("FAKETIME_DONT_FAKE_MONOTONIC=1")
+                    .arg(format!("LD_PRELOAD={}", libfaketime().display()))
+                    .arg(format!("FAKETIME={shift}"))
+                    .arg(&pg_ctl);
+                c
+            }
+            None => as_owner(&pg_ctl),
+        };
+        let status = command
             .arg("-D")
             .arg(self.dir.path().join("data"))
             .arg("-l")

@@ -61,6 +61,7 @@ pub enum Field {
     CentralUrl,
     CentralPassword,
     SessionLockMinutes,
+    ClockSkewWarningMinutes,
     /// Sign-in and unlock.
     Username,
     Password,

@@ -43,7 +43,6 @@ pub async fn central_database(pg: &postgres::PgServer) -> registro_core::sync::C
     admin
 }
 
-use chrono::{TimeZone, Utc};
 use registro_core::clock::ManualClock;
 use registro_core::config::Settings;
 use registro_core::legal::{self, LegalDocument};
@@ -113,11 +112,15 @@ pub async fn spawn_desk() -> TestDesk {
 }
 
 pub async fn spawn_desk_with(settings: Settings) -> TestDesk {
+    spawn_desk_with_clock_skew(settings, chrono::Duration::zero()).await
+}
+
+/// A desk whose clock starts at the real time plus `skew` (a station whose clock is set
+/// wrong); the test moves it on from there. Never a calendar date: tests pass on any day.
+pub async fn spawn_desk_with_clock_skew(settings: Settings, skew: chrono::Duration) -> TestDesk {
     let dir = tempfile::tempdir().unwrap();
     let paths = DataPaths::new(dir.path());
-    let clock = Arc::new(ManualClock::new(
-        Utc.with_ymd_and_hms(2026, 11, 25, 17, 0, 0).unwrap(),
-    ));
+    let clock = Arc::new(ManualClock::starting_now(skew));
     let desk = Desk::open_with_clock(&paths, settings, clock.clone())
         .await
         .unwrap();
