@@ -1,0 +1,33 @@
+//! The affiliate's receipt: on screen (and printed), or saved as a PDF.
+
+use super::internal;
+use crate::error::CommandError;
+use crate::state::AppState;
+use registro_core::receipt::{self, Receipt};
+use tauri::State;
+
+#[tauri::command]
+pub async fn receipt(
+    state: State<'_, AppState>,
+    registration_id: String,
+) -> Result<Receipt, CommandError> {
+    Ok(state.desk.receipt(&registration_id).await?)
+}
+
+/// Writes the receipt as a PDF in the receipts folder; returns the file's path.
+#[tauri::command]
+pub async fn save_receipt_pdf(
+    state: State<'_, AppState>,
+    registration_id: String,
+) -> Result<String, CommandError> {
+    let receipt = state.desk.receipt(&registration_id).await?;
+    let file = state
+        .receipts_dir
+        .join(format!("Comprobante {}.pdf", receipt.folio));
+    let bytes = receipt::render_pdf(&receipt);
+    std::fs::create_dir_all(&state.receipts_dir)
+        .and_then(|()| std::fs::write(&file, bytes))
+        .map_err(|e| internal(format!("receipt pdf {}: {e}", file.display())))?;
+    tracing::info!(folio = %receipt.folio, "receipt saved as pdf");
+    Ok(file.display().to_string())
+}

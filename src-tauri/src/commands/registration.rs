@@ -1,0 +1,48 @@
+//! The registration form: live field checks, the legal documents, the roster lookup and
+//! the registration itself.
+
+use crate::error::CommandError;
+use crate::state::AppState;
+use registro_core::domain::Field;
+use registro_core::legal::{self, LegalDocument};
+use registro_core::registration::{
+    self, FieldCheck, IdentifiedAffiliate, RegistrationForm, RegistrationReceipt,
+};
+use tauri::State;
+
+/// Live check of one field through the same parser the registration uses.
+#[tauri::command]
+pub fn check_field(
+    field: Field,
+    value: String,
+    other: Option<String>,
+) -> Result<FieldCheck, CommandError> {
+    Ok(registration::check_field(field, &value, other.as_deref())?)
+}
+
+#[tauri::command]
+pub async fn legal_documents(
+    state: State<'_, AppState>,
+) -> Result<Vec<LegalDocument>, CommandError> {
+    Ok(legal::current_documents(state.desk.store()).await?)
+}
+
+#[tauri::command]
+pub async fn register(
+    state: State<'_, AppState>,
+    form: RegistrationForm,
+) -> Result<RegistrationReceipt, CommandError> {
+    Ok(state.desk.register(&form).await?)
+}
+
+#[tauri::command]
+pub async fn identify_affiliate(
+    state: State<'_, AppState>,
+    affiliation_number: String,
+    credential_serial: String,
+) -> Result<IdentifiedAffiliate, CommandError> {
+    Ok(state
+        .desk
+        .identify_affiliate(&affiliation_number, &credential_serial)
+        .await?)
+}

@@ -1,0 +1,94 @@
+//! The settings screen: the settings, where the passwords are kept, and a test email.
+
+use super::internal;
+use crate::error::CommandError;
+use crate::secrets::{Secret, SecretStoreStatus};
+use crate::state::AppState;
+use registro_core::config::Settings;
+use registro_core::staff::SupervisorApproval;
+use serde::Serialize;
+use tauri::{AppHandle, Runtime, State};
+use tauri_plugin_store::StoreExt;
+
+#[derive(Debug, Serialize)]
+pub struct SettingsView {
+    pub settings: Settings,
+    pub smtp_password_saved: bool,
+    pub central_password_saved: bool,
+    pub secret_store: SecretStoreStatus,
+    pub supervisor_exists: bool,
+    pub email_delivery: String,
+}
+
+async fn settings_view(state: &AppState) -> Result<SettingsView, CommandError> {
+    Ok(SettingsView {
+        settings: state.desk.settings(),
+        smtp_password_saved: state.secrets.get(Secret::Smtp).is_some(),
+        central_password_saved: state.secrets.get(Secret::Central).is_some(),
+        secret_store: state.secrets.status(),
+        supervisor_exists: state.desk.has_supervisor().await?,
+        email_delivery: state.desk.transport().describe(),
+    })
+}
+
+#[tauri::command]
+pub async fn get_settings(state: State<'_, AppState>) -> Result<SettingsView, CommandError> {
+    settings_view(&state).await
+}
+
+/// Saves the settings screen. `smtp_password`: absent keeps the saved one, empty removes it.
+#[tauri::command]
+pub async fn save_settings<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    settings: Settings,
+    smtp_password: Option<String>,
+    central_password: Option<String>,
+    approval: Option<SupervisorApproval>,
+) -> Result<SettingsView, CommandError> {
+    let smtp = smtp_password
+        .clone()
+        .or_else(|| state.secrets.get(Secret::Smtp));
+    let central = central_password
+        .clone()
+        .or_else(|| state.secrets.get(Secret::Central));
+    state
+        .desk
+        .change_settings(
+            settings.clone(),
+            smtp.as_deref(),
+            central.as_deref(),
+            &approval.unwrap_or_default(),
+            &state.paths.outbox_files(),
+        )
+        .await?;
+    let secrets = &state.secrets;
+    // The OS store may block on D-Bus or Win32; it is quick, and a settings save is rare.
+    for (which, new) in [
+        (Secret::Smtp, smtp_password),
+        (Secret::Central, central_password),
+    ] {
+        if let Some(new) = new {
+            tokio::task::block_in_place(|| secrets.set(which, &new));
+        }
+    }
+    if let Some(file) = &state.settings_file {
+        let store = app
+            .store(file)
+            .map_err(|e| internal(format!("settings store: {e}")))?;
+        store.set(
+            crate::SETTINGS_KEY,
+            serde_json::to_value(&settings).map_err(|e| internal(e.to_string()))?,
+        );
+        store
+            .save()
+            .map_err(|e| internal(format!("settings save: {e}")))?;
+    }
+    tracing::info!("settings changed");
+    settings_view(&state).await
+}
+
+#[tauri::command]
+pub async fn send_test_email(state: State<'_, AppState>, to: String) -> Result<(), CommandError> {
+    Ok(state.desk.send_test_email(&to).await?)
+}
