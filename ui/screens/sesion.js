@@ -1,12 +1,12 @@
 // The sign-in gate: first supervisor, sign-in, a locked session, a password to replace.
 // While it shows, the application behind it is hidden and inert. The session also locks
 // after the configured minutes without keyboard or mouse.
-import { api, asError } from './api.js';
-import { textos } from './textos.js';
-import { clearErrors, showError } from './formulario.js';
+import { api, asError } from '../shared/api.js';
+import { textos } from '../shared/textos.js';
+import { clearErrors, showError } from '../shared/formulario.js';
+import { $ } from '../shared/dom.js';
 
 const t = textos.sesion;
-const $ = (id) => document.getElementById(id);
 const GATES = {
   'form-primer-supervisor': { summary: 'primer-resumen', ids: {} },
   'form-entrar': { summary: 'entrar-resumen', ids: { username: 'signin_username', password: 'signin_password' } },

@@ -1,9 +1,9 @@
-import { api, asError } from './api.js';
-import { textos } from './textos.js';
-import { clearErrors, showError } from './formulario.js';
+import { api, asError } from '../shared/api.js';
+import { textos } from '../shared/textos.js';
+import { clearErrors, showError } from '../shared/formulario.js';
+import { $, el } from '../shared/dom.js';
 
 const t = textos.padron;
-const $ = (id) => document.getElementById(id);
 let afterImport = () => {};
 
 export function initPadron({ onImported }) {
@@ -48,24 +48,15 @@ async function importFile() {
     showError(asError(e, textos.general.errorInesperado), summary);
   } finally {
     button.disabled = false;
-    button.textContent = 'Importar';
+    button.textContent = t.importar;
   }
 }
 
 function showReport(report) {
   $('padron-totales').textContent = t.totales(report);
   const table = $('padron-errores');
-  const body = table.querySelector('tbody');
-  body.replaceChildren();
-  for (const e of report.errors) {
-    const tr = document.createElement('tr');
-    for (const text of [String(e.line), e.column ?? t.sinColumna, e.message]) {
-      const td = document.createElement('td');
-      td.textContent = text;
-      tr.append(td);
-    }
-    body.append(tr);
-  }
+  table.querySelector('tbody').replaceChildren(...report.errors.map((e) => el('tr', {},
+    ...[String(e.line), e.column ?? t.sinColumna, e.message].map((text) => el('td', { textContent: text })))));
   table.hidden = report.errors.length === 0;
   $('padron-resultado').hidden = false;
 }

@@ -1,10 +1,10 @@
-import { api, asError } from './api.js';
-import { textos } from './textos.js';
-import { clearErrors, intValue, showError, showFieldError } from './formulario.js';
-import { pedirAutorizacion } from './autorizacion.js';
+import { api, asError } from '../shared/api.js';
+import { textos } from '../shared/textos.js';
+import { clearErrors, intValue, showError, showFieldError } from '../shared/formulario.js';
+import { pedirAutorizacion } from '../shared/autorizacion.js';
+import { $ } from '../shared/dom.js';
 
 const t = textos.ajustes;
-const $ = (id) => document.getElementById(id);
 const TEXT = ['office', 'workstation', 'sender_name', 'sender_address', 'link_base_url', 'central_url'];
 const NUMBERS = ['validation_ttl_hours', 'pending_expiry_hours', 'resend_cooldown_secs', 'max_code_attempts',
   'max_serial_failures', 'serial_lock_minutes', 'outbox_max_attempts', 'delivery_promise_minutes', 'session_lock_minutes',

@@ -1,7 +1,8 @@
-import { api, asError } from './api.js';
-import { textos } from './textos.js';
-import { clearErrors, clearFieldError, showError, showFieldError } from './formulario.js';
-import { pedirAutorizacion } from './autorizacion.js';
+import { api, asError } from '../shared/api.js';
+import { textos } from '../shared/textos.js';
+import { clearErrors, clearFieldError, showError, showFieldError } from '../shared/formulario.js';
+import { pedirAutorizacion } from '../shared/autorizacion.js';
+import { $, el } from '../shared/dom.js';
 
 const t = textos.registro;
 const LIVE_FIELDS = ['affiliation_number', 'credential_serial', 'phone', 'email', 'email_confirmation'];
@@ -18,8 +19,6 @@ let onValidate = () => {};
 /** The number and serial last looked up, so tabbing back and forth asks (and counts) once. */
 let identifiedPair = '';
 let registrationId = null;
-
-const $ = (id) => document.getElementById(id);
 
 export async function initRegistro({ goToValidation }) {
   onValidate = goToValidation;
@@ -139,63 +138,33 @@ async function revealSerial() {
 }
 
 function renderDocuments() {
-  const container = $('documentos');
-  container.replaceChildren();
-  for (const doc of documents) {
+  $('documentos').replaceChildren(...documents.map((doc) => {
     const field = FIELD_OF_KIND[doc.kind];
-    const row = document.createElement('div');
-    row.className = 'documento';
-    row.dataset.kind = doc.kind;
+    return el('div', { className: 'documento', 'data-kind': doc.kind },
+      el('button', {
+        type: 'button', className: 'leer', id: `leer-${doc.kind}`, textContent: `${t.leer}: ${doc.title}`,
+        onclick: () => openDocument(doc, field),
+      }),
+      el('p', { className: 'huella', textContent: t.version(doc) }),
+      answerFor(doc, field),
+      el('p', { className: 'error', id: `error-${field}`, 'aria-live': 'polite' }));
+  }));
+}
 
-    const read = document.createElement('button');
-    read.type = 'button';
-    read.className = 'leer';
-    read.id = `leer-${doc.kind}`;
-    read.textContent = `${t.leer}: ${doc.title}`;
-    row.append(read);
-
-    const version = document.createElement('p');
-    version.className = 'huella';
-    version.textContent = t.version(doc);
-    row.append(version);
-
-    if (doc.kind === 'consentimiento_agrupacion') {
-      const group = document.createElement('fieldset');
-      group.id = field;
-      group.className = 'respuesta';
-      group.disabled = true;
-      group.setAttribute('aria-describedby', `error-${field}`);
-      const legend = document.createElement('legend');
-      legend.textContent = t.agrupacionPregunta;
-      group.append(legend);
-      for (const [value, label] of [['si', t.agrupacionSi], ['no', t.agrupacionNo]]) {
-        const id = `${field}-${value}`;
-        const input = Object.assign(document.createElement('input'), { type: 'radio', name: field, id, value });
-        input.addEventListener('change', () => clearFieldError(field));
-        const lab = Object.assign(document.createElement('label'), { htmlFor: id, textContent: label });
-        const wrap = document.createElement('div');
-        wrap.className = 'opcion';
-        wrap.append(input, lab);
-        group.append(wrap);
-      }
-      row.append(group);
-    } else {
-      const input = Object.assign(document.createElement('input'), { type: 'checkbox', id: field, name: field, disabled: true });
-      input.setAttribute('aria-describedby', `error-${field}`);
-      input.addEventListener('change', () => clearFieldError(field));
-      const lab = Object.assign(document.createElement('label'), { htmlFor: field, textContent: t.acepto(doc.title) });
-      const wrap = document.createElement('div');
-      wrap.className = 'opcion';
-      wrap.append(input, lab);
-      row.append(wrap);
-    }
-    const error = Object.assign(document.createElement('p'), { className: 'error', id: `error-${field}` });
-    error.setAttribute('aria-live', 'polite');
-    row.append(error);
-
-    read.addEventListener('click', () => openDocument(doc, field));
-    container.append(row);
+/** The family-grouping consent is a yes/no question, the others a box to tick; both stay
+ * disabled until the document has been opened. */
+function answerFor(doc, field) {
+  const clear = () => clearFieldError(field);
+  const option = (input, label) => el('div', { className: 'opcion' }, input, el('label', { htmlFor: input.id, textContent: label }));
+  if (doc.kind !== 'consentimiento_agrupacion') {
+    return option(el('input', {
+      type: 'checkbox', id: field, name: field, disabled: true, 'aria-describedby': `error-${field}`, onchange: clear,
+    }), t.acepto(doc.title));
   }
+  return el('fieldset', { id: field, className: 'respuesta', disabled: true, 'aria-describedby': `error-${field}` },
+    el('legend', { textContent: t.agrupacionPregunta }),
+    option(el('input', { type: 'radio', name: field, id: `${field}-si`, value: 'si', onchange: clear }), t.agrupacionSi),
+    option(el('input', { type: 'radio', name: field, id: `${field}-no`, value: 'no', onchange: clear }), t.agrupacionNo));
 }
 
 /** Shows exactly the stored text; answering is possible once it has been opened. */
@@ -279,25 +248,13 @@ async function showReceipt(r) {
 
 function renderReceipt(c) {
   const k = textos.comprobante;
-  const datos = $('comprobante-datos');
-  datos.replaceChildren();
-  for (const [label, value] of k.datos(c)) {
-    datos.append(Object.assign(document.createElement('dt'), { textContent: label }),
-      Object.assign(document.createElement('dd'), { textContent: value }));
-  }
-  $('comprobante-documentos').querySelector('tbody').replaceChildren(...c.documents.map((d) => {
-    const tr = document.createElement('tr');
-    for (const text of [d.title, String(d.version), d.short_hash, d.answer]) {
-      tr.append(Object.assign(document.createElement('td'), { textContent: text }));
-    }
-    return tr;
-  }));
-  $('comprobante-pasos').replaceChildren(...c.next_steps.map((s) => Object.assign(document.createElement('li'), { textContent: s })));
-  const contacto = $('comprobante-contacto');
-  contacto.replaceChildren();
-  for (const line of [c.contact.name, c.contact.office, c.contact.address, k.telefono(c.contact.phone), k.horario(c.contact.hours)]) {
-    contacto.append(Object.assign(document.createElement('span'), { textContent: line }), document.createElement('br'));
-  }
+  $('comprobante-datos').replaceChildren(...k.datos(c).flatMap(([label, value]) => [
+    el('dt', { textContent: label }), el('dd', { textContent: value })]));
+  $('comprobante-documentos').querySelector('tbody').replaceChildren(...c.documents.map((d) => el('tr', {},
+    ...[d.title, String(d.version), d.short_hash, d.answer].map((text) => el('td', { textContent: text })))));
+  $('comprobante-pasos').replaceChildren(...c.next_steps.map((s) => el('li', { textContent: s })));
+  $('comprobante-contacto').replaceChildren(...[c.contact.name, c.contact.office, c.contact.address,
+    k.telefono(c.contact.phone), k.horario(c.contact.hours)].flatMap((line) => [el('span', { textContent: line }), el('br')]));
 }
 
 async function savePdf() {

@@ -1,45 +1,39 @@
 // Showing field errors: next to the field, announced, and focus on the first one.
 // `ids` maps a field name from Rust to the id of its input on this form, when they differ.
+import { $, el } from './dom.js';
 
 export function clearErrors(form) {
   form.querySelectorAll('.error').forEach((p) => { p.textContent = ''; });
-  form.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
+  form.querySelectorAll('[aria-invalid]').forEach((input) => input.removeAttribute('aria-invalid'));
 }
 
 const inputId = (field, ids) => (ids && ids[field]) || field;
 
 export function showFieldError(field, message, ids) {
   const id = inputId(field, ids);
-  const p = document.getElementById(`error-${id}`);
+  const p = $(`error-${id}`);
   if (p) p.textContent = message;
-  const input = document.getElementById(id);
+  const input = $(id);
   if (input) input.setAttribute('aria-invalid', 'true');
   return Boolean(p);
 }
 
 export function clearFieldError(field, ids) {
   const id = inputId(field, ids);
-  const p = document.getElementById(`error-${id}`);
+  const p = $(`error-${id}`);
   if (p) p.textContent = '';
-  document.getElementById(id)?.removeAttribute('aria-invalid');
+  $(id)?.removeAttribute('aria-invalid');
 }
 
 /** Shows every error of a command failure; the summary box lists them all. */
 export function showError(error, summaryBox, heading, ids) {
   const errors = error.fields?.length ? error.fields : (error.field ? [error] : []);
   for (const e of errors) showFieldError(e.field, e.message, ids);
-  const first = errors.map((e) => document.getElementById(inputId(e.field, ids))).find(Boolean);
+  const first = errors.map((e) => $(inputId(e.field, ids))).find(Boolean);
   summaryBox.replaceChildren();
   if (error.fields?.length) {
-    const p = document.createElement('p');
-    p.textContent = heading ?? error.message;
-    const ul = document.createElement('ul');
-    for (const e of error.fields) {
-      const li = document.createElement('li');
-      li.textContent = e.message;
-      ul.append(li);
-    }
-    summaryBox.append(p, ul);
+    summaryBox.append(el('p', { textContent: heading ?? error.message }),
+      el('ul', {}, ...error.fields.map((e) => el('li', { textContent: e.message }))));
   } else {
     summaryBox.textContent = error.message;
   }
@@ -47,9 +41,9 @@ export function showError(error, summaryBox, heading, ids) {
   (first ?? summaryBox).focus?.();
 }
 
-/** Reads a whole number from an input; NaN stays NaN so Rust reports the field. */
+/** Reads a whole number from an input; anything else is -1, which the screen reports. */
 export function intValue(id) {
-  const raw = document.getElementById(id).value.trim();
+  const raw = $(id).value.trim();
   return /^\d+$/.test(raw) ? Number(raw) : -1;
 }
 

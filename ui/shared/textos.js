@@ -173,6 +173,7 @@ export const textos = {
       ? 'El padrón está vacío.'
       : `${r.total.toLocaleString('es-MX')} afiliados (${r.current.toLocaleString('es-MX')} vigentes)${r.is_demo ? ' — padrón de DEMOSTRACIÓN' : ''}${r.imported_at ? ` · última importación ${new Date(r.imported_at).toLocaleString('es-MX')}` : ''}.`,
     elijaArchivo: 'Elija el archivo CSV del padrón.',
+    importar: 'Importar',
     importando: 'Importando…',
     avance: (p) => `Leídas ${p.lines_read.toLocaleString('es-MX')} líneas (${p.total_bytes ? Math.round(100 * p.bytes_read / p.total_bytes) : 0} %).`,
     totales: (r) => `Importados: ${r.imported.toLocaleString('es-MX')}. Con errores: ${r.rejected.toLocaleString('es-MX')}${r.rejected > r.errors.length ? ` (se muestran los primeros ${r.errors.length})` : ''}.${r.replaced_demo ? ' Se retiró el padrón de demostración.' : ''}`,

@@ -1,9 +1,9 @@
-import { api, asError } from './api.js';
-import { textos } from './textos.js';
-import { clearErrors, clearFieldError, showError } from './formulario.js';
+import { api, asError } from '../shared/api.js';
+import { textos } from '../shared/textos.js';
+import { clearErrors, clearFieldError, showError } from '../shared/formulario.js';
+import { $ } from '../shared/dom.js';
 
 const t = textos.validacion;
-const $ = (id) => document.getElementById(id);
 
 export function initValidacion() {
   for (const field of ['folio', 'code']) $(field).addEventListener('input', () => clearFieldError(field));

@@ -1,11 +1,11 @@
 // Supervisors manage the station's accounts: open, give a new password, deactivate.
-import { api, asError } from './api.js';
-import { textos } from './textos.js';
-import { clearErrors, fecha, showError } from './formulario.js';
+import { api, asError } from '../shared/api.js';
+import { textos } from '../shared/textos.js';
+import { clearErrors, fecha, showError } from '../shared/formulario.js';
+import { $, el } from '../shared/dom.js';
 import { currentClerk } from './sesion.js';
 
 const t = textos.personal;
-const $ = (id) => document.getElementById(id);
 let resetting = null;
 
 export function initPersonal() {
@@ -24,22 +24,16 @@ export async function cargarPersonal() {
   const list = await api.listStaff();
   const me = currentClerk()?.username;
   $('tabla-personal').querySelector('tbody').replaceChildren(...list.map((m) => {
-    const tr = document.createElement('tr');
-    const cells = [m.full_name, m.username, t.roles[m.role], t.estado(m, fecha)];
-    for (const text of cells) tr.append(Object.assign(document.createElement('td'), { textContent: text }));
-    const actions = document.createElement('td');
-    const reset = Object.assign(document.createElement('button'), { type: 'button', textContent: t.asignar });
-    reset.setAttribute('aria-label', `${t.asignar}: ${m.full_name}`);
-    reset.addEventListener('click', () => abrirRestablecer(m));
-    actions.append(reset);
+    const actions = el('td', {}, el('button', {
+      type: 'button', textContent: t.asignar, 'aria-label': `${t.asignar}: ${m.full_name}`, onclick: () => abrirRestablecer(m),
+    }));
     if (m.username !== me) {
-      const toggle = Object.assign(document.createElement('button'), { type: 'button', textContent: m.active ? t.desactivar : t.reactivar });
-      toggle.setAttribute('aria-label', `${toggle.textContent}: ${m.full_name}`);
-      toggle.addEventListener('click', () => cambiarActiva(m, !m.active));
-      actions.append(toggle);
+      const toggle = m.active ? t.desactivar : t.reactivar;
+      actions.append(el('button', {
+        type: 'button', textContent: toggle, 'aria-label': `${toggle}: ${m.full_name}`, onclick: () => cambiarActiva(m, !m.active),
+      }));
     }
-    tr.append(actions);
-    return tr;
+    return el('tr', {}, ...[m.full_name, m.username, t.roles[m.role], t.estado(m, fecha)].map((text) => el('td', { textContent: text })), actions);
   }));
 }
 

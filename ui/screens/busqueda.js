@@ -1,10 +1,10 @@
-import { api, asError } from './api.js';
-import { textos } from './textos.js';
-import { clearErrors, clearFieldError, fecha, showError } from './formulario.js';
-import { pedirAutorizacion } from './autorizacion.js';
+import { api, asError } from '../shared/api.js';
+import { textos } from '../shared/textos.js';
+import { clearErrors, clearFieldError, fecha, showError } from '../shared/formulario.js';
+import { pedirAutorizacion } from '../shared/autorizacion.js';
+import { $, el } from '../shared/dom.js';
 
 const t = textos.busqueda;
-const $ = (id) => document.getElementById(id);
 let current = null;
 let cooldownTimer = null;
 
@@ -45,23 +45,13 @@ async function buscar() {
   $('detalle').hidden = true;
   try {
     const results = await api.search($('query').value);
-    const body = $('resultados').querySelector('tbody');
-    body.replaceChildren();
-    for (const r of results) {
-      const tr = document.createElement('tr');
-      for (const text of [r.folio, r.full_name ?? r.affiliation_number, r.email, t.estados[r.state] ?? r.state, fecha(r.created_at)]) {
-        const td = document.createElement('td');
-        td.textContent = text;
-        tr.append(td);
-      }
-      const td = document.createElement('td');
-      const button = Object.assign(document.createElement('button'), { type: 'button', textContent: t.ver });
-      button.setAttribute('aria-label', `${t.ver} ${r.folio}`);
-      button.addEventListener('click', () => mostrar(r.registration_id));
-      td.append(button);
-      tr.append(td);
-      body.append(tr);
-    }
+    $('resultados').querySelector('tbody').replaceChildren(...results.map((r) => {
+      const tr = fila([r.folio, r.full_name ?? r.affiliation_number, r.email, t.estados[r.state] ?? r.state, fecha(r.created_at)]);
+      tr.append(el('td', {}, el('button', {
+        type: 'button', textContent: t.ver, 'aria-label': `${t.ver} ${r.folio}`, onclick: () => mostrar(r.registration_id),
+      })));
+      return tr;
+    }));
     $('resultados').hidden = results.length === 0;
     $('busqueda-vacia').hidden = results.length !== 0;
     if (results.length === 1) await mostrar(results[0].registration_id);
@@ -71,14 +61,9 @@ async function buscar() {
   }
 }
 
+/** A table row of text cells. */
 function fila(cells) {
-  const tr = document.createElement('tr');
-  for (const text of cells) {
-    const td = document.createElement('td');
-    td.textContent = text;
-    tr.append(td);
-  }
-  return tr;
+  return el('tr', {}, ...cells.map((text) => el('td', { textContent: text })));
 }
 
 /** Shows one registration; `aviso` is the outcome of the action just taken. */
@@ -93,11 +78,8 @@ export async function mostrar(registrationId, aviso) {
   $('detalle-exito').textContent = aviso ?? '';
   $('form-corregir').hidden = true;
 
-  const dl = $('detalle-datos');
-  dl.replaceChildren();
-  for (const [k, v] of t.datos(d, t.estados[d.state] ?? d.state, fecha)) {
-    dl.append(Object.assign(document.createElement('dt'), { textContent: k }), Object.assign(document.createElement('dd'), { textContent: v }));
-  }
+  $('detalle-datos').replaceChildren(...t.datos(d, t.estados[d.state] ?? d.state, fecha).flatMap(([k, v]) => [
+    el('dt', { textContent: k }), el('dd', { textContent: v })]));
   const promesa = $('promesa');
   promesa.textContent = t.promesa(d.promise, t.duracion);
   promesa.className = `promesa ${d.promise.kept === false ? 'incumplida' : d.promise.kept === true ? 'cumplida' : ''}`;

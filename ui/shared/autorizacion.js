@@ -2,8 +2,8 @@
 import { asError } from './api.js';
 import { textos } from './textos.js';
 import { clearErrors, showError } from './formulario.js';
+import { $ } from './dom.js';
 
-const $ = (id) => document.getElementById(id);
 const IDS = {
   supervisor_username: 'approval_username',
   supervisor_password: 'approval_password',

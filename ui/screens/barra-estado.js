@@ -1,0 +1,60 @@
+// The status bar: the station, the connection with the central database, what waits and
+// since when, the last sync, the records in trouble; and the demo roster's warning.
+import { api } from '../shared/api.js';
+import { textos } from '../shared/textos.js';
+import { $, el } from '../shared/dom.js';
+import { showRosterSummary } from './padron.js';
+
+const g = textos.general;
+let onView = async (registrationId) => {};
+
+/** `verRegistro(id)`: opens a registration in trouble on the search screen. */
+export function initBarraEstado({ verRegistro }) {
+  onView = verRegistro;
+  $('sincronizar-ahora').addEventListener('click', async () => {
+    await api.syncNow();
+    setTimeout(() => refreshSync().catch(() => {}), 1500);
+  });
+  setInterval(() => { if (!$('aplicacion').hidden) refreshInfo().catch(() => {}); }, 5000);
+  // A registration or a desk action changes what waits: show it at once.
+  window.addEventListener('estado-cambio', () => refreshInfo().catch(() => {}));
+}
+
+export async function refreshInfo() {
+  const info = await api.appInfo();
+  $('aviso-demo').hidden = !info.roster.is_demo;
+  $('aviso-demo').textContent = g.demo;
+  $('barra-estado').textContent = g.estado(info);
+  showRosterSummary(info.roster);
+  await refreshSync();
+}
+
+async function refreshSync() {
+  const s = await api.syncStatus();
+  const conexion = $('estado-conexion');
+  conexion.textContent = g.conexion(s);
+  conexion.className = !s.configured ? '' : s.online ? 'en-linea' : 'sin-conexion';
+  $('estado-pendientes').textContent = g.pendientes(s, g.desde);
+  $('estado-correos').textContent = g.correos(s, g.desde);
+  $('estado-ultima').textContent = g.ultima(s);
+  $('estado-ultima').title = s.last_error ?? '';
+  $('estado-ultima').hidden = !s.configured;
+  $('sincronizar-ahora').hidden = !s.configured;
+  const reloj = $('estado-reloj');
+  reloj.hidden = !s.clock_skewed;
+  reloj.textContent = s.clock_skewed ? g.reloj(s.clock_offset_seconds) : '';
+  $('estado-problemas').hidden = s.problems.length === 0;
+  $('problemas-resumen').textContent = g.problemas(s.problems.length);
+  $('problemas-lista').replaceChildren(...s.problems.map((p) => {
+    const li = el('li', {}, g.problema(p), ' ',
+      el('button', { type: 'button', textContent: g.ver, onclick: () => onView(p.registration_id) }));
+    if (p.sync_state === 'conflicto') {
+      li.append(' ', el('button', {
+        type: 'button',
+        textContent: g.reintentar,
+        onclick: async () => { await api.retryConflict(p.registration_id); await refreshSync(); },
+      }));
+    }
+    return li;
+  }));
+}
