@@ -64,8 +64,8 @@ install_node() {
   if ! command -v npm >/dev/null 2>&1; then
     install_packages nodejs npm
   fi
-  if [ ! -x node_modules/.bin/tauri ] || [ ! -f node_modules/axe-core/axe.min.js ]; then
-    say "Installing the Tauri CLI and axe-core (npm, pinned by package-lock.json)"
+  if [ ! -x node_modules/.bin/tauri ] || [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -x node_modules/.bin/tsc ]; then
+    say "Installing the Tauri CLI, axe-core and TypeScript (npm, pinned by package-lock.json)"
     npm ci --no-audit --no-fund
   fi
 }
@@ -117,7 +117,7 @@ run_tests() {
   install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
   install_rust
   install_tauri_driver
-  install_node # axe-core for the accessibility audit of the end-to-end tests
+  install_node # tsc for the screens, axe-core for the accessibility audit of the end-to-end tests
   local started=$SECONDS
 
   say "Formatting (cargo fmt --check)"
@@ -125,6 +125,9 @@ run_tests() {
 
   say "Lints (cargo clippy, warnings are errors)"
   cargo clippy --workspace --all-targets --locked -- -D warnings
+
+  say "Types of the screens (tsc)"
+  node_modules/.bin/tsc -p ui/tsconfig.json
 
   local results=target/resultados-pruebas.txt
   mkdir -p target

@@ -1,3 +1,4 @@
+// @ts-check
 // The window: the tabs, and starting every screen before the sign-in gate opens.
 import { textos } from './shared/textos.js';
 import { $ } from './shared/dom.js';
@@ -10,18 +11,22 @@ import { initSesion, refreshSession } from './screens/sesion.js';
 import { cargarPersonal, initPersonal } from './screens/personal.js';
 import { initBarraEstado, refreshInfo } from './screens/barra-estado.js';
 
+/** The tab buttons; each names its screen in data-pantalla. */
+const tabs = /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('.pestana'));
+
+/** @param {string} screen */
 function show(screen) {
-  for (const tab of document.querySelectorAll('.pestana')) {
+  for (const tab of tabs) {
     const active = tab.dataset.pantalla === screen;
     if (active) tab.setAttribute('aria-current', 'page'); else tab.removeAttribute('aria-current');
   }
-  for (const section of document.querySelectorAll('.pantalla')) {
+  for (const section of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.pantalla'))) {
     section.hidden = section.id !== `pantalla-${screen}`;
   }
 }
 
 async function main() {
-  for (const tab of document.querySelectorAll('.pestana')) {
+  for (const tab of tabs) {
     tab.addEventListener('click', () => {
       show(tab.dataset.pantalla);
       if (tab.dataset.pantalla === 'validacion') prepareValidation('');

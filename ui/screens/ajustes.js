@@ -1,3 +1,4 @@
+// @ts-check
 import { api, asError } from '../shared/api.js';
 import { textos } from '../shared/textos.js';
 import { clearErrors, intValue, showError, showFieldError } from '../shared/formulario.js';
@@ -15,7 +16,7 @@ let onSaved = () => {};
 
 export function initAjustes({ saved }) {
   onSaved = saved;
-  $('usar-smtp').addEventListener('change', () => { $('campos-smtp').hidden = !$('usar-smtp').checked; });
+  $('usar-smtp').addEventListener('change', () => { $('campos-smtp').hidden = !$('usar-smtp', 'input').checked; });
   $('form-ajustes').addEventListener('submit', (ev) => { ev.preventDefault(); guardar(); });
   $('form-prueba').addEventListener('submit', (ev) => { ev.preventDefault(); probar(); });
 }
@@ -23,21 +24,21 @@ export function initAjustes({ saved }) {
 export async function cargarAjustes() {
   view = await api.getSettings();
   const s = view.settings;
-  for (const k of TEXT) $(k).value = s[k] ?? '';
-  for (const k of NUMBERS) $(k).value = String(s[k]);
+  for (const k of TEXT) $(k, 'input').value = s[k] ?? '';
+  for (const k of NUMBERS) $(k, 'input').value = String(s[k]);
   const smtp = s.smtp;
-  $('usar-smtp').checked = Boolean(smtp);
+  $('usar-smtp', 'input').checked = Boolean(smtp);
   $('campos-smtp').hidden = !smtp;
   const d = smtp ?? { host: '', port: 587, security: 'starttls', username: '', timeout_secs: 20, pool_size: 2, root_certificate_pem: '' };
-  $('smtp_host').value = d.host;
-  $('smtp_port').value = String(d.port);
-  $('smtp_security').value = d.security;
-  $('smtp_username').value = d.username;
-  $('smtp_timeout_secs').value = String(d.timeout_secs);
-  $('smtp_pool_size').value = String(d.pool_size);
-  $('smtp_root_certificate').value = d.root_certificate_pem;
-  $('smtp_password').value = '';
-  $('central_password').value = '';
+  $('smtp_host', 'input').value = d.host;
+  $('smtp_port', 'input').value = String(d.port);
+  $('smtp_security', 'select').value = d.security;
+  $('smtp_username', 'input').value = d.username;
+  $('smtp_timeout_secs', 'input').value = String(d.timeout_secs);
+  $('smtp_pool_size', 'input').value = String(d.pool_size);
+  $('smtp_root_certificate', 'textarea').value = d.root_certificate_pem;
+  $('smtp_password', 'input').value = '';
+  $('central_password', 'input').value = '';
   $('ayuda-central_password').textContent = `${view.central_password_saved ? t.contrasenaGuardada : ''} ${view.secret_store.description}`;
   $('ayuda-smtp_password').textContent = `${view.smtp_password_saved ? t.contrasenaGuardada : t.contrasenaNueva} ${view.secret_store.description}`;
   $('entrega-actual').textContent = view.email_delivery;
@@ -51,22 +52,22 @@ function collect() {
     return v;
   };
   const settings = {};
-  for (const k of TEXT) settings[k] = $(k).value;
+  for (const k of TEXT) settings[k] = $(k, 'input').value;
   for (const k of NUMBERS) settings[k] = num(k);
-  settings.smtp = $('usar-smtp').checked ? {
-    host: $('smtp_host').value,
+  settings.smtp = $('usar-smtp', 'input').checked ? {
+    host: $('smtp_host', 'input').value,
     port: num('smtp_port'),
-    security: $('smtp_security').value,
-    username: $('smtp_username').value,
+    security: $('smtp_security', 'select').value,
+    username: $('smtp_username', 'input').value,
     timeout_secs: num('smtp_timeout_secs'),
     pool_size: num('smtp_pool_size'),
-    root_certificate_pem: $('smtp_root_certificate').value,
+    root_certificate_pem: $('smtp_root_certificate', 'textarea').value,
   } : null;
-  return { settings, bad: bad.filter((id) => !SMTP_NUMBERS.includes(id) || $('usar-smtp').checked) };
+  return { settings, bad: bad.filter((id) => !SMTP_NUMBERS.includes(id) || $('usar-smtp', 'input').checked) };
 }
 
 async function guardar() {
-  const form = $('form-ajustes');
+  const form = $('form-ajustes', 'form');
   clearErrors(form);
   $('ajustes-mensaje').hidden = true;
   $('ajustes-exito').hidden = true;
@@ -76,8 +77,8 @@ async function guardar() {
     $(bad[0]).focus();
     return;
   }
-  const password = $('smtp_password').value;
-  const centralPassword = $('central_password').value;
+  const password = $('smtp_password', 'input').value;
+  const centralPassword = $('central_password', 'input').value;
   const save = (approval) => api.saveSettings(settings, password === '' ? null : password,
     centralPassword === '' ? null : centralPassword, approval);
   try {
@@ -100,14 +101,14 @@ async function guardar() {
 }
 
 async function probar() {
-  const form = $('form-prueba');
+  const form = $('form-prueba', 'form');
   clearErrors(form);
   const result = $('prueba-resultado');
   result.hidden = true;
-  const button = $('enviar-prueba');
+  const button = $('enviar-prueba', 'button');
   button.disabled = true;
   try {
-    const to = $('test_recipient').value;
+    const to = $('test_recipient', 'input').value;
     await api.sendTestEmail(to);
     result.className = 'exito';
     result.textContent = t.pruebaOk(to);

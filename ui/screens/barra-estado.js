@@ -1,3 +1,4 @@
+// @ts-check
 // The status bar: the station, the connection with the central database, what waits and
 // since when, the last sync, the records in trouble; and the demo roster's warning.
 import { api } from '../shared/api.js';
@@ -6,7 +7,8 @@ import { $, el } from '../shared/dom.js';
 import { showRosterSummary } from './padron.js';
 
 const g = textos.general;
-let onView = async (registrationId) => {};
+/** @type {(registrationId: string) => Promise<void>} */
+let onView = async () => {};
 
 /** `verRegistro(id)`: opens a registration in trouble on the search screen. */
 export function initBarraEstado({ verRegistro }) {

@@ -1,3 +1,4 @@
+// @ts-check
 import { api, asError } from '../shared/api.js';
 import { textos } from '../shared/textos.js';
 import { clearErrors, clearFieldError, fecha, showError } from '../shared/formulario.js';
@@ -40,11 +41,11 @@ export function initBusqueda() {
 }
 
 async function buscar() {
-  const form = $('form-busqueda');
+  const form = $('form-busqueda', 'form');
   clearErrors(form);
   $('detalle').hidden = true;
   try {
-    const results = await api.search($('query').value);
+    const results = await api.search($('query', 'input').value);
     $('resultados').querySelector('tbody').replaceChildren(...results.map((r) => {
       const tr = fila([r.folio, r.full_name ?? r.affiliation_number, r.email, t.estados[r.state] ?? r.state, fecha(r.created_at)]);
       tr.append(el('td', {}, el('button', {
@@ -107,9 +108,9 @@ export async function mostrar(registrationId, aviso) {
 
 function startCooldown(availableAt) {
   clearInterval(cooldownTimer);
-  const button = $('accion-reenviar');
+  const button = $('accion-reenviar', 'button');
   const tick = () => {
-    const left = availableAt ? Math.ceil((new Date(availableAt) - Date.now()) / 1000) : 0;
+    const left = availableAt ? Math.ceil((new Date(availableAt).getTime() - Date.now()) / 1000) : 0;
     button.disabled = left > 0;
     button.textContent = left > 0 ? t.reenviarEn(left) : t.reenviar;
     if (left <= 0) clearInterval(cooldownTimer);
@@ -131,12 +132,12 @@ async function act(run, message) {
 let suggestedFor = null;
 
 async function corregir() {
-  const form = $('form-corregir');
+  const form = $('form-corregir', 'form');
   clearErrors(form);
   const ids = { email: 'correccion-email', email_confirmation: 'correccion-confirmacion' };
-  const email = $('correccion-email').value;
+  const email = $('correccion-email', 'input').value;
   try {
-    const r = await api.correctEmail(current.registration_id, email, $('correccion-confirmacion').value, suggestedFor === email);
+    const r = await api.correctEmail(current.registration_id, email, $('correccion-confirmacion', 'input').value, suggestedFor === email);
     suggestedFor = null;
     form.reset();
     await mostrar(current.registration_id, t.corregido(r));

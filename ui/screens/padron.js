@@ -1,3 +1,4 @@
+// @ts-check
 import { api, asError } from '../shared/api.js';
 import { textos } from '../shared/textos.js';
 import { clearErrors, showError } from '../shared/formulario.js';
@@ -10,7 +11,7 @@ export function initPadron({ onImported }) {
   afterImport = onImported;
   $('elegir-archivo').addEventListener('click', async () => {
     const path = await api.chooseCsv().catch(() => null);
-    if (path) $('roster_file').value = path;
+    if (path) $('roster_file', 'input').value = path;
   });
   $('form-padron').addEventListener('submit', (ev) => { ev.preventDefault(); importFile(); });
 }
@@ -20,7 +21,7 @@ export function showRosterSummary(roster) {
 }
 
 async function importFile() {
-  const path = $('roster_file').value.trim();
+  const path = $('roster_file', 'input').value.trim();
   const summary = $('padron-resumen');
   clearErrors($('form-padron'));
   summary.hidden = true;
@@ -28,8 +29,8 @@ async function importFile() {
     showError({ code: 'requerido', field: 'roster_file', message: t.elijaArchivo, fields: [] }, summary);
     return;
   }
-  const button = $('importar');
-  const progress = $('padron-progreso');
+  const button = $('importar', 'button');
+  const progress = $('padron-progreso', 'progress');
   button.disabled = true;
   button.textContent = t.importando;
   progress.hidden = false;

@@ -1,3 +1,4 @@
+// @ts-check
 // Supervisors manage the station's accounts: open, give a new password, deactivate.
 import { api, asError } from '../shared/api.js';
 import { textos } from '../shared/textos.js';
@@ -11,7 +12,7 @@ let resetting = null;
 export function initPersonal() {
   $('form-personal').addEventListener('submit', (ev) => { ev.preventDefault(); crear(); });
   $('form-restablecer').addEventListener('submit', (ev) => { ev.preventDefault(); restablecer(); });
-  $('cerrar-restablecer').addEventListener('click', () => $('dialogo-contrasena').close());
+  $('cerrar-restablecer').addEventListener('click', () => $('dialogo-contrasena', 'dialog').close());
 }
 
 function ok(message) {
@@ -33,21 +34,22 @@ export async function cargarPersonal() {
         type: 'button', textContent: toggle, 'aria-label': `${toggle}: ${m.full_name}`, onclick: () => cambiarActiva(m, !m.active),
       }));
     }
-    return el('tr', {}, ...[m.full_name, m.username, t.roles[m.role], t.estado(m, fecha)].map((text) => el('td', { textContent: text })), actions);
+    const cells = [m.full_name, m.username, t.roles[m.role], t.estado(m, fecha)].map((text) => el('td', { textContent: text }));
+    return el('tr', {}, ...cells, actions);
   }));
 }
 
 async function crear() {
-  const form = $('form-personal');
+  const form = $('form-personal', 'form');
   clearErrors(form);
   $('personal-exito').hidden = true;
   try {
     const m = await api.createStaff({
-      username: $('staff_username').value,
-      full_name: $('staff_full_name').value,
-      role: $('staff_role').value,
-      password: $('staff_password').value,
-      confirmation: $('staff_password_confirmation').value,
+      username: $('staff_username', 'input').value,
+      full_name: $('staff_full_name', 'input').value,
+      role: $('staff_role', 'select').value,
+      password: $('staff_password', 'input').value,
+      confirmation: $('staff_password_confirmation', 'input').value,
     });
     form.reset();
     ok(t.creada(m));
@@ -70,21 +72,21 @@ async function cambiarActiva(m, active) {
 
 function abrirRestablecer(m) {
   resetting = m;
-  const form = $('form-restablecer');
+  const form = $('form-restablecer', 'form');
   form.reset();
   clearErrors(form);
   $('restablecer-resumen').hidden = true;
   $('contrasena-titulo').textContent = t.asignarA(m);
-  $('dialogo-contrasena').showModal();
+  $('dialogo-contrasena', 'dialog').showModal();
   $('reset_password').focus();
 }
 
 async function restablecer() {
-  const form = $('form-restablecer');
+  const form = $('form-restablecer', 'form');
   clearErrors(form);
   try {
-    await api.resetStaffPassword(resetting.username, $('reset_password').value, $('reset_password_confirmation').value);
-    $('dialogo-contrasena').close();
+    await api.resetStaffPassword(resetting.username, $('reset_password', 'input').value, $('reset_password_confirmation', 'input').value);
+    $('dialogo-contrasena', 'dialog').close();
     ok(t.asignada(resetting));
     await cargarPersonal();
   } catch (e) {

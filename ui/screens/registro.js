@@ -1,3 +1,4 @@
+// @ts-check
 import { api, asError } from '../shared/api.js';
 import { textos } from '../shared/textos.js';
 import { clearErrors, clearFieldError, showError, showFieldError } from '../shared/formulario.js';
@@ -15,6 +16,7 @@ const FIELD_OF_KIND = {
 
 let documents = [];
 let suggestionDeclined = false;
+/** @type {(folio: string) => void} */
 let onValidate = () => {};
 /** The number and serial last looked up, so tabbing back and forth asks (and counts) once. */
 let identifiedPair = '';
@@ -22,7 +24,7 @@ let registrationId = null;
 
 export async function initRegistro({ goToValidation }) {
   onValidate = goToValidation;
-  const form = $('form-registro');
+  const form = $('form-registro', 'form');
   const credential = ['affiliation_number', 'credential_serial'];
   for (const field of credential) {
     $(field).addEventListener('input', () => { $('afiliado-identificado').hidden = true; });
@@ -30,7 +32,7 @@ export async function initRegistro({ goToValidation }) {
   for (const field of LIVE_FIELDS) {
     // With both credential fields typed, the roster lookup checks them (one answer, not
     // two racing to show or clear the same error).
-    $(field).addEventListener('blur', () => (credential.includes(field) && credential.every((f) => $(f).value.trim())
+    $(field).addEventListener('blur', () => (credential.includes(field) && credential.every((f) => $(f, 'input').value.trim())
       ? identify() : liveCheck(field)));
     $(field).addEventListener('input', () => {
       clearFieldError(field);
@@ -54,7 +56,7 @@ export async function initRegistro({ goToValidation }) {
   $('imprimir').addEventListener('click', () => window.print());
   $('guardar-pdf').addEventListener('click', savePdf);
   $('ir-validar').addEventListener('click', () => onValidate($('exito-folio').textContent));
-  $('cerrar-documento').addEventListener('click', () => $('dialogo-documento').close());
+  $('cerrar-documento').addEventListener('click', () => $('dialogo-documento', 'dialog').close());
   $('sin-serie').addEventListener('click', revealSerial);
   documents = await api.legalDocuments();
   renderDocuments();
@@ -62,8 +64,8 @@ export async function initRegistro({ goToValidation }) {
 
 /** Number and serial typed: the roster's name, for the clerk to confirm the person. */
 async function identify() {
-  const number = $('affiliation_number').value.trim();
-  const serial = $('credential_serial').value.trim();
+  const number = $('affiliation_number', 'input').value.trim();
+  const serial = $('credential_serial', 'input').value.trim();
   const box = $('afiliado-identificado');
   if (!number || !serial || `${number}|${serial}` === identifiedPair) return;
   identifiedPair = `${number}|${serial}`;
@@ -88,13 +90,13 @@ async function identify() {
 }
 
 async function liveCheck(field) {
-  const value = $(field).value;
+  const value = $(field, 'input').value;
   if (!value.trim()) return; // an empty box is reported on "Registrar", not while tabbing through
-  const other = field === 'email_confirmation' ? $('email').value : null;
+  const other = field === 'email_confirmation' ? $('email', 'input').value : null;
   try {
     const check = await api.checkField(field, value, other);
     clearFieldError(field);
-    if (check.display && field === 'phone') $('phone').value = check.display;
+    if (check.display && field === 'phone') $('phone', 'input').value = check.display;
     if (field === 'email') showSuggestion(check.suggestion);
   } catch (e) {
     const error = asError(e, textos.general.errorInesperado);
@@ -109,7 +111,7 @@ function showSuggestion(suggestion) {
   const use = $('usar-sugerencia');
   use.textContent = t.usar(suggestion);
   use.onclick = () => {
-    $('email').value = suggestion;
+    $('email', 'input').value = suggestion;
     box.hidden = true;
     clearFieldError('email');
     $('email_confirmation').focus();
@@ -123,15 +125,15 @@ async function revealSerial() {
   const revealed = await pedirAutorizacion({
     titulo: s.titulo,
     explicacion: s.explicacion,
-    afiliacion: $('affiliation_number').value,
+    afiliacion: $('affiliation_number', 'input').value,
     identificacion: true,
     supervisor: true,
     accion: (d) => api.revealSerial(d.affiliation, d.approval, d.reason, d.identityChecked),
     exito: s.revelada,
   });
   if (revealed) {
-    $('affiliation_number').value = revealed.affiliation_number;
-    $('credential_serial').value = revealed.credential_serial;
+    $('affiliation_number', 'input').value = revealed.affiliation_number;
+    $('credential_serial', 'input').value = revealed.credential_serial;
     clearFieldError('credential_serial');
     $('phone').focus();
   }
@@ -172,11 +174,11 @@ function openDocument(doc, field) {
   $('documento-titulo').textContent = doc.title;
   $('documento-huella').textContent = t.version(doc);
   $('documento-texto').textContent = doc.body;
-  const dialog = $('dialogo-documento');
+  const dialog = $('dialogo-documento', 'dialog');
   dialog.showModal();
   $('documento-texto').scrollTop = 0;
   $('documento-texto').focus();
-  const answer = $(field);
+  const answer = /** @type {HTMLInputElement | HTMLFieldSetElement} */ ($(field));
   answer.disabled = false;
   $(`leer-${doc.kind}`).classList.add('leido');
   dialog.addEventListener('close', () => {
@@ -189,28 +191,28 @@ function collectForm() {
     const field = FIELD_OF_KIND[doc.kind];
     let accepted = null;
     if (doc.kind === 'consentimiento_agrupacion') {
-      const chosen = document.querySelector(`input[name="${field}"]:checked`);
+      const chosen = /** @type {HTMLInputElement | null} */ (document.querySelector(`input[name="${field}"]:checked`));
       accepted = chosen ? chosen.value === 'si' : null;
     } else {
-      accepted = $(field).checked ? true : null;
+      accepted = $(field, 'input').checked ? true : null;
     }
     return { kind: doc.kind, document_id: doc.id, sha256: doc.sha256, accepted };
   });
   return {
-    affiliation_number: $('affiliation_number').value,
-    credential_serial: $('credential_serial').value,
-    phone: $('phone').value,
-    email: $('email').value,
-    email_confirmation: $('email_confirmation').value,
+    affiliation_number: $('affiliation_number', 'input').value,
+    credential_serial: $('credential_serial', 'input').value,
+    phone: $('phone', 'input').value,
+    email: $('email', 'input').value,
+    email_confirmation: $('email_confirmation', 'input').value,
     email_suggestion_declined: suggestionDeclined,
     consents,
   };
 }
 
 async function submit() {
-  const form = $('form-registro');
+  const form = $('form-registro', 'form');
   const summary = $('registro-resumen');
-  const button = $('registrar');
+  const button = $('registrar', 'button');
   clearErrors(form);
   summary.hidden = true;
   button.disabled = true;
@@ -222,7 +224,7 @@ async function submit() {
     const error = asError(e, textos.general.errorInesperado);
     if (error.code === 'documento_cambio') documents = await api.legalDocuments().then((d) => { renderDocuments(); return d; });
     if (error.fields?.some((f) => f.code === 'posible_error')) {
-      const check = await api.checkField('email', $('email').value).catch(() => null);
+      const check = await api.checkField('email', $('email', 'input').value).catch(() => null);
       showSuggestion(check?.suggestion);
     }
     showError(error, summary, t.revise);
@@ -267,7 +269,7 @@ async function savePdf() {
 }
 
 export function resetForm() {
-  const form = $('form-registro');
+  const form = $('form-registro', 'form');
   form.reset();
   clearErrors(form);
   suggestionDeclined = false;

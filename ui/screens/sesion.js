@@ -1,3 +1,4 @@
+// @ts-check
 // The sign-in gate: first supervisor, sign-in, a locked session, a password to replace.
 // While it shows, the application behind it is hidden and inert. The session also locks
 // after the configured minutes without keyboard or mouse.
@@ -25,17 +26,18 @@ let shownUser = null;
 let lockMinutes = 10;
 let lastActivity = Date.now();
 let lastPing = 0;
+/** @type {(how: { first: boolean }) => void} */
 let onEnter = () => {};
 
 export const currentClerk = () => clerk;
 
 function showGate(formId) {
-  document.querySelectorAll('dialog[open]').forEach((d) => d.close());
+  for (const dialog of document.querySelectorAll('dialog')) if (dialog.open) dialog.close();
   $('aplicacion').hidden = true;
   $('aplicacion').inert = true;
   $('acceso').hidden = false;
   for (const id of Object.keys(GATES)) $(id).hidden = id !== formId;
-  const form = $(formId);
+  const form = $(formId, 'form');
   form.reset();
   clearErrors(form);
   $(GATES[formId].summary).hidden = true;
@@ -47,7 +49,7 @@ function showApp() {
   $('aplicacion').hidden = false;
   $('aplicacion').inert = false;
   $('usuario-actual').textContent = t.usuario(clerk);
-  document.querySelector('.pestana[data-pantalla="personal"]').hidden = clerk.role !== 'supervisor';
+  /** @type {HTMLElement} */ (document.querySelector('.pestana[data-pantalla="personal"]')).hidden = clerk.role !== 'supervisor';
   lastActivity = Date.now();
 }
 
@@ -85,13 +87,13 @@ async function signOut() {
 }
 
 function gate(formId, action) {
-  const form = $(formId);
+  const form = $(formId, 'form');
   const { summary, ids } = GATES[formId];
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     clearErrors(form);
     $(summary).hidden = true;
-    const button = form.querySelector('button[type="submit"]');
+    const button = /** @type {HTMLButtonElement} */ (form.querySelector('button[type="submit"]'));
     button.disabled = true;
     try {
       await action();
@@ -117,12 +119,12 @@ function activity() {
 export async function initSesion({ entered }) {
   onEnter = entered;
   gate('form-primer-supervisor', () => api.createFirstSupervisor(
-    $('supervisor_username').value, $('supervisor_full_name').value,
-    $('supervisor_password').value, $('supervisor_password_confirmation').value));
-  gate('form-entrar', () => api.signIn($('signin_username').value, $('signin_password').value));
-  gate('form-desbloquear', () => api.unlockSession($('unlock_password').value));
+    $('supervisor_username', 'input').value, $('supervisor_full_name', 'input').value,
+    $('supervisor_password', 'input').value, $('supervisor_password_confirmation', 'input').value));
+  gate('form-entrar', () => api.signIn($('signin_username', 'input').value, $('signin_password', 'input').value));
+  gate('form-desbloquear', () => api.unlockSession($('unlock_password', 'input').value));
   gate('form-cambiar-contrasena', () => api.changeOwnPassword(
-    $('current_password').value, $('new_password').value, $('new_password_confirmation').value));
+    $('current_password', 'input').value, $('new_password', 'input').value, $('new_password_confirmation', 'input').value));
   $('cambiar-usuario').addEventListener('click', signOut);
   $('cerrar-sesion').addEventListener('click', signOut);
   $('bloquear').addEventListener('click', lock);

@@ -1,3 +1,4 @@
+// @ts-check
 import { api, asError } from '../shared/api.js';
 import { textos } from '../shared/textos.js';
 import { clearErrors, clearFieldError, showError } from '../shared/formulario.js';
@@ -12,24 +13,24 @@ export function initValidacion() {
 
 /** Opens the screen ready for the code of `folio`. */
 export function prepareValidation(folio) {
-  $('form-validacion').reset();
+  $('form-validacion', 'form').reset();
   clearErrors($('form-validacion'));
   $('validacion-resumen').hidden = true;
   $('validacion-exito').hidden = true;
-  if (folio) $('folio').value = folio;
+  if (folio) $('folio', 'input').value = folio;
   (folio ? $('code') : $('folio')).focus();
 }
 
 async function submit() {
   const summary = $('validacion-resumen');
-  const button = $('validar');
+  const button = $('validar', 'button');
   clearErrors($('form-validacion'));
   summary.hidden = true;
   $('validacion-exito').hidden = true;
   button.disabled = true;
   button.textContent = t.validando;
   try {
-    const outcome = await api.validateCode($('folio').value, $('code').value);
+    const outcome = await api.validateCode($('folio', 'input').value, $('code', 'input').value);
     $('validacion-usuario').textContent = t.usuario(outcome.username);
     $('validacion-correo').textContent = t.correo(outcome.email_masked);
     $('validacion-exito').hidden = false;

@@ -1,65 +1,157 @@
-// The Rust commands. Every failure arrives as {code, field, message, fields?}.
+// @ts-check
+// The Rust commands, one function each. Every failure arrives as {code, field, message, fields?}.
 const { invoke: tauriInvoke, Channel } = window.__TAURI__.core;
+
+// The payloads of the commands: `any` until ui/types/ipc.d.ts is generated from the Rust
+// structs (ts-rs); then each line below becomes `import('../types/ipc').<Name>`.
+/** @typedef {any} AppInfo */
+/** @typedef {any} Field */
+/** @typedef {any} FieldCheck */
+/** @typedef {any} LegalDocument */
+/** @typedef {any} RegistrationForm */
+/** @typedef {any} RegistrationReceipt */
+/** @typedef {any} IdentifiedAffiliate */
+/** @typedef {any} ValidationOutcome */
+/** @typedef {any} ImportProgress */
+/** @typedef {any} ImportReport */
+/** @typedef {any} Settings */
+/** @typedef {any} SettingsView */
+/** @typedef {any} SupervisorApproval */
+/** @typedef {any} RegistrationSummary */
+/** @typedef {any} RegistrationDetail */
+/** @typedef {any} EmailSent */
+/** @typedef {any} RevealedSerial */
+/** @typedef {any} Clerk */
+/** @typedef {any} SessionView */
+/** @typedef {any} StaffMember */
+/** @typedef {any} NewStaffMember */
+/** @typedef {any} Receipt */
+/** @typedef {any} SyncStatus */
+/** @typedef {any} CommandError */
 
 /** Failures that mean "nobody may use the screens now": the sign-in gate takes over. */
 const SESSION_CODES = new Set(['sin_sesion', 'sesion_bloqueada', 'cambio_contrasena_requerido']);
+/** For the gate's own calls: their refusals are the gate's to show, not a reason to reopen it. */
+const AT_GATE = true;
 
-async function invoke(cmd, args) {
+/**
+ * Calls a command by its IPC name (the Rust function's name). Every call is written
+ * `invoke('name'`, the gate's too, so the names the UI uses can be read off this file.
+ * @template T
+ * @param {string} cmd
+ * @param {Record<string, unknown>} [args]
+ * @param {boolean} [atGate]
+ * @returns {Promise<T>}
+ */
+async function invoke(cmd, args = {}, atGate = false) {
   try {
     return await tauriInvoke(cmd, args);
   } catch (e) {
-    if (e && SESSION_CODES.has(e.code)) window.dispatchEvent(new CustomEvent('sesion-requerida', { detail: e.code }));
+    if (!atGate && e && SESSION_CODES.has(e.code)) window.dispatchEvent(new CustomEvent('sesion-requerida', { detail: e.code }));
     throw e;
   }
 }
 
 export const api = {
+  /** @returns {Promise<AppInfo>} */
   appInfo: () => invoke('app_info'),
+  /** @param {Field} field @param {string} value @param {string | null} [other] @returns {Promise<FieldCheck>} */
   checkField: (field, value, other) => invoke('check_field', { field, value, other: other ?? null }),
+  /** @returns {Promise<LegalDocument[]>} */
   legalDocuments: () => invoke('legal_documents'),
+  /** @param {RegistrationForm} form @returns {Promise<RegistrationReceipt>} */
   register: (form) => invoke('register', { form }),
+  /** @param {string} folio @param {string} code @returns {Promise<ValidationOutcome>} */
   validateCode: (folio, code) => invoke('validate_code', { folio, code }),
+  /** @param {string} path @param {(progress: ImportProgress) => void} onProgress @returns {Promise<ImportReport>} */
   importRoster: (path, onProgress) => {
+    /** @type {TauriChannel<ImportProgress>} */
     const channel = new Channel();
     channel.onmessage = onProgress;
     return invoke('import_roster', { path, onProgress: channel });
   },
+  /** @returns {Promise<SettingsView>} */
   getSettings: () => invoke('get_settings'),
+  /**
+   * `smtpPassword`, `centralPassword`: null keeps the saved one, '' removes it.
+   * @param {Settings} settings @param {string | null} smtpPassword @param {string | null} centralPassword
+   * @param {SupervisorApproval} approval @returns {Promise<SettingsView>}
+   */
   saveSettings: (settings, smtpPassword, centralPassword, approval) =>
     invoke('save_settings', { settings, smtpPassword, centralPassword, approval }),
+  /** @param {string} to @returns {Promise<void>} */
   sendTestEmail: (to) => invoke('send_test_email', { to }),
+  /** @param {string} query @returns {Promise<RegistrationSummary[]>} */
   search: (query) => invoke('search', { query }),
+  /** @param {string} registrationId @returns {Promise<RegistrationDetail>} */
   registrationDetail: (registrationId) => invoke('registration_detail', { registrationId }),
+  /** @param {string} registrationId @returns {Promise<EmailSent>} */
   resendValidation: (registrationId) => invoke('resend_validation', { registrationId }),
+  /**
+   * @param {string} registrationId @param {string} email @param {string} confirmation
+   * @param {boolean} suggestionDeclined @returns {Promise<EmailSent>}
+   */
   correctEmail: (registrationId, email, confirmation, suggestionDeclined) =>
     invoke('correct_email', { registrationId, email, confirmation, suggestionDeclined }),
+  /** @param {string} registrationId @param {string} reason @returns {Promise<EmailSent>} */
   newTemporaryPassword: (registrationId, reason) => invoke('issue_new_temporary_password', { registrationId, reason }),
+  /** @param {string} registrationId @param {SupervisorApproval} approval @param {string} reason @returns {Promise<void>} */
   cancelRegistration: (registrationId, approval, reason) => invoke('cancel_registration', { registrationId, approval, reason }),
+  /**
+   * @param {string} affiliationNumber @param {SupervisorApproval} approval @param {string} reason
+   * @param {boolean} identityChecked @returns {Promise<RevealedSerial>}
+   */
   revealSerial: (affiliationNumber, approval, reason, identityChecked) =>
     invoke('reveal_serial', { affiliationNumber, approval, reason, identityChecked }),
+  /**
+   * @param {string} username @param {string} fullName @param {string} password
+   * @param {string} confirmation @returns {Promise<Clerk>}
+   */
   createFirstSupervisor: (username, fullName, password, confirmation) =>
     invoke('create_first_supervisor', { username, fullName, password, confirmation }),
+  /** @returns {Promise<SyncStatus>} */
   syncStatus: () => invoke('sync_status'),
+  /** @returns {Promise<void>} */
   syncNow: () => invoke('sync_now'),
+  /** @param {string} registrationId @returns {Promise<void>} */
   retryConflict: (registrationId) => invoke('retry_conflict', { registrationId }),
-  sessionStatus: () => tauriInvoke('session_status'),
-  signIn: (username, password) => tauriInvoke('sign_in', { username, password }),
-  unlockSession: (password) => tauriInvoke('unlock_session', { password }),
-  lockSession: () => tauriInvoke('lock_session'),
-  signOut: () => tauriInvoke('sign_out'),
+  /** @returns {Promise<SessionView>} */
+  sessionStatus: () => invoke('session_status', {}, AT_GATE),
+  /** @param {string} username @param {string} password @returns {Promise<Clerk>} */
+  signIn: (username, password) => invoke('sign_in', { username, password }, AT_GATE),
+  /** @param {string} password @returns {Promise<Clerk>} */
+  unlockSession: (password) => invoke('unlock_session', { password }, AT_GATE),
+  /** @returns {Promise<void>} */
+  lockSession: () => invoke('lock_session', {}, AT_GATE),
+  /** @returns {Promise<void>} */
+  signOut: () => invoke('sign_out', {}, AT_GATE),
+  /** @returns {Promise<void>} */
   sessionActivity: () => invoke('session_activity'),
-  changeOwnPassword: (current, password, confirmation) => tauriInvoke('change_own_password', { current, password, confirmation }),
+  /** @param {string} current @param {string} password @param {string} confirmation @returns {Promise<Clerk>} */
+  changeOwnPassword: (current, password, confirmation) =>
+    invoke('change_own_password', { current, password, confirmation }, AT_GATE),
+  /** @returns {Promise<StaffMember[]>} */
   listStaff: () => invoke('list_staff'),
+  /** @param {NewStaffMember} member @returns {Promise<StaffMember>} */
   createStaff: (member) => invoke('create_staff', { member }),
+  /** @param {string} username @param {boolean} active @returns {Promise<StaffMember>} */
   setStaffActive: (username, active) => invoke('set_staff_active', { username, active }),
+  /** @param {string} username @param {string} password @param {string} confirmation @returns {Promise<StaffMember>} */
   resetStaffPassword: (username, password, confirmation) => invoke('reset_staff_password', { username, password, confirmation }),
+  /** @param {string} affiliationNumber @param {string} credentialSerial @returns {Promise<IdentifiedAffiliate>} */
   identifyAffiliate: (affiliationNumber, credentialSerial) => invoke('identify_affiliate', { affiliationNumber, credentialSerial }),
+  /** @param {string} registrationId @returns {Promise<Receipt>} */
   receipt: (registrationId) => invoke('receipt', { registrationId }),
+  /** @param {string} registrationId @returns {Promise<string>} The PDF's path. */
   saveReceiptPdf: (registrationId) => invoke('save_receipt_pdf', { registrationId }),
+  /** The roster file, through the system's open dialog; null when the clerk cancels. */
   chooseCsv: () => window.__TAURI__.dialog.open({ multiple: false, directory: false, filters: [{ name: 'CSV', extensions: ['csv', 'txt'] }] }),
 };
 
-/** Normalises anything thrown into the {code, field, message, fields} shape. */
+/**
+ * Normalises anything thrown into the {code, field, message, fields} shape.
+ * @param {unknown} e @param {string} fallback @returns {CommandError}
+ */
 export function asError(e, fallback) {
   if (e && typeof e === 'object' && 'message' in e && 'code' in e) return { fields: [], ...e };
   return { code: 'error_interno', field: null, message: fallback, fields: [] };

@@ -1,3 +1,4 @@
+// @ts-check
 // One dialog for the actions that need a reason and, for some, a supervisor's approval.
 import { asError } from './api.js';
 import { textos } from './textos.js';
@@ -17,17 +18,17 @@ const IDS = {
  * Resolves with the action's result, or null if the clerk closes the dialog.
  */
 export function pedirAutorizacion(options) {
-  const dialog = $('dialogo-autorizacion');
-  const form = $('form-autorizacion');
+  const dialog = $('dialogo-autorizacion', 'dialog');
+  const form = $('form-autorizacion', 'form');
   form.reset();
   clearErrors(form);
   $('autorizacion-titulo').textContent = options.titulo;
   $('autorizacion-explicacion').textContent = options.explicacion ?? '';
   $('campo-afiliacion-revelar').hidden = options.afiliacion === null || options.afiliacion === undefined;
-  $('reveal_affiliation').value = options.afiliacion ?? '';
+  $('reveal_affiliation', 'input').value = options.afiliacion ?? '';
   $('campo-identificacion').hidden = !options.identificacion;
   $('campos-supervisor').hidden = !options.supervisor;
-  $('reason').closest('.campo').hidden = options.motivo === false;
+  /** @type {HTMLElement} */ ($('reason').closest('.campo')).hidden = options.motivo === false;
   $('autorizacion-mensaje').hidden = true;
   $('autorizacion-resultado').hidden = true;
   $('confirmar-autorizacion').hidden = false;
@@ -42,22 +43,22 @@ export function pedirAutorizacion(options) {
       ev.preventDefault();
       clearErrors(form);
       $('autorizacion-mensaje').hidden = true;
-      const button = $('confirmar-autorizacion');
+      const button = $('confirmar-autorizacion', 'button');
       button.disabled = true;
       try {
         result = await options.accion({
-          affiliation: $('reveal_affiliation').value,
-          reason: $('reason').value,
-          identityChecked: $('identity_checked').checked,
-          approval: { username: $('approval_username').value, password: $('approval_password').value },
+          affiliation: $('reveal_affiliation', 'input').value,
+          reason: $('reason', 'textarea').value,
+          identityChecked: $('identity_checked', 'input').checked,
+          approval: { username: $('approval_username', 'input').value, password: $('approval_password', 'input').value },
         });
-        $('approval_password').value = '';
+        $('approval_password', 'input').value = '';
         $('autorizacion-resultado').textContent = options.exito(result);
         $('autorizacion-resultado').hidden = false;
         button.hidden = true;
         $('cerrar-autorizacion').focus();
       } catch (e) {
-        $('approval_password').value = '';
+        $('approval_password', 'input').value = '';
         showError(asError(e, textos.general.errorInesperado), $('autorizacion-mensaje'), textos.registro.revise, IDS);
       } finally {
         button.disabled = false;
@@ -65,7 +66,7 @@ export function pedirAutorizacion(options) {
     };
     const finish = () => {
       form.removeEventListener('submit', onSubmit);
-      $('approval_password').value = '';
+      $('approval_password', 'input').value = '';
       resolve(result);
     };
     form.addEventListener('submit', onSubmit);

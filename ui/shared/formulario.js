@@ -1,3 +1,4 @@
+// @ts-check
 // Showing field errors: next to the field, announced, and focus on the first one.
 // `ids` maps a field name from Rust to the id of its input on this form, when they differ.
 import { $, el } from './dom.js';
@@ -43,7 +44,7 @@ export function showError(error, summaryBox, heading, ids) {
 
 /** Reads a whole number from an input; anything else is -1, which the screen reports. */
 export function intValue(id) {
-  const raw = $(id).value.trim();
+  const raw = $(id, 'input').value.trim();
   return /^\d+$/.test(raw) ? Number(raw) : -1;
 }
 

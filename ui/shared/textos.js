@@ -1,3 +1,4 @@
+// @ts-check
 // Spanish text the scripts put on screen, one block per screen. Static labels live in
 // index.html; messages about data come from the Rust side already in Spanish.
 /** +526865550142 → 686 555 0142 (Mexican numbers); anything else as stored. */
