@@ -35,8 +35,8 @@ const SESSION_CODES = new Set(['sin_sesion', 'sesion_bloqueada', 'cambio_contras
 const AT_GATE = true;
 
 /**
- * Calls a command by its IPC name (the Rust function's name). Every call is written
- * `invoke('name'`, the gate's too, so the names the UI uses can be read off this file.
+ * Calls a command by its IPC name (the Rust function's name; a test in the shell checks
+ * that every name here is registered).
  * @template T
  * @param {string} cmd
  * @param {Record<string, unknown>} [args]

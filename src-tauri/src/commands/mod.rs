@@ -52,3 +52,54 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, CommandErro
 fn internal(detail: String) -> CommandError {
     registro_core::Error::Internal(detail).into()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    fn read(path: &str) -> String {
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+        std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+    }
+
+    /// Every `invoke('name'` of the UI's one module that calls commands.
+    fn called_by_ui(api_js: &str) -> BTreeSet<String> {
+        api_js
+            .split("invoke('")
+            .skip(1)
+            .filter_map(|rest| rest.split_once('\''))
+            .map(|(name, _)| name.to_owned())
+            .collect()
+    }
+
+    /// The function name at the end of each path in `generate_handler![…]`.
+    fn registered(lib_rs: &str) -> BTreeSet<String> {
+        let (_, list) = lib_rs
+            .split_once("generate_handler![")
+            .expect("lib.rs registers the commands with generate_handler!");
+        let list = &list[..list.find(']').expect("generate_handler! is closed")];
+        list.lines()
+            .map(|line| line.split("//").next().unwrap_or_default())
+            .flat_map(|line| line.split(','))
+            .map(str::trim)
+            .filter(|path| !path.is_empty())
+            .map(|path| path.rsplit("::").next().unwrap_or(path).to_owned())
+            .collect()
+    }
+
+    /// A command renamed on one side only would otherwise fail at the desk, as "command not
+    /// found" on the clerk's screen.
+    #[test]
+    fn every_command_the_ui_calls_is_registered() {
+        let ui = called_by_ui(&read("ui/shared/api.js"));
+        let shell = registered(&read("src-tauri/src/lib.rs"));
+        assert!(ui.len() > 30, "api.js calls no commands? {ui:?}");
+        let unregistered: Vec<_> = ui.difference(&shell).collect();
+        let uncalled: Vec<_> = shell.difference(&ui).collect();
+        assert!(
+            unregistered.is_empty() && uncalled.is_empty(),
+            "called in ui/shared/api.js but not registered in src-tauri/src/lib.rs: {unregistered:?}; \
+             registered but never called by the UI: {uncalled:?}"
+        );
+    }
+}
