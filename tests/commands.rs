@@ -4,6 +4,7 @@
 use registro_app::state::AppState;
 use registro_core::DataPaths;
 use registro_core::config::Settings;
+use registro_test_support::mail::{eml_files, wait_for};
 use serde_json::{Value, json};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{INVOKE_KEY, MockRuntime, mock_builder, mock_context, noop_assets};
@@ -99,27 +100,13 @@ impl TestApp {
 
     /// Waits for the background outbox worker to write an email to `to`.
     fn wait_for_email(&self, to: &str, containing: &str) -> String {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        loop {
-            if let Ok(dir) = std::fs::read_dir(self.paths.outbox_files()) {
-                for entry in dir.flatten() {
-                    let raw = std::fs::read(entry.path()).unwrap_or_default();
-                    if let Some(msg) = mail_parser::MessageParser::default().parse(&raw) {
-                        let text = msg.body_text(0).unwrap_or_default().into_owned();
-                        let addressed =
-                            msg.to().and_then(|a| a.first()).and_then(|a| a.address()) == Some(to);
-                        if addressed && text.contains(containing) {
-                            return text;
-                        }
-                    }
-                }
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "no email to {to} containing {containing:?}"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
+        tauri::async_runtime::block_on(wait_for(
+            || eml_files(&self.paths.outbox_files()),
+            to,
+            containing,
+            1,
+            std::time::Duration::from_secs(20),
+        ))
     }
 }
 

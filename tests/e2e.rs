@@ -3,15 +3,11 @@
 //! `cargo test --test e2e -- --ignored`.
 #![cfg(target_os = "linux")]
 
-#[path = "support/smtp_server.rs"]
-mod smtp_server;
-
-#[path = "support/postgres_server.rs"]
-mod postgres_server;
-
 use fantoccini::{Client, ClientBuilder, Locator, key::Key};
 use registro_core::config::SmtpSecurity;
-use smtp_server::{Email, SmtpServer};
+use registro_test_support::mail::{eml_files, wait_for};
+use registro_test_support::smtp_server::SmtpServer;
+use registro_test_support::{free_port, postgres_server};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -86,8 +82,8 @@ fn start_xvfb() -> (Option<Child>, String) {
 fn start() -> Harness {
     let (xvfb, display) = start_xvfb();
     let data = tempfile::tempdir().unwrap();
-    let port = smtp_server::free_port();
-    let native = smtp_server::free_port();
+    let port = free_port();
+    let native = free_port();
     let driver = Command::new("tauri-driver")
         .args([
             "--port",
@@ -200,42 +196,15 @@ async fn screenshot(c: &Client, h: &Harness, name: &str) {
 
 /// The body of the email to `to` whose text contains `containing`, waiting for the worker
 /// to write it to the station's folder of emails (no SMTP server configured).
-fn wait_for_email(h: &Harness, to: &str, containing: &str) -> String {
+async fn wait_for_email(h: &Harness, to: &str, containing: &str) -> String {
     let dir = h.data.path().join("correos");
-    wait_for_mail(|| smtp_server::eml_files(&dir), to, containing, 1)
+    wait_for(|| eml_files(&dir), to, containing, 1, WAIT).await
 }
 
 /// The body of the newest message the SMTP server accepted for `to` with `containing`,
 /// once it holds `at_least` of them.
-fn wait_for_smtp(server: &SmtpServer, to: &str, containing: &str, at_least: usize) -> String {
-    wait_for_mail(|| server.received_files(), to, containing, at_least)
-}
-
-fn wait_for_mail(
-    files: impl Fn() -> Vec<PathBuf>,
-    to: &str,
-    containing: &str,
-    at_least: usize,
-) -> String {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        // A file still being written does not parse yet: skip it, it is read next round.
-        let mut matching: Vec<String> = files()
-            .iter()
-            .filter_map(|p| Email::try_read(p))
-            .filter(|e| e.to == to && e.text.contains(containing))
-            .map(|e| e.text)
-            .collect();
-        if matching.len() >= at_least.max(1) {
-            return matching.pop().expect("at least one");
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{} of {at_least} emails to {to} with {containing:?}",
-            matching.len()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+async fn wait_for_smtp(server: &SmtpServer, to: &str, containing: &str, at_least: usize) -> String {
+    wait_for(|| server.received_files(), to, containing, at_least, WAIT).await
 }
 
 fn after<'a>(text: &'a str, label: &str) -> &'a str {
@@ -777,7 +746,7 @@ async fn a_clerk_registers_by_keyboard_prints_the_receipt_and_starts_the_next_on
     std::fs::write(h.shots.join("06-comprobante.pdf"), &pdf).unwrap();
 
     // Validation by code from the email.
-    let email = wait_for_email(&h, long_email, "código de validación");
+    let email = wait_for_email(&h, long_email, "código de validación").await;
     let code = after(&email, "código de validación: ").to_owned();
     click(&c, "ir-validar").await;
     wait_visible(&c, "#pantalla-validacion").await;
@@ -887,7 +856,7 @@ async fn resend_email_correction_and_a_new_password_through_a_real_smtp_server()
     type_into(&c, "test_recipient", "prueba@example.org").await;
     click(&c, "enviar-prueba").await;
     wait_text(&c, "#prueba-resultado", "el servidor lo aceptó").await;
-    wait_for_smtp(&server, "prueba@example.org", "correo de prueba", 1);
+    wait_for_smtp(&server, "prueba@example.org", "correo de prueba", 1).await;
     screenshot(&c, &h, "31-ajustes-smtp").await;
     audit_accessibility(&c, &h, "ajustes").await;
 
@@ -920,7 +889,7 @@ async fn resend_email_correction_and_a_new_password_through_a_real_smtp_server()
 
     // Register; the validation email arrives at the real server.
     let folio = register_demo(&c, "900200201", "DEMO5930114", "joaquin@example.com").await;
-    let first = wait_for_smtp(&server, "joaquin@example.com", "código de validación", 1);
+    let first = wait_for_smtp(&server, "joaquin@example.com", "código de validación", 1).await;
 
     // Search: the registration, its emails and the 10-minute promise.
     tab(&c, "busqueda").await;
@@ -940,7 +909,7 @@ async fn resend_email_correction_and_a_new_password_through_a_real_smtp_server()
         "Se envió un nuevo correo de validación",
     )
     .await;
-    let second = wait_for_smtp(&server, "joaquin@example.com", "código de validación", 2);
+    let second = wait_for_smtp(&server, "joaquin@example.com", "código de validación", 2).await;
     assert_ne!(
         after(&first, "token="),
         after(&second, "token="),
@@ -963,7 +932,8 @@ async fn resend_email_correction_and_a_new_password_through_a_real_smtp_server()
         "joaquin.villasenor@example.com",
         "código de validación",
         1,
-    );
+    )
+    .await;
     screenshot(&c, &h, "34-correo-corregido").await;
 
     // The first code was replaced: the desk says so. The newest one validates.
@@ -987,7 +957,8 @@ async fn resend_email_correction_and_a_new_password_through_a_real_smtp_server()
         "joaquin.villasenor@example.com",
         "Contraseña temporal",
         1,
-    );
+    )
+    .await;
 
     // A new temporary password for the validated account.
     tab(&c, "busqueda").await;
@@ -1005,7 +976,8 @@ async fn resend_email_correction_and_a_new_password_through_a_real_smtp_server()
         "joaquin.villasenor@example.com",
         "Contraseña temporal",
         2,
-    );
+    )
+    .await;
     assert!(after(&password_email, "Contraseña temporal: ").len() >= 12);
     wait_text(&c, "#detalle-correos", "Contraseña temporal").await;
     screenshot(&c, &h, "35-nueva-contrasena").await;

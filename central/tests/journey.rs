@@ -4,17 +4,15 @@
 //! sync. Plus the pages for used, expired, replaced and unknown links, the health
 //! endpoint, and two instances racing for one link.
 
-#[path = "../../core/tests/common/mod.rs"]
-mod common;
-
 use chrono::Duration;
-use common::postgres::PgServer;
-use common::smtp::SmtpServer;
-use common::*;
 use registro_central::Config;
 use registro_core::config::{Settings, SmtpSecurity};
 use registro_core::sync::Central;
-use std::time::{Duration as StdDuration, Instant};
+use registro_test_support::mail::wait_for;
+use registro_test_support::postgres_server::PgServer;
+use registro_test_support::smtp_server::SmtpServer;
+use registro_test_support::*;
+use std::time::Duration as StdDuration;
 
 struct World {
     pg: PgServer,
@@ -90,23 +88,14 @@ fn link_of(t: &TestDesk, to: &str) -> String {
 
 /// Waits for the SMTP server to hold `n` messages to `to`; returns the last one's text.
 async fn wait_smtp(server: &SmtpServer, to: &str, n: usize) -> String {
-    let deadline = Instant::now() + StdDuration::from_secs(30);
-    loop {
-        let got: Vec<Email> = server
-            .received()
-            .into_iter()
-            .filter(|e| e.to == to)
-            .collect();
-        if got.len() >= n {
-            return got.last().unwrap().text.clone();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{} of {n} emails to {to}",
-            got.len()
-        );
-        tokio::time::sleep(StdDuration::from_millis(100)).await;
-    }
+    wait_for(
+        || server.received_files(),
+        to,
+        "",
+        n,
+        StdDuration::from_secs(30),
+    )
+    .await
 }
 
 #[tokio::test]

@@ -1,11 +1,9 @@
 //! Every desk action end to end in the core, on a real SQLite file.
 
-mod common;
-
 use chrono::Duration;
-use common::*;
 use registro_core::domain::Field;
 use registro_core::staff::SupervisorApproval;
+use registro_test_support::*;
 
 async fn registered(t: &TestDesk) -> registro_core::registration::RegistrationReceipt {
     t.register(TITULAR, "ximena@example.com").await

@@ -1,12 +1,10 @@
 //! Registration and validation through the core, on a real SQLite file.
 
-mod common;
-
 use chrono::Duration;
-use common::*;
 use registro_core::Error;
 use registro_core::clock::Clock;
 use registro_core::domain::Field;
+use registro_test_support::*;
 
 #[tokio::test]
 async fn a_registration_writes_everything_and_the_email_carries_link_and_code() {
