@@ -93,6 +93,12 @@ pub async fn spawn_desk_with_clock_skew(settings: Settings, skew: chrono::Durati
     }
 }
 
+/// The registration most desk-action tests start from: the demo titular with
+/// `ximena@example.com`, every notice accepted.
+pub async fn registered(t: &TestDesk) -> RegistrationReceipt {
+    t.register(TITULAR, "ximena@example.com").await
+}
+
 impl TestDesk {
     pub fn form(&self, (affiliation, serial): (&str, &str), email: &str) -> RegistrationForm {
         RegistrationForm {

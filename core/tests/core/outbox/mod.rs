@@ -1,4 +1,7 @@
-//! The outbox: emails survive a failing transport and are delivered exactly once after.
+//! The outbox: emails survive a failing transport and are delivered exactly once after;
+//! through a real SMTP server in `smtp`.
+
+mod smtp;
 
 use chrono::Duration;
 use registro_core::outbox::Transport;

@@ -1,7 +1,6 @@
 //! The real app in a real window: Xvfb, tauri-driver and WebKitWebDriver, driven like a
 //! clerk would. Run by `./dev.sh test` (it installs what this needs); by hand:
-//! `cargo test --test e2e -- --ignored`.
-#![cfg(target_os = "linux")]
+//! `cargo test --test app -- --ignored --test-threads=1 e2e::`.
 
 use fantoccini::{Client, ClientBuilder, Locator, key::Key};
 use registro_core::config::SmtpSecurity;
@@ -557,7 +556,7 @@ async fn a_supervisor_opens_the_station_and_a_clerk_signs_in_and_locks_the_desk(
 
 /// The demo roster plus an affiliate with a very long name, to see it wrap.
 fn roster_with_a_long_name(dir: &Path) -> PathBuf {
-    let mut csv = include_str!("../core/demo/padron_demo.csv").to_owned();
+    let mut csv = include_str!("../../core/demo/padron_demo.csv").to_owned();
     csv.push_str(
         "900700701,LARG7700701,María de los Ángeles Guadalupe Fernández de Castro y Villaseñor-Ochoa Ruiz Esparza (DEMO),titular,900700701,si\n",
     );
