@@ -142,7 +142,7 @@ run_tests() {
   say "End-to-end: the real app in a real window (Xvfb + tauri-driver + WebKitWebDriver)"
   # The window needs a display; a hung WebDriver session must not hang CI.
   rm -rf target/tmp/capturas-e2e # this run's screenshots only
-  timeout 1200 cargo test --locked --test e2e -- --ignored --test-threads=1 2>&1 | tee -a "$results"
+  timeout 1200 cargo test --locked --test app -- --ignored --test-threads=1 e2e:: 2>&1 | tee -a "$results"
 
   windows_build
   deb_bundle

@@ -3,13 +3,11 @@
 //! the same rows into an empty copy of the schema. Prints figures; run with
 //! `cargo bench -p registro-core --bench sync_push` (needs the postgresql package).
 
-#[path = "../../tests/support/postgres_server.rs"]
-mod postgres_server;
-
 use registro_core::config::Settings;
 use registro_core::registration::{ConsentAnswer, RegistrationForm};
 use registro_core::sync::Central;
 use registro_core::{DataPaths, Desk, legal};
+use registro_test_support::postgres_server;
 use std::fmt::Write;
 use std::time::Instant;
 

@@ -1,13 +1,11 @@
 //! Delivery through a real SMTP server process: each security mode with AUTH, a wrong
 //! password, the link and code read from the delivered message, and a server outage.
 
-mod common;
-
 use chrono::Duration;
-use common::smtp::SmtpServer;
-use common::*;
 use registro_core::config::SmtpSecurity;
 use registro_core::outbox::Transport;
+use registro_test_support::smtp_server::SmtpServer;
+use registro_test_support::*;
 
 async fn use_server(t: &TestDesk, server: &SmtpServer, password_ok: bool) {
     let (settings, password) = server.settings(password_ok);

@@ -1,11 +1,9 @@
 //! Sync with a real PostgreSQL server: offline days, outages, two offices, roles.
 
-mod common;
-
 use chrono::Duration;
-use common::postgres::PgServer;
-use common::*;
 use registro_core::sync::Central;
+use registro_test_support::postgres_server::PgServer;
+use registro_test_support::*;
 use std::time::Duration as StdDuration;
 
 async fn count(central: &Central, table: &str) -> i64 {

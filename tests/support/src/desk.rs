@@ -1,47 +1,5 @@
-//! Starts the real core on a temporary SQLite file, zero2prod's `spawn_app` style.
-#![allow(dead_code)]
-
-#[path = "../../../tests/support/smtp_server.rs"]
-pub mod smtp;
-
-#[path = "../../../tests/support/postgres_server.rs"]
-pub mod postgres;
-
-/// A central database on `pg` with the schema, the office roles `oficina_mexicali` and
-/// `oficina_tijuana`, the service role `servicio_central`, and the demo roster with
-/// "(CENTRAL)" instead of "(DEMO)" in the names (so a pull is visible).
-pub async fn central_database(pg: &postgres::PgServer) -> registro_core::sync::Central {
-    let url = pg.create_database("central");
-    let admin = registro_core::sync::Central::new(&url, None).unwrap();
-    admin.migrate().await.unwrap();
-    for office in ["oficina_mexicali", "oficina_tijuana"] {
-        pg.psql(
-            "central",
-            &format!("CREATE ROLE {office} LOGIN IN ROLE registro_ventanilla"),
-        );
-    }
-    pg.psql(
-        "central",
-        "CREATE ROLE servicio_central LOGIN IN ROLE registro_central",
-    );
-    for line in include_str!("../../demo/padron_demo.csv").lines().skip(1) {
-        let f: Vec<&str> = line.split(',').collect();
-        sqlx::query(
-            "INSERT INTO roster_affiliates (affiliation_number, credential_serial, full_name, kind, family_nucleus, is_current)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(f[0])
-        .bind(f[1])
-        .bind(f[2].replace(" (DEMO)", " (CENTRAL)"))
-        .bind(f[3])
-        .bind(f[4])
-        .bind(f[5] == "si")
-        .execute(admin.pool())
-        .await
-        .unwrap();
-    }
-    admin
-}
+//! Starts the real core on a temporary SQLite file, zero2prod's `spawn_app` style, with a
+//! supervisor and a signed-in clerk.
 
 use registro_core::clock::ManualClock;
 use registro_core::config::Settings;
@@ -52,14 +10,14 @@ use registro_core::{DataPaths, Desk};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-pub use smtp::Email;
+use crate::mail::{Email, eml_files};
 
 /// Demo affiliates (core/demo/padron_demo.csv).
 pub const TITULAR: (&str, &str) = ("900100101", "DEMO4821907");
 pub const BENEFICIARY: (&str, &str) = ("900100102", "DEMO4821908");
 pub const NOT_CURRENT: (&str, &str) = ("900400401", "DEMO7215540");
 
-/// The station's supervisor in every test that needs one (see `TestDesk::with_supervisor`).
+/// The station's supervisor in every test that needs one (see `sign_in_a_clerk`).
 pub fn supervisor_approval() -> registro_core::staff::SupervisorApproval {
     registro_core::staff::SupervisorApproval {
         username: "Supervisora".into(),
@@ -135,6 +93,12 @@ pub async fn spawn_desk_with_clock_skew(settings: Settings, skew: chrono::Durati
     }
 }
 
+/// The registration most desk-action tests start from: the demo titular with
+/// `ximena@example.com`, every notice accepted.
+pub async fn registered(t: &TestDesk) -> RegistrationReceipt {
+    t.register(TITULAR, "ximena@example.com").await
+}
+
 impl TestDesk {
     pub fn form(&self, (affiliation, serial): (&str, &str), email: &str) -> RegistrationForm {
         RegistrationForm {
@@ -186,7 +150,7 @@ impl TestDesk {
     }
 
     pub fn email_files(&self) -> Vec<PathBuf> {
-        smtp::eml_files(&self.paths.outbox_files())
+        eml_files(&self.paths.outbox_files())
     }
 
     /// Every delivered email to `to`, decoded.

@@ -1,9 +1,7 @@
 //! Roster import from CSV files on disk.
 
-mod common;
-
-use common::*;
 use registro_core::roster::{self, ImportProgress};
+use registro_test_support::*;
 use std::io::Write;
 
 const HEADER: &str = "numero_afiliacion,numero_serie,nombre_completo,tipo,nucleo_familiar,vigente";

@@ -1,10 +1,11 @@
-//! The outbox: emails survive a failing transport and are delivered exactly once after.
+//! The outbox: emails survive a failing transport and are delivered exactly once after;
+//! through a real SMTP server in `smtp`.
 
-mod common;
+mod smtp;
 
 use chrono::Duration;
-use common::*;
 use registro_core::outbox::Transport;
+use registro_test_support::*;
 
 #[tokio::test]
 async fn a_failing_transport_is_retried_with_backoff_and_delivers_once_it_recovers() {

@@ -1,9 +1,7 @@
 //! A throwaway PostgreSQL server for one test: `initdb` into a temporary folder, started
 //! with `pg_ctl` on a free loopback port, stopped on drop. Needs Debian's `postgresql`
 //! package (./dev.sh test installs it). As root, the server runs as the `postgres` user.
-#![allow(dead_code)]
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -102,11 +100,7 @@ impl PgServer {
             .status()
             .expect("initdb");
         assert!(status.success(), "initdb failed");
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = crate::free_port();
         let mut server = PgServer {
             port,
             dir,

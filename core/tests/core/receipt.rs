@@ -1,12 +1,10 @@
 //! The affiliate's receipt after a real registration: what it says, what it must never
 //! say, and the PDF read back as text.
 
-mod common;
-
-use common::*;
 use registro_core::config::InstituteContact;
 use registro_core::receipt::render_pdf;
 use registro_core::registration::ConsentAnswer;
+use registro_test_support::*;
 
 fn pdf_text(pdf: &[u8]) -> String {
     let doc = lopdf::Document::load_mem(pdf).expect("a readable PDF");

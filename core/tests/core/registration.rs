@@ -1,12 +1,12 @@
-//! Registration and validation through the core, on a real SQLite file.
-
-mod common;
+//! Registering an affiliate at the desk: what one registration writes and sends, every
+//! refusal (bad fields, the roster, a live registration, wrong serials) and the
+//! all-or-nothing transaction.
 
 use chrono::Duration;
-use common::*;
 use registro_core::Error;
 use registro_core::clock::Clock;
 use registro_core::domain::Field;
+use registro_test_support::*;
 
 #[tokio::test]
 async fn a_registration_writes_everything_and_the_email_carries_link_and_code() {
@@ -122,73 +122,6 @@ async fn a_registration_writes_everything_and_the_email_carries_link_and_code() 
     .await
     .unwrap();
     assert_eq!(leftovers, 0);
-}
-
-#[tokio::test]
-async fn the_code_validates_once_and_the_temporary_password_arrives_and_is_scrubbed() {
-    let t = spawn_desk().await;
-    let receipt = t.register(TITULAR, "ximena@example.com").await;
-    t.deliver().await;
-    let code = t.emails_to("ximena@example.com")[0].validation_code();
-
-    let outcome = t
-        .desk
-        .validate_with_code(&receipt.folio.to_lowercase(), &code)
-        .await
-        .unwrap();
-    assert_eq!(outcome.username, "900100101");
-    assert_eq!(outcome.folio, receipt.folio);
-
-    let (hash, must_change): (String, bool) = sqlx::query_as(
-        "SELECT password_hash, must_change_password FROM accounts WHERE registration_id = ?",
-    )
-    .bind(&receipt.registration_id)
-    .fetch_one(t.desk.store().reader())
-    .await
-    .unwrap();
-    assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-    assert!(must_change);
-    assert_eq!(
-        t.scalar_i64("SELECT count(*) FROM registrations WHERE state = 'validada'")
-            .await,
-        1
-    );
-
-    assert_eq!(t.deliver().await.sent, 1);
-    let emails = t.emails_to("ximena@example.com");
-    let password_email = emails
-        .iter()
-        .find(|e| e.text.contains("Contraseña temporal"))
-        .expect("password email");
-    assert!(password_email.text.contains("Usuario: 900100101"));
-    let password = password_email.temporary_password();
-    assert!(password.len() >= 12, "{password}");
-    assert!(registro_core::security::verify_password(&password, &hash));
-    // The plaintext is gone from the outbox once written.
-    let (secrets, scrubbed): (Option<String>, Option<String>) = sqlx::query_as(
-        "SELECT secrets, scrubbed_at FROM outbox_messages WHERE kind = 'contrasena_temporal'",
-    )
-    .fetch_one(t.desk.store().reader())
-    .await
-    .unwrap();
-    assert!(secrets.is_none() && scrubbed.is_some());
-    let with_password: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM outbox_messages WHERE body_text LIKE '%' || ? || '%'",
-    )
-    .bind(&password)
-    .fetch_one(t.desk.store().reader())
-    .await
-    .unwrap();
-    assert_eq!(with_password, 0);
-
-    // A second use of the same code is refused with its own message.
-    let again = t
-        .desk
-        .validate_with_code(&receipt.folio, &code)
-        .await
-        .unwrap_err();
-    assert_eq!(again.code(), "ya_validado");
-    assert!(again.to_string().contains("ya fue validado"));
 }
 
 #[tokio::test]
@@ -351,73 +284,6 @@ async fn lock_thresholds_come_from_the_settings() {
 }
 
 #[tokio::test]
-async fn wrong_codes_count_down_and_the_fifth_kills_the_code() {
-    let t = spawn_desk().await;
-    let receipt = t.register(TITULAR, "ximena@example.com").await;
-    t.deliver().await;
-    let code = t.emails_to("ximena@example.com")[0].validation_code();
-    let wrong = if code == "000000" { "111111" } else { "000000" };
-    for remaining in [4, 3, 2, 1] {
-        let err = t
-            .desk
-            .validate_with_code(&receipt.folio, wrong)
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(err, Error::CodeMismatch { remaining: r } if r == remaining),
-            "{err:?}"
-        );
-        assert_eq!(err.field(), Some(Field::Code));
-    }
-    let err = t
-        .desk
-        .validate_with_code(&receipt.folio, wrong)
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), "codigo_agotado");
-    let err = t
-        .desk
-        .validate_with_code(&receipt.folio, &code)
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), "codigo_agotado");
-    assert_eq!(t.scalar_i64("SELECT count(*) FROM accounts").await, 0);
-}
-
-#[tokio::test]
-async fn codes_expire_after_the_configured_lifetime() {
-    let t = spawn_desk().await;
-    let receipt = t.register(TITULAR, "ximena@example.com").await;
-    t.deliver().await;
-    let code = t.emails_to("ximena@example.com")[0].validation_code();
-    t.away(Duration::hours(24)).await;
-    let err = t
-        .desk
-        .validate_with_code(&receipt.folio, &code)
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), "codigo_vencido");
-    assert!(err.to_string().contains("venció"));
-}
-
-#[tokio::test]
-async fn unknown_folio_and_malformed_input_name_their_fields() {
-    let t = spawn_desk().await;
-    let err = t
-        .desk
-        .validate_with_code("RSL-000000-ZZZZZZ", "123456")
-        .await
-        .unwrap_err();
-    assert_eq!(
-        (err.code(), err.field()),
-        ("folio_desconocido", Some(Field::Folio))
-    );
-    let err = t.desk.validate_with_code("", "12a").await.unwrap_err();
-    let fields: Vec<Field> = err.field_errors().iter().map(|e| e.field).collect();
-    assert_eq!(fields, [Field::Folio, Field::Code]);
-}
-
-#[tokio::test]
 async fn refusing_the_grouping_consent_still_registers_and_is_recorded() {
     let t = spawn_desk().await;
     let mut form = t.form(TITULAR, "ximena@example.com");
@@ -484,30 +350,26 @@ async fn a_failure_inside_the_transaction_leaves_nothing_half_written() {
 }
 
 #[tokio::test]
-async fn published_texts_are_stored_with_their_hash_and_never_rewritten() {
+async fn the_name_shows_once_number_and_serial_match_and_wrong_serials_count() {
     let t = spawn_desk().await;
-    assert_eq!(t.documents.len(), 4);
-    for doc in &t.documents {
-        assert_eq!(doc.sha256, registro_core::legal::sha256_hex(&doc.body));
-        assert!(doc.body.starts_with(&doc.title));
-    }
-    // Opening the same database again publishes nothing new.
-    registro_core::legal::publish_embedded(t.desk.store(), t.desk.now())
+    let found = t
+        .desk
+        .identify_affiliate(TITULAR.0, TITULAR.1)
         .await
         .unwrap();
-    assert_eq!(
-        t.scalar_i64("SELECT count(*) FROM legal_documents").await,
-        4
-    );
-    // A stored text that differs from the binary's under the same version stops start-up.
-    sqlx::query("UPDATE legal_documents SET sha256 = ? WHERE kind = 'aviso_integral'")
-        .bind("0".repeat(64))
-        .execute(t.desk.store().writer())
+    assert!(found.full_name.contains("(DEMO)"), "{}", found.full_name);
+    let err = t
+        .desk
+        .identify_affiliate(TITULAR.0, "DEMO0000000")
         .await
-        .unwrap();
-    assert!(
-        registro_core::legal::publish_embedded(t.desk.store(), t.desk.now())
-            .await
-            .is_err()
-    );
+        .unwrap_err();
+    assert_eq!(err.field(), Some(Field::CredentialSerial));
+    assert!(err.to_string().contains("Quedan 4 intentos"));
+    registered(&t).await;
+    let err = t
+        .desk
+        .identify_affiliate(TITULAR.0, TITULAR.1)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "registro_pendiente");
 }

@@ -1,14 +1,14 @@
 //! A real SMTP server process (aiosmtpd) for the tests, with its own port, mailbox folder
-//! and, for TLS, a self-signed certificate for `localhost`. Shared by the core's tests and
-//! the app's end-to-end tests (`#[path]` modules).
-#![allow(dead_code)]
+//! and, for TLS, a self-signed certificate for `localhost`.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use registro_core::config::{SmtpSecurity, SmtpSettings};
+
+use crate::free_port;
+use crate::mail::{Email, eml_files};
 
 pub const USER: &str = "ventanilla";
 pub const PASSWORD: &str = "clave-de-prueba-123";
@@ -23,24 +23,8 @@ pub struct SmtpServer {
     auth: bool,
 }
 
-/// A loopback port nobody listens on right now.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn script() -> PathBuf {
-    // The root package's tests run from the root, the core's from core/.
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let here = root.join("tests/support/servidor_smtp.py");
-    if here.exists() {
-        here
-    } else {
-        root.join("../tests/support/servidor_smtp.py")
-    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("servidor_smtp.py")
 }
 
 /// Debian's python3-aiosmtpd lives beside the system Python.
@@ -78,7 +62,6 @@ impl SmtpServer {
         panic!("the SMTP server did not start");
     }
 
-    /// Starts (again) on the same port and mailbox.
     /// Starts (again) on the same port and mailbox.
     pub fn resume(&mut self) {
         assert!(
@@ -180,91 +163,6 @@ impl SmtpServer {
             .iter()
             .map(|p| Email::read(p))
             .collect()
-    }
-}
-
-/// The `.eml` files in `dir` (the server's mailbox, or the app's folder of emails when no
-/// SMTP server is configured), sorted by name; none if the folder does not exist yet.
-pub fn eml_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|d| {
-            d.flatten()
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "eml"))
-                .collect()
-        })
-        .unwrap_or_default();
-    files.sort();
-    files
-}
-
-/// One email as the affiliate would read it.
-pub struct Email {
-    pub to: String,
-    pub subject: String,
-    pub text: String,
-    pub html: String,
-    pub message_id: String,
-}
-
-impl Email {
-    pub fn read(path: &Path) -> Email {
-        Email::try_read(path).expect("a readable, parsable email")
-    }
-
-    /// `None` for a file that cannot be read or parsed yet (one still being written).
-    pub fn try_read(path: &Path) -> Option<Email> {
-        let raw = std::fs::read(path).ok()?;
-        let msg = mail_parser::MessageParser::default().parse(&raw)?;
-        Some(Email {
-            to: msg
-                .to()
-                .and_then(|a| a.first())
-                .and_then(|a| a.address())
-                .unwrap_or_default()
-                .to_owned(),
-            subject: msg.subject().unwrap_or_default().to_owned(),
-            text: msg.body_text(0).unwrap_or_default().into_owned(),
-            html: msg.body_html(0).unwrap_or_default().into_owned(),
-            message_id: msg.message_id().unwrap_or_default().to_owned(),
-        })
-    }
-
-    /// The 6-digit code after "código de validación:".
-    pub fn validation_code(&self) -> String {
-        let at = self
-            .text
-            .find("código de validación: ")
-            .expect("a code in the email")
-            + "código de validación: ".len();
-        self.text[at..at + 6].to_owned()
-    }
-
-    pub fn link(&self) -> String {
-        self.text
-            .lines()
-            .find(|l| l.starts_with("https://") || l.starts_with("http://"))
-            .expect("a link")
-            .trim()
-            .to_owned()
-    }
-
-    /// The token at the end of the validation link.
-    pub fn link_token(&self) -> String {
-        self.link()
-            .rsplit('=')
-            .next()
-            .unwrap_or_default()
-            .to_owned()
-    }
-
-    pub fn temporary_password(&self) -> String {
-        let line = self
-            .text
-            .lines()
-            .find(|l| l.starts_with("Contraseña temporal: "))
-            .expect("a password line");
-        line["Contraseña temporal: ".len()..].trim().to_owned()
     }
 }
 

@@ -1,0 +1,15 @@
+//! The core's black-box tests, one module per use case, against a real SQLite file (and
+//! real SMTP and PostgreSQL servers where the use case talks to one). One binary, so the
+//! core and its test support are linked once.
+
+mod expiry;
+mod followups;
+mod legal;
+mod outbox;
+mod receipt;
+mod registration;
+mod roster;
+mod search;
+mod staff;
+mod sync;
+mod validation;

@@ -1,0 +1,64 @@
+//! Finding a registration at the desk and what its detail shows.
+
+use chrono::Duration;
+use registro_core::domain::Field;
+use registro_test_support::*;
+
+#[tokio::test]
+async fn search_finds_by_number_folio_email_and_name_and_shows_the_promise() {
+    let t = spawn_desk().await;
+    let receipt = registered(&t).await;
+    for query in [
+        "900 100 101",
+        receipt.folio.as_str(),
+        "XIMENA@example.com",
+        "larranaga",
+        "Ocampo Larrañaga",
+    ] {
+        let found = t.desk.search(query).await.unwrap();
+        assert_eq!(found.len(), 1, "{query}");
+        assert_eq!(found[0].folio, receipt.folio);
+    }
+    assert_eq!(
+        t.desk.search("xy").await.unwrap_err().field(),
+        Some(Field::Query)
+    );
+
+    // Not sent yet, within time: no verdict. Eleven minutes later: broken.
+    let detail = t
+        .desk
+        .registration_detail(&receipt.registration_id)
+        .await
+        .unwrap();
+    assert_eq!(detail.promise.kept, None);
+    assert_eq!(detail.consents.len(), 4);
+    assert_eq!(detail.emails.len(), 1);
+    assert_eq!(detail.emails[0].state, "en_cola");
+    t.away(Duration::minutes(11)).await;
+    let detail = t
+        .desk
+        .registration_detail(&receipt.registration_id)
+        .await
+        .unwrap();
+    assert_eq!(detail.promise.kept, Some(false));
+    t.deliver().await;
+    let detail = t
+        .desk
+        .registration_detail(&receipt.registration_id)
+        .await
+        .unwrap();
+    assert_eq!(detail.promise.kept, Some(false));
+    assert_eq!(detail.emails[0].state, "enviado");
+    assert_eq!(detail.emails[0].attempt_log.len(), 1);
+
+    let other = t.register(BENEFICIARY, "e@example.com").await;
+    t.clock.advance(Duration::minutes(1));
+    t.deliver().await;
+    let detail = t
+        .desk
+        .registration_detail(&other.registration_id)
+        .await
+        .unwrap();
+    assert_eq!(detail.promise.kept, Some(true));
+    assert_eq!(detail.promise.elapsed_secs, 60);
+}

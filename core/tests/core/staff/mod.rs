@@ -1,0 +1,5 @@
+//! Staff: sessions, supervisors' approvals and clerks' accounts.
+
+mod accounts;
+mod credentials;
+mod session;

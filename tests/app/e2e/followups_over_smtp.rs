@@ -1,0 +1,178 @@
+//! Follow-ups through a real SMTP server: its settings and a test email, a serial revealed
+//! by a supervisor, search, resend, an email correction and a new temporary password.
+
+use super::checks::*;
+use super::clerk::*;
+use super::harness::*;
+use super::mail::*;
+use fantoccini::Locator;
+use registro_core::config::SmtpSecurity;
+use registro_test_support::smtp_server::SmtpServer;
+
+#[tokio::test]
+#[ignore = "needs a display server, tauri-driver, WebKitWebDriver and python3-aiosmtpd; ./dev.sh test runs it"]
+async fn resend_email_correction_and_a_new_password_through_a_real_smtp_server() {
+    let server = SmtpServer::start(SmtpSecurity::Plain, true);
+    let (smtp, password) = server.settings(true);
+    let h = start();
+    let c = connect(&h).await;
+    first_supervisor(&c).await;
+
+    // Settings: the SMTP server, no wait between resends, and a test email.
+    tab(&c, "ajustes").await;
+    wait_visible(&c, "#form-ajustes").await;
+    click(&c, "usar-smtp").await;
+    type_into(&c, "smtp_host", "127.0.0.1").await;
+    type_into(&c, "smtp_port", &smtp.port.to_string()).await;
+    c.find(Locator::Css("#smtp_security option[value='plain']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    type_into(&c, "smtp_username", &smtp.username).await;
+    type_into(&c, "smtp_password", password.as_deref().unwrap()).await;
+    type_into(&c, "resend_cooldown_secs", "0").await;
+    save_settings_as_supervisor(&c).await;
+    wait_text(&c, "#ajustes-exito", "Ajustes guardados").await;
+    assert!(
+        text(&c, "#entrega-actual")
+            .await
+            .contains(&format!("127.0.0.1:{}", smtp.port))
+    );
+    assert!(
+        text(&c, "#ayuda-smtp_password")
+            .await
+            .contains("Hay una contraseña guardada")
+    );
+    type_into(&c, "test_recipient", "prueba@example.org").await;
+    click(&c, "enviar-prueba").await;
+    wait_text(&c, "#prueba-resultado", "el servidor lo aceptó").await;
+    wait_for_smtp(&server, "prueba@example.org", "correo de prueba", 1).await;
+    screenshot(&c, &h, "31-ajustes-smtp").await;
+    audit_accessibility(&c, &h, "ajustes").await;
+
+    // A credential without a printed serial.
+
+    tab(&c, "registro").await;
+    type_into(&c, "affiliation_number", "900200201").await;
+    click(&c, "sin-serie").await;
+    wait_visible(&c, "#dialogo-autorizacion").await;
+    type_into(
+        &c,
+        "reason",
+        "La credencial no trae número de serie impreso",
+    )
+    .await;
+    click(&c, "identity_checked").await;
+    audit_accessibility(&c, &h, "dialogo-autorizacion").await;
+    approve_as_supervisor(&c).await;
+    wait_text(&c, "#autorizacion-resultado", "DEMO5930114").await;
+    screenshot(&c, &h, "32-serie-revelada").await;
+    click(&c, "cerrar-autorizacion").await;
+    let serial = c
+        .find(Locator::Id("credential_serial"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(serial.as_deref(), Some("DEMO5930114"));
+
+    // Register; the validation email arrives at the real server.
+    let folio = register_demo(&c, "900200201", "DEMO5930114", "joaquin@example.com").await;
+    let first = wait_for_smtp(&server, "joaquin@example.com", "código de validación", 1).await;
+
+    // Search: the registration, its emails and the 10-minute promise.
+    tab(&c, "busqueda").await;
+    type_into(&c, "query", "900200201").await;
+    click(&c, "buscar").await;
+    wait_visible(&c, "#detalle").await;
+    assert!(text(&c, "#detalle-titulo").await.contains(&folio));
+    wait_text(&c, "#promesa", "cumplida").await;
+    screenshot(&c, &h, "33-busqueda-detalle").await;
+    audit_accessibility(&c, &h, "busqueda-detalle").await;
+
+    // Resend: a second email with a new code.
+    click(&c, "accion-reenviar").await;
+    wait_text(
+        &c,
+        "#detalle-exito",
+        "Se envió un nuevo correo de validación",
+    )
+    .await;
+    let second = wait_for_smtp(&server, "joaquin@example.com", "código de validación", 2).await;
+    assert_ne!(
+        after(&first, "token="),
+        after(&second, "token="),
+        "a new link"
+    );
+
+    // Correct the email: the next validation email goes to the new address.
+    click(&c, "accion-corregir").await;
+    type_into(&c, "correccion-email", "joaquin.villasenor@example.com").await;
+    type_into(
+        &c,
+        "correccion-confirmacion",
+        "joaquin.villasenor@example.com",
+    )
+    .await;
+    click(&c, "guardar-correccion").await;
+    wait_text(&c, "#detalle-exito", "Correo corregido").await;
+    let third = wait_for_smtp(
+        &server,
+        "joaquin.villasenor@example.com",
+        "código de validación",
+        1,
+    )
+    .await;
+    screenshot(&c, &h, "34-correo-corregido").await;
+
+    // The first code was replaced: the desk says so. The newest one validates.
+    tab(&c, "validacion").await;
+    type_into(&c, "folio", &folio).await;
+    type_into(&c, "code", after(&first, "código de validación: ")).await;
+    click(&c, "validar").await;
+    let replaced = wait_text(&c, "#validacion-resumen", "código").await;
+    let code = after(&third, "código de validación: ").to_owned();
+    if after(&first, "código de validación: ") != code {
+        assert!(
+            replaced.contains("reemplazado") || replaced.contains("no coincide"),
+            "{replaced}"
+        );
+    }
+    type_into(&c, "code", &code).await;
+    click(&c, "validar").await;
+    wait_visible(&c, "#validacion-exito").await;
+    wait_for_smtp(
+        &server,
+        "joaquin.villasenor@example.com",
+        "Contraseña temporal",
+        1,
+    )
+    .await;
+
+    // A new temporary password for the validated account.
+    tab(&c, "busqueda").await;
+    type_into(&c, "query", &folio).await;
+    click(&c, "buscar").await;
+    wait_text(&c, "#detalle-datos", "Validada").await;
+    click(&c, "accion-contrasena").await;
+    wait_visible(&c, "#dialogo-autorizacion").await;
+    type_into(&c, "reason", "El afiliado no anotó su contraseña").await;
+    click(&c, "confirmar-autorizacion").await;
+    wait_text(&c, "#autorizacion-resultado", "nueva contraseña temporal").await;
+    click(&c, "cerrar-autorizacion").await;
+    let password_email = wait_for_smtp(
+        &server,
+        "joaquin.villasenor@example.com",
+        "Contraseña temporal",
+        2,
+    )
+    .await;
+    assert!(after(&password_email, "Contraseña temporal: ").len() >= 12);
+    wait_text(&c, "#detalle-correos", "Contraseña temporal").await;
+    screenshot(&c, &h, "35-nueva-contrasena").await;
+
+    c.close().await.unwrap();
+}

@@ -1,0 +1,16 @@
+//! The real app in a real window: Xvfb, tauri-driver and WebKitWebDriver, driven like a
+//! clerk would. Run by `./dev.sh test` (it installs what this needs); by hand:
+//! `cargo test --test app -- --ignored --test-threads=1 e2e::`.
+//!
+//! One module per journey; the harness, what the clerk does, what the tests check and the
+//! mail they read are shared.
+
+mod checks;
+mod clerk;
+mod harness;
+mod mail;
+
+mod followups_over_smtp;
+mod offline_sync;
+mod registration_by_keyboard;
+mod station_opening;

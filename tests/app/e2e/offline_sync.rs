@@ -1,0 +1,71 @@
+//! A registration made without network waits in the status bar and goes up to the
+//! central PostgreSQL when it returns; the central clock's offset is shown.
+
+use super::checks::*;
+use super::clerk::*;
+use super::harness::*;
+use registro_test_support::postgres_server;
+
+#[tokio::test]
+#[ignore = "needs a display server, tauri-driver, WebKitWebDriver and PostgreSQL; ./dev.sh test runs it"]
+async fn offline_registration_waits_in_the_status_bar_and_goes_up_when_the_network_returns() {
+    use registro_core::sync::Central;
+    // The office's central database keeps the right time; this station's clock, as far as
+    // the central one can tell, runs three days behind.
+    let mut pg = postgres_server::PgServer::start_with_clock("+3d");
+    let url = pg.create_database("central");
+    let admin = Central::new(&url, None).unwrap();
+    admin.migrate().await.unwrap();
+    pg.psql(
+        "central",
+        "CREATE ROLE oficina_mexicali LOGIN IN ROLE registro_ventanilla",
+    );
+    pg.stop();
+
+    let h = start();
+    let c = connect(&h).await;
+    first_supervisor(&c).await;
+    tab(&c, "ajustes").await;
+    wait_visible(&c, "#form-ajustes").await;
+    type_into(&c, "central_url", &pg.url_as("oficina_mexicali", "central")).await;
+    save_settings_as_supervisor(&c).await;
+    wait_text(&c, "#ajustes-exito", "Ajustes guardados").await;
+    wait_text(&c, "#estado-conexion", "Sin conexión con la base central").await;
+    assert!(
+        !is_displayed(&c, "#estado-reloj").await,
+        "no clock warning before the central clock was ever read"
+    );
+
+    tab(&c, "registro").await;
+    let folio = register_demo(&c, "900300301", "DEMO6102233", "leticia@example.com").await;
+    let waiting = wait_text(&c, "#estado-pendientes", "Registros por enviar: 1 (").await;
+    assert!(waiting.contains("desde"), "{waiting}");
+    screenshot(&c, &h, "41-sin-conexion-pendientes").await;
+
+    pg.resume();
+    click(&c, "sincronizar-ahora").await;
+    wait_text(&c, "#estado-conexion", "En línea").await;
+    wait_text(&c, "#estado-pendientes", "Registros por enviar: 0").await;
+    assert!(!text(&c, "#estado-ultima").await.contains("nunca"));
+    let warning = wait_text(&c, "#estado-reloj", "va 3 días atrasada").await;
+    assert!(warning.contains("hora de la base central"), "{warning}");
+    screenshot(&c, &h, "42-sincronizado").await;
+    let central_folio: String = sqlx::query_scalar("SELECT folio FROM registrations")
+        .fetch_one(admin.pool())
+        .await
+        .unwrap();
+    assert_eq!(central_folio, folio);
+    // Registered on a clock three days behind, it arrived on the central clock.
+    let (created, expires): (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) =
+        sqlx::query_as("SELECT created_at, expires_at FROM validation_tokens")
+            .fetch_one(admin.pool())
+            .await
+            .unwrap();
+    let central_now: chrono::DateTime<chrono::Utc> = sqlx::query_scalar("SELECT now()")
+        .fetch_one(admin.pool())
+        .await
+        .unwrap();
+    assert!((central_now - created).abs() < chrono::Duration::minutes(5));
+    assert_eq!(expires - created, chrono::Duration::hours(24));
+    c.close().await.unwrap();
+}
