@@ -55,6 +55,7 @@ struct PasswordText<'a> {
     folio: &'a str,
     username: &'a str,
     password: &'a str,
+    sign_in_url: Option<&'a str>,
     contact_name: &'static str,
     contact_office: &'static str,
     contact_address: &'static str,
@@ -69,6 +70,7 @@ struct PasswordHtml<'a> {
     folio: &'a str,
     username: &'a str,
     password: &'a str,
+    sign_in_url: Option<&'a str>,
     contact_name: &'static str,
     contact_office: &'static str,
     contact_address: &'static str,
@@ -135,15 +137,22 @@ impl ValidationEmail<'_> {
 impl TemporaryPasswordEmail<'_> {
     /// Renders with [`PASSWORD_PLACEHOLDER`] where the password goes.
     pub fn render(&self) -> Result<RenderedEmail> {
+        self.render_with_sign_in(None)
+    }
+
+    /// The same email, saying where to sign in for the first time (the central service's
+    /// sign-in page, when the sender knows it).
+    pub fn render_with_sign_in(&self, sign_in_url: Option<&str>) -> Result<RenderedEmail> {
         let c = InstituteContact::NAME;
         let (o, a, p, h) = contact();
         Ok(RenderedEmail {
-            subject: "Tu usuario y contraseña temporal de Servicios en Línea".to_owned(),
+            subject: "Su usuario y contraseña temporal de Servicios en Línea".to_owned(),
             text: render(&PasswordText {
                 name: self.name,
                 folio: self.folio,
                 username: self.username,
                 password: PASSWORD_PLACEHOLDER,
+                sign_in_url,
                 contact_name: c,
                 contact_office: o,
                 contact_address: a,
@@ -155,6 +164,7 @@ impl TemporaryPasswordEmail<'_> {
                 folio: self.folio,
                 username: self.username,
                 password: PASSWORD_PLACEHOLDER,
+                sign_in_url,
                 contact_name: c,
                 contact_office: o,
                 contact_address: a,
@@ -230,5 +240,21 @@ mod tests {
         assert!(mail.text.contains(PASSWORD_PLACEHOLDER));
         assert!(mail.html.contains(PASSWORD_PLACEHOLDER));
         assert!(mail.text.contains("Usuario: 900100101"));
+    }
+
+    #[test]
+    fn password_email_says_where_to_sign_in_when_told() {
+        let email = TemporaryPasswordEmail {
+            name: "Ana",
+            folio: "RSL-261125-ABC123",
+            username: "900100101",
+        };
+        let url = "https://servicios.example.org/entrar?a=1&b=2";
+        let mail = email.render_with_sign_in(Some(url)).unwrap();
+        assert!(mail.text.contains(&format!("\n{url}\n")), "{}", mail.text);
+        assert!(
+            mail.html.contains("entrar?a=1&#38;b=2") || mail.html.contains("entrar?a=1&amp;b=2")
+        );
+        assert!(!email.render().unwrap().text.contains("https://"));
     }
 }
