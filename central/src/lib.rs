@@ -1,95 +1,126 @@
-//! The central validation service. The link in the validation email opens
-//! `GET /validar?token=…`: the registration is validated with the same rules as at the
-//! desk ([`registro_core::validation::judge`]), a temporary password is generated and
-//! hashed (argon2id) and its email queued in this service's own outbox, which a worker
-//! delivers. All state is in PostgreSQL, so several instances can run behind a load
-//! balancer: row locks make a link validate once, `SKIP LOCKED` shares the outbox.
+//! The central service, where the affiliate's emails lead:
+//! - the validation link ([`link`]): `GET /validar?token=…` shows a «Validar mi cuenta»
+//!   button (mail scanners open links first, so opening changes nothing), `POST /validar`
+//!   validates, generates the temporary password and queues its email in this service's
+//!   own outbox, which a worker delivers ([`outbox`]);
+//! - the first sign-in ([`sign_in`]): `GET`/`POST /entrar`, where the affiliate replaces the
+//!   temporary password with their own and the account becomes `activa`;
+//! - the portal's verification API ([`portal`]): `POST /api/portal/v1/verificar`;
+//! - `GET /salud` for the balancer, and `GET /estilo.css`.
+//!
+//! Every response carries the security headers ([`headers`]). All state is in PostgreSQL
+//! (rate limits and locks included), so several instances can run behind a balancer: row
+//! locks make a link validate once, `SKIP LOCKED` shares the outbox.
 
+pub mod accounts;
+pub mod admin;
+pub mod cli;
+pub mod client_address;
 pub mod config;
+pub mod error;
+pub mod headers;
+pub mod link;
 mod outbox;
-mod pages;
+pub mod pages;
+pub mod passwords;
+pub mod portal;
+pub mod rate_limit;
+pub mod sign_in;
 
 pub use config::Config;
+pub use error::Error;
 
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::{DateTime, Utc};
-use registro_core::Error as CoreError;
-use registro_core::emails::PASSWORD_PLACEHOLDER;
-use registro_core::security;
-use registro_core::validation::{TokenFacts, judge};
-use serde::Deserialize;
 use sqlx::PgPool;
+use std::net::SocketAddr;
 use std::sync::Arc;
+use tokio::sync::Semaphore;
 
 #[derive(Clone)]
 pub struct AppState {
     pub pool: PgPool,
     pub config: Arc<Config>,
+    /// Password hashes computed at once (each argon2id takes 19 MiB and a core).
+    pub hashing: Arc<Semaphore>,
 }
 
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/validar", get(validate_page))
+        .route("/validar", get(link::show).post(link::confirm))
+        .route("/entrar", get(sign_in::show).post(sign_in::submit))
+        .route("/api/portal/v1/verificar", post(portal::verify))
+        .route("/estilo.css", get(stylesheet))
         .route("/salud", get(health))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(16 * 1024))
+        .layer(axum::middleware::map_response(headers::secure))
         .with_state(state)
 }
 
-/// Starts the outbox worker and serves until the process ends.
-pub async fn serve(config: Config, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    let pool = sqlx::postgres::PgPoolOptions::new()
+/// A pool to the central database; nothing is connected until first used.
+pub fn pool(config: &Config) -> Result<PgPool, sqlx::Error> {
+    sqlx::postgres::PgPoolOptions::new()
         .max_connections(config.max_connections)
         .acquire_timeout(std::time::Duration::from_secs(5))
         .connect_lazy(&config.database_url)
-        .map_err(std::io::Error::other)?;
-    let transport = config
-        .transport()
-        .map_err(|e| std::io::Error::other(format!("{e:?}")))?;
+}
+
+/// Starts the outbox worker and the pruning of rate-limit windows, and serves until the
+/// process ends.
+pub async fn serve(config: Config, listener: tokio::net::TcpListener) -> Result<(), Error> {
+    let pool = pool(&config)?;
+    let transport = config.transport()?;
+    let hashing = std::thread::available_parallelism().map_or(2, |n| n.get());
     let state = AppState {
         pool: pool.clone(),
         config: Arc::new(config),
+        hashing: Arc::new(Semaphore::new(hashing)),
     };
-    tokio::spawn(outbox::run(pool, transport, state.config.clone()));
-    axum::serve(listener, router(state)).await
+    tokio::spawn(outbox::run(pool.clone(), transport, state.config.clone()));
+    tokio::spawn(rate_limit::prune_forever(pool));
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await?;
+    Ok(())
 }
 
-#[derive(Deserialize)]
-struct ValidateQuery {
-    #[serde(default)]
-    token: String,
+/// A page saying the service cannot answer now; the cause goes to the log only.
+pub(crate) fn unavailable(error: &Error) -> Response {
+    tracing::error!(error = %error, "request failed");
+    (StatusCode::SERVICE_UNAVAILABLE, Html(pages::unavailable())).into_response()
 }
 
-/// What the affiliate sees after following the link.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    Validated { folio: String, email_masked: String },
-    AlreadyUsed,
-    Expired,
-    Superseded,
-    Exhausted,
-    Closed,
-    Unknown,
+/// The page for a client over one of its limits, with `Retry-After`.
+pub(crate) fn too_many(exceeded: rate_limit::Exceeded) -> Response {
+    let minutes = exceeded.retry_after_secs.div_ceil(60);
+    let mut response = (
+        StatusCode::TOO_MANY_REQUESTS,
+        Html(pages::too_many(minutes)),
+    )
+        .into_response();
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(exceeded.retry_after_secs),
+    );
+    response
 }
 
-async fn validate_page(State(state): State<AppState>, Query(q): Query<ValidateQuery>) -> Response {
-    match validate_link(&state, &q.token).await {
-        Ok(outcome) => {
-            let status = match outcome {
-                Outcome::Validated { .. } => StatusCode::OK,
-                Outcome::Unknown => StatusCode::NOT_FOUND,
-                Outcome::Closed => StatusCode::CONFLICT,
-                _ => StatusCode::GONE,
-            };
-            (status, Html(pages::render(&outcome))).into_response()
-        }
-        Err(e) => {
-            tracing::error!(error = ?e, "validation failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Html(pages::unavailable())).into_response()
-        }
-    }
+async fn stylesheet() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        pages::STYLESHEET,
+    )
+        .into_response()
+}
+
+async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, Html(pages::not_found())).into_response()
 }
 
 async fn health(State(state): State<AppState>) -> Response {
@@ -107,156 +138,4 @@ async fn health(State(state): State<AppState>) -> Response {
                 .into_response()
         }
     }
-}
-
-#[derive(sqlx::FromRow)]
-struct Found {
-    token_id: uuid::Uuid,
-    registration_id: uuid::Uuid,
-    token_state: String,
-    expires_at: DateTime<Utc>,
-    used_at: Option<DateTime<Utc>>,
-    registration_state: String,
-    folio: String,
-    affiliation_number: String,
-    email: String,
-    validated_at: Option<DateTime<Utc>>,
-    full_name: Option<String>,
-    superseded: bool,
-}
-
-/// Validates the registration the link's token belongs to, once.
-pub async fn validate_link(state: &AppState, token: &str) -> Result<Outcome, CoreError> {
-    let token = token.trim().to_ascii_lowercase();
-    if token.len() != 64 || !token.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Ok(Outcome::Unknown);
-    }
-    let now = Utc::now();
-    let mut tx = state.pool.begin().await?;
-    // The row locks make two clicks (or two instances) validate one registration once.
-    let found: Option<Found> = sqlx::query_as(
-        "SELECT t.id AS token_id, t.registration_id, t.state AS token_state, t.expires_at, t.used_at,
-                r.state AS registration_state, r.folio, r.affiliation_number, r.email, r.validated_at,
-                a.full_name,
-                EXISTS (SELECT 1 FROM validation_tokens n
-                         WHERE n.registration_id = t.registration_id AND n.arrival_seq > t.arrival_seq) AS superseded
-           FROM validation_tokens t
-           JOIN registrations r ON r.id = t.registration_id
-           LEFT JOIN roster_affiliates a ON a.affiliation_number = r.affiliation_number
-          WHERE t.link_sha256 = $1
-          FOR UPDATE OF t, r",
-    )
-    .bind(security::sha256_hex(&token))
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(found) = found else {
-        return Ok(Outcome::Unknown);
-    };
-    // A newer validation email (resend or corrected address) replaces this link; newer
-    // means arrived later, whatever the station's clock said.
-    let token_state = if found.superseded && found.token_state == "activo" {
-        "reemplazado"
-    } else {
-        found.token_state.as_str()
-    };
-    let verdict = judge(
-        &TokenFacts {
-            folio: &found.folio,
-            registration_state: &found.registration_state,
-            validated_at: found.validated_at,
-            token_state: Some(token_state),
-            expires_at: Some(found.expires_at),
-            used_at: found.used_at,
-        },
-        now,
-    );
-    match verdict {
-        Ok(()) => {}
-        Err(CoreError::AlreadyValidated(_)) => return Ok(Outcome::AlreadyUsed),
-        Err(CoreError::CodeExpired(_)) => return Ok(Outcome::Expired),
-        Err(CoreError::LinkSuperseded) => return Ok(Outcome::Superseded),
-        Err(CoreError::CodeExhausted) => return Ok(Outcome::Exhausted),
-        Err(CoreError::RegistrationClosed { .. }) => return Ok(Outcome::Closed),
-        Err(CoreError::LinkUnknown) => return Ok(Outcome::Unknown),
-        Err(other) => return Err(other),
-    }
-
-    // Made exactly as at the desk: same generator, same hash, same email.
-    let password = registro_core::actions::new_temporary_password(
-        found.full_name.as_deref(),
-        &found.folio,
-        &found.affiliation_number,
-    )
-    .await?;
-    let (hash, rendered) = (&password.hash, &password.email);
-    sqlx::query("UPDATE validation_tokens SET state = 'usado', used_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(found.token_id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(
-        "UPDATE registrations SET state = 'validada', validated_at = $1, validated_by = 'enlace' WHERE id = $2",
-    )
-    .bind(now)
-    .bind(found.registration_id)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO accounts (registration_id, username, password_hash, must_change_password, password_set_at, office_role)
-         VALUES ($1, $2, $3, TRUE, $4, 'central')
-         ON CONFLICT (registration_id) DO UPDATE SET password_hash = excluded.password_hash,
-                must_change_password = TRUE, password_set_at = excluded.password_set_at",
-    )
-    .bind(found.registration_id)
-    .bind(&found.affiliation_number)
-    .bind(hash)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    let outbox_id = uuid::Uuid::new_v4();
-    let domain = state
-        .config
-        .sender_address
-        .rsplit_once('@')
-        .map_or("localhost", |(_, d)| d);
-    sqlx::query(
-        "INSERT INTO outbox_messages (id, registration_id, kind, recipient, subject, body_text, body_html,
-                                      secrets, message_id, state, next_attempt_at, created_at)
-         VALUES ($1, $2, 'contrasena_temporal', $3, $4, $5, $6, $7::jsonb, $8, 'en_cola', $9, $9)",
-    )
-    .bind(outbox_id)
-    .bind(found.registration_id)
-    .bind(&found.email)
-    .bind(&rendered.subject)
-    .bind(&rendered.text)
-    .bind(&rendered.html)
-    .bind(registro_core::outbox::encode_secrets_json(&[(PASSWORD_PLACEHOLDER, password.plaintext.clone())]))
-    .bind(format!("<{outbox_id}@{domain}>"))
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO audit_events (id, occurred_at, action, registration_id, affiliation_number, clerk,
-                                   office, workstation, detail, office_role)
-         VALUES ($1, $2, 'registro_validado', $3, $4, 'servicio_central', 'central', $5,
-                 jsonb_build_object('folio', $6::text, 'metodo', 'enlace'), 'central')",
-    )
-    .bind(uuid::Uuid::new_v4())
-    .bind(now)
-    .bind(found.registration_id)
-    .bind(&found.affiliation_number)
-    .bind(&state.config.instance_name)
-    .bind(&found.folio)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    outbox::wake();
-    tracing::info!(registration_id = %found.registration_id, "registration validated by link");
-    let email_masked = registro_core::domain::EmailAddress::parse(&found.email)
-        .map(|e| e.masked())
-        .unwrap_or_default();
-    Ok(Outcome::Validated {
-        folio: found.folio,
-        email_masked,
-    })
 }

@@ -1,8 +1,8 @@
 //! The whole journey across the real parts: the desk registers (SQLite), syncs to a real
-//! PostgreSQL, the affiliate opens the link on the central service, the temporary
-//! password arrives at a real SMTP server, and the desk sees `validada` after its next
-//! sync. Plus the pages for used, expired, replaced and unknown links, the health
-//! endpoint, and two instances racing for one link.
+//! PostgreSQL, the affiliate opens the link on the central service and presses «Validar mi
+//! cuenta», the temporary password arrives at a real SMTP server, and the desk sees
+//! `validada` after its next sync. Plus the pages for used, expired, replaced and unknown
+//! links, the health endpoint, and two instances racing for one link.
 
 use crate::world::*;
 use chrono::Duration;
@@ -19,13 +19,18 @@ async fn register_at_the_desk_sync_open_the_link_get_the_password_and_see_it_val
 
     let link = link_of(&t, "ximena@example.com");
     assert!(link.starts_with(&w.base));
-    let (status, page) = get(&link).await;
+    let (status, page) = open_and_confirm(&link).await;
     assert_eq!(status, 200, "{page}");
-    assert!(page.contains("Tu cuenta quedó validada") && page.contains(&receipt.folio));
+    assert!(page.contains("Su cuenta quedó validada") && page.contains(&receipt.folio));
     assert!(page.contains("xi***@example.com"));
+    assert!(page.contains(&format!(r#"href="{}""#, w.url("/entrar"))));
 
     let text = wait_smtp(&w.smtp, "ximena@example.com", 1).await;
     assert!(text.contains("Usuario: 900100101"));
+    assert!(
+        text.lines().any(|l| l.trim() == w.url("/entrar")),
+        "the email says where to sign in: {text}"
+    );
     let password = text
         .lines()
         .find_map(|l| l.strip_prefix("Contraseña temporal: "))
@@ -51,8 +56,12 @@ async fn register_at_the_desk_sync_open_the_link_get_the_password_and_see_it_val
     t.desk.sync_once().await.unwrap();
     assert_eq!(t.state_of(&receipt.registration_id).await, "validada");
 
-    // The same link again, and a made-up one.
+    // The same link again, opened and posted, and a made-up one.
     let (status, page) = get(&link).await;
+    assert_eq!(status, 410);
+    assert!(page.contains("Este enlace ya se usó"));
+    let token = link.rsplit('=').next().unwrap();
+    let (status, page) = post_form(&w.base, &[("token", token)]).await;
     assert_eq!(status, 410);
     assert!(page.contains("Este enlace ya se usó"));
     let (status, page) = get(&format!("{}?token={}", w.base, "ab".repeat(32))).await;
@@ -89,8 +98,9 @@ async fn replaced_and_expired_links_get_their_own_pages() {
     let (status, page) = get(&old_link).await;
     assert_eq!(status, 410);
     assert!(page.contains("Este enlace fue reemplazado"), "{page}");
-    let (status, _) = get(&new_link).await;
+    let (status, page) = get(&new_link).await;
     assert_eq!(status, 200);
+    assert!(page.contains("Validar mi cuenta"));
 
     t.register(BENEFICIARY, "emiliano@example.com").await;
     t.deliver().await;
@@ -113,8 +123,13 @@ async fn two_instances_racing_for_one_link_validate_it_once() {
     t.deliver().await;
     t.desk.sync_once().await.unwrap();
     let link = link_of(&t, "ximena@example.com");
-    let other = link.replace(&format!(":{}/", w.port), &format!(":{second_port}/"));
-    let (a, b) = tokio::join!(get(&link), get(&other));
+    let (_, page) = get(&link).await;
+    let token = form_token(&page);
+    let other = w
+        .base
+        .replace(&format!(":{}/", w.port), &format!(":{second_port}/"));
+    let form = [("token", token.as_str())];
+    let (a, b) = tokio::join!(post_form(&w.base, &form), post_form(&other, &form));
     let mut statuses = [a.0, b.0];
     statuses.sort();
     assert_eq!(statuses, [200, 410]);
@@ -140,7 +155,7 @@ async fn links_from_a_station_days_ahead_or_behind_the_central_clock_open_and_va
         t.deliver().await;
         t.desk.sync_once().await.unwrap();
 
-        let (status, page) = get(&link_of(&t, to)).await;
+        let (status, page) = open_and_confirm(&link_of(&t, to)).await;
         assert_eq!(status, 200, "skew {skew}: {page}");
         assert!(page.contains(&receipt.folio));
         assert!(wait_smtp(&w.smtp, to, 1).await.contains("Usuario:"));

@@ -1,0 +1,282 @@
+//! The command line of `registro-central`: serve (no argument), `--migrar`,
+//! `--crear-clave-portal NOMBRE`, `--revocar-clave-portal NOMBRE`, `--ayuda`. Every
+//! failure is one Spanish sentence on stderr that says what to do, and a non-zero exit
+//! (2: the command or a setting is wrong; 1: something failed while doing it); never a
+//! panic or a backtrace. Logs go to stdout, in colour only on a terminal.
+
+use crate::admin::{self, KeyName};
+use crate::config::{Config, ConfigError};
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+/// What `registro-central` was asked to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Serve,
+    Migrate,
+    CreatePortalKey(String),
+    RevokePortalKey(String),
+    Help,
+}
+
+pub const USAGE: &str = "Uso: registro-central [ORDEN]
+
+Sin orden, atiende el enlace de validación, la página de primer ingreso y la API del portal.
+
+Órdenes (con REGISTRO_CENTRAL_DB apuntando al rol dueño de la base):
+  --migrar                        crea o pone al día el esquema central y los roles de grupo
+  --crear-clave-portal NOMBRE     crea una clave para el portal y la muestra una sola vez
+  --revocar-clave-portal NOMBRE   deja sin efecto la clave vigente con ese nombre
+  --ayuda                         muestra este texto
+
+La configuración va en variables de entorno; la lista completa está en el README
+(«Partes centrales»).";
+
+/// Everything `registro-central` can fail at, said in Spanish.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    #[error("{0}\n\n{USAGE}")]
+    Usage(String),
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error(
+        "REGISTRO_CENTRAL_DB no es una dirección de PostgreSQL válida ({0}); se espera como postgres://usuario:contraseña@servidor:5432/registro"
+    )]
+    DatabaseUrl(String),
+    #[error(
+        "no se pudo conectar a la base central; revise REGISTRO_CENTRAL_DB (servidor, puerto, base, usuario y contraseña) y que PostgreSQL esté en marcha. Detalle: {0}"
+    )]
+    Unreachable(String),
+    #[error("la base central respondió con un error. Detalle: {0}")]
+    Database(String),
+    #[error(
+        "el rol «{role}» no puede crear roles: la migración crea los roles de grupo registro_ventanilla y registro_central. Como superusuario, dé el permiso con  ALTER ROLE {role} CREATEROLE;  o cree antes esos dos roles con  CREATE ROLE registro_ventanilla NOLOGIN; CREATE ROLE registro_central NOLOGIN;  y vuelva a correr --migrar"
+    )]
+    NeedsCreateRole { role: String },
+    #[error(
+        "el rol «{role}» no puede crear tablas en el esquema public de esta base: la migración debe correrla el dueño de la base. Como superusuario:  ALTER DATABASE <base> OWNER TO {role};  (o cree la base con  CREATE DATABASE registro OWNER {role};) y vuelva a correr --migrar"
+    )]
+    NeedsSchemaOwnership { role: String },
+    #[error(
+        "la migración no se completó porque al rol «{role}» le falta un permiso ({detail}). Córrala con el dueño de la base, que además tenga CREATEROLE; el README, «Partes centrales», tiene las órdenes"
+    )]
+    MigrationPermission { role: String, detail: String },
+    #[error("la migración no se completó: {0}")]
+    Migration(String),
+    #[error(
+        "la base central no tiene el esquema de esta versión: corra primero  registro-central --migrar  con el rol dueño de la base"
+    )]
+    SchemaOutdated,
+    #[error(
+        "el rol «{role}» no tiene los permisos del servicio: el servicio se conecta con un rol miembro de registro_central (CREATE ROLE servicio_central LOGIN PASSWORD '…' IN ROLE registro_central;)"
+    )]
+    NotServiceRole { role: String },
+    #[error(
+        "las claves del portal las crea y revoca el dueño de la base: ponga en REGISTRO_CENTRAL_DB la dirección con el rol dueño, no la del servicio"
+    )]
+    KeysNeedOwner,
+    #[error(
+        "ya hay una clave vigente llamada «{0}»: revóquela con --revocar-clave-portal {0} o use otro nombre"
+    )]
+    KeyExists(String),
+    #[error("no hay una clave vigente llamada «{0}»")]
+    KeyNotFound(String),
+    #[error("no se pudo escuchar en {address} (REGISTRO_CENTRAL_ESCUCHA): {detail}")]
+    Listen { address: String, detail: String },
+    #[error("no se pudo preparar el programa: {0}")]
+    Runtime(String),
+    #[error("el servicio se detuvo por un error: {0}")]
+    Serve(String),
+}
+
+impl Failure {
+    /// 2 when the command or a setting is wrong, 1 when doing it failed.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Usage(_) | Failure::Config(_) | Failure::DatabaseUrl(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// The arguments after the program's name.
+pub fn parse_args(args: &[String]) -> Result<Command, Failure> {
+    let named = |flag: &str| -> Result<String, Failure> {
+        match args.get(1) {
+            Some(name) if args.len() == 2 && !name.starts_with("--") => Ok(name.clone()),
+            _ => Err(Failure::Usage(format!(
+                "{flag} lleva un solo argumento: el nombre de la clave (por ejemplo  {flag} portal)"
+            ))),
+        }
+    };
+    match args.first().map(String::as_str) {
+        None => Ok(Command::Serve),
+        Some("--ayuda" | "-h" | "--help") if args.len() == 1 => Ok(Command::Help),
+        Some("--migrar") if args.len() == 1 => Ok(Command::Migrate),
+        Some(flag @ "--crear-clave-portal") => named(flag).map(Command::CreatePortalKey),
+        Some(flag @ "--revocar-clave-portal") => named(flag).map(Command::RevokePortalKey),
+        Some(_) => Err(Failure::Usage(format!(
+            "orden no reconocida: «{}»",
+            args.join(" ")
+        ))),
+    }
+}
+
+/// The program: parses, runs, and turns any failure into its sentence and exit code.
+pub fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map(|l| format!(" ({}:{})", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "registro-central: error interno inesperado{place}; la operación se interrumpió. Avise a soporte con la hora en que ocurrió."
+        );
+    }));
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = parse_args(&args).and_then(|command| {
+        if command == Command::Help {
+            println!("{USAGE}");
+            return Ok(());
+        }
+        init_logs();
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Failure::Runtime(e.to_string()))?
+            .block_on(run(command))
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("registro-central: {failure}");
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}
+
+/// Plain text unless stdout is a terminal: a log file or journal gets no colour codes.
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stdout().is_terminal())
+        .try_init();
+}
+
+async fn run(command: Command) -> Result<(), Failure> {
+    let config = Config::from_env()?;
+    match command {
+        Command::Help => Ok(()),
+        Command::Migrate => {
+            let pool = admin::connect(&config.database_url).await?;
+            let report = admin::migrate(&pool).await?;
+            match report.before {
+                Some(before) if before == report.after => {
+                    println!("El esquema central ya estaba al día (versión {before}).");
+                }
+                Some(before) => println!(
+                    "Esquema central al día: versión {} (antes {before}).",
+                    report.after
+                ),
+                None => println!(
+                    "Esquema central creado: versión {}, con los roles de grupo registro_ventanilla y registro_central.",
+                    report.after
+                ),
+            }
+            Ok(())
+        }
+        Command::CreatePortalKey(name) => {
+            let name = KeyName::parse(&name)?;
+            let pool = admin::connect(&config.database_url).await?;
+            let key = admin::create_portal_key(&pool, &name).await?;
+            eprintln!(
+                "Clave del portal «{}» creada. Se muestra solo esta vez (la base guarda únicamente su huella SHA-256): cópiela en la configuración del portal.",
+                name.as_str()
+            );
+            println!("{key}");
+            Ok(())
+        }
+        Command::RevokePortalKey(name) => {
+            let name = KeyName::parse(&name)?;
+            let pool = admin::connect(&config.database_url).await?;
+            admin::revoke_portal_key(&pool, &name).await?;
+            println!("La clave del portal «{}» quedó revocada.", name.as_str());
+            Ok(())
+        }
+        Command::Serve => serve(config).await,
+    }
+}
+
+async fn serve(config: Config) -> Result<(), Failure> {
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| Failure::Listen {
+            address: config.listen.to_string(),
+            detail: listen_error(&e),
+        })?;
+    let pool = admin::connect(&config.database_url).await?;
+    admin::preflight(&pool).await?;
+    pool.close().await;
+    if std::env::var_os("REGISTRO_URL_INICIO_SESION").is_none() {
+        tracing::warn!(
+            sign_in_url = %config.sign_in_url,
+            "REGISTRO_URL_INICIO_SESION is not set: the emails point at this address"
+        );
+    }
+    tracing::info!(address = %config.listen, instance = %config.instance_name, "registro-central listening");
+    crate::serve(config, listener)
+        .await
+        .map_err(|e| Failure::Serve(e.to_string()))
+}
+
+fn listen_error(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::AddrInUse => {
+            "la dirección ya está en uso (¿hay otra instancia escuchando ahí?)".into()
+        }
+        ErrorKind::AddrNotAvailable => "esa dirección IP no pertenece a este equipo".into(),
+        ErrorKind::PermissionDenied => {
+            "sin permiso (los puertos menores que 1024 requieren privilegios)".into()
+        }
+        _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn the_command_line_parses_or_says_why_not() {
+        assert_eq!(parse_args(&args(&[])).unwrap(), Command::Serve);
+        assert_eq!(parse_args(&args(&["--migrar"])).unwrap(), Command::Migrate);
+        assert_eq!(
+            parse_args(&args(&["--crear-clave-portal", "portal"])).unwrap(),
+            Command::CreatePortalKey("portal".into())
+        );
+        assert_eq!(
+            parse_args(&args(&["--revocar-clave-portal", "portal"])).unwrap(),
+            Command::RevokePortalKey("portal".into())
+        );
+        for bad in [
+            &["--migrate"][..],
+            &["--migrar", "de-mas"],
+            &["--crear-clave-portal"],
+            &["--crear-clave-portal", "a", "b"],
+        ] {
+            let failure = parse_args(&args(bad)).unwrap_err();
+            assert_eq!(failure.exit_code(), 2);
+            assert!(
+                failure.to_string().contains("Uso: registro-central"),
+                "{failure}"
+            );
+        }
+    }
+}

@@ -1,0 +1,300 @@
+//! The validation link. Mail scanners (Microsoft Safe Links and the like) open every link
+//! of a message before the person does, so opening it changes nothing:
+//! `GET /validar?token=…` (and `HEAD`) only look, and show either the «Validar mi cuenta»
+//! button or why the link no longer works; the button's `POST /validar` validates, with
+//! the same rules as at the desk ([`registro_core::validation::judge`]): the registration
+//! becomes `validada`, a temporary password is generated and hashed (argon2id) and its
+//! email queued in this service's outbox. Row locks make a link validate once, whichever
+//! instance the clicks land on. Unknown tokens count against the client's address.
+
+use crate::client_address::ClientAddress;
+use crate::error::Error;
+use crate::rate_limit::{self, Limit};
+use crate::{AppState, outbox, pages, passwords};
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Form, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use registro_core::Error as CoreError;
+use registro_core::emails::{PASSWORD_PLACEHOLDER, TemporaryPasswordEmail};
+use registro_core::security;
+use registro_core::validation::{TokenFacts, judge};
+use serde::Deserialize;
+
+/// What the affiliate sees after opening or confirming the link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The link would validate: the page shows the button that does it.
+    Ready {
+        folio: String,
+        token: String,
+    },
+    Validated {
+        folio: String,
+        email_masked: String,
+    },
+    AlreadyUsed,
+    Expired,
+    Superseded,
+    Exhausted,
+    Closed,
+    Unknown,
+}
+
+impl Outcome {
+    fn status(&self) -> StatusCode {
+        match self {
+            Outcome::Ready { .. } | Outcome::Validated { .. } => StatusCode::OK,
+            Outcome::Unknown => StatusCode::NOT_FOUND,
+            Outcome::Closed => StatusCode::CONFLICT,
+            _ => StatusCode::GONE,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TokenParams {
+    #[serde(default)]
+    token: String,
+}
+
+/// `GET /validar?token=…` (and `HEAD`): shows, never acts.
+pub async fn show(
+    State(state): State<AppState>,
+    client: ClientAddress,
+    query: Result<Query<TokenParams>, QueryRejection>,
+) -> Response {
+    let token = query.map(|q| q.0.token).unwrap_or_default();
+    answer(&state, client, &token, false).await
+}
+
+/// `POST /validar` (the button): validates.
+pub async fn confirm(
+    State(state): State<AppState>,
+    client: ClientAddress,
+    form: Result<Form<TokenParams>, FormRejection>,
+) -> Response {
+    let token = form.map(|f| f.0.token).unwrap_or_default();
+    answer(&state, client, &token, true).await
+}
+
+async fn answer(state: &AppState, client: ClientAddress, token: &str, act: bool) -> Response {
+    let limit = Limit::unknown_links(state.config.limits.unknown_links_per_address);
+    let address = client.bucket();
+    match rate_limit::check(&state.pool, limit, &address).await {
+        Ok(None) => {}
+        Ok(Some(exceeded)) => return crate::too_many(exceeded),
+        Err(e) => return crate::unavailable(&e.into()),
+    }
+    let outcome = if act {
+        validate_link(state, token).await
+    } else {
+        inspect(state, token).await
+    };
+    match outcome {
+        Ok(outcome) => {
+            if outcome == Outcome::Unknown
+                && let Err(e) = rate_limit::hit(&state.pool, limit, &address).await
+            {
+                tracing::warn!(error = %e, "counting an unknown link failed");
+            }
+            (
+                outcome.status(),
+                Html(pages::link::render(&outcome, &state.config.sign_in_url)),
+            )
+                .into_response()
+        }
+        Err(e) => crate::unavailable(&e),
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Found {
+    token_id: uuid::Uuid,
+    registration_id: uuid::Uuid,
+    token_state: String,
+    expires_at: DateTime<Utc>,
+    used_at: Option<DateTime<Utc>>,
+    registration_state: String,
+    folio: String,
+    affiliation_number: String,
+    email: String,
+    validated_at: Option<DateTime<Utc>>,
+    full_name: Option<String>,
+    superseded: bool,
+}
+
+/// The link's token as the email carries it: 64 hexadecimal digits.
+fn parse_token(raw: &str) -> Option<String> {
+    let token = raw.trim().to_ascii_lowercase();
+    (token.len() == 64 && token.chars().all(|c| c.is_ascii_hexdigit())).then_some(token)
+}
+
+/// The token's row and its registration's; with `lock`, locked until the transaction ends.
+async fn find(
+    conn: &mut sqlx::PgConnection,
+    token: &str,
+    lock: bool,
+) -> Result<Option<Found>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT t.id AS token_id, t.registration_id, t.state AS token_state, t.expires_at, t.used_at,
+                r.state AS registration_state, r.folio, r.affiliation_number, r.email, r.validated_at,
+                a.full_name,
+                EXISTS (SELECT 1 FROM validation_tokens n
+                         WHERE n.registration_id = t.registration_id AND n.arrival_seq > t.arrival_seq) AS superseded
+           FROM validation_tokens t
+           JOIN registrations r ON r.id = t.registration_id
+           LEFT JOIN roster_affiliates a ON a.affiliation_number = r.affiliation_number
+          WHERE t.link_sha256 = $1 {}",
+        if lock { "FOR UPDATE OF t, r" } else { "" }
+    ))
+    .bind(security::sha256_hex(token))
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// The desk's rules on the central clock: `None` when the link validates, otherwise the
+/// page that says why not.
+fn refusal(found: &Found, now: DateTime<Utc>) -> Result<Option<Outcome>, Error> {
+    // A newer validation email (resend or corrected address) replaces this link; newer
+    // means arrived later, whatever the station's clock said.
+    let token_state = if found.superseded && found.token_state == "activo" {
+        "reemplazado"
+    } else {
+        found.token_state.as_str()
+    };
+    let verdict = judge(
+        &TokenFacts {
+            folio: &found.folio,
+            registration_state: &found.registration_state,
+            validated_at: found.validated_at,
+            token_state: Some(token_state),
+            expires_at: Some(found.expires_at),
+            used_at: found.used_at,
+        },
+        now,
+    );
+    Ok(Some(match verdict {
+        Ok(()) => return Ok(None),
+        Err(CoreError::AlreadyValidated(_)) => Outcome::AlreadyUsed,
+        Err(CoreError::CodeExpired(_)) => Outcome::Expired,
+        Err(CoreError::LinkSuperseded) => Outcome::Superseded,
+        Err(CoreError::CodeExhausted) => Outcome::Exhausted,
+        Err(CoreError::RegistrationClosed { .. }) => Outcome::Closed,
+        Err(CoreError::LinkUnknown) => Outcome::Unknown,
+        Err(other) => return Err(other.into()),
+    }))
+}
+
+/// What the link would do now, without doing it (no lock, no write).
+pub async fn inspect(state: &AppState, token: &str) -> Result<Outcome, Error> {
+    let Some(token) = parse_token(token) else {
+        return Ok(Outcome::Unknown);
+    };
+    let mut conn = state.pool.acquire().await?;
+    let Some(found) = find(&mut conn, &token, false).await? else {
+        return Ok(Outcome::Unknown);
+    };
+    Ok(refusal(&found, Utc::now())?.unwrap_or(Outcome::Ready {
+        folio: found.folio,
+        token,
+    }))
+}
+
+/// Validates the registration the link's token belongs to, once.
+pub async fn validate_link(state: &AppState, token: &str) -> Result<Outcome, Error> {
+    let Some(token) = parse_token(token) else {
+        return Ok(Outcome::Unknown);
+    };
+    let now = Utc::now();
+    let mut tx = state.pool.begin().await?;
+    // The row locks make two clicks (or two instances) validate one registration once.
+    let Some(found) = find(&mut tx, &token, true).await? else {
+        return Ok(Outcome::Unknown);
+    };
+    if let Some(page) = refusal(&found, now)? {
+        return Ok(page);
+    }
+
+    // Made as at the desk: same generator, same hash, same email, which here also says
+    // where to sign in for the first time.
+    let password = security::new_temporary_password();
+    let hash = passwords::hash(state, password.clone()).await?;
+    let rendered = TemporaryPasswordEmail {
+        name: found.full_name.as_deref().unwrap_or("afiliada o afiliado"),
+        folio: &found.folio,
+        username: &found.affiliation_number,
+    }
+    .render_with_sign_in(Some(&state.config.sign_in_url))?;
+    sqlx::query("UPDATE validation_tokens SET state = 'usado', used_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(found.token_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "UPDATE registrations SET state = 'validada', validated_at = $1, validated_by = 'enlace' WHERE id = $2",
+    )
+    .bind(now)
+    .bind(found.registration_id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO accounts (registration_id, username, password_hash, must_change_password, password_set_at, office_role)
+         VALUES ($1, $2, $3, TRUE, $4, 'central')
+         ON CONFLICT (registration_id) DO UPDATE SET password_hash = excluded.password_hash,
+                must_change_password = TRUE, password_set_at = excluded.password_set_at",
+    )
+    .bind(found.registration_id)
+    .bind(&found.affiliation_number)
+    .bind(&hash)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let outbox_id = uuid::Uuid::new_v4();
+    let domain = state
+        .config
+        .sender_address
+        .rsplit_once('@')
+        .map_or("localhost", |(_, d)| d);
+    sqlx::query(
+        "INSERT INTO outbox_messages (id, registration_id, kind, recipient, subject, body_text, body_html,
+                                      secrets, message_id, state, next_attempt_at, created_at)
+         VALUES ($1, $2, 'contrasena_temporal', $3, $4, $5, $6, $7::jsonb, $8, 'en_cola', $9, $9)",
+    )
+    .bind(outbox_id)
+    .bind(found.registration_id)
+    .bind(&found.email)
+    .bind(&rendered.subject)
+    .bind(&rendered.text)
+    .bind(&rendered.html)
+    .bind(registro_core::outbox::encode_secrets_json(&[(PASSWORD_PLACEHOLDER, password)]))
+    .bind(format!("<{outbox_id}@{domain}>"))
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO audit_events (id, occurred_at, action, registration_id, affiliation_number, clerk,
+                                   office, workstation, detail, office_role)
+         VALUES ($1, $2, 'registro_validado', $3, $4, 'servicio_central', 'central', $5,
+                 jsonb_build_object('folio', $6::text, 'metodo', 'enlace'), 'central')",
+    )
+    .bind(uuid::Uuid::new_v4())
+    .bind(now)
+    .bind(found.registration_id)
+    .bind(&found.affiliation_number)
+    .bind(&state.config.instance_name)
+    .bind(&found.folio)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    outbox::wake();
+    tracing::info!(registration_id = %found.registration_id, "registration validated by link");
+    let email_masked = registro_core::domain::EmailAddress::parse(&found.email)
+        .map(|e| e.masked())
+        .unwrap_or_default();
+    Ok(Outcome::Validated {
+        folio: found.folio,
+        email_masked,
+    })
+}

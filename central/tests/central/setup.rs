@@ -1,0 +1,287 @@
+//! The README's central section, command by command, from an empty PostgreSQL to a working
+//! service that a station uses (the `registro-central` binary, `psql` as the roles the
+//! README names); and every way `registro-central` can fail, each told in one Spanish line
+//! with a non-zero exit.
+
+use crate::binary::{self, Service, assert_no_panic};
+use crate::world::*;
+use registro_core::config::Settings;
+use registro_core::sync::Central;
+use registro_test_support::mail::{eml_files, wait_for};
+use registro_test_support::postgres_server::PgServer;
+use registro_test_support::*;
+use std::process::Command;
+use std::time::Duration;
+
+/// `psql "<url>" -v ON_ERROR_STOP=1 -c … -c …`, as the README shows it.
+fn psql(url: &str, commands: &[&str]) {
+    let mut c = Command::new("psql");
+    c.arg(url).args(["-v", "ON_ERROR_STOP=1", "-q"]);
+    for command in commands {
+        c.arg("-c").arg(command);
+    }
+    let out = c.output().expect("psql");
+    assert!(
+        out.status.success(),
+        "psql {commands:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test]
+async fn a_newcomer_goes_from_an_empty_postgresql_to_a_working_service_with_the_readme_commands() {
+    let pg = PgServer::start();
+    let at = |who: &str, password: &str| {
+        format!("postgres://{who}:{password}@127.0.0.1:{}/registro", pg.port)
+    };
+    // 1. As the superuser: the owner, with CREATEROLE, and its database.
+    pg.psql(
+        "postgres",
+        "CREATE ROLE registro_dueno LOGIN CREATEROLE PASSWORD 'clave-del-dueno'",
+    );
+    pg.psql("postgres", "CREATE DATABASE registro OWNER registro_dueno");
+    let owner = at("registro_dueno", "clave-del-dueno");
+
+    // 2. The schema, as the owner; a second run has nothing to do.
+    let ran = binary::run(&["--migrar"], &[("REGISTRO_CENTRAL_DB", &owner)]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(
+        ran.stdout.contains("Esquema central creado"),
+        "{}",
+        ran.stdout
+    );
+    assert_no_panic(&ran.stdout);
+    let ran = binary::run(&["--migrar"], &[("REGISTRO_CENTRAL_DB", &owner)]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(ran.stdout.contains("ya estaba al día"), "{}", ran.stdout);
+
+    // 3. The login roles, and 4. the roster, as the owner with psql.
+    psql(
+        &owner,
+        &[
+            "CREATE ROLE oficina_mexicali LOGIN PASSWORD 'clave-de-la-oficina' IN ROLE registro_ventanilla",
+            "CREATE ROLE servicio_central LOGIN PASSWORD 'clave-del-servicio' IN ROLE registro_central",
+        ],
+    );
+    let roster = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/demo/padron_demo.csv");
+    psql(
+        &owner,
+        &[
+            "CREATE TEMP TABLE padron (numero_afiliacion text, numero_serie text, nombre_completo text, tipo text, nucleo_familiar text, vigente text)",
+            &format!("\\copy padron FROM '{roster}' WITH (FORMAT csv, HEADER MATCH)"),
+            "INSERT INTO roster_affiliates (affiliation_number, credential_serial, full_name, kind, family_nucleus, is_current)
+             SELECT numero_afiliacion, numero_serie, nombre_completo, tipo, nucleo_familiar, vigente = 'si' FROM padron
+             ON CONFLICT (affiliation_number) DO UPDATE SET credential_serial = excluded.credential_serial,
+                    full_name = excluded.full_name, kind = excluded.kind, family_nucleus = excluded.family_nucleus,
+                    is_current = excluded.is_current, updated_at = now()",
+        ],
+    );
+
+    // 5. The portal's key, as the owner.
+    let ran = binary::run(
+        &["--crear-clave-portal", "portal"],
+        &[("REGISTRO_CENTRAL_DB", &owner)],
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let key = ran.stdout.trim().to_owned();
+
+    // 6. The service, with its own role and no SMTP server: the emails become files.
+    let mail = tempfile::tempdir().unwrap();
+    let service_db = at("servicio_central", "clave-del-servicio");
+    let port = free_port();
+    let sign_in = format!("http://127.0.0.1:{port}/entrar");
+    let service = Service::start_on(
+        port,
+        &[
+            ("REGISTRO_CENTRAL_DB", &service_db),
+            ("REGISTRO_CORREOS_DIR", mail.path().to_str().unwrap()),
+            ("REGISTRO_URL_INICIO_SESION", &sign_in),
+            ("REGISTRO_CENTRAL_INSTANCIA", "central-prueba"),
+        ],
+    )
+    .await;
+
+    // 7. A station of the Mexicali office pointed at it.
+    let t = spawn_desk_with(Settings {
+        link_base_url: service.url("/validar"),
+        ..Default::default()
+    })
+    .await;
+    t.desk.use_central(Some(
+        Central::new(&at("oficina_mexicali", "clave-de-la-oficina"), None).unwrap(),
+    ));
+    let receipt = t.register(TITULAR, "ximena@example.com").await;
+    t.deliver().await;
+    t.desk.sync_once().await.unwrap();
+    let (status, page) = open_and_confirm(&link_of(&t, "ximena@example.com")).await;
+    assert_eq!(status, 200, "{page}");
+    let text = wait_for(
+        || eml_files(mail.path()),
+        "ximena@example.com",
+        "Contraseña temporal",
+        1,
+        Duration::from_secs(30),
+    )
+    .await;
+    assert!(
+        text.contains("Hola, Ximena Ocampo Larrañaga (DEMO):"),
+        "the central roster: {text}"
+    );
+    assert!(text.lines().any(|l| l.trim() == sign_in), "{text}");
+    let temporary = line_after(&text, "Contraseña temporal: ");
+    let new = "el mar de San Felipe";
+    let (status, page) = post_form(
+        &sign_in,
+        &[
+            ("usuario", "900100101"),
+            ("contrasena", temporary),
+            ("nueva", new),
+            ("confirmacion", new),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    t.desk.sync_once().await.unwrap();
+    assert_eq!(t.state_of(&receipt.registration_id).await, "activa");
+    let answer = client()
+        .post(service.url("/api/portal/v1/verificar"))
+        .bearer_auth(&key)
+        .body(serde_json::json!({ "usuario": "900100101", "contrasena": new }).to_string())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
+    assert_eq!(answer["resultado"], "valida");
+
+    // Its log is a file here: plain text, no colour codes.
+    let log = service.log_text();
+    assert!(log.contains("registro-central listening"), "{log}");
+    assert_no_panic(&log);
+}
+
+#[tokio::test]
+async fn every_failure_of_registro_central_is_one_spanish_line_and_a_non_zero_exit() {
+    let pg = PgServer::start();
+    let url = |who: &str, db: &str| pg.url_as(who, db);
+    pg.psql("postgres", "CREATE ROLE sin_createrole LOGIN");
+    pg.psql("postgres", "CREATE DATABASE sin_roles OWNER sin_createrole");
+    pg.psql("postgres", "CREATE ROLE ajeno LOGIN CREATEROLE");
+
+    // The owner lacks CREATEROLE: said before anything is created, with the fix.
+    let ran = binary::run(
+        &["--migrar"],
+        &[("REGISTRO_CENTRAL_DB", &url("sin_createrole", "sin_roles"))],
+    );
+    ran.assert_failed_saying(1, "el rol «sin_createrole» no puede crear roles");
+    assert!(ran.stderr.contains("ALTER ROLE sin_createrole CREATEROLE;"));
+    // Someone who can create roles but does not own the database.
+    let ran = binary::run(
+        &["--migrar"],
+        &[("REGISTRO_CENTRAL_DB", &url("ajeno", "sin_roles"))],
+    );
+    ran.assert_failed_saying(1, "no puede crear tablas en el esquema public");
+    let tables: i64 = {
+        let pool = sqlx::PgPool::connect(&pg.url("sin_roles")).await.unwrap();
+        sqlx::query_scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(tables, 0, "nothing half-made");
+
+    // The service on a database that was never migrated, and with a role that is not the
+    // service's.
+    let empty = url("sin_createrole", "sin_roles");
+    binary::run(
+        &[],
+        &[
+            ("REGISTRO_CENTRAL_DB", &empty),
+            ("REGISTRO_CENTRAL_ESCUCHA", "127.0.0.1:0"),
+        ],
+    )
+    .assert_failed_saying(1, "corra primero  registro-central --migrar");
+    central_database(&pg).await;
+    binary::run(
+        &[],
+        &[
+            ("REGISTRO_CENTRAL_DB", &url("ajeno", "central")),
+            ("REGISTRO_CENTRAL_ESCUCHA", "127.0.0.1:0"),
+        ],
+    )
+    .assert_failed_saying(1, "el rol «ajeno» no tiene los permisos del servicio");
+
+    // Settings and arguments.
+    let service = url("servicio_central", "central");
+    binary::run(&[], &[])
+        .assert_failed_saying(2, "falta la variable de entorno REGISTRO_CENTRAL_DB");
+    binary::run(&["--migrate"], &[("REGISTRO_CENTRAL_DB", &service)])
+        .assert_failed_saying(2, "orden no reconocida: «--migrate»");
+    binary::run(
+        &["--crear-clave-portal", "Con Espacios"],
+        &[("REGISTRO_CENTRAL_DB", &service)],
+    )
+    .assert_failed_saying(2, "no sirve como nombre de clave");
+    for (name, value, says) in [
+        (
+            "REGISTRO_CENTRAL_ESCUCHA",
+            "localhost:8080",
+            "se espera dirección IP y puerto",
+        ),
+        ("REGISTRO_SMTP_SEGURIDAD", "ssl", "REGISTRO_SMTP_SEGURIDAD"),
+        ("REGISTRO_INTENTOS_ANTES_DE_BLOQUEO", "0", "mayor que cero"),
+        (
+            "REGISTRO_URL_INICIO_SESION",
+            "servicios/entrar",
+            "dirección completa",
+        ),
+        (
+            "REGISTRO_PROXIES_DE_CONFIANZA",
+            "balanceador",
+            "no es una dirección IP",
+        ),
+    ] {
+        let mut env = vec![("REGISTRO_CENTRAL_DB", service.as_str()), (name, value)];
+        if name == "REGISTRO_SMTP_SEGURIDAD" {
+            env.push(("REGISTRO_SMTP_SERVIDOR", "127.0.0.1"));
+        }
+        binary::run(&[], &env).assert_failed_saying(2, says);
+    }
+    binary::run(
+        &["--migrar"],
+        &[("REGISTRO_CENTRAL_DB", "postgres://servidor:puerto/registro")],
+    )
+    .assert_failed_saying(2, "no es una dirección de PostgreSQL válida");
+
+    // Nobody there, or the address taken.
+    let nobody = format!(
+        "postgres://servicio_central@127.0.0.1:{}/central",
+        free_port()
+    );
+    binary::run(
+        &[],
+        &[
+            ("REGISTRO_CENTRAL_DB", &nobody),
+            ("REGISTRO_CENTRAL_ESCUCHA", "127.0.0.1:0"),
+        ],
+    )
+    .assert_failed_saying(1, "no se pudo conectar a la base central");
+    let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken = held.local_addr().unwrap().to_string();
+    binary::run(
+        &[],
+        &[
+            ("REGISTRO_CENTRAL_DB", &service),
+            ("REGISTRO_CENTRAL_ESCUCHA", &taken),
+        ],
+    )
+    .assert_failed_saying(1, "ya está en uso");
+    drop(held);
+
+    // Help is not a failure.
+    let help = binary::run(&["--ayuda"], &[]);
+    assert_eq!(help.code, 0);
+    assert!(help.stdout.contains("--crear-clave-portal NOMBRE"));
+}
