@@ -1,6 +1,6 @@
 //! The command line of `registro-central`: serve (no argument), `--migrar`,
 //! `--crear-clave-portal NOMBRE`, `--revocar-clave-portal NOMBRE`, `--ayuda`. Every
-//! failure is one Spanish sentence on stderr that says what to do, and a non-zero exit
+//! failure is a Spanish message on stderr that says what to do, and a non-zero exit
 //! (2: the command or a setting is wrong; 1: something failed while doing it); never a
 //! panic or a backtrace. Logs go to stdout, in colour only on a terminal.
 

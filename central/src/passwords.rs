@@ -18,27 +18,33 @@ pub async fn hash(state: &AppState, password: String) -> Result<String, Error> {
         .map_err(Error::Core)
 }
 
-/// Whether `password` matches `stored`. Without a stored hash (no such account) the
-/// password is checked against a hash of nothing, so both answers cost the same time.
+/// Whether `password` matches `stored`. Without a usable stored hash (no such account, or
+/// a hash of unexpected cost) the password is checked against a hash of nothing and
+/// refused, so every answer costs the same time.
 pub async fn verify(
     state: &AppState,
     password: String,
     stored: Option<String>,
 ) -> Result<bool, Error> {
-    let exists = stored.is_some();
-    let phc = match stored {
-        Some(phc) if parameters_are_sane(&phc) => phc,
+    let stored = match stored {
+        Some(phc) if parameters_are_sane(&phc) => Some(phc),
         Some(_) => {
             tracing::warn!("an account's password hash has unexpected argon2 parameters; refused");
-            unknown_account_hash().to_owned()
+            None
         }
-        None => unknown_account_hash().to_owned(),
+        None => None,
     };
     let _permit = state.hashing.acquire().await.map_err(|_| Error::Hashing)?;
-    let matches = tokio::task::spawn_blocking(move || security::verify_password(&password, &phc))
-        .await
-        .map_err(|_| Error::Hashing)?;
-    Ok(exists && matches)
+    tokio::task::spawn_blocking(move || match stored {
+        Some(phc) => security::verify_password(&password, &phc),
+        None => {
+            // The same work as a real check; the answer is no either way.
+            let _ = security::verify_password(&password, unknown_account_hash());
+            false
+        }
+    })
+    .await
+    .map_err(|_| Error::Hashing)
 }
 
 fn unknown_account_hash() -> &'static str {
@@ -292,6 +298,37 @@ mod tests {
                 "{m}"
             );
         }
+    }
+
+    #[tokio::test]
+    async fn no_account_and_a_forged_hash_never_verify() {
+        let state = AppState {
+            pool: sqlx::postgres::PgPoolOptions::new()
+                .connect_lazy("postgres://nadie@127.0.0.1:1/nada")
+                .unwrap(),
+            config: std::sync::Arc::new(crate::Config::with_defaults(
+                "postgres://nadie@127.0.0.1:1/nada",
+            )),
+            hashing: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
+        };
+        let real = hash(&state, "el mar de San Felipe".into()).await.unwrap();
+        assert!(
+            verify(&state, "el mar de San Felipe".into(), Some(real))
+                .await
+                .unwrap()
+        );
+        // Even the password the stand-in hash was made from is refused.
+        assert!(
+            !verify(&state, "cuenta-inexistente".into(), None)
+                .await
+                .unwrap()
+        );
+        let forged = "$argon2id$v=19$m=4194304,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g".to_owned();
+        assert!(
+            !verify(&state, "cuenta-inexistente".into(), Some(forged))
+                .await
+                .unwrap()
+        );
     }
 
     #[test]
