@@ -1,9 +1,10 @@
 //! The core's one error type. Its `Display` is the Spanish sentence the clerk reads;
 //! internal failures show a generic sentence and keep their cause for the log.
 
-use crate::domain::{Field, FieldError};
-use crate::legal::DocumentKind;
-use chrono::{DateTime, Local, Utc};
+use crate::domain::{DocumentKind, Field, FieldError};
+use chrono::{DateTime, Utc};
+
+pub(crate) use crate::domain::local_time;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -267,9 +268,4 @@ fn remaining_tries(remaining: u32) -> String {
         1 => "Queda 1 intento.".to_owned(),
         n => format!("Quedan {n} intentos."),
     }
-}
-
-/// Times shown to the clerk are in the workstation's local time.
-pub(crate) fn local_time(t: &DateTime<Utc>) -> String {
-    t.with_timezone(&Local).format("%d/%m/%Y %H:%M").to_string()
 }

@@ -2,82 +2,12 @@
 //! Publishing a new version means adding a file and a line to [`PUBLISHED`]; a published
 //! version is never edited (start-up refuses a changed text under an old version).
 
-use crate::domain::Field;
+pub use crate::domain::DocumentKind;
 use crate::error::{Error, Result};
 use crate::store::{Store, db_time};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
-#[serde(rename_all = "snake_case")]
-#[sqlx(rename_all = "snake_case")]
-pub enum DocumentKind {
-    AvisoIntegral,
-    AvisoSimplificado,
-    TerminosCondiciones,
-    ConsentimientoAgrupacion,
-}
-
-impl DocumentKind {
-    pub const ALL: [DocumentKind; 4] = [
-        DocumentKind::AvisoIntegral,
-        DocumentKind::AvisoSimplificado,
-        DocumentKind::TerminosCondiciones,
-        DocumentKind::ConsentimientoAgrupacion,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DocumentKind::AvisoIntegral => "aviso_integral",
-            DocumentKind::AvisoSimplificado => "aviso_simplificado",
-            DocumentKind::TerminosCondiciones => "terminos_condiciones",
-            DocumentKind::ConsentimientoAgrupacion => "consentimiento_agrupacion",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            DocumentKind::AvisoIntegral => "Aviso de privacidad integral",
-            DocumentKind::AvisoSimplificado => "Aviso de privacidad simplificado",
-            DocumentKind::TerminosCondiciones => "Términos y condiciones de uso",
-            DocumentKind::ConsentimientoAgrupacion => {
-                "Consentimiento de agrupación por núcleo familiar"
-            }
-        }
-    }
-
-    /// The title with its article, for sentences: "el aviso…", "los términos…".
-    pub fn with_article(self) -> &'static str {
-        match self {
-            DocumentKind::AvisoIntegral => "el aviso de privacidad integral",
-            DocumentKind::AvisoSimplificado => "el aviso de privacidad simplificado",
-            DocumentKind::TerminosCondiciones => "los términos y condiciones de uso",
-            DocumentKind::ConsentimientoAgrupacion => {
-                "el consentimiento de agrupación por núcleo familiar"
-            }
-        }
-    }
-
-    pub fn field(self) -> Field {
-        match self {
-            DocumentKind::AvisoIntegral => Field::IntegralNotice,
-            DocumentKind::AvisoSimplificado => Field::SimplifiedNotice,
-            DocumentKind::TerminosCondiciones => Field::TermsAndConditions,
-            DocumentKind::ConsentimientoAgrupacion => Field::FamilyGroupingConsent,
-        }
-    }
-
-    /// The notices and the terms must be accepted to register; the grouping consent is
-    /// free: it is asked and its answer recorded, but "no" does not stop registration.
-    pub fn required_to_register(self) -> bool {
-        self != DocumentKind::ConsentimientoAgrupacion
-    }
-}
 
 /// Every version ever published, embedded in the binary.
 const PUBLISHED: &[(DocumentKind, i64, &str)] = &[
@@ -188,6 +118,6 @@ pub async fn current_documents(store: &Store) -> Result<Vec<LegalDocument>> {
     )
     .fetch_all(store.reader())
     .await?;
-    docs.sort_by_key(|d| DocumentKind::ALL.iter().position(|k| *k == d.kind));
+    docs.sort_by_key(|d| d.kind.position());
     Ok(docs)
 }

@@ -7,6 +7,7 @@
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::config::{SmtpSecurity, SmtpSettings, is_loopback};
+pub use crate::domain::EmailKind;
 use crate::domain::{Field, FieldError};
 use crate::emails::{RenderedEmail, escape_html};
 use crate::error::{Error, Result};
@@ -23,23 +24,6 @@ use sqlx::SqliteConnection;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use tokio::sync::Notify;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum EmailKind {
-    #[serde(rename = "validacion")]
-    Validation,
-    #[serde(rename = "contrasena_temporal")]
-    TemporaryPassword,
-}
-
-impl EmailKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EmailKind::Validation => "validacion",
-            EmailKind::TemporaryPassword => "contrasena_temporal",
-        }
-    }
-}
 
 pub struct NewEmail<'a> {
     pub registration_id: &'a str,

@@ -115,11 +115,8 @@ impl Desk {
         .fetch_all(self.store.reader())
         .await?;
         consents.sort_by_key(|c| {
-            let kind = DocumentKind::parse(&c.document_kind);
-            (
-                DocumentKind::ALL.iter().position(|k| Some(*k) == kind),
-                c.document_version,
-            )
+            let kind = c.document_kind.parse::<DocumentKind>().ok();
+            (kind.map(DocumentKind::position), c.document_version)
         });
         let email_masked = EmailAddress::mask_stored(&r.email);
         Ok(Receipt {
@@ -141,7 +138,7 @@ impl Desk {
 }
 
 fn receipt_document(c: ConsentRow) -> ReceiptDocument {
-    let kind = DocumentKind::parse(&c.document_kind);
+    let kind = c.document_kind.parse::<DocumentKind>().ok();
     let answer = match (kind, c.accepted) {
         (Some(DocumentKind::ConsentimientoAgrupacion), true) => "Sí autorizó",
         (Some(DocumentKind::ConsentimientoAgrupacion), false) => "No autorizó",

@@ -151,7 +151,7 @@ pub fn parse_form(
 
 fn parse_consents(answers: &[ConsentAnswer], errors: &mut Vec<FieldError>) -> Vec<ParsedConsent> {
     let mut parsed = Vec::new();
-    for kind in DocumentKind::ALL {
+    for &kind in DocumentKind::ALL {
         let answer = answers.iter().find(|a| a.kind == kind);
         let field = kind.field();
         match (answer, answer.and_then(|a| a.accepted)) {

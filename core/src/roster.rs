@@ -15,6 +15,7 @@
 //! written in one transaction (all or none if the write itself fails), upserting by
 //! affiliation number, so importing the same file twice changes nothing.
 
+pub use crate::domain::AffiliateKind;
 use crate::domain::{AffiliationNumber, CredentialSerial, normalize_identifier, search_key};
 use crate::error::{Error, Result};
 use crate::store::{Store, db_time};
@@ -38,22 +39,6 @@ const ROWS_PER_STATEMENT: usize = 400;
 /// Line errors kept in the report; the rest are only counted.
 const MAX_REPORTED_ERRORS: usize = 1000;
 const DEMO_CSV: &str = include_str!("../demo/padron_demo.csv");
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AffiliateKind {
-    Titular,
-    Beneficiario,
-}
-
-impl AffiliateKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            AffiliateKind::Titular => "titular",
-            AffiliateKind::Beneficiario => "beneficiario",
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RosterEntry {

@@ -8,6 +8,9 @@
 
 use crate::audit::{self, AuditEvent};
 use crate::desk::Desk;
+pub(crate) use crate::domain::staff::Session;
+pub use crate::domain::staff::{Clerk, Role, SupervisorApproval};
+use crate::domain::staff::{check_new_password, parse_full_name, parse_username};
 use crate::domain::{Field, FieldError};
 use crate::error::{Error, Result};
 use crate::security;
@@ -19,48 +22,6 @@ use serde_json::json;
 /// Wrong passwords before an account is locked, and for how long.
 const MAX_FAILURES: i64 = 5;
 const LOCK_MINUTES: i64 = 15;
-const MIN_PASSWORD_LEN: usize = 10;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Capturista,
-    Supervisor,
-}
-
-impl Role {
-    fn as_str(self) -> &'static str {
-        match self {
-            Role::Capturista => "capturista",
-            Role::Supervisor => "supervisor",
-        }
-    }
-
-    fn parse(raw: &str) -> Option<Role> {
-        match raw {
-            "capturista" => Some(Role::Capturista),
-            "supervisor" => Some(Role::Supervisor),
-            _ => None,
-        }
-    }
-}
-
-/// The person at the keyboard.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Clerk {
-    pub username: String,
-    pub full_name: String,
-    pub role: Role,
-    /// Set by a supervisor's reset or a new account: the clerk picks their own first.
-    pub must_change_password: bool,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Session {
-    clerk: Clerk,
-    last_activity: DateTime<Utc>,
-    locked: bool,
-}
 
 /// What the front end needs to decide which screen comes first.
 #[derive(Debug, Clone, Serialize)]
@@ -94,71 +55,6 @@ pub struct NewStaffMember {
     pub role: String,
     pub password: String,
     pub confirmation: String,
-}
-
-/// A supervisor's approval of an action, typed at the clerk's desk.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct SupervisorApproval {
-    pub username: String,
-    pub password: String,
-}
-
-fn parse_username(raw: &str, field: Field) -> std::result::Result<String, FieldError> {
-    let username = raw.trim().to_lowercase();
-    let ok_chars = username
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if username.len() < 3 || username.len() > 32 || !ok_chars {
-        return Err(FieldError::new(
-            field,
-            "formato",
-            "El usuario lleva de 3 a 32 letras sin acentos, números, punto, guion o guion bajo.",
-        ));
-    }
-    Ok(username)
-}
-
-fn parse_full_name(raw: &str, field: Field) -> std::result::Result<String, FieldError> {
-    let full_name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-    if full_name.is_empty() || full_name.chars().count() > 120 {
-        return Err(FieldError::new(
-            field,
-            "requerido",
-            "Escriba el nombre completo (hasta 120 caracteres).",
-        ));
-    }
-    Ok(full_name)
-}
-
-/// The rules for a password someone chooses: long enough, typed twice alike, and not
-/// the username.
-fn check_new_password(
-    password: &str,
-    confirmation: &str,
-    username: &str,
-    (field, confirmation_field): (Field, Field),
-    errors: &mut Vec<FieldError>,
-) {
-    if password.chars().count() < MIN_PASSWORD_LEN {
-        errors.push(FieldError::new(
-            field,
-            "longitud",
-            format!("La contraseña debe tener al menos {MIN_PASSWORD_LEN} caracteres."),
-        ));
-    } else if password.trim().to_lowercase().contains(username) && !username.is_empty() {
-        errors.push(FieldError::new(
-            field,
-            "contiene_usuario",
-            "La contraseña no puede contener el nombre de usuario.",
-        ));
-    } else if password != confirmation {
-        errors.push(FieldError::new(
-            confirmation_field,
-            "no_coinciden",
-            "Las dos contraseñas no coinciden.",
-        ));
-    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -745,7 +641,7 @@ impl Desk {
             return Ok(Ok(Clerk {
                 username: username.to_owned(),
                 full_name,
-                role: Role::parse(&stored_role).unwrap_or(Role::Capturista),
+                role: stored_role.parse().unwrap_or(Role::Capturista),
                 must_change_password,
             }));
         }
@@ -808,7 +704,7 @@ fn parse_new_member(
     let full_name = parse_full_name(&member.full_name, name_field)
         .map_err(|e| errors.push(e))
         .ok();
-    let role = Role::parse(&member.role);
+    let role = member.role.parse::<Role>().ok();
     if role.is_none() {
         errors.push(FieldError::new(
             role_field,
@@ -875,40 +771,4 @@ pub(crate) async fn hash_off_thread(password: String) -> Result<String> {
     tokio::task::spawn_blocking(move || security::hash_password(&password))
         .await
         .map_err(|e| Error::Internal(format!("hashing task: {e}")))?
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_password_must_be_long_confirmed_and_not_contain_the_username() {
-        let fields = (Field::StaffPassword, Field::StaffPasswordConfirmation);
-        let check = |pw: &str, conf: &str| {
-            let mut errors = Vec::new();
-            check_new_password(pw, conf, "mlopez", fields, &mut errors);
-            errors.into_iter().map(|e| e.code).collect::<Vec<_>>()
-        };
-        assert_eq!(check("corta", "corta"), ["longitud"]);
-        assert_eq!(
-            check("xx-MLopez-2026", "xx-MLopez-2026"),
-            ["contiene_usuario"]
-        );
-        assert_eq!(
-            check("una-clave-larga", "otra-clave-larga"),
-            ["no_coinciden"]
-        );
-        assert!(check("una-clave-larga", "una-clave-larga").is_empty());
-    }
-
-    #[test]
-    fn usernames_are_lowercased_and_limited_to_a_safe_alphabet() {
-        assert_eq!(
-            parse_username("  MLopez ", Field::StaffUsername).unwrap(),
-            "mlopez"
-        );
-        for bad in ["ab", "maría", "con espacio", &"x".repeat(33)] {
-            assert!(parse_username(bad, Field::StaffUsername).is_err(), "{bad}");
-        }
-    }
 }
