@@ -1,6 +1,6 @@
 //! The central validation service. The link in the validation email opens
 //! `GET /validar?token=…`: the registration is validated with the same rules as at the
-//! desk ([`registro_core::validation::judge`]), a temporary password is generated and
+//! desk ([`registro_core::domain::token::judge`]), a temporary password is generated and
 //! hashed (argon2id) and its email queued in this service's own outbox, which a worker
 //! delivers. All state is in PostgreSQL, so several instances can run behind a load
 //! balancer: row locks make a link validate once, `SKIP LOCKED` shares the outbox.
@@ -18,9 +18,10 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use registro_core::Error as CoreError;
+use registro_core::domain::token::{TokenFacts, TokenRefusal, judge, parse_link_token};
+use registro_core::domain::{RegistrationState, TokenState};
 use registro_core::emails::PASSWORD_PLACEHOLDER;
 use registro_core::security;
-use registro_core::validation::{TokenFacts, judge};
 use serde::Deserialize;
 use sqlx::PgPool;
 use std::sync::Arc;
@@ -113,10 +114,10 @@ async fn health(State(state): State<AppState>) -> Response {
 struct Found {
     token_id: uuid::Uuid,
     registration_id: uuid::Uuid,
-    token_state: String,
+    token_state: TokenState,
     expires_at: DateTime<Utc>,
     used_at: Option<DateTime<Utc>>,
-    registration_state: String,
+    registration_state: RegistrationState,
     folio: String,
     affiliation_number: String,
     email: String,
@@ -127,10 +128,9 @@ struct Found {
 
 /// Validates the registration the link's token belongs to, once.
 pub async fn validate_link(state: &AppState, token: &str) -> Result<Outcome, CoreError> {
-    let token = token.trim().to_ascii_lowercase();
-    if token.len() != 64 || !token.chars().all(|c| c.is_ascii_hexdigit()) {
+    let Some(token) = parse_link_token(token) else {
         return Ok(Outcome::Unknown);
-    }
+    };
     let now = Utc::now();
     let mut tx = state.pool.begin().await?;
     // The row locks make two clicks (or two instances) validate one registration once.
@@ -154,15 +154,15 @@ pub async fn validate_link(state: &AppState, token: &str) -> Result<Outcome, Cor
     };
     // A newer validation email (resend or corrected address) replaces this link; newer
     // means arrived later, whatever the station's clock said.
-    let token_state = if found.superseded && found.token_state == "activo" {
-        "reemplazado"
+    let token_state = if found.superseded && found.token_state == TokenState::Active {
+        TokenState::Superseded
     } else {
-        found.token_state.as_str()
+        found.token_state
     };
     let verdict = judge(
         &TokenFacts {
             folio: &found.folio,
-            registration_state: &found.registration_state,
+            registration_state: found.registration_state,
             validated_at: found.validated_at,
             token_state: Some(token_state),
             expires_at: Some(found.expires_at),
@@ -170,33 +170,35 @@ pub async fn validate_link(state: &AppState, token: &str) -> Result<Outcome, Cor
         },
         now,
     );
-    match verdict {
-        Ok(()) => {}
-        Err(CoreError::AlreadyValidated(_)) => return Ok(Outcome::AlreadyUsed),
-        Err(CoreError::CodeExpired(_)) => return Ok(Outcome::Expired),
-        Err(CoreError::LinkSuperseded) => return Ok(Outcome::Superseded),
-        Err(CoreError::CodeExhausted) => return Ok(Outcome::Exhausted),
-        Err(CoreError::RegistrationClosed { .. }) => return Ok(Outcome::Closed),
-        Err(CoreError::LinkUnknown) => return Ok(Outcome::Unknown),
-        Err(other) => return Err(other),
+    if let Err(refusal) = verdict {
+        return Ok(match refusal {
+            TokenRefusal::AlreadyValidated(_) => Outcome::AlreadyUsed,
+            TokenRefusal::Expired(_) => Outcome::Expired,
+            TokenRefusal::Superseded => Outcome::Superseded,
+            TokenRefusal::Exhausted => Outcome::Exhausted,
+            TokenRefusal::Closed { .. } => Outcome::Closed,
+            TokenRefusal::Unknown => Outcome::Unknown,
+        });
     }
 
     // Made exactly as at the desk: same generator, same hash, same email.
-    let password = registro_core::actions::new_temporary_password(
+    let password = registro_core::affiliate_account::new_temporary_password(
         found.full_name.as_deref(),
         &found.folio,
         &found.affiliation_number,
     )
     .await?;
     let (hash, rendered) = (&password.hash, &password.email);
-    sqlx::query("UPDATE validation_tokens SET state = 'usado', used_at = $1 WHERE id = $2")
+    sqlx::query("UPDATE validation_tokens SET state = $1, used_at = $2 WHERE id = $3")
+        .bind(TokenState::Used)
         .bind(now)
         .bind(found.token_id)
         .execute(&mut *tx)
         .await?;
     sqlx::query(
-        "UPDATE registrations SET state = 'validada', validated_at = $1, validated_by = 'enlace' WHERE id = $2",
+        "UPDATE registrations SET state = $1, validated_at = $2, validated_by = 'enlace' WHERE id = $3",
     )
+    .bind(RegistrationState::Validated)
     .bind(now)
     .bind(found.registration_id)
     .execute(&mut *tx)

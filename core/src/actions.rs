@@ -3,41 +3,27 @@
 //! cancel (supervisor), and the expiry of registrations never validated. Every action is
 //! audited with who did it and, where it matters, why.
 
+use crate::affiliate_account::{new_temporary_password, queue_temporary_password};
 use crate::audit::{self, AuditEvent};
-use crate::clock::ClockOffset;
-use crate::config::Settings;
 use crate::desk::Desk;
-use crate::domain::{AffiliationNumber, EmailAddress, Field, FieldError};
-use crate::emails::{
-    CODE_PLACEHOLDER, LINK_TOKEN_PLACEHOLDER, PASSWORD_PLACEHOLDER, TemporaryPasswordEmail,
-    ValidationEmail,
+use crate::domain::{
+    AffiliationNumber, EmailAddress, EmailKind, Field, FieldError, RegistrationState,
+    require_reason,
 };
-use crate::error::{Error, Result, local_time};
-use crate::outbox::{self, EmailKind, NewEmail};
-use crate::registration::validation_link;
+use crate::error::{Error, Result};
+use crate::outbox::cancel_unsent;
 use crate::roster;
-use crate::security;
-use crate::staff::{SupervisorApproval, hash_off_thread};
+use crate::staff::SupervisorApproval;
 use crate::store::db_time;
+use crate::store::rows::RegistrationRow;
 use crate::sync::enqueue_event;
+use crate::tokens::{self, issue_validation_email};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use serde_json::json;
-use sqlx::SqliteConnection;
 
 /// Actor recorded for what the app does by itself (expiry).
 const SYSTEM_ACTOR: &str = "sistema";
-
-/// A registration as the actions need it.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub(crate) struct RegistrationRow {
-    pub id: String,
-    pub folio: String,
-    pub affiliation_number: String,
-    pub email: String,
-    pub state: String,
-    pub full_name: Option<String>,
-}
 
 /// What the clerk sees after an action that sends an email.
 #[derive(Debug, Clone, Serialize)]
@@ -56,199 +42,7 @@ pub struct RevealedSerial {
     pub full_name: String,
 }
 
-/// Supersedes the registration's live validation token and any validation email not yet
-/// sent, then creates a new token and queues its email. Inside the caller's transaction.
-/// The token's instants are on this station's clock (the push moves them onto the central
-/// one); the expiry the affiliate reads is on the institute's clock when it is known.
-pub(crate) async fn issue_validation_email(
-    tx: &mut SqliteConnection,
-    settings: &Settings,
-    now: DateTime<Utc>,
-    central_offset: Option<ClockOffset>,
-    registration: &RegistrationRow,
-) -> Result<DateTime<Utc>> {
-    sqlx::query("UPDATE validation_tokens SET state = 'reemplazado' WHERE registration_id = ? AND state = 'activo'")
-        .bind(&registration.id)
-        .execute(&mut *tx)
-        .await?;
-    cancel_unsent(tx, &registration.id, Some(EmailKind::Validation), now).await?;
-
-    let token_id = uuid::Uuid::new_v4().to_string();
-    let link_token = security::new_link_token();
-    let code = security::new_code();
-    let expires_at = now + Duration::hours(i64::from(settings.validation_ttl_hours));
-    let link = validation_link(&settings.link_base_url, LINK_TOKEN_PLACEHOLDER);
-    let rendered = ValidationEmail {
-        name: registration
-            .full_name
-            .as_deref()
-            .unwrap_or("afiliada o afiliado"),
-        folio: &registration.folio,
-        link: &link,
-        code: CODE_PLACEHOLDER,
-        expires: &local_time(&central_offset.map_or(expires_at, |o| o.to_central(expires_at))),
-    }
-    .render()?;
-    sqlx::query(
-        "INSERT INTO validation_tokens (id, registration_id, link_sha256, code_sha256, state,
-                                        created_at, expires_at)
-         VALUES (?, ?, ?, ?, 'activo', ?, ?)",
-    )
-    .bind(&token_id)
-    .bind(&registration.id)
-    .bind(security::sha256_hex(&link_token))
-    .bind(security::code_hash(&token_id, &code))
-    .bind(db_time(now))
-    .bind(db_time(expires_at))
-    .execute(&mut *tx)
-    .await?;
-    crate::sync::enqueue(
-        tx,
-        crate::sync::Entity::Token,
-        &token_id,
-        Some(&registration.id),
-        json!({
-            "id": token_id, "registration_id": registration.id,
-            "link_sha256": security::sha256_hex(&link_token),
-            "code_sha256": security::code_hash(&token_id, &code), "state": "activo",
-            "created_at": now, "expires_at": expires_at,
-        }),
-        now,
-    )
-    .await?;
-    outbox::enqueue(
-        tx,
-        settings,
-        now,
-        NewEmail {
-            registration_id: &registration.id,
-            kind: EmailKind::Validation,
-            recipient: &registration.email,
-            rendered,
-            secrets: vec![
-                (LINK_TOKEN_PLACEHOLDER, link_token),
-                (CODE_PLACEHOLDER, code),
-            ],
-        },
-    )
-    .await?;
-    Ok(expires_at)
-}
-
-/// Emails of the registration (of one kind, or all) that have not left yet are cancelled:
-/// a newer one replaces them, or the registration is closed.
-async fn cancel_unsent(
-    tx: &mut SqliteConnection,
-    registration_id: &str,
-    kind: Option<EmailKind>,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    sqlx::query(
-        "UPDATE outbox_messages
-            SET state = 'cancelado', secrets = NULL, last_error = 'reemplazado o cancelado antes de salir',
-                scrubbed_at = CASE WHEN secrets IS NOT NULL THEN ?1 END
-          WHERE registration_id = ?2 AND state IN ('en_cola', 'incierto')
-            AND (?3 IS NULL OR kind = ?3)",
-    )
-    .bind(db_time(now))
-    .bind(registration_id)
-    .bind(kind.map(EmailKind::as_str))
-    .execute(tx)
-    .await?;
-    Ok(())
-}
-
-/// A fresh temporary password: the plaintext (it only travels in the email), its
-/// argon2id hash (computed off the async threads) and the email, with a placeholder
-/// where the password goes.
-pub struct TemporaryPassword {
-    pub plaintext: String,
-    pub hash: String,
-    pub email: crate::emails::RenderedEmail,
-}
-
-pub async fn new_temporary_password(
-    full_name: Option<&str>,
-    folio: &str,
-    username: &str,
-) -> Result<TemporaryPassword> {
-    let plaintext = security::new_temporary_password();
-    let hash = hash_off_thread(plaintext.clone()).await?;
-    let email = TemporaryPasswordEmail {
-        name: full_name.unwrap_or("afiliada o afiliado"),
-        folio,
-        username,
-    }
-    .render()?;
-    Ok(TemporaryPassword {
-        plaintext,
-        hash,
-        email,
-    })
-}
-
-/// Queues the temporary-password email inside the caller's transaction.
-pub(crate) async fn queue_temporary_password(
-    tx: &mut SqliteConnection,
-    settings: &Settings,
-    now: DateTime<Utc>,
-    registration_id: &str,
-    recipient: &str,
-    password: TemporaryPassword,
-) -> Result<()> {
-    outbox::enqueue(
-        tx,
-        settings,
-        now,
-        NewEmail {
-            registration_id,
-            kind: EmailKind::TemporaryPassword,
-            recipient,
-            rendered: password.email,
-            secrets: vec![(PASSWORD_PLACEHOLDER, password.plaintext)],
-        },
-    )
-    .await?;
-    Ok(())
-}
-
-fn require_reason(reason: &str) -> std::result::Result<String, FieldError> {
-    let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
-    if reason.chars().count() < 5 {
-        return Err(FieldError::new(
-            Field::Reason,
-            "requerido",
-            "Escriba el motivo (al menos 5 caracteres): queda en la bitácora de auditoría.",
-        ));
-    }
-    Ok(reason.chars().take(500).collect())
-}
-
 impl Desk {
-    pub(crate) async fn registration_row(&self, registration_id: &str) -> Result<RegistrationRow> {
-        sqlx::query_as(
-            "SELECT r.id, r.folio, r.affiliation_number, r.email, r.state, a.full_name
-               FROM registrations r
-               LEFT JOIN roster_affiliates a ON a.affiliation_number = r.affiliation_number
-              WHERE r.id = ?",
-        )
-        .bind(registration_id)
-        .fetch_optional(self.store.reader())
-        .await?
-        .ok_or(Error::RegistrationNotFound)
-    }
-
-    fn require_pending(registration: &RegistrationRow) -> Result<()> {
-        if registration.state == "pendiente_validacion" {
-            Ok(())
-        } else {
-            Err(Error::NotPending {
-                folio: registration.folio.clone(),
-                state: registration.state.replace('_', " "),
-            })
-        }
-    }
-
     /// Sends a new validation email (new link and code; the old ones stop working), at
     /// most once per cooldown.
     pub async fn resend_validation(&self, registration_id: &str) -> Result<EmailSent> {
@@ -256,12 +50,13 @@ impl Desk {
         self.expire_overdue().await?;
         let settings = self.settings();
         let now = self.clock.now();
-        let registration = self.registration_row(registration_id).await?;
-        Self::require_pending(&registration)?;
+        let registration = RegistrationRow::by_id(self.store.reader(), registration_id).await?;
+        registration.require_pending()?;
         let last: Option<DateTime<Utc>> = sqlx::query_scalar(
-            "SELECT max(created_at) FROM outbox_messages WHERE registration_id = ? AND kind = 'validacion'",
+            "SELECT max(created_at) FROM outbox_messages WHERE registration_id = ? AND kind = ?",
         )
         .bind(&registration.id)
+        .bind(EmailKind::Validation)
         .fetch_one(self.store.reader())
         .await?;
         if let Some(last) = last {
@@ -336,8 +131,8 @@ impl Desk {
             Err(e) => errors.push(e),
         }
         self.expire_overdue().await?;
-        let mut registration = self.registration_row(registration_id).await?;
-        Self::require_pending(&registration)?;
+        let mut registration = RegistrationRow::by_id(self.store.reader(), registration_id).await?;
+        registration.require_pending()?;
         let new_email = match new_email {
             Some(e) if errors.is_empty() && e.as_str() == registration.email => {
                 return Err(FieldError::new(
@@ -399,8 +194,8 @@ impl Desk {
     ) -> Result<EmailSent> {
         let clerk = self.current_clerk()?;
         let reason = require_reason(reason)?;
-        let registration = self.registration_row(registration_id).await?;
-        if !matches!(registration.state.as_str(), "validada" | "activa") {
+        let registration = RegistrationRow::by_id(self.store.reader(), registration_id).await?;
+        if !registration.state.has_account() {
             return Err(Error::NotValidated {
                 folio: registration.folio,
             });
@@ -482,8 +277,8 @@ impl Desk {
     ) -> Result<()> {
         let clerk = self.current_clerk()?;
         let reason = require_reason(reason)?;
-        let registration = self.registration_row(registration_id).await?;
-        if matches!(registration.state.as_str(), "cancelada" | "expirada") {
+        let registration = RegistrationRow::by_id(self.store.reader(), registration_id).await?;
+        if registration.state.is_closed() {
             return Err(Error::RegistrationClosed {
                 folio: registration.folio,
                 state: registration.state,
@@ -496,13 +291,14 @@ impl Desk {
         let mut tx = self.store.writer().begin().await?;
         // A registration held in conflict is settled by cancelling it: its rows stay here.
         sqlx::query(
-            "UPDATE registrations SET state = 'cancelada', closed_at = ?1, closed_reason = ?2, updated_at = ?1,
+            "UPDATE registrations SET state = ?4, closed_at = ?1, closed_reason = ?2, updated_at = ?1,
                     sync_state = CASE WHEN sync_state = 'conflicto' THEN 'sincronizado' ELSE sync_state END
               WHERE id = ?3",
         )
         .bind(db_time(now))
         .bind(&reason)
         .bind(&registration.id)
+        .bind(RegistrationState::Cancelled)
         .execute(&mut *tx)
         .await?;
         let in_conflict: i64 = sqlx::query_scalar(
@@ -533,10 +329,7 @@ impl Desk {
             .execute(&mut *tx)
             .await?;
         }
-        sqlx::query("UPDATE validation_tokens SET state = 'reemplazado' WHERE registration_id = ? AND state = 'activo'")
-            .bind(&registration.id)
-            .execute(&mut *tx)
-            .await?;
+        tokens::supersede_active(&mut tx, &registration.id).await?;
         cancel_unsent(&mut tx, &registration.id, None, now).await?;
         audit::record(
             &mut tx,

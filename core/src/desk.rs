@@ -63,15 +63,6 @@ fn changed_keys(old: &Settings, new: &Settings) -> Vec<String> {
         .collect()
 }
 
-/// The offset kept by the last sync round that reached the central database.
-async fn load_clock_offset(store: &Store) -> Result<Option<crate::clock::ClockOffset>> {
-    let kept: Option<String> =
-        sqlx::query_scalar("SELECT value FROM app_meta WHERE key = 'central_clock_offset'")
-            .fetch_optional(store.reader())
-            .await?;
-    Ok(kept.and_then(|json| serde_json::from_str(&json).ok()))
-}
-
 impl Desk {
     /// Opens the database, runs migrations, publishes the embedded legal texts and, on an
     /// empty roster, loads the demo one. Emails go to files until [`Desk::use_transport`].
@@ -90,7 +81,7 @@ impl Desk {
         let store = Store::open(&paths.database()).await?;
         let transport = Transport::files(&paths.outbox_files())?;
         let now = clock.now();
-        let clock_offset = load_clock_offset(&store).await?;
+        let clock_offset = crate::store::meta::clock_offset(store.reader()).await?;
         legal::publish_embedded(&store, now).await?;
         if roster::seed_demo_if_empty(&store, now).await? {
             tracing::info!("empty roster: demo roster loaded");

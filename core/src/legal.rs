@@ -7,7 +7,6 @@ use crate::error::{Error, Result};
 use crate::store::{Store, db_time};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 /// Every version ever published, embedded in the binary.
 const PUBLISHED: &[(DocumentKind, i64, &str)] = &[
@@ -44,9 +43,8 @@ pub struct LegalDocument {
     pub published_at: DateTime<Utc>,
 }
 
-pub fn sha256_hex(text: &str) -> String {
-    hex::encode(Sha256::digest(text.as_bytes()))
-}
+// One SHA-256 for the whole core; the old path stays for callers outside the crate.
+pub use crate::security::sha256_hex;
 
 /// Stores any embedded version not yet in the database, and refuses to start if a stored
 /// version's text differs from the embedded one (a published text was edited).

@@ -3,6 +3,7 @@
 //! The desktop shell calls [`desk::Desk`]; nothing here knows about Tauri.
 
 pub mod actions;
+pub mod affiliate_account;
 pub mod audit;
 pub mod clock;
 pub mod config;
@@ -20,6 +21,7 @@ pub mod security;
 pub mod staff;
 pub mod store;
 pub mod sync;
+pub mod tokens;
 pub mod validation;
 
 pub use desk::{DataPaths, Desk};

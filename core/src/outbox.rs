@@ -72,6 +72,29 @@ pub async fn enqueue(
     Ok(id)
 }
 
+/// Emails of the registration (of one kind, or all) that have not left yet are cancelled:
+/// a newer one replaces them, or the registration is closed.
+pub(crate) async fn cancel_unsent(
+    conn: &mut SqliteConnection,
+    registration_id: &str,
+    kind: Option<EmailKind>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE outbox_messages
+            SET state = 'cancelado', secrets = NULL, last_error = 'reemplazado o cancelado antes de salir',
+                scrubbed_at = CASE WHEN secrets IS NOT NULL THEN ?1 END
+          WHERE registration_id = ?2 AND state IN ('en_cola', 'incierto')
+            AND (?3 IS NULL OR kind = ?3)",
+    )
+    .bind(db_time(now))
+    .bind(registration_id)
+    .bind(kind)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Where emails go.
 #[derive(Clone)]
 pub enum Transport {

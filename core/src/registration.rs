@@ -2,23 +2,26 @@
 //! registration, its consents, its validation token, its email and an audit event in one
 //! transaction.
 
-use crate::actions::{RegistrationRow, issue_validation_email};
 use crate::audit::{self, AuditEvent};
 use crate::desk::Desk;
+pub use crate::domain::registration::CONSENT_METHOD;
+use crate::domain::registration::parse_folio;
+use crate::domain::token::parse_code;
 use crate::domain::{
-    AffiliationNumber, CredentialSerial, EmailAddress, Field, FieldError, MexicanPhone,
+    AffiliateKind, AffiliationNumber, CredentialSerial, DocumentKind, EmailAddress, Field,
+    FieldError, MexicanPhone, RegistrationState,
 };
 use crate::error::{Error, Result};
-use crate::legal::{self, DocumentKind, LegalDocument};
-use crate::roster::{self, RosterEntry};
+use crate::legal::{self, LegalDocument};
 use crate::security;
+use crate::store::constraint::{self, Violation};
 use crate::store::db_time;
+use crate::store::roster::{self, RosterEntry};
+use crate::store::rows::RegistrationRow;
+use crate::tokens::issue_validation_email;
 use chrono::{DateTime, Duration, Local, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-
-/// How consent was collected, recorded on every consent row.
-pub const CONSENT_METHOD: &str = "asistido en ventanilla";
 
 /// The form as the front end sends it: raw strings, parsed here once.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -199,7 +202,7 @@ pub struct RegistrationReceipt {
 #[derive(Debug, Clone, Serialize)]
 pub struct IdentifiedAffiliate {
     pub full_name: String,
-    pub kind: roster::AffiliateKind,
+    pub kind: AffiliateKind,
 }
 
 impl Desk {
@@ -219,14 +222,14 @@ impl Desk {
         // With the central database reachable, an account made at another office is
         // caught now; offline, the sync catches it later as a conflict.
         if let Some(central) = self.central_if_reachable()
-            && let Some((folio, state, office)) = central
+            && let Some(live) = central
                 .live_registration_of(request.affiliation.as_str())
                 .await
         {
             return Err(Error::RegisteredElsewhere {
-                folio,
-                state,
-                office,
+                folio: live.folio,
+                state: live.state,
+                office: live.office,
             });
         }
         self.check_documents_current(&request).await?;
@@ -236,7 +239,8 @@ impl Desk {
             folio: security::new_folio(now.with_timezone(&Local).date_naive()),
             affiliation_number: request.affiliation.to_string(),
             email: request.email.to_string(),
-            state: "pendiente_validacion".to_owned(),
+            state: RegistrationState::PendingValidation,
+            validated_at: None,
             full_name: Some(affiliate.full_name.clone()),
         };
         let (registration_id, folio) = (&registration.id, &registration.folio);
@@ -246,13 +250,14 @@ impl Desk {
             "INSERT INTO registrations (id, folio, affiliation_number, phone_e164, email, state,
                                         family_grouping, office, workstation, clerk, created_at,
                                         updated_at)
-             VALUES (?, ?, ?, ?, ?, 'pendiente_validacion', ?, ?, ?, ?, ?, ?)",
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(registration_id)
         .bind(folio)
         .bind(request.affiliation.as_str())
         .bind(request.phone.e164())
         .bind(request.email.as_str())
+        .bind(registration.state)
         .bind(request.family_grouping())
         .bind(&settings.office)
         .bind(&settings.workstation)
@@ -264,11 +269,11 @@ impl Desk {
         if let Err(e) = inserted {
             drop(tx);
             // Another registration of the same person won the race: tell it like the check does.
-            if is_unique_violation(&e) {
+            if constraint::violation(&e) == Some(Violation::OneLivePerAffiliate) {
                 self.check_no_live_registration(&request.affiliation)
                     .await?;
             }
-            return Err(e.into());
+            return Err(constraint::into_error(e));
         }
         crate::sync::enqueue(
             &mut tx,
@@ -278,7 +283,7 @@ impl Desk {
             serde_json::json!({
                 "id": registration_id, "folio": folio, "affiliation_number": request.affiliation,
                 "phone_e164": request.phone.e164(), "email": request.email,
-                "state": "pendiente_validacion", "family_grouping": request.family_grouping(),
+                "state": registration.state, "family_grouping": request.family_grouping(),
                 "office": settings.office, "workstation": settings.workstation,
                 "clerk": clerk.username, "created_at": now,
             }),
@@ -510,7 +515,8 @@ impl Desk {
     }
 
     async fn check_no_live_registration(&self, affiliation: &AffiliationNumber) -> Result<()> {
-        let live: Option<(String, String, DateTime<Utc>)> = sqlx::query_as(
+        // The IN list stays literal: SQLite uses the partial index only for this text.
+        let live: Option<(String, RegistrationState, DateTime<Utc>)> = sqlx::query_as(
             "SELECT folio, state, created_at FROM registrations
               WHERE affiliation_number = ? AND state IN ('pendiente_validacion', 'validada', 'activa')",
         )
@@ -519,7 +525,7 @@ impl Desk {
         .await?;
         match live {
             None => Ok(()),
-            Some((folio, state, created_at)) if state == "pendiente_validacion" => {
+            Some((folio, RegistrationState::PendingValidation, created_at)) => {
                 Err(Error::AlreadyPending { folio, created_at })
             }
             Some((folio, _, _)) => Err(Error::AlreadyRegistered { folio }),
@@ -592,23 +598,14 @@ pub fn check_field(
                 _ => Ok(plain(confirmation.to_string())),
             }
         }
-        Field::Folio => Ok(plain(crate::validation::parse_folio(value)?)),
-        Field::Code => Ok(plain(crate::validation::parse_code(value)?)),
+        Field::Folio => Ok(plain(parse_folio(value)?)),
+        Field::Code => Ok(plain(parse_code(value)?)),
         other => Err(FieldError::new(
             other,
             "no_aplica",
             "Este campo no se revisa por separado.",
         )),
     }
-}
-
-pub fn validation_link(base_url: &str, token: &str) -> String {
-    let separator = if base_url.contains('?') { '&' } else { '?' };
-    format!("{base_url}{separator}token={token}")
-}
-
-pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
 #[cfg(test)]
@@ -708,18 +705,6 @@ mod tests {
         assert_eq!(
             (errors[0].field, errors[0].code),
             (Field::EmailConfirmation, "no_coinciden")
-        );
-    }
-
-    #[test]
-    fn link_appends_the_token() {
-        assert_eq!(
-            validation_link("https://s.example.org/validar", "ab"),
-            "https://s.example.org/validar?token=ab"
-        );
-        assert_eq!(
-            validation_link("https://s.example.org/v?x=1", "ab"),
-            "https://s.example.org/v?x=1&token=ab"
         );
     }
 }

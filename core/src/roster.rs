@@ -18,7 +18,8 @@
 pub use crate::domain::AffiliateKind;
 use crate::domain::{AffiliationNumber, CredentialSerial, normalize_identifier, search_key};
 use crate::error::{Error, Result};
-use crate::store::{Store, db_time};
+pub use crate::store::roster::{RosterEntry, RosterSummary, find, summary};
+use crate::store::{Store, db_time, meta};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::io::Read;
@@ -39,26 +40,6 @@ const ROWS_PER_STATEMENT: usize = 400;
 /// Line errors kept in the report; the rest are only counted.
 const MAX_REPORTED_ERRORS: usize = 1000;
 const DEMO_CSV: &str = include_str!("../demo/padron_demo.csv");
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RosterEntry {
-    pub affiliation_number: String,
-    pub credential_serial: String,
-    pub full_name: String,
-    pub kind: AffiliateKind,
-    pub family_nucleus: String,
-    pub is_current: bool,
-    pub is_demo: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RosterSummary {
-    pub total: i64,
-    pub current: i64,
-    /// True while the roster is the embedded demo one.
-    pub is_demo: bool,
-    pub imported_at: Option<String>,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ImportProgress {
@@ -102,61 +83,6 @@ struct Batch {
     rows: Vec<RosterRow>,
     errors: Vec<LineError>,
     progress: ImportProgress,
-}
-
-pub async fn find(store: &Store, number: &AffiliationNumber) -> Result<Option<RosterEntry>> {
-    let row: Option<(String, String, String, String, String, bool, bool)> = sqlx::query_as(
-        "SELECT affiliation_number, credential_serial, full_name, kind, family_nucleus,
-                is_current, is_demo
-           FROM roster_affiliates WHERE affiliation_number = ?",
-    )
-    .bind(number.as_str())
-    .fetch_optional(store.reader())
-    .await?;
-    Ok(row.map(
-        |(
-            affiliation_number,
-            credential_serial,
-            full_name,
-            kind,
-            family_nucleus,
-            is_current,
-            is_demo,
-        )| {
-            RosterEntry {
-                affiliation_number,
-                credential_serial,
-                full_name,
-                kind: if kind == "titular" {
-                    AffiliateKind::Titular
-                } else {
-                    AffiliateKind::Beneficiario
-                },
-                family_nucleus,
-                is_current,
-                is_demo,
-            }
-        },
-    ))
-}
-
-pub async fn summary(store: &Store) -> Result<RosterSummary> {
-    let (total, current, demo): (i64, i64, i64) = sqlx::query_as(
-        "SELECT count(*), coalesce(sum(is_current), 0), coalesce(sum(is_demo), 0)
-           FROM roster_affiliates",
-    )
-    .fetch_one(store.reader())
-    .await?;
-    let imported_at: Option<String> =
-        sqlx::query_scalar("SELECT value FROM app_meta WHERE key = 'roster_imported_at'")
-            .fetch_optional(store.reader())
-            .await?;
-    Ok(RosterSummary {
-        total,
-        current,
-        is_demo: total > 0 && demo == total,
-        imported_at,
-    })
 }
 
 /// Loads the embedded demo roster when the roster is empty, so a new install can follow
@@ -276,13 +202,7 @@ async fn import(
         .await
         .map_err(|e| Error::Internal(format!("roster parser thread: {e}")))??;
     if source == Source::File {
-        sqlx::query(
-            "INSERT INTO app_meta (key, value) VALUES ('roster_imported_at', ?)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(&updated_at)
-        .execute(&mut *db)
-        .await?;
+        meta::set(&mut db, meta::ROSTER_IMPORTED_AT, &updated_at).await?;
     }
     db.commit().await?;
     Ok(report)

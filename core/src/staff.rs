@@ -15,6 +15,7 @@ use crate::domain::{Field, FieldError};
 use crate::error::{Error, Result};
 use crate::security;
 use crate::store::db_time;
+use crate::store::rows::StaffAccountRow;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -55,15 +56,6 @@ pub struct NewStaffMember {
     pub role: String,
     pub password: String,
     pub confirmation: String,
-}
-
-#[derive(sqlx::FromRow)]
-struct AccountRow {
-    password_hash: String,
-    full_name: String,
-    role: String,
-    must_change_password: bool,
-    locked_until: Option<DateTime<Utc>>,
 }
 
 /// Why a password check failed, before it is told as a sign-in or an approval failure.
@@ -345,7 +337,7 @@ impl Desk {
         must_change_password: bool,
         actor: &str,
     ) -> Result<()> {
-        let hash = hash_off_thread(password.to_owned()).await?;
+        let hash = security::hash_off_thread(password.to_owned()).await?;
         let now = self.clock.now();
         let mut tx = self.store.writer().begin().await?;
         sqlx::query(
@@ -520,7 +512,7 @@ impl Desk {
         actor: &str,
         action: &'static str,
     ) -> Result<()> {
-        let hash = hash_off_thread(password.to_owned()).await?;
+        let hash = security::hash_off_thread(password.to_owned()).await?;
         let now = self.clock.now();
         let mut tx = self.store.writer().begin().await?;
         sqlx::query(
@@ -594,15 +586,9 @@ impl Desk {
         role: Option<Role>,
     ) -> Result<std::result::Result<Clerk, Denied>> {
         let now = self.clock.now();
-        let row: Option<AccountRow> = sqlx::query_as(
-            "SELECT password_hash, full_name, role, must_change_password = 1 AS must_change_password,
-                    locked_until
-               FROM staff WHERE username = ? AND active = 1",
-        )
-        .bind(username)
-        .fetch_optional(self.store.reader())
-        .await?;
-        let row = row.filter(|r| role.is_none_or(|role| r.role == role.as_str()));
+        let row = StaffAccountRow::active(self.store.reader(), username)
+            .await?
+            .filter(|r| role.is_none_or(|role| r.role == role));
         if let Some(until) = row.as_ref().and_then(|r| r.locked_until)
             && until > now
         {
@@ -620,7 +606,7 @@ impl Desk {
         })
         .await
         .map_err(|e| Error::Internal(format!("verify task: {e}")))?;
-        let Some(AccountRow {
+        let Some(StaffAccountRow {
             full_name,
             role: stored_role,
             must_change_password,
@@ -641,7 +627,7 @@ impl Desk {
             return Ok(Ok(Clerk {
                 username: username.to_owned(),
                 full_name,
-                role: stored_role.parse().unwrap_or(Role::Capturista),
+                role: stored_role,
                 must_change_password,
             }));
         }
@@ -765,10 +751,4 @@ async fn share_account(conn: &mut sqlx::SqliteConnection, username: &str) -> Res
         changed_at,
     )
     .await
-}
-
-pub(crate) async fn hash_off_thread(password: String) -> Result<String> {
-    tokio::task::spawn_blocking(move || security::hash_password(&password))
-        .await
-        .map_err(|e| Error::Internal(format!("hashing task: {e}")))?
 }

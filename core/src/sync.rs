@@ -8,8 +8,10 @@
 
 use crate::clock::ClockOffset;
 use crate::desk::Desk;
+use crate::domain::RegistrationState;
 use crate::error::{Error, Result};
-use crate::store::db_time;
+use crate::store::constraint::{Violation, violation};
+use crate::store::{db_time, meta};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -187,11 +189,8 @@ impl Central {
 
     /// A live registration of the affiliate anywhere in the institute, if the central
     /// database answers quickly; `None` also when it does not (the check moves to sync).
-    pub async fn live_registration_of(
-        &self,
-        affiliation: &str,
-    ) -> Option<(String, String, String)> {
-        let query = sqlx::query_as::<_, (String, String, String)>(
+    pub async fn live_registration_of(&self, affiliation: &str) -> Option<LiveRegistration> {
+        let query = sqlx::query_as::<_, LiveRegistration>(
             "SELECT folio, state, office FROM live_registration_of($1)",
         )
         .bind(affiliation)
@@ -208,6 +207,14 @@ impl Central {
             }
         }
     }
+}
+
+/// The affiliate's live registration in the central database, made at some office.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LiveRegistration {
+    pub folio: String,
+    pub state: RegistrationState,
+    pub office: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -338,8 +345,7 @@ fn to_central_clock(payload: &mut Value, offset: ClockOffset) {
 }
 
 fn is_live_conflict(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(db)
-        if db.is_unique_violation() && db.constraint() == Some("registrations_one_live_per_affiliate"))
+    violation(e) == Some(Violation::OneLivePerAffiliate)
 }
 
 impl Desk {
@@ -403,15 +409,7 @@ impl Desk {
             .fetch_one(&central.pool)
             .await?;
         let offset = ClockOffset::measure(sent, central_now, self.clock.now());
-        let json = serde_json::to_string(&offset)
-            .map_err(|e| Error::Internal(format!("clock offset: {e}")))?;
-        sqlx::query(
-            "INSERT INTO app_meta (key, value) VALUES ('central_clock_offset', ?)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(json)
-        .execute(self.store.writer())
-        .await?;
+        meta::set_clock_offset(&mut *self.store.writer().acquire().await?, offset).await?;
         *self.clock_offset.write().expect("clock offset lock") = Some(offset);
         Ok(offset)
     }
@@ -511,9 +509,9 @@ impl Desk {
                 );
                 for registration_id in &conflicted {
                     let detail = match central.live_registration_of_for(registration_id, self).await {
-                        Some((folio, state, office)) => format!(
+                        Some(LiveRegistration { folio, state, office }) => format!(
                             "El afiliado ya tiene un registro en la base central (folio {folio}, {}, oficina {office}). Revise con el afiliado cuál conservar: cancele este registro local o pida a la otra oficina cancelar el suyo y reintente.",
-                            state.replace('_', " ")
+                            state.label()
                         ),
                         None => "El afiliado ya tiene un registro vivo en la base central. Revise cuál conservar.".to_owned(),
                     };
@@ -646,7 +644,7 @@ impl Desk {
     /// Roster rows and this office's registration states changed centrally since the
     /// watermarks. Applying them does not queue anything back.
     async fn pull(&self, central: &Central, offset: ClockOffset) -> Result<(u64, u64)> {
-        let roster_mark = self.meta_i64("central_roster_seq").await?;
+        let roster_mark = meta::get_i64(self.store.reader(), "central_roster_seq").await?;
         let roster: Vec<(String, String, String, String, String, bool, i64)> = sqlx::query_as(
             "SELECT affiliation_number, credential_serial, full_name, kind, family_nucleus, is_current, change_seq
                FROM roster_affiliates WHERE change_seq > $1 ORDER BY change_seq LIMIT 50000",
@@ -654,7 +652,7 @@ impl Desk {
         .bind(roster_mark)
         .fetch_all(&central.pool)
         .await?;
-        let states_mark = self.meta_i64("central_registration_seq").await?;
+        let states_mark = meta::get_i64(self.store.reader(), "central_registration_seq").await?;
         type StateRow = (
             uuid::Uuid,
             String,
@@ -724,8 +722,8 @@ impl Desk {
             applied += changed;
             max_states = max_states.max(*seq);
         }
-        set_meta(&mut tx, "central_roster_seq", max_roster).await?;
-        set_meta(&mut tx, "central_registration_seq", max_states).await?;
+        meta::set_i64(&mut tx, "central_roster_seq", max_roster).await?;
+        meta::set_i64(&mut tx, "central_registration_seq", max_states).await?;
         tx.commit().await?;
         Ok((roster.len() as u64, applied))
     }
@@ -736,7 +734,7 @@ impl Desk {
     /// account changed here and not yet pushed waits (the local change goes up next and
     /// comes back as the newest). Failed attempts and locks stay as they are here.
     async fn pull_staff(&self, central: &Central, offset: ClockOffset) -> Result<u64> {
-        let mark = self.meta_i64("central_staff_seq").await?;
+        let mark = meta::get_i64(self.store.reader(), "central_staff_seq").await?;
         let versions: Vec<PulledStaffVersion> = sqlx::query_as(
             "SELECT username, full_name, role, password_hash, active, must_change_password,
                     changed_at, change_seq
@@ -783,17 +781,9 @@ impl Desk {
             .rows_affected();
             max_seq = max_seq.max(*change_seq);
         }
-        set_meta(&mut tx, "central_staff_seq", max_seq).await?;
+        meta::set_i64(&mut tx, "central_staff_seq", max_seq).await?;
         tx.commit().await?;
         Ok(applied)
-    }
-
-    async fn meta_i64(&self, key: &str) -> Result<i64> {
-        let value: Option<String> = sqlx::query_scalar("SELECT value FROM app_meta WHERE key = ?")
-            .bind(key)
-            .fetch_optional(self.store.reader())
-            .await?;
-        Ok(value.and_then(|v| v.parse().ok()).unwrap_or(0))
     }
 
     /// The status bar's figures, from the local database and the last round.
@@ -882,7 +872,7 @@ impl Central {
         &self,
         registration_id: &str,
         desk: &Desk,
-    ) -> Option<(String, String, String)> {
+    ) -> Option<LiveRegistration> {
         let affiliation: Option<String> =
             sqlx::query_scalar("SELECT affiliation_number FROM registrations WHERE id = ?")
                 .bind(registration_id)
@@ -906,13 +896,4 @@ fn describe_sync_error(e: &Error) -> String {
         Error::Storage(other) => format!("La sincronización falló: {other}"),
         other => format!("La sincronización falló: {other}"),
     }
-}
-
-async fn set_meta(conn: &mut SqliteConnection, key: &str, value: i64) -> Result<()> {
-    sqlx::query("INSERT INTO app_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-        .bind(key)
-        .bind(value.to_string())
-        .execute(conn)
-        .await?;
-    Ok(())
 }

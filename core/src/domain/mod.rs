@@ -125,6 +125,19 @@ pub(crate) fn normalize_identifier(raw: &str) -> String {
         .collect()
 }
 
+/// Why a delicate desk action was taken, as typed: required, kept for the audit trail.
+pub(crate) fn require_reason(reason: &str) -> Result<String, FieldError> {
+    let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+    if reason.chars().count() < 5 {
+        return Err(FieldError::new(
+            Field::Reason,
+            "requerido",
+            "Escriba el motivo (al menos 5 caracteres): queda en la bitácora de auditoría.",
+        ));
+    }
+    Ok(reason.chars().take(500).collect())
+}
+
 /// Lower case without accents and with single spaces: how names are compared when the
 /// clerk searches ("nunez" finds "Núñez").
 pub fn search_key(text: &str) -> String {
