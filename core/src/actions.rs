@@ -7,7 +7,7 @@ use crate::affiliate_account::{new_temporary_password, queue_temporary_password}
 use crate::audit::{self, AuditEvent};
 use crate::desk::Desk;
 use crate::domain::{
-    AffiliationNumber, EmailAddress, EmailKind, Field, FieldError, RegistrationState,
+    AffiliationNumber, EmailAddress, EmailKind, EventKind, Field, FieldError, RegistrationState,
     require_reason,
 };
 use crate::error::{Error, Result};
@@ -16,7 +16,7 @@ use crate::roster;
 use crate::staff::SupervisorApproval;
 use crate::store::db_time;
 use crate::store::rows::RegistrationRow;
-use crate::sync::enqueue_event;
+use crate::sync::{self, enqueue_event};
 use crate::tokens::{self, issue_validation_email};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -65,7 +65,7 @@ impl Desk {
                 return Err(Error::ResendTooSoon((ready_at - now).num_seconds().max(1)));
             }
         }
-        self.ensure_not_uploading(&registration.id).await?;
+        sync::queue::ensure_not_uploading(&self.store, &registration.id).await?;
         let mut tx = self.store.writer().begin().await?;
         let expires_at =
             issue_validation_email(&mut tx, &settings, now, self.clock_offset(), &registration)
@@ -149,7 +149,7 @@ impl Desk {
         let now = self.clock.now();
         let old_masked = EmailAddress::mask_stored(&registration.email);
         registration.email = new_email.to_string();
-        self.ensure_not_uploading(&registration.id).await?;
+        sync::queue::ensure_not_uploading(&self.store, &registration.id).await?;
         let mut tx = self.store.writer().begin().await?;
         sqlx::query("UPDATE registrations SET email = ?, updated_at = ? WHERE id = ?")
             .bind(&registration.email)
@@ -160,7 +160,7 @@ impl Desk {
         enqueue_event(
             &mut tx,
             &registration.id,
-            "correo_corregido",
+            EventKind::EmailCorrected,
             json!({ "email": registration.email }),
             now,
         )
@@ -209,7 +209,7 @@ impl Desk {
         )
         .await?;
         let hash = password.hash.clone();
-        self.ensure_not_uploading(&registration.id).await?;
+        sync::queue::ensure_not_uploading(&self.store, &registration.id).await?;
         let mut tx = self.store.writer().begin().await?;
         sqlx::query(
             "UPDATE accounts SET password_hash = ?, must_change_password = 1, password_set_at = ?
@@ -223,7 +223,7 @@ impl Desk {
         enqueue_event(
             &mut tx,
             &registration.id,
-            "contrasena_reemitida",
+            EventKind::PasswordReissued,
             json!({ "password_hash": hash }),
             now,
         )
@@ -284,7 +284,7 @@ impl Desk {
                 state: registration.state,
             });
         }
-        self.ensure_not_uploading(&registration.id).await?;
+        sync::queue::ensure_not_uploading(&self.store, &registration.id).await?;
         let supervisor = self.approve(approval).await?;
         let settings = self.settings();
         let now = self.clock.now();
@@ -301,33 +301,17 @@ impl Desk {
         .bind(RegistrationState::Cancelled)
         .execute(&mut *tx)
         .await?;
-        let in_conflict: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM sync_queue WHERE registration_id = ? AND state = 'retenido'",
-        )
-        .bind(&registration.id)
-        .fetch_one(&mut *tx)
-        .await?;
-        if in_conflict == 0 {
+        if !sync::queue::held_back(&mut tx, &registration.id).await? {
             enqueue_event(
                 &mut tx,
                 &registration.id,
-                "cancelado",
+                EventKind::Cancelled,
                 json!({ "motivo": reason }),
                 now,
             )
             .await?;
         } else {
-            // Never accepted centrally: nothing to cancel there; the local evidence stays.
-            // Its audit trail still goes (no registration needed centrally for that).
-            sqlx::query(
-                "UPDATE sync_queue
-                    SET state = CASE WHEN entity = 'auditoria' THEN 'pendiente' ELSE 'sincronizado' END,
-                        last_error = 'conflicto resuelto: cancelado en ventanilla'
-                  WHERE registration_id = ? AND state IN ('retenido', 'pendiente', 'error')",
-            )
-            .bind(&registration.id)
-            .execute(&mut *tx)
-            .await?;
+            sync::queue::settle_conflict_by_cancelling(&mut tx, &registration.id).await?;
         }
         tokens::supersede_active(&mut tx, &registration.id).await?;
         cancel_unsent(&mut tx, &registration.id, None, now).await?;
@@ -424,7 +408,14 @@ impl Desk {
         .await?;
         for (id, affiliation, folio) in &expired {
             cancel_unsent(&mut tx, id, None, now).await?;
-            enqueue_event(&mut tx, id, "expirado", json!({ "motivo": reason }), now).await?;
+            enqueue_event(
+                &mut tx,
+                id,
+                EventKind::Expired,
+                json!({ "motivo": reason }),
+                now,
+            )
+            .await?;
             audit::record(
                 &mut tx,
                 &settings,

@@ -1,14 +1,17 @@
 //! The front desk's services, shared by the desktop commands and the tests.
 
-use crate::clock::{Clock, SystemClock};
+use crate::clock::{Clock, ClockOffset, SystemClock};
 use crate::config::Settings;
 use crate::error::Result;
 use crate::legal;
 use crate::outbox::{OutboxWorker, Transport};
 use crate::roster;
 use crate::store::Store;
+use crate::sync::{Central, SyncReport, SyncWorker};
+use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 use tokio::sync::Notify;
 
 /// Everything a command needs: the store, the settings in force, the clock, and the
@@ -20,7 +23,7 @@ pub struct Desk {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) outbox_wake: Arc<Notify>,
     pub(crate) transport: Arc<RwLock<Transport>>,
-    pub(crate) central: Arc<RwLock<Option<crate::sync::Central>>>,
+    pub(crate) central: Arc<RwLock<Option<Central>>>,
     pub(crate) sync_wake: Arc<Notify>,
     pub(crate) sync_status: Arc<RwLock<crate::sync::SyncStatus>>,
     /// The central clock's offset from this station's, as last measured at a sync round.
@@ -137,7 +140,7 @@ impl Desk {
         };
         let central = match new.central_url.trim() {
             "" => None,
-            url => Some(crate::sync::Central::new(url, central_password)?),
+            url => Some(Central::new(url, central_password)?),
         };
         let old = self.settings();
         let changed = changed_keys(&old, &new);
@@ -191,6 +194,69 @@ impl Desk {
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
+    }
+
+    /// Connects this desk to the central database (or disconnects it with `None`).
+    pub fn use_central(&self, central: Option<Central>) {
+        *self.central.write().expect("central lock") = central;
+        self.sync_wake.notify_one();
+    }
+
+    pub fn central(&self) -> Option<Central> {
+        self.central.read().expect("central lock").clone()
+    }
+
+    /// The central database, unless the last sync round found it unreachable within the
+    /// last minute: an office without network should not wait at every registration.
+    pub fn central_if_reachable(&self) -> Option<Central> {
+        let status = self.sync_status.read().expect("sync status lock");
+        let recently_down = !status.online
+            && status.last_error.is_some()
+            && status
+                .last_attempt_at
+                .is_some_and(|at| self.clock.now() - at < chrono::Duration::seconds(60));
+        drop(status);
+        if recently_down { None } else { self.central() }
+    }
+
+    /// Asks for a sync round now ("Sincronizar ahora", or a local change).
+    pub fn request_sync(&self) {
+        self.sync_wake.notify_one();
+    }
+
+    /// The worker that syncs this desk with the central database.
+    pub fn sync_worker(&self) -> SyncWorker {
+        SyncWorker::new(
+            self.store.clone(),
+            self.clock.clone(),
+            self.central.clone(),
+            self.sync_status.clone(),
+            self.clock_offset.clone(),
+            self.sync_wake.clone(),
+        )
+    }
+
+    /// One sync round now (see [`SyncWorker::sync_once`]).
+    pub async fn sync_once(&self) -> Result<SyncReport> {
+        self.sync_worker().sync_once().await
+    }
+
+    /// Runs sync rounds forever: on start, every `every`, and when woken.
+    pub async fn run_sync(self, every: Duration) {
+        self.sync_worker().run(every).await
+    }
+
+    /// The last measured offset from the central clock, if any round ever reached it.
+    pub fn clock_offset(&self) -> Option<ClockOffset> {
+        *self.clock_offset.read().expect("clock offset lock")
+    }
+
+    /// A station instant as the institute's clock would read it: the central clock when
+    /// its offset is known, this station's own clock otherwise (a station that works
+    /// alone has no other clock to trust).
+    pub fn institute_time(&self, station: DateTime<Utc>) -> DateTime<Utc> {
+        self.clock_offset()
+            .map_or(station, |offset| offset.to_central(station))
     }
 
     pub async fn import_roster(

@@ -19,6 +19,7 @@ pub mod roster;
 pub mod search;
 pub mod security;
 pub mod staff;
+pub mod status_bar;
 pub mod store;
 pub mod sync;
 pub mod tokens;

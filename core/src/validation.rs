@@ -130,7 +130,7 @@ impl Desk {
             crate::sync::enqueue_event(
                 &mut tx,
                 &registration.id,
-                EventKind::TokenExhausted.as_str(),
+                EventKind::TokenExhausted,
                 json!({ "token_id": token.id }),
                 now,
             )
@@ -210,7 +210,7 @@ impl Desk {
         crate::sync::enqueue_event(
             &mut tx,
             &registration.id,
-            EventKind::ValidatedAtDesk.as_str(),
+            EventKind::ValidatedAtDesk,
             json!({ "metodo": method }),
             now,
         )

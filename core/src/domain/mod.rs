@@ -10,7 +10,7 @@ pub mod registration;
 pub mod roster;
 pub mod staff;
 pub mod sync_state;
-mod text_enum;
+pub(crate) mod text_enum;
 mod time;
 pub mod token;
 
@@ -24,6 +24,7 @@ pub use roster::AffiliateKind;
 pub use staff::{Clerk, Role, SupervisorApproval};
 pub use sync_state::{QueueState, SyncState};
 pub use text_enum::UnknownText;
+pub(crate) use text_enum::text_enum;
 pub(crate) use time::local_time;
 pub use token::TokenState;
 

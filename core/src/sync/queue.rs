@@ -1,0 +1,129 @@
+//! The sync queue: every local write the institute must know about appends a row here in
+//! the same transaction, and the push takes them in order.
+
+use super::entity::Entity;
+use crate::domain::EventKind;
+use crate::error::{Error, Result};
+use crate::store::{Store, db_time};
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use sqlx::SqliteConnection;
+
+/// A queued row, as the push claims it.
+#[derive(sqlx::FromRow)]
+pub(crate) struct QueueRow {
+    pub(crate) seq: i64,
+    pub(crate) id: String,
+    pub(crate) entity: Entity,
+    pub(crate) registration_id: Option<String>,
+    pub(crate) payload: String,
+}
+
+/// Queues `payload` (the row as the central schema names its columns) for the push.
+pub(crate) async fn enqueue(
+    conn: &mut SqliteConnection,
+    entity: Entity,
+    id: &str,
+    registration_id: Option<&str>,
+    payload: Value,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO sync_queue (id, entity, registration_id, payload, created_at)
+         VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id)
+    .bind(entity)
+    .bind(registration_id)
+    .bind(payload.to_string())
+    .bind(db_time(now))
+    .execute(&mut *conn)
+    .await?;
+    if let Some(registration_id) = registration_id {
+        sqlx::query(
+            "UPDATE registrations SET sync_state = 'pendiente', sync_error = NULL
+              WHERE id = ? AND sync_state IN ('sincronizado', 'error')",
+        )
+        .bind(registration_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// An event for a registration (its own UUID), applied centrally by the database.
+pub(crate) async fn enqueue_event(
+    conn: &mut SqliteConnection,
+    registration_id: &str,
+    kind: EventKind,
+    payload: Value,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let id = uuid::Uuid::new_v4().to_string();
+    enqueue(
+        conn,
+        Entity::Event,
+        &id,
+        Some(registration_id),
+        json!({ "id": id, "registration_id": registration_id, "kind": kind, "payload": payload, "occurred_at": now }),
+        now,
+    )
+    .await
+}
+
+/// A record whose upload is in flight is frozen: desk actions on it wait.
+pub(crate) async fn ensure_not_uploading(store: &Store, registration_id: &str) -> Result<()> {
+    let uploading: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM sync_queue WHERE registration_id = ? AND state = 'enviando'",
+    )
+    .bind(registration_id)
+    .fetch_one(store.reader())
+    .await?;
+    if uploading > 0 {
+        return Err(Error::RecordUploading);
+    }
+    Ok(())
+}
+
+/// Whether the registration's rows are held back by a conflict with the central database.
+pub(crate) async fn held_back(conn: &mut SqliteConnection, registration_id: &str) -> Result<bool> {
+    let held: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM sync_queue WHERE registration_id = ? AND state = 'retenido'",
+    )
+    .bind(registration_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(held > 0)
+}
+
+/// A registration held in conflict and cancelled here was never accepted centrally:
+/// nothing to cancel there, and the local evidence stays. Its audit trail still goes (no
+/// registration is needed centrally for that).
+pub(crate) async fn settle_conflict_by_cancelling(
+    conn: &mut SqliteConnection,
+    registration_id: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE sync_queue
+            SET state = CASE WHEN entity = 'auditoria' THEN 'pendiente' ELSE 'sincronizado' END,
+                last_error = 'conflicto resuelto: cancelado en ventanilla'
+          WHERE registration_id = ? AND state IN ('retenido', 'pendiente', 'error')",
+    )
+    .bind(registration_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A conflicting registration goes up again (say, the other office cancelled theirs).
+pub(crate) async fn release_held(conn: &mut SqliteConnection, registration_id: &str) -> Result<()> {
+    sqlx::query("UPDATE registrations SET sync_state = 'pendiente', sync_error = NULL WHERE id = ? AND sync_state = 'conflicto'")
+        .bind(registration_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE sync_queue SET state = 'pendiente' WHERE registration_id = ? AND state = 'retenido'")
+        .bind(registration_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
