@@ -16,7 +16,7 @@ use crate::roster;
 use crate::staff::SupervisorApproval;
 use crate::store::db_time;
 use crate::store::rows::RegistrationRow;
-use crate::sync::{self, enqueue_event};
+use crate::sync;
 use crate::tokens::{self, issue_validation_email};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -157,7 +157,7 @@ impl Desk {
             .bind(&registration.id)
             .execute(&mut *tx)
             .await?;
-        enqueue_event(
+        sync::event(
             &mut tx,
             &registration.id,
             EventKind::EmailCorrected,
@@ -220,7 +220,7 @@ impl Desk {
         .bind(&registration.id)
         .execute(&mut *tx)
         .await?;
-        enqueue_event(
+        sync::event(
             &mut tx,
             &registration.id,
             EventKind::PasswordReissued,
@@ -302,7 +302,7 @@ impl Desk {
         .execute(&mut *tx)
         .await?;
         if !sync::queue::held_back(&mut tx, &registration.id).await? {
-            enqueue_event(
+            sync::event(
                 &mut tx,
                 &registration.id,
                 EventKind::Cancelled,
@@ -408,7 +408,7 @@ impl Desk {
         .await?;
         for (id, affiliation, folio) in &expired {
             cancel_unsent(&mut tx, id, None, now).await?;
-            enqueue_event(
+            sync::event(
                 &mut tx,
                 id,
                 EventKind::Expired,

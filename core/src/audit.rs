@@ -3,7 +3,7 @@
 
 use crate::config::Settings;
 use crate::error::Result;
-use crate::store::db_time;
+use crate::sync::{self, payload::AuditPayload};
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
@@ -54,37 +54,18 @@ pub async fn record(
     now: DateTime<Utc>,
     event: AuditEvent<'_>,
 ) -> Result<()> {
-    let id = uuid::Uuid::new_v4().to_string();
-    let clerk = event.actor;
-    sqlx::query(
-        "INSERT INTO audit_events (id, occurred_at, action, registration_id, affiliation_number,
-                                   clerk, office, workstation, detail)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&id)
-    .bind(db_time(now))
-    .bind(event.action)
-    .bind(event.registration_id)
-    .bind(event.affiliation_number)
-    .bind(clerk)
-    .bind(&settings.office)
-    .bind(&settings.workstation)
-    .bind(event.detail.to_string())
-    .execute(&mut *conn)
-    .await?;
+    let row = AuditPayload {
+        id: uuid::Uuid::new_v4().to_string(),
+        occurred_at: now,
+        action: event.action,
+        registration_id: event.registration_id.map(str::to_owned),
+        affiliation_number: event.affiliation_number.map(str::to_owned),
+        clerk: event.actor.to_owned(),
+        office: settings.office.clone(),
+        workstation: settings.workstation.clone(),
+        detail: event.detail,
+    };
+    row.insert(conn).await?;
     // The institute keeps the audit trail too: it travels with the next sync.
-    crate::sync::enqueue(
-        conn,
-        crate::sync::Entity::Audit,
-        &id,
-        event.registration_id,
-        serde_json::json!({
-            "id": id, "occurred_at": now, "action": event.action,
-            "registration_id": event.registration_id, "affiliation_number": event.affiliation_number,
-            "clerk": clerk, "office": settings.office, "workstation": settings.workstation,
-            "detail": event.detail,
-        }),
-        now,
-    )
-    .await
+    sync::share(conn, &row, now).await
 }

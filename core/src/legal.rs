@@ -4,7 +4,8 @@
 
 pub use crate::domain::DocumentKind;
 use crate::error::{Error, Result};
-use crate::store::{Store, db_time};
+use crate::store::Store;
+use crate::sync::{self, payload::DocumentPayload};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -75,31 +76,17 @@ pub async fn publish_embedded(store: &Store, now: DateTime<Utc>) -> Result<()> {
                     .unwrap_or(kind.title())
                     .trim()
                     .to_owned();
-                sqlx::query(
-                    "INSERT INTO legal_documents (kind, version, title, body, sha256, published_at)
-                     VALUES (?, ?, ?, ?, ?, ?)",
-                )
-                .bind(kind.as_str())
-                .bind(version)
-                .bind(&title)
-                .bind(&body)
-                .bind(&sha)
-                .bind(db_time(now))
-                .execute(&mut *tx)
-                .await?;
+                let document = DocumentPayload {
+                    kind: *kind,
+                    version: *version,
+                    title,
+                    body,
+                    sha256: sha,
+                    published_at: now,
+                };
+                document.insert(&mut tx).await?;
                 // The central database keeps every text consents point to.
-                crate::sync::enqueue(
-                    &mut tx,
-                    crate::sync::Entity::Document,
-                    &format!("documento:{}:{version}", kind.as_str()),
-                    None,
-                    serde_json::json!({
-                        "kind": kind.as_str(), "version": version, "title": title, "body": body,
-                        "sha256": sha, "published_at": now,
-                    }),
-                    now,
-                )
-                .await?;
+                sync::share(&mut tx, &document, now).await?;
             }
         }
     }

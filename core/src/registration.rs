@@ -18,6 +18,9 @@ use crate::store::constraint::{self, Violation};
 use crate::store::db_time;
 use crate::store::roster::{self, RosterEntry};
 use crate::store::rows::RegistrationRow;
+use crate::sync::{
+    self, payload::ConsentPayload, payload::ConsentRecord, payload::RegistrationPayload,
+};
 use crate::tokens::issue_validation_email;
 use chrono::{DateTime, Duration, Local, Utc};
 use serde::{Deserialize, Serialize};
@@ -245,28 +248,22 @@ impl Desk {
         };
         let (registration_id, folio) = (&registration.id, &registration.folio);
 
+        let row = RegistrationPayload {
+            id: registration.id.clone(),
+            folio: registration.folio.clone(),
+            affiliation_number: registration.affiliation_number.clone(),
+            phone_e164: request.phone.e164().to_owned(),
+            email: registration.email.clone(),
+            state: registration.state,
+            family_grouping: request.family_grouping(),
+            office: settings.office.clone(),
+            workstation: settings.workstation.clone(),
+            clerk: clerk.username.clone(),
+            created_at: now,
+        };
+
         let mut tx = self.store.writer().begin().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO registrations (id, folio, affiliation_number, phone_e164, email, state,
-                                        family_grouping, office, workstation, clerk, created_at,
-                                        updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(registration_id)
-        .bind(folio)
-        .bind(request.affiliation.as_str())
-        .bind(request.phone.e164())
-        .bind(request.email.as_str())
-        .bind(registration.state)
-        .bind(request.family_grouping())
-        .bind(&settings.office)
-        .bind(&settings.workstation)
-        .bind(&clerk.username)
-        .bind(db_time(now))
-        .bind(db_time(now))
-        .execute(&mut *tx)
-        .await;
-        if let Err(e) = inserted {
+        if let Err(e) = row.insert(&mut tx).await {
             drop(tx);
             // Another registration of the same person won the race: tell it like the check does.
             if constraint::violation(&e) == Some(Violation::OneLivePerAffiliate) {
@@ -275,56 +272,23 @@ impl Desk {
             }
             return Err(constraint::into_error(e));
         }
-        crate::sync::enqueue(
-            &mut tx,
-            crate::sync::Entity::Registration,
-            registration_id,
-            Some(registration_id),
-            serde_json::json!({
-                "id": registration_id, "folio": folio, "affiliation_number": request.affiliation,
-                "phone_e164": request.phone.e164(), "email": request.email,
-                "state": registration.state, "family_grouping": request.family_grouping(),
-                "office": settings.office, "workstation": settings.workstation,
-                "clerk": clerk.username, "created_at": now,
-            }),
-            now,
-        )
-        .await?;
+        sync::share(&mut tx, &row, now).await?;
         for consent in &request.consents {
-            let consent_id = uuid::Uuid::new_v4().to_string();
-            let (kind, version, sha256): (String, i64, String) = sqlx::query_as(
-                "INSERT INTO consents (id, registration_id, document_id, document_kind,
-                                       document_version, document_sha256, accepted, decided_at,
-                                       method, clerk, office, workstation)
-                 SELECT ?, ?, id, kind, version, sha256, ?, ?, ?, ?, ?, ?
-                   FROM legal_documents WHERE id = ?
-                 RETURNING document_kind, document_version, document_sha256",
-            )
-            .bind(&consent_id)
-            .bind(registration_id)
-            .bind(consent.accepted)
-            .bind(db_time(now))
-            .bind(CONSENT_METHOD)
-            .bind(&clerk.username)
-            .bind(&settings.office)
-            .bind(&settings.workstation)
-            .bind(consent.document_id)
-            .fetch_one(&mut *tx)
-            .await?;
-            crate::sync::enqueue(
+            let consent = ConsentPayload::insert(
                 &mut tx,
-                crate::sync::Entity::Consent,
-                &consent_id,
-                Some(registration_id),
-                serde_json::json!({
-                    "id": consent_id, "registration_id": registration_id, "document_kind": kind,
-                    "document_version": version, "document_sha256": sha256,
-                    "accepted": consent.accepted, "decided_at": now, "method": CONSENT_METHOD,
-                    "clerk": clerk.username, "office": settings.office, "workstation": settings.workstation,
-                }),
-                now,
+                ConsentRecord {
+                    registration_id,
+                    document_id: consent.document_id,
+                    accepted: consent.accepted,
+                    decided_at: now,
+                    method: CONSENT_METHOD,
+                    clerk: &clerk.username,
+                    office: &settings.office,
+                    workstation: &settings.workstation,
+                },
             )
             .await?;
+            sync::share(&mut tx, &consent, now).await?;
         }
         let expires_at =
             issue_validation_email(&mut tx, &settings, now, self.clock_offset(), &registration)

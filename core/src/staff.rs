@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::security;
 use crate::store::db_time;
 use crate::store::rows::StaffAccountRow;
+use crate::sync::{self, payload::StaffVersion};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -713,42 +714,9 @@ fn parse_new_member(
     }
 }
 
-/// An account as it travels between an office's stations: pushed as the JSON of a
-/// central `staff_versions` row (plus its id), pulled back as a row.
-#[derive(Serialize, sqlx::FromRow)]
-pub(crate) struct StaffVersion {
-    pub(crate) username: String,
-    pub(crate) full_name: String,
-    pub(crate) role: String,
-    pub(crate) password_hash: String,
-    pub(crate) active: bool,
-    pub(crate) must_change_password: bool,
-    pub(crate) changed_at: DateTime<Utc>,
-}
-
 /// Queues the account's new version for the office's other stations (through the
 /// central database, with the next sync).
 async fn share_account(conn: &mut sqlx::SqliteConnection, username: &str) -> Result<()> {
-    let version: StaffVersion = sqlx::query_as(
-        "SELECT username, full_name, role, password_hash, active = 1 AS active,
-                must_change_password = 1 AS must_change_password, changed_at
-           FROM staff WHERE username = ?",
-    )
-    .bind(username)
-    .fetch_one(&mut *conn)
-    .await?;
-    let id = uuid::Uuid::new_v4().to_string();
-    let mut payload = serde_json::to_value(&version)
-        .map_err(|e| Error::Internal(format!("staff payload: {e}")))?;
-    payload["id"] = json!(id);
-    let changed_at = version.changed_at;
-    crate::sync::enqueue(
-        conn,
-        crate::sync::Entity::Staff,
-        &id,
-        None,
-        payload,
-        changed_at,
-    )
-    .await
+    let version = StaffVersion::load(conn, username).await?;
+    sync::share(conn, &version, version.changed_at).await
 }

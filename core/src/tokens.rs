@@ -11,8 +11,8 @@ use crate::outbox::{self, NewEmail};
 use crate::security;
 use crate::store::db_time;
 use crate::store::rows::RegistrationRow;
+use crate::sync::{self, payload::TokenPayload};
 use chrono::{DateTime, Duration, Utc};
-use serde_json::json;
 use sqlx::SqliteConnection;
 
 /// Supersedes the registration's live validation token and any validation email not yet
@@ -45,34 +45,17 @@ pub(crate) async fn issue_validation_email(
         expires: &local_time(&central_offset.map_or(expires_at, |o| o.to_central(expires_at))),
     }
     .render()?;
-    sqlx::query(
-        "INSERT INTO validation_tokens (id, registration_id, link_sha256, code_sha256, state,
-                                        created_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&token_id)
-    .bind(&registration.id)
-    .bind(security::sha256_hex(&link_token))
-    .bind(security::code_hash(&token_id, &code))
-    .bind(TokenState::Active)
-    .bind(db_time(now))
-    .bind(db_time(expires_at))
-    .execute(&mut *tx)
-    .await?;
-    crate::sync::enqueue(
-        tx,
-        crate::sync::Entity::Token,
-        &token_id,
-        Some(&registration.id),
-        json!({
-            "id": token_id, "registration_id": registration.id,
-            "link_sha256": security::sha256_hex(&link_token),
-            "code_sha256": security::code_hash(&token_id, &code), "state": TokenState::Active,
-            "created_at": now, "expires_at": expires_at,
-        }),
-        now,
-    )
-    .await?;
+    let token = TokenPayload {
+        link_sha256: security::sha256_hex(&link_token),
+        code_sha256: security::code_hash(&token_id, &code),
+        id: token_id,
+        registration_id: registration.id.clone(),
+        state: TokenState::Active,
+        created_at: now,
+        expires_at,
+    };
+    token.insert(tx).await?;
+    sync::share(tx, &token, now).await?;
     outbox::enqueue(
         tx,
         settings,

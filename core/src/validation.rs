@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::security;
 use crate::store::db_time;
 use crate::store::rows::{RegistrationRow, TokenRow};
+use crate::sync::{self, payload::AccountPayload};
 use crate::tokens;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -127,7 +128,7 @@ impl Desk {
         .fetch_one(&mut *tx)
         .await?;
         if attempts == max {
-            crate::sync::enqueue_event(
+            sync::event(
                 &mut tx,
                 &registration.id,
                 EventKind::TokenExhausted,
@@ -197,17 +198,15 @@ impl Desk {
         .bind(RegistrationState::PendingValidation)
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
-            "INSERT INTO accounts (registration_id, username, password_hash, must_change_password, password_set_at)
-             VALUES (?, ?, ?, 1, ?)",
-        )
-        .bind(&registration.id)
-        .bind(&username)
-        .bind(&hash)
-        .bind(db_time(now))
-        .execute(&mut *tx)
-        .await?;
-        crate::sync::enqueue_event(
+        let account = AccountPayload {
+            registration_id: registration.id.clone(),
+            username: username.clone(),
+            password_hash: hash,
+            must_change_password: true,
+            password_set_at: now,
+        };
+        account.insert(&mut tx).await?;
+        sync::event(
             &mut tx,
             &registration.id,
             EventKind::ValidatedAtDesk,
@@ -215,18 +214,7 @@ impl Desk {
             now,
         )
         .await?;
-        crate::sync::enqueue(
-            &mut tx,
-            crate::sync::Entity::Account,
-            &format!("cuenta:{}", registration.id),
-            Some(&registration.id),
-            json!({
-                "registration_id": registration.id, "username": username,
-                "password_hash": hash, "must_change_password": true, "password_set_at": now,
-            }),
-            now,
-        )
-        .await?;
+        sync::share(&mut tx, &account, now).await?;
         queue_temporary_password(
             &mut tx,
             &settings,

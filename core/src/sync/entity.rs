@@ -19,7 +19,7 @@ text_enum! {
 
 impl Entity {
     /// The central table a row of this kind goes into.
-    pub(crate) const fn table(self) -> &'static str {
+    pub const fn table(self) -> &'static str {
         match self {
             Entity::Document => "legal_documents",
             Entity::Registration => "registrations",
@@ -33,7 +33,7 @@ impl Entity {
     }
 
     /// The central columns a pushed row fills: its payload's fields.
-    pub(crate) const fn columns(self) -> &'static [&'static str] {
+    pub const fn columns(self) -> &'static [&'static str] {
         match self {
             Entity::Document => &["kind", "version", "title", "body", "sha256", "published_at"],
             Entity::Registration => &[

@@ -8,6 +8,7 @@
 
 mod central;
 mod entity;
+pub(crate) mod payload;
 mod pull;
 mod push;
 pub(crate) mod queue;
@@ -15,5 +16,5 @@ mod worker;
 
 pub use central::{CENTRAL_CHECK_TIMEOUT, Central, LiveRegistration};
 pub use entity::Entity;
-pub(crate) use queue::{enqueue, enqueue_event};
+pub(crate) use queue::{event, share};
 pub use worker::{RecordProblem, SyncReport, SyncStatus, SyncWorker};

@@ -2,6 +2,7 @@
 //! changed centrally since the watermarks. Applying them queues nothing back.
 
 use super::central::Central;
+use super::payload::StaffVersion;
 use super::worker::SyncWorker;
 use crate::clock::ClockOffset;
 use crate::error::Result;
@@ -11,7 +12,7 @@ use chrono::{DateTime, Utc};
 #[derive(sqlx::FromRow)]
 struct PulledStaffVersion {
     #[sqlx(flatten)]
-    version: crate::staff::StaffVersion,
+    version: StaffVersion,
     change_seq: i64,
 }
 
@@ -111,8 +112,8 @@ impl SyncWorker {
     pub(super) async fn pull_staff(&self, central: &Central, offset: ClockOffset) -> Result<u64> {
         let mark = meta::get_i64(self.store.reader(), "central_staff_seq").await?;
         let versions: Vec<PulledStaffVersion> = sqlx::query_as(
-            "SELECT username, full_name, role, password_hash, active, must_change_password,
-                    changed_at, change_seq
+            "SELECT id::text AS id, username, full_name, role, password_hash, active,
+                    must_change_password, changed_at, change_seq
                FROM staff_versions WHERE change_seq > $1 ORDER BY change_seq LIMIT 50000",
         )
         .bind(mark)
@@ -146,7 +147,7 @@ impl SyncWorker {
             )
             .bind(&v.username)
             .bind(&v.full_name)
-            .bind(&v.role)
+            .bind(v.role)
             .bind(&v.password_hash)
             .bind(v.active)
             .bind(v.must_change_password)

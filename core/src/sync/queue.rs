@@ -2,11 +2,12 @@
 //! the same transaction, and the push takes them in order.
 
 use super::entity::Entity;
+use super::payload::{EventPayload, Synced};
 use crate::domain::EventKind;
 use crate::error::{Error, Result};
 use crate::store::{Store, db_time};
 use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use serde_json::Value;
 use sqlx::SqliteConnection;
 
 /// A queued row, as the push claims it.
@@ -19,27 +20,27 @@ pub(crate) struct QueueRow {
     pub(crate) payload: String,
 }
 
-/// Queues `payload` (the row as the central schema names its columns) for the push.
-pub(crate) async fn enqueue(
+/// Queues `row` for the push, inside the caller's transaction. The registration it
+/// belongs to is no longer in sync until it goes up.
+pub(crate) async fn share<R: Synced>(
     conn: &mut SqliteConnection,
-    entity: Entity,
-    id: &str,
-    registration_id: Option<&str>,
-    payload: Value,
+    row: &R,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    let payload = serde_json::to_value(row)
+        .map_err(|e| Error::Internal(format!("sync payload {}: {e}", R::ENTITY)))?;
     sqlx::query(
         "INSERT INTO sync_queue (id, entity, registration_id, payload, created_at)
          VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
     )
-    .bind(id)
-    .bind(entity)
-    .bind(registration_id)
+    .bind(row.queue_id())
+    .bind(R::ENTITY)
+    .bind(row.registration_id())
     .bind(payload.to_string())
-    .bind(db_time(now))
+    .bind(db_time(row.queued_at(now)))
     .execute(&mut *conn)
     .await?;
-    if let Some(registration_id) = registration_id {
+    if let Some(registration_id) = row.registration_id() {
         sqlx::query(
             "UPDATE registrations SET sync_state = 'pendiente', sync_error = NULL
               WHERE id = ? AND sync_state IN ('sincronizado', 'error')",
@@ -52,23 +53,21 @@ pub(crate) async fn enqueue(
 }
 
 /// An event for a registration (its own UUID), applied centrally by the database.
-pub(crate) async fn enqueue_event(
+pub(crate) async fn event(
     conn: &mut SqliteConnection,
     registration_id: &str,
     kind: EventKind,
     payload: Value,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let id = uuid::Uuid::new_v4().to_string();
-    enqueue(
-        conn,
-        Entity::Event,
-        &id,
-        Some(registration_id),
-        json!({ "id": id, "registration_id": registration_id, "kind": kind, "payload": payload, "occurred_at": now }),
-        now,
-    )
-    .await
+    let event = EventPayload {
+        id: uuid::Uuid::new_v4().to_string(),
+        registration_id: registration_id.to_owned(),
+        kind,
+        payload,
+        occurred_at: now,
+    };
+    share(conn, &event, now).await
 }
 
 /// A record whose upload is in flight is frozen: desk actions on it wait.
