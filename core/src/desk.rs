@@ -1,15 +1,14 @@
 //! The front desk's services, shared by the desktop commands and the tests.
 
-use crate::clock::{Clock, ClockOffset, SystemClock};
+use crate::clock::{Clock, ClockOffset};
 use crate::config::Settings;
 use crate::error::Result;
-use crate::legal;
 use crate::outbox::{OutboxWorker, Transport};
-use crate::roster;
 use crate::store::Store;
 use crate::sync::{Central, SyncReport, SyncWorker};
+use crate::work::{Actor, Work, WorkContext};
 use chrono::{DateTime, Utc};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -53,56 +52,7 @@ impl DataPaths {
     }
 }
 
-/// Names of the settings that differ (values stay out of the audit trail).
-fn changed_keys(old: &Settings, new: &Settings) -> Vec<String> {
-    let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) =
-        (serde_json::to_value(old), serde_json::to_value(new))
-    else {
-        return Vec::new();
-    };
-    b.iter()
-        .filter(|(k, v)| a.get(*k) != Some(*v))
-        .map(|(k, _)| k.clone())
-        .collect()
-}
-
 impl Desk {
-    /// Opens the database, runs migrations, publishes the embedded legal texts and, on an
-    /// empty roster, loads the demo one. Emails go to files until [`Desk::use_transport`].
-    pub async fn open(paths: &DataPaths, settings: Settings) -> Result<Self> {
-        Self::open_with_clock(paths, settings, Arc::new(SystemClock)).await
-    }
-
-    pub async fn open_with_clock(
-        paths: &DataPaths,
-        settings: Settings,
-        clock: Arc<dyn Clock>,
-    ) -> Result<Self> {
-        std::fs::create_dir_all(&paths.root).map_err(|e| {
-            crate::error::Error::Internal(format!("data folder {}: {e}", paths.root.display()))
-        })?;
-        let store = Store::open(&paths.database()).await?;
-        let transport = Transport::files(&paths.outbox_files())?;
-        let now = clock.now();
-        let clock_offset = crate::store::meta::clock_offset(store.reader()).await?;
-        legal::publish_embedded(&store, now).await?;
-        if roster::seed_demo_if_empty(&store, now).await? {
-            tracing::info!("empty roster: demo roster loaded");
-        }
-        Ok(Self {
-            store,
-            settings: Arc::new(RwLock::new(settings)),
-            clock,
-            outbox_wake: Arc::new(Notify::new()),
-            transport: Arc::new(RwLock::new(transport)),
-            central: Arc::new(RwLock::new(None)),
-            sync_wake: Arc::new(Notify::new()),
-            sync_status: Arc::new(RwLock::new(crate::sync::SyncStatus::default())),
-            clock_offset: Arc::new(RwLock::new(clock_offset)),
-            session: Arc::new(RwLock::new(None)),
-        })
-    }
-
     /// The worker that delivers this desk's emails through its current transport.
     pub fn outbox_worker(&self) -> OutboxWorker {
         OutboxWorker::new(
@@ -118,62 +68,6 @@ impl Desk {
     pub fn use_transport(&self, transport: Transport) {
         *self.transport.write().expect("transport lock") = transport;
         self.outbox_wake.notify_one();
-    }
-
-    /// Applies new settings from the settings screen: checks every field, asks for a
-    /// supervisor's approval once a supervisor exists, switches email delivery (SMTP with
-    /// `smtp_password`, or files) and audits which settings changed (never secrets).
-    pub async fn change_settings(
-        &self,
-        new: Settings,
-        smtp_password: Option<&str>,
-        central_password: Option<&str>,
-        approval: &crate::staff::SupervisorApproval,
-        outbox_files: &Path,
-    ) -> Result<()> {
-        new.validate().map_err(crate::error::Error::Fields)?;
-        let clerk = self.current_clerk()?;
-        let actor = self.approve(approval).await?;
-        let transport = match &new.smtp {
-            Some(smtp) => Transport::smtp(smtp, smtp_password)?,
-            None => Transport::files(outbox_files)?,
-        };
-        let central = match new.central_url.trim() {
-            "" => None,
-            url => Some(Central::new(url, central_password)?),
-        };
-        let old = self.settings();
-        let changed = changed_keys(&old, &new);
-        let now = self.clock.now();
-        let mut tx = self.store.writer().begin().await?;
-        crate::audit::record(
-            &mut tx,
-            &new,
-            now,
-            crate::audit::AuditEvent::station(
-                &actor,
-                "ajustes_cambiados",
-                serde_json::json!({ "claves": changed, "capturista": clerk.username }),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        self.replace_settings(new);
-        self.use_transport(transport);
-        self.use_central(central);
-        Ok(())
-    }
-
-    /// Sends a test email now through the current transport, reporting the server's own
-    /// complaint in Spanish when it fails.
-    pub async fn send_test_email(&self, to: &str) -> Result<()> {
-        self.current_clerk()?;
-        let to = crate::domain::EmailAddress::parse_field(to, crate::domain::Field::TestRecipient)?;
-        let settings = self.settings();
-        self.transport()
-            .send_test(&settings, to.as_str())
-            .await
-            .map_err(|e| crate::error::Error::SmtpTest(format!("La prueba de correo falló: {e}")))
     }
 
     pub fn transport(&self) -> Transport {
@@ -224,6 +118,21 @@ impl Desk {
         self.sync_wake.notify_one();
     }
 
+    /// A change made now by `actor` (see [`Work`]).
+    pub(crate) async fn work(&self, actor: Actor) -> Result<Work> {
+        self.work_at(actor, self.clock.now()).await
+    }
+
+    /// A change at `now`, for a use case that already read the clock for its checks.
+    pub(crate) async fn work_at(&self, actor: Actor, now: DateTime<Utc>) -> Result<Work> {
+        let context = WorkContext {
+            settings: self.settings(),
+            central_offset: self.clock_offset(),
+            outbox_wake: self.outbox_wake.clone(),
+        };
+        Work::begin(&self.store, now, actor, context).await
+    }
+
     /// The worker that syncs this desk with the central database.
     pub fn sync_worker(&self) -> SyncWorker {
         SyncWorker::new(
@@ -257,14 +166,5 @@ impl Desk {
     pub fn institute_time(&self, station: DateTime<Utc>) -> DateTime<Utc> {
         self.clock_offset()
             .map_or(station, |offset| offset.to_central(station))
-    }
-
-    pub async fn import_roster(
-        &self,
-        path: &Path,
-        progress: impl FnMut(roster::ImportProgress) + Send,
-    ) -> Result<roster::ImportReport> {
-        self.current_clerk()?;
-        roster::import_csv_file(&self.store, path, self.clock.now(), progress).await
     }
 }

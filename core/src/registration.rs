@@ -2,7 +2,6 @@
 //! registration, its consents, its validation token, its email and an audit event in one
 //! transaction.
 
-use crate::audit::{self, AuditEvent};
 use crate::desk::Desk;
 pub use crate::domain::registration::CONSENT_METHOD;
 use crate::domain::registration::parse_folio;
@@ -18,10 +17,9 @@ use crate::store::constraint::{self, Violation};
 use crate::store::db_time;
 use crate::store::roster::{self, RosterEntry};
 use crate::store::rows::RegistrationRow;
-use crate::sync::{
-    self, payload::ConsentPayload, payload::ConsentRecord, payload::RegistrationPayload,
-};
+use crate::sync::payload::{ConsentPayload, ConsentRecord, RegistrationPayload};
 use crate::tokens::issue_validation_email;
+use crate::work::{Actor, Subject};
 use chrono::{DateTime, Duration, Local, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -215,7 +213,6 @@ impl Desk {
         let clerk = self.current_clerk()?;
         let request = parse_form(form).map_err(Error::Fields)?;
         self.expire_overdue().await?;
-        let settings = self.settings();
         let now = self.clock.now();
         let affiliate = self
             .check_identity(&request.affiliation, &request.serial, now, &clerk.username)
@@ -248,6 +245,11 @@ impl Desk {
         };
         let (registration_id, folio) = (&registration.id, &registration.folio);
 
+        // One instant for the folio, the rows and the receipt.
+        let mut work = self
+            .work_at(Actor::Staff(clerk.username.clone()), now)
+            .await?;
+        let settings = work.settings().clone();
         let row = RegistrationPayload {
             id: registration.id.clone(),
             folio: registration.folio.clone(),
@@ -262,9 +264,8 @@ impl Desk {
             created_at: now,
         };
 
-        let mut tx = self.store.writer().begin().await?;
-        if let Err(e) = row.insert(&mut tx).await {
-            drop(tx);
+        if let Err(e) = row.insert(work.conn()).await {
+            drop(work);
             // Another registration of the same person won the race: tell it like the check does.
             if constraint::violation(&e) == Some(Violation::OneLivePerAffiliate) {
                 self.check_no_live_registration(&request.affiliation)
@@ -272,10 +273,10 @@ impl Desk {
             }
             return Err(constraint::into_error(e));
         }
-        sync::share(&mut tx, &row, now).await?;
+        work.share(&row).await?;
         for consent in &request.consents {
             let consent = ConsentPayload::insert(
-                &mut tx,
+                work.conn(),
                 ConsentRecord {
                     registration_id,
                     document_id: consent.document_id,
@@ -288,36 +289,26 @@ impl Desk {
                 },
             )
             .await?;
-            sync::share(&mut tx, &consent, now).await?;
+            work.share(&consent).await?;
         }
-        let expires_at =
-            issue_validation_email(&mut tx, &settings, now, self.clock_offset(), &registration)
-                .await?;
+        let expires_at = issue_validation_email(&mut work, &registration).await?;
         sqlx::query("DELETE FROM serial_lockouts WHERE affiliation_number = ?")
             .bind(request.affiliation.as_str())
-            .execute(&mut *tx)
+            .execute(work.conn())
             .await?;
-        audit::record(
-            &mut tx,
-            &settings,
-            now,
-            AuditEvent {
-                actor: &clerk.username,
-                action: "registro_creado",
-                registration_id: Some(registration_id),
-                affiliation_number: Some(request.affiliation.as_str()),
-                detail: json!({
-                    "folio": folio,
-                    "agrupacion_nucleo_familiar": request.family_grouping(),
-                    "documentos": request.consents.iter().map(|c| json!({
-                        "tipo": c.kind.as_str(), "documento_id": c.document_id, "aceptado": c.accepted
-                    })).collect::<Vec<_>>(),
-                }),
-            },
+        work.audit(
+            "registro_creado",
+            Subject::of(&registration),
+            json!({
+                "folio": folio,
+                "agrupacion_nucleo_familiar": request.family_grouping(),
+                "documentos": request.consents.iter().map(|c| json!({
+                    "tipo": c.kind.as_str(), "documento_id": c.document_id, "aceptado": c.accepted
+                })).collect::<Vec<_>>(),
+            }),
         )
         .await?;
-        tx.commit().await?;
-        self.outbox_wake.notify_one();
+        work.commit().await?;
         tracing::info!(registration_id = %registration_id, folio = %folio, "registration created");
 
         Ok(RegistrationReceipt {
@@ -413,8 +404,7 @@ impl Desk {
         now: DateTime<Utc>,
         clerk: &str,
     ) -> Result<Error> {
-        let settings = self.settings();
-        let mut tx = self.store.writer().begin().await?;
+        let mut work = self.work_at(Actor::Staff(clerk.to_owned()), now).await?;
         let failures: i64 = sqlx::query_scalar(
             "INSERT INTO serial_lockouts (affiliation_number, failures, last_failure_at)
              VALUES (?1, 1, ?2)
@@ -428,27 +418,21 @@ impl Desk {
         .bind(affiliation.as_str())
         .bind(db_time(now))
         .bind(db_time(now - Duration::hours(24)))
-        .fetch_one(&mut *tx)
+        .fetch_one(work.conn())
         .await?;
-        let max = i64::from(settings.max_serial_failures.max(1));
+        let max = i64::from(work.settings().max_serial_failures.max(1));
+        let about = Subject::Affiliation(affiliation.as_str());
         let error = if failures >= max {
-            let until = now + Duration::minutes(i64::from(settings.serial_lock_minutes));
+            let until = now + Duration::minutes(i64::from(work.settings().serial_lock_minutes));
             sqlx::query("UPDATE serial_lockouts SET locked_until = ? WHERE affiliation_number = ?")
                 .bind(db_time(until))
                 .bind(affiliation.as_str())
-                .execute(&mut *tx)
+                .execute(work.conn())
                 .await?;
-            audit::record(
-                &mut tx,
-                &settings,
-                now,
-                AuditEvent {
-                    actor: clerk,
-                    action: "afiliacion_bloqueada",
-                    registration_id: None,
-                    affiliation_number: Some(affiliation.as_str()),
-                    detail: json!({ "intentos": failures, "bloqueada_hasta": db_time(until) }),
-                },
+            work.audit(
+                "afiliacion_bloqueada",
+                about,
+                json!({ "intentos": failures, "bloqueada_hasta": db_time(until) }),
             )
             .await?;
             tracing::warn!("affiliation number locked after repeated wrong serials");
@@ -461,20 +445,9 @@ impl Desk {
                 remaining: u32::try_from(max - failures).unwrap_or(0),
             }
         };
-        audit::record(
-            &mut tx,
-            &settings,
-            now,
-            AuditEvent {
-                actor: clerk,
-                action: "serie_incorrecta",
-                registration_id: None,
-                affiliation_number: Some(affiliation.as_str()),
-                detail: json!({ "intento": failures }),
-            },
-        )
-        .await?;
-        tx.commit().await?;
+        work.audit("serie_incorrecta", about, json!({ "intento": failures }))
+            .await?;
+        work.commit().await?;
         Ok(error)
     }
 

@@ -15,6 +15,7 @@
 //! written in one transaction (all or none if the write itself fails), upserting by
 //! affiliation number, so importing the same file twice changes nothing.
 
+use crate::desk::Desk;
 pub use crate::domain::AffiliateKind;
 use crate::domain::{AffiliationNumber, CredentialSerial, normalize_identifier, search_key};
 use crate::error::{Error, Result};
@@ -83,6 +84,18 @@ struct Batch {
     rows: Vec<RosterRow>,
     errors: Vec<LineError>,
     progress: ImportProgress,
+}
+
+impl Desk {
+    /// Imports a roster CSV file chosen at the desk; `progress` is called after each batch.
+    pub async fn import_roster(
+        &self,
+        path: &Path,
+        progress: impl FnMut(ImportProgress) + Send,
+    ) -> Result<ImportReport> {
+        self.current_clerk()?;
+        import_csv_file(&self.store, path, self.clock.now(), progress).await
+    }
 }
 
 /// Loads the embedded demo roster when the roster is empty, so a new install can follow

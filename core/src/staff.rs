@@ -6,7 +6,6 @@
 //! network; with a central database, each change travels to the office's other stations
 //! as a new version (the newest wins).
 
-use crate::audit::{self, AuditEvent};
 use crate::desk::Desk;
 pub(crate) use crate::domain::staff::Session;
 pub use crate::domain::staff::{Clerk, Role, SupervisorApproval};
@@ -14,9 +13,11 @@ use crate::domain::staff::{check_new_password, parse_full_name, parse_username};
 use crate::domain::{Field, FieldError};
 use crate::error::{Error, Result};
 use crate::security;
+use crate::store::constraint;
 use crate::store::db_time;
 use crate::store::rows::StaffAccountRow;
-use crate::sync::{self, payload::StaffVersion};
+use crate::sync::payload::StaffVersion;
+use crate::work::{Actor, Subject, Work};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -249,16 +250,9 @@ impl Desk {
         action: &'static str,
         detail: serde_json::Value,
     ) -> Result<()> {
-        let mut tx = self.store.writer().begin().await?;
-        audit::record(
-            &mut tx,
-            &self.settings(),
-            self.clock.now(),
-            AuditEvent::station(actor, action, detail),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        let mut work = self.work(Actor::Staff(actor.to_owned())).await?;
+        work.audit(action, Subject::Station, detail).await?;
+        work.commit().await
     }
 
     /// Creates the station's first supervisor, refused once one exists, and signs them in.
@@ -339,8 +333,8 @@ impl Desk {
         actor: &str,
     ) -> Result<()> {
         let hash = security::hash_off_thread(password.to_owned()).await?;
-        let now = self.clock.now();
-        let mut tx = self.store.writer().begin().await?;
+        let mut work = self.work(Actor::Staff(actor.to_owned())).await?;
+        let now = work.now();
         sqlx::query(
             "INSERT INTO staff (username, full_name, role, password_hash, created_at, changed_at,
                                 must_change_password)
@@ -348,23 +342,22 @@ impl Desk {
         )
         .bind(username)
         .bind(full_name)
-        .bind(role.as_str())
+        .bind(role)
         .bind(&hash)
         .bind(db_time(now))
         .bind(must_change_password)
-        .execute(&mut *tx)
-        .await?;
-        self.commit_account_change(
-            tx,
-            now,
-            username,
-            AuditEvent::station(
-                actor,
-                "cuenta_creada",
-                json!({ "usuario": username, "rol": role.as_str() }),
-            ),
-        )
+        .execute(work.conn())
         .await
+        // Another station's account with this name may have arrived since the check.
+        .map_err(constraint::into_error)?;
+        share_account(&mut work, username).await?;
+        work.audit(
+            "cuenta_creada",
+            Subject::Station,
+            json!({ "usuario": username, "rol": role }),
+        )
+        .await?;
+        work.commit().await
     }
 
     pub async fn list_staff(&self) -> Result<Vec<StaffMember>> {
@@ -398,29 +391,27 @@ impl Desk {
         if !active && member.username == supervisor.username {
             return Err(Error::CannotDeactivateSelf);
         }
-        let mut tx = self.store.writer().begin().await?;
-        let now = self.clock.now();
+        let mut work = self.work(Actor::Staff(supervisor.username)).await?;
+        let now = work.now();
         sqlx::query("UPDATE staff SET active = ?, changed_at = ? WHERE username = ?")
             .bind(active)
             .bind(db_time(now))
             .bind(&member.username)
-            .execute(&mut *tx)
+            .execute(work.conn())
             .await?;
-        self.commit_account_change(
-            tx,
-            now,
-            &member.username,
-            AuditEvent::station(
-                &supervisor.username,
-                if active {
-                    "cuenta_reactivada"
-                } else {
-                    "cuenta_desactivada"
-                },
-                json!({ "usuario": member.username }),
-            ),
+        share_account(&mut work, &member.username).await?;
+        let action = if active {
+            "cuenta_reactivada"
+        } else {
+            "cuenta_desactivada"
+        };
+        work.audit(
+            action,
+            Subject::Station,
+            json!({ "usuario": member.username }),
         )
         .await?;
+        work.commit().await?;
         self.staff_member(&member.username).await
     }
 
@@ -514,8 +505,8 @@ impl Desk {
         action: &'static str,
     ) -> Result<()> {
         let hash = security::hash_off_thread(password.to_owned()).await?;
-        let now = self.clock.now();
-        let mut tx = self.store.writer().begin().await?;
+        let mut work = self.work(Actor::Staff(actor.to_owned())).await?;
+        let now = work.now();
         sqlx::query(
             "UPDATE staff SET password_hash = ?, must_change_password = ?, failed_attempts = 0,
                               locked_until = NULL, changed_at = ?
@@ -525,30 +516,12 @@ impl Desk {
         .bind(must_change_password)
         .bind(db_time(now))
         .bind(username)
-        .execute(&mut *tx)
+        .execute(work.conn())
         .await?;
-        self.commit_account_change(
-            tx,
-            now,
-            username,
-            AuditEvent::station(actor, action, json!({ "usuario": username })),
-        )
-        .await
-    }
-
-    /// How every account change ends, in its own transaction: the new version is queued
-    /// for the office's other stations, the change is audited, and all of it commits.
-    async fn commit_account_change(
-        &self,
-        mut tx: sqlx::Transaction<'_, sqlx::Sqlite>,
-        now: DateTime<Utc>,
-        username: &str,
-        event: AuditEvent<'_>,
-    ) -> Result<()> {
-        share_account(&mut tx, username).await?;
-        audit::record(&mut tx, &self.settings(), now, event).await?;
-        tx.commit().await?;
-        Ok(())
+        share_account(&mut work, username).await?;
+        work.audit(action, Subject::Station, json!({ "usuario": username }))
+            .await?;
+        work.commit().await
     }
 
     /// Checks a supervisor's approval; returns the supervisor's username.
@@ -715,8 +688,8 @@ fn parse_new_member(
 }
 
 /// Queues the account's new version for the office's other stations (through the
-/// central database, with the next sync).
-async fn share_account(conn: &mut sqlx::SqliteConnection, username: &str) -> Result<()> {
-    let version = StaffVersion::load(conn, username).await?;
-    sync::share(conn, &version, version.changed_at).await
+/// central database, with the next sync): how every account change ends.
+async fn share_account(work: &mut Work, username: &str) -> Result<()> {
+    let version = StaffVersion::load(work.conn(), username).await?;
+    work.share(&version).await
 }

@@ -4,6 +4,7 @@
 use crate::desk::Desk;
 use crate::error::Result;
 use crate::sync::{self, SyncStatus};
+use crate::work::Actor;
 use chrono::{DateTime, Utc};
 
 impl Desk {
@@ -38,10 +39,10 @@ impl Desk {
 
     /// Tries a conflicting registration again (say, the other office cancelled theirs).
     pub async fn retry_conflict(&self, registration_id: &str) -> Result<()> {
-        self.current_clerk()?;
-        let mut tx = self.store.writer().begin().await?;
-        sync::queue::release_held(&mut tx, registration_id).await?;
-        tx.commit().await?;
+        let clerk = self.current_clerk()?;
+        let mut work = self.work(Actor::Staff(clerk.username)).await?;
+        sync::queue::release_held(work.conn(), registration_id).await?;
+        work.commit().await?;
         self.request_sync();
         Ok(())
     }

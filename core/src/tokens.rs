@@ -1,8 +1,6 @@
 //! Validation tokens: each validation email carries a new one (a link and a code), which
 //! replaces any earlier one of the registration.
 
-use crate::clock::ClockOffset;
-use crate::config::Settings;
 use crate::domain::token::validation_link;
 use crate::domain::{EmailKind, TokenState, local_time};
 use crate::emails::{CODE_PLACEHOLDER, LINK_TOKEN_PLACEHOLDER, ValidationEmail};
@@ -11,7 +9,8 @@ use crate::outbox::{self, NewEmail};
 use crate::security;
 use crate::store::db_time;
 use crate::store::rows::RegistrationRow;
-use crate::sync::{self, payload::TokenPayload};
+use crate::sync::payload::TokenPayload;
+use crate::work::Work;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::SqliteConnection;
 
@@ -20,14 +19,19 @@ use sqlx::SqliteConnection;
 /// The token's instants are on this station's clock (the push moves them onto the central
 /// one); the expiry the affiliate reads is on the institute's clock when it is known.
 pub(crate) async fn issue_validation_email(
-    tx: &mut SqliteConnection,
-    settings: &Settings,
-    now: DateTime<Utc>,
-    central_offset: Option<ClockOffset>,
+    work: &mut Work,
     registration: &RegistrationRow,
 ) -> Result<DateTime<Utc>> {
-    supersede_active(tx, &registration.id).await?;
-    outbox::cancel_unsent(tx, &registration.id, Some(EmailKind::Validation), now).await?;
+    let now = work.now();
+    supersede_active(work.conn(), &registration.id).await?;
+    outbox::cancel_unsent(
+        work.conn(),
+        &registration.id,
+        Some(EmailKind::Validation),
+        now,
+    )
+    .await?;
+    let settings = work.settings();
 
     let token_id = uuid::Uuid::new_v4().to_string();
     let link_token = security::new_link_token();
@@ -42,7 +46,11 @@ pub(crate) async fn issue_validation_email(
         folio: &registration.folio,
         link: &link,
         code: CODE_PLACEHOLDER,
-        expires: &local_time(&central_offset.map_or(expires_at, |o| o.to_central(expires_at))),
+        expires: &local_time(
+            &work
+                .central_offset()
+                .map_or(expires_at, |o| o.to_central(expires_at)),
+        ),
     }
     .render()?;
     let token = TokenPayload {
@@ -54,23 +62,18 @@ pub(crate) async fn issue_validation_email(
         created_at: now,
         expires_at,
     };
-    token.insert(tx).await?;
-    sync::share(tx, &token, now).await?;
-    outbox::enqueue(
-        tx,
-        settings,
-        now,
-        NewEmail {
-            registration_id: &registration.id,
-            kind: EmailKind::Validation,
-            recipient: &registration.email,
-            rendered,
-            secrets: vec![
-                (LINK_TOKEN_PLACEHOLDER, link_token),
-                (CODE_PLACEHOLDER, code),
-            ],
-        },
-    )
+    token.insert(work.conn()).await?;
+    work.share(&token).await?;
+    work.email(NewEmail {
+        registration_id: &registration.id,
+        kind: EmailKind::Validation,
+        recipient: &registration.email,
+        rendered,
+        secrets: vec![
+            (LINK_TOKEN_PLACEHOLDER, link_token),
+            (CODE_PLACEHOLDER, code),
+        ],
+    })
     .await?;
     Ok(expires_at)
 }

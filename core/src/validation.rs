@@ -3,7 +3,6 @@
 //! Success creates the account with a temporary password and queues its email.
 
 use crate::affiliate_account::{new_temporary_password, queue_temporary_password};
-use crate::audit::{self, AuditEvent};
 use crate::desk::Desk;
 use crate::domain::registration::parse_folio;
 use crate::domain::token::{TokenFacts, judge, parse_code, parse_link_token};
@@ -12,8 +11,9 @@ use crate::error::{Error, Result};
 use crate::security;
 use crate::store::db_time;
 use crate::store::rows::{RegistrationRow, TokenRow};
-use crate::sync::{self, payload::AccountPayload};
+use crate::sync::payload::AccountPayload;
 use crate::tokens;
+use crate::work::{Actor, Subject};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
@@ -26,9 +26,6 @@ pub struct ValidationOutcome {
     pub email_masked: String,
     pub validated_at: DateTime<Utc>,
 }
-
-/// Who acts when the affiliate validates by the email's link: nobody at a desk.
-const LINK_ACTOR: &str = "afiliado (enlace)";
 
 impl Desk {
     /// Validates the registration `folio` with the code the affiliate read from the email.
@@ -56,7 +53,7 @@ impl Desk {
             token,
             now,
             ValidationMethod::CodeAtDesk,
-            &clerk.username,
+            Actor::Staff(clerk.username),
         )
         .await
     }
@@ -88,8 +85,14 @@ impl Desk {
         }
         // Only this link's own token can validate: an older link never borrows a newer one.
         let token = check_token_usable(&registration, token, now)?;
-        self.complete_validation(registration, token, now, ValidationMethod::Link, LINK_ACTOR)
-            .await
+        self.complete_validation(
+            registration,
+            token,
+            now,
+            ValidationMethod::Link,
+            Actor::AffiliateLink,
+        )
+        .await
     }
 
     /// Whether `code` belongs to an earlier, replaced validation email of the registration.
@@ -113,9 +116,8 @@ impl Desk {
         now: DateTime<Utc>,
         clerk: &str,
     ) -> Result<Error> {
-        let settings = self.settings();
-        let max = i64::from(settings.max_code_attempts.max(1));
-        let mut tx = self.store.writer().begin().await?;
+        let mut work = self.work_at(Actor::Staff(clerk.to_owned()), now).await?;
+        let max = i64::from(work.settings().max_code_attempts.max(1));
         let attempts: i64 = sqlx::query_scalar(
             "UPDATE validation_tokens
                 SET failed_attempts = failed_attempts + 1,
@@ -125,36 +127,28 @@ impl Desk {
         .bind(max)
         .bind(TokenState::Exhausted)
         .bind(&token.id)
-        .fetch_one(&mut *tx)
+        .fetch_one(work.conn())
         .await?;
         if attempts == max {
-            sync::event(
-                &mut tx,
+            work.event(
                 &registration.id,
                 EventKind::TokenExhausted,
                 json!({ "token_id": token.id }),
-                now,
             )
             .await?;
         }
-        audit::record(
-            &mut tx,
-            &settings,
-            now,
-            AuditEvent::about(
-                clerk,
-                if attempts >= max {
-                    "codigo_agotado"
-                } else {
-                    "codigo_incorrecto"
-                },
-                &registration.id,
-                &registration.affiliation_number,
-                json!({ "intento": attempts }),
-            ),
+        let action = if attempts >= max {
+            "codigo_agotado"
+        } else {
+            "codigo_incorrecto"
+        };
+        work.audit(
+            action,
+            Subject::of(registration),
+            json!({ "intento": attempts }),
         )
         .await?;
-        tx.commit().await?;
+        work.commit().await?;
         Ok(if attempts >= max {
             Error::CodeExhausted
         } else {
@@ -172,9 +166,8 @@ impl Desk {
         token: TokenRow,
         now: DateTime<Utc>,
         method: ValidationMethod,
-        actor: &str,
+        actor: Actor,
     ) -> Result<ValidationOutcome> {
-        let settings = self.settings();
         let username = registration.affiliation_number.clone();
         let password = new_temporary_password(
             registration.full_name.as_deref(),
@@ -184,8 +177,9 @@ impl Desk {
         .await?;
         let hash = password.hash.clone();
 
-        let mut tx = self.store.writer().begin().await?;
-        if !tokens::claim(&mut tx, &token.id, now).await? {
+        let mut work = self.work_at(actor, now).await?;
+        // Dropping the work rolls back: a second validation of the same token changes nothing.
+        if !tokens::claim(work.conn(), &token.id, now).await? {
             return Err(Error::AlreadyValidated(now));
         }
         sqlx::query(
@@ -196,7 +190,7 @@ impl Desk {
         .bind(db_time(now))
         .bind(&registration.id)
         .bind(RegistrationState::PendingValidation)
-        .execute(&mut *tx)
+        .execute(work.conn())
         .await?;
         let account = AccountPayload {
             registration_id: registration.id.clone(),
@@ -205,40 +199,23 @@ impl Desk {
             must_change_password: true,
             password_set_at: now,
         };
-        account.insert(&mut tx).await?;
-        sync::event(
-            &mut tx,
+        account.insert(work.conn()).await?;
+        work.event(
             &registration.id,
             EventKind::ValidatedAtDesk,
             json!({ "metodo": method }),
-            now,
         )
         .await?;
-        sync::share(&mut tx, &account, now).await?;
-        queue_temporary_password(
-            &mut tx,
-            &settings,
-            now,
-            &registration.id,
-            &registration.email,
-            password,
+        work.share(&account).await?;
+        queue_temporary_password(&mut work, &registration.id, &registration.email, password)
+            .await?;
+        work.audit(
+            "registro_validado",
+            Subject::of(&registration),
+            json!({ "folio": registration.folio, "metodo": method }),
         )
         .await?;
-        audit::record(
-            &mut tx,
-            &settings,
-            now,
-            AuditEvent::about(
-                actor,
-                "registro_validado",
-                &registration.id,
-                &registration.affiliation_number,
-                json!({ "folio": registration.folio, "metodo": method }),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        self.outbox_wake.notify_one();
+        work.commit().await?;
         tracing::info!(registration_id = %registration.id, "registration validated");
 
         let email_masked = crate::domain::EmailAddress::mask_stored(&registration.email);

@@ -1,29 +1,25 @@
 //! What a clerk does at the desk after a registration: resend the validation email,
 //! correct the email, issue a new temporary password, reveal a serial (supervisor),
-//! cancel (supervisor), and the expiry of registrations never validated. Every action is
-//! audited with who did it and, where it matters, why.
+//! cancel (supervisor). Every action is audited with who did it and, where it matters, why.
 
-use crate::affiliate_account::{new_temporary_password, queue_temporary_password};
-use crate::audit::{self, AuditEvent};
+use crate::affiliate_account::{new_temporary_password, replace_password};
 use crate::desk::Desk;
+use crate::domain::SupervisorApproval;
 use crate::domain::{
     AffiliationNumber, EmailAddress, EmailKind, EventKind, Field, FieldError, RegistrationState,
     require_reason,
 };
 use crate::error::{Error, Result};
 use crate::outbox::cancel_unsent;
-use crate::roster;
-use crate::staff::SupervisorApproval;
 use crate::store::db_time;
+use crate::store::roster;
 use crate::store::rows::RegistrationRow;
 use crate::sync;
 use crate::tokens::{self, issue_validation_email};
+use crate::work::{Actor, Subject};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use serde_json::json;
-
-/// Actor recorded for what the app does by itself (expiry).
-const SYSTEM_ACTOR: &str = "sistema";
 
 /// What the clerk sees after an action that sends an email.
 #[derive(Debug, Clone, Serialize)]
@@ -66,25 +62,15 @@ impl Desk {
             }
         }
         sync::queue::ensure_not_uploading(&self.store, &registration.id).await?;
-        let mut tx = self.store.writer().begin().await?;
-        let expires_at =
-            issue_validation_email(&mut tx, &settings, now, self.clock_offset(), &registration)
-                .await?;
-        audit::record(
-            &mut tx,
-            &settings,
-            now,
-            AuditEvent::about(
-                &clerk.username,
-                "correo_validacion_reenviado",
-                &registration.id,
-                &registration.affiliation_number,
-                json!({ "folio": registration.folio }),
-            ),
+        let mut work = self.work_at(Actor::Staff(clerk.username), now).await?;
+        let expires_at = issue_validation_email(&mut work, &registration).await?;
+        work.audit(
+            "correo_validacion_reenviado",
+            Subject::of(&registration),
+            json!({ "folio": registration.folio }),
         )
         .await?;
-        tx.commit().await?;
-        self.outbox_wake.notify_one();
+        work.commit().await?;
         Ok(EmailSent {
             registration_id: registration.id,
             folio: registration.folio,
@@ -145,38 +131,30 @@ impl Desk {
             Some(e) if errors.is_empty() => e,
             _ => return Err(Error::Fields(errors)),
         };
-        let settings = self.settings();
-        let now = self.clock.now();
         let old_masked = EmailAddress::mask_stored(&registration.email);
         registration.email = new_email.to_string();
         sync::queue::ensure_not_uploading(&self.store, &registration.id).await?;
-        let mut tx = self.store.writer().begin().await?;
+        let mut work = self.work(Actor::Staff(clerk.username)).await?;
         sqlx::query("UPDATE registrations SET email = ?, updated_at = ? WHERE id = ?")
             .bind(&registration.email)
-            .bind(db_time(now))
+            .bind(db_time(work.now()))
             .bind(&registration.id)
-            .execute(&mut *tx)
+            .execute(work.conn())
             .await?;
-        sync::event(
-            &mut tx,
+        work.event(
             &registration.id,
             EventKind::EmailCorrected,
             json!({ "email": registration.email }),
-            now,
         )
         .await?;
-        let expires_at =
-            issue_validation_email(&mut tx, &settings, now, self.clock_offset(), &registration)
-                .await?;
-        audit::record(
-            &mut tx,
-            &settings,
-            now,
-            AuditEvent::about(&clerk.username, "correo_corregido", &registration.id, &registration.affiliation_number, json!({ "folio": registration.folio, "anterior": old_masked, "nuevo": new_email.masked() })),
+        let expires_at = issue_validation_email(&mut work, &registration).await?;
+        work.audit(
+            "correo_corregido",
+            Subject::of(&registration),
+            json!({ "folio": registration.folio, "anterior": old_masked, "nuevo": new_email.masked() }),
         )
         .await?;
-        tx.commit().await?;
-        self.outbox_wake.notify_one();
+        work.commit().await?;
         Ok(EmailSent {
             registration_id: registration.id,
             folio: registration.folio,
@@ -200,65 +178,22 @@ impl Desk {
                 folio: registration.folio,
             });
         }
-        let settings = self.settings();
-        let now = self.clock.now();
         let password = new_temporary_password(
             registration.full_name.as_deref(),
             &registration.folio,
             &registration.affiliation_number,
         )
         .await?;
-        let hash = password.hash.clone();
         sync::queue::ensure_not_uploading(&self.store, &registration.id).await?;
-        let mut tx = self.store.writer().begin().await?;
-        sqlx::query(
-            "UPDATE accounts SET password_hash = ?, must_change_password = 1, password_set_at = ?
-              WHERE registration_id = ?",
-        )
-        .bind(&hash)
-        .bind(db_time(now))
-        .bind(&registration.id)
-        .execute(&mut *tx)
-        .await?;
-        sync::event(
-            &mut tx,
-            &registration.id,
-            EventKind::PasswordReissued,
-            json!({ "password_hash": hash }),
-            now,
+        let mut work = self.work(Actor::Staff(clerk.username)).await?;
+        replace_password(&mut work, &registration, password).await?;
+        work.audit(
+            "contrasena_temporal_reemitida",
+            Subject::of(&registration),
+            json!({ "folio": registration.folio, "motivo": reason }),
         )
         .await?;
-        cancel_unsent(
-            &mut tx,
-            &registration.id,
-            Some(EmailKind::TemporaryPassword),
-            now,
-        )
-        .await?;
-        queue_temporary_password(
-            &mut tx,
-            &settings,
-            now,
-            &registration.id,
-            &registration.email,
-            password,
-        )
-        .await?;
-        audit::record(
-            &mut tx,
-            &settings,
-            now,
-            AuditEvent::about(
-                &clerk.username,
-                "contrasena_temporal_reemitida",
-                &registration.id,
-                &registration.affiliation_number,
-                json!({ "folio": registration.folio, "motivo": reason }),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        self.outbox_wake.notify_one();
+        work.commit().await?;
         Ok(EmailSent {
             registration_id: registration.id,
             folio: registration.folio,
@@ -286,9 +221,9 @@ impl Desk {
         }
         sync::queue::ensure_not_uploading(&self.store, &registration.id).await?;
         let supervisor = self.approve(approval).await?;
-        let settings = self.settings();
-        let now = self.clock.now();
-        let mut tx = self.store.writer().begin().await?;
+        // The approving supervisor is who cancels.
+        let mut work = self.work(Actor::Staff(supervisor)).await?;
+        let now = work.now();
         // A registration held in conflict is settled by cancelling it: its rows stay here.
         sqlx::query(
             "UPDATE registrations SET state = ?4, closed_at = ?1, closed_reason = ?2, updated_at = ?1,
@@ -299,37 +234,28 @@ impl Desk {
         .bind(&reason)
         .bind(&registration.id)
         .bind(RegistrationState::Cancelled)
-        .execute(&mut *tx)
+        .execute(work.conn())
         .await?;
-        if !sync::queue::held_back(&mut tx, &registration.id).await? {
-            sync::event(
-                &mut tx,
+        if sync::queue::held_back(work.conn(), &registration.id).await? {
+            sync::queue::settle_conflict_by_cancelling(work.conn(), &registration.id).await?;
+        } else {
+            work.event(
                 &registration.id,
                 EventKind::Cancelled,
                 json!({ "motivo": reason }),
-                now,
             )
             .await?;
-        } else {
-            sync::queue::settle_conflict_by_cancelling(&mut tx, &registration.id).await?;
         }
-        tokens::supersede_active(&mut tx, &registration.id).await?;
-        cancel_unsent(&mut tx, &registration.id, None, now).await?;
-        audit::record(
-            &mut tx,
-            &settings,
-            now,
-            AuditEvent {
-                actor: &supervisor,
-                action: "registro_cancelado",
-                registration_id: Some(&registration.id),
-                affiliation_number: Some(&registration.affiliation_number),
-                detail: json!({ "folio": registration.folio, "motivo": reason, "capturista": clerk.username }),
-            },
+        tokens::supersede_active(work.conn(), &registration.id).await?;
+        cancel_unsent(work.conn(), &registration.id, None, now).await?;
+        work.audit(
+            "registro_cancelado",
+            Subject::of(&registration),
+            json!({ "folio": registration.folio, "motivo": reason, "capturista": clerk.username }),
         )
         .await?;
-        tx.commit().await?;
-        Ok(())
+        // Nothing was queued for the affiliate: the outbox is not woken.
+        work.commit().await
     }
 
     /// Shows the serial on record for a credential that has none printed, once a
@@ -364,76 +290,18 @@ impl Desk {
             .await?
             .ok_or_else(|| Error::NotInRoster(affiliation.to_string()))?;
         let supervisor = self.approve(approval).await?;
-        let settings = self.settings();
-        let now = self.clock.now();
-        let mut tx = self.store.writer().begin().await?;
-        audit::record(
-            &mut tx,
-            &settings,
-            now,
-            AuditEvent {
-                actor: &supervisor,
-                action: "serie_revelada",
-                registration_id: None,
-                affiliation_number: Some(affiliation.as_str()),
-                detail: json!({ "motivo": reason, "identificacion_revisada": true, "capturista": clerk.username }),
-            },
+        let mut work = self.work(Actor::Staff(supervisor)).await?;
+        work.audit(
+            "serie_revelada",
+            Subject::Affiliation(affiliation.as_str()),
+            json!({ "motivo": reason, "identificacion_revisada": true, "capturista": clerk.username }),
         )
         .await?;
-        tx.commit().await?;
+        work.commit().await?;
         Ok(RevealedSerial {
             affiliation_number: entry.affiliation_number,
             credential_serial: entry.credential_serial,
             full_name: entry.full_name,
         })
-    }
-
-    /// Registrations never validated within the configured hours become `expirada`, which
-    /// releases the identity. Runs before every check that depends on it, and on a timer.
-    pub async fn expire_overdue(&self) -> Result<u64> {
-        let settings = self.settings();
-        let now = self.clock.now();
-        let cutoff = now - Duration::hours(i64::from(settings.pending_expiry_hours));
-        let reason = format!("sin validar en {} horas", settings.pending_expiry_hours);
-        let mut tx = self.store.writer().begin().await?;
-        let expired: Vec<(String, String, String)> = sqlx::query_as(
-            "UPDATE registrations SET state = 'expirada', closed_at = ?1, closed_reason = ?2, updated_at = ?1
-              WHERE state = 'pendiente_validacion' AND created_at < ?3
-          RETURNING id, affiliation_number, folio",
-        )
-        .bind(db_time(now))
-        .bind(&reason)
-        .bind(db_time(cutoff))
-        .fetch_all(&mut *tx)
-        .await?;
-        for (id, affiliation, folio) in &expired {
-            cancel_unsent(&mut tx, id, None, now).await?;
-            sync::event(
-                &mut tx,
-                id,
-                EventKind::Expired,
-                json!({ "motivo": reason }),
-                now,
-            )
-            .await?;
-            audit::record(
-                &mut tx,
-                &settings,
-                now,
-                AuditEvent {
-                    actor: SYSTEM_ACTOR,
-                    action: "registro_expirado",
-                    registration_id: Some(id),
-                    affiliation_number: Some(affiliation),
-                    detail: json!({ "folio": folio, "horas": settings.pending_expiry_hours }),
-                },
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        if !expired.is_empty() {
-            tracing::info!(count = expired.len(), "pending registrations expired");
-        }
-        Ok(expired.len() as u64)
     }
 }
