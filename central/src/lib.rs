@@ -19,7 +19,7 @@ use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use registro_core::Error as CoreError;
 use registro_core::domain::token::{TokenFacts, TokenRefusal, judge, parse_link_token};
-use registro_core::domain::{RegistrationState, TokenState};
+use registro_core::domain::{EmailKind, EmailState, RegistrationState, TokenState};
 use registro_core::emails::PASSWORD_PLACEHOLDER;
 use registro_core::security;
 use serde::Deserialize;
@@ -224,7 +224,7 @@ pub async fn validate_link(state: &AppState, token: &str) -> Result<Outcome, Cor
     sqlx::query(
         "INSERT INTO outbox_messages (id, registration_id, kind, recipient, subject, body_text, body_html,
                                       secrets, message_id, state, next_attempt_at, created_at)
-         VALUES ($1, $2, 'contrasena_temporal', $3, $4, $5, $6, $7::jsonb, $8, 'en_cola', $9, $9)",
+         VALUES ($1, $2, $10, $3, $4, $5, $6, $7::jsonb, $8, $11, $9, $9)",
     )
     .bind(outbox_id)
     .bind(found.registration_id)
@@ -235,6 +235,8 @@ pub async fn validate_link(state: &AppState, token: &str) -> Result<Outcome, Cor
     .bind(registro_core::outbox::encode_secrets_json(&[(PASSWORD_PLACEHOLDER, password.plaintext.clone())]))
     .bind(format!("<{outbox_id}@{domain}>"))
     .bind(now)
+    .bind(EmailKind::TemporaryPassword)
+    .bind(EmailState::Queued)
     .execute(&mut *tx)
     .await?;
     sqlx::query(

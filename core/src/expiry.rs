@@ -2,7 +2,7 @@
 //! (nobody can squat it).
 
 use crate::desk::Desk;
-use crate::domain::EventKind;
+use crate::domain::{EventKind, RegistrationState};
 use crate::error::Result;
 use crate::outbox::cancel_unsent;
 use crate::store::db_time;
@@ -18,15 +18,17 @@ impl Desk {
         let (now, hours) = (work.now(), work.settings().pending_expiry_hours);
         let cutoff = now - Duration::hours(i64::from(hours));
         let reason = format!("sin validar en {hours} horas");
-        // The literal states let SQLite use `registrations_pending_by_age`.
+        // The state in WHERE stays literal (RegistrationState::PendingValidation): SQLite
+        // uses the partial index `registrations_pending_by_age` only for this text.
         let expired: Vec<(String, String, String)> = sqlx::query_as(
-            "UPDATE registrations SET state = 'expirada', closed_at = ?1, closed_reason = ?2, updated_at = ?1
+            "UPDATE registrations SET state = ?4, closed_at = ?1, closed_reason = ?2, updated_at = ?1
               WHERE state = 'pendiente_validacion' AND created_at < ?3
           RETURNING id, affiliation_number, folio",
         )
         .bind(db_time(now))
         .bind(&reason)
         .bind(db_time(cutoff))
+        .bind(RegistrationState::Expired)
         .fetch_all(work.conn())
         .await?;
         for (id, affiliation, folio) in &expired {

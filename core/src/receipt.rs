@@ -6,9 +6,8 @@
 
 use crate::config::{InstituteContact, Settings};
 use crate::desk::Desk;
-use crate::domain::{EmailAddress, MexicanPhone};
+use crate::domain::{DocumentKind, EmailAddress, MexicanPhone, RegistrationState};
 use crate::error::{Error, Result, local_time};
-use crate::legal::DocumentKind;
 use chrono::{DateTime, Utc};
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use serde::Serialize;
@@ -28,8 +27,8 @@ pub struct Receipt {
     pub email_masked: String,
     pub phone_masked: String,
     pub documents: Vec<ReceiptDocument>,
-    /// The registration's state as stored (`pendiente_validacion`, `validada`, …).
-    pub state: String,
+    /// The registration's state (`pendiente_validacion`, `validada`, …).
+    pub state: RegistrationState,
     pub next_steps: Vec<String>,
     pub contact: ReceiptContact,
 }
@@ -76,13 +75,13 @@ struct RegistrationRow {
     affiliation_number: String,
     email: String,
     phone_e164: String,
-    state: String,
+    state: RegistrationState,
 }
 
 #[derive(sqlx::FromRow)]
 struct ConsentRow {
     title: Option<String>,
-    document_kind: String,
+    document_kind: DocumentKind,
     document_version: i64,
     document_sha256: String,
     accepted: bool,
@@ -114,10 +113,7 @@ impl Desk {
         .bind(registration_id)
         .fetch_all(self.store.reader())
         .await?;
-        consents.sort_by_key(|c| {
-            let kind = c.document_kind.parse::<DocumentKind>().ok();
-            (kind.map(DocumentKind::position), c.document_version)
-        });
+        consents.sort_by_key(|c| (c.document_kind.position(), c.document_version));
         let email_masked = EmailAddress::mask_stored(&r.email);
         Ok(Receipt {
             next_steps: next_steps(&settings, &r.affiliation_number, &email_masked),
@@ -138,10 +134,9 @@ impl Desk {
 }
 
 fn receipt_document(c: ConsentRow) -> ReceiptDocument {
-    let kind = c.document_kind.parse::<DocumentKind>().ok();
-    let answer = match (kind, c.accepted) {
-        (Some(DocumentKind::ConsentimientoAgrupacion), true) => "Sí autorizó",
-        (Some(DocumentKind::ConsentimientoAgrupacion), false) => "No autorizó",
+    let answer = match (c.document_kind, c.accepted) {
+        (DocumentKind::ConsentimientoAgrupacion, true) => "Sí autorizó",
+        (DocumentKind::ConsentimientoAgrupacion, false) => "No autorizó",
         (_, true) => "Aceptado",
         // Registration refuses this; said plainly should an old row ever hold it.
         (_, false) => "No aceptado",
@@ -149,8 +144,7 @@ fn receipt_document(c: ConsentRow) -> ReceiptDocument {
     ReceiptDocument {
         title: c
             .title
-            .or_else(|| kind.map(|k| k.title().to_owned()))
-            .unwrap_or(c.document_kind),
+            .unwrap_or_else(|| c.document_kind.title().to_owned()),
         version: c.document_version,
         short_hash: c.document_sha256.chars().take(12).collect(),
         answer: answer.to_owned(),
@@ -540,7 +534,7 @@ mod tests {
                     answer: "Aceptado".into(),
                 })
                 .collect(),
-            state: "pendiente_validacion".into(),
+            state: RegistrationState::PendingValidation,
             next_steps: next_steps(&settings, "900100101", "be***@example.com"),
             contact: ReceiptContact::institute(),
         }

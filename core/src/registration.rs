@@ -452,7 +452,8 @@ impl Desk {
     }
 
     async fn check_no_live_registration(&self, affiliation: &AffiliationNumber) -> Result<()> {
-        // The IN list stays literal: SQLite uses the partial index only for this text.
+        // The live states stay literal (RegistrationState::is_live): SQLite uses the partial
+        // index `registrations_one_live_per_affiliate` only for this text.
         let live: Option<(String, RegistrationState, DateTime<Utc>)> = sqlx::query_as(
             "SELECT folio, state, created_at FROM registrations
               WHERE affiliation_number = ? AND state IN ('pendiente_validacion', 'validada', 'activa')",

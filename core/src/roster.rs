@@ -200,7 +200,7 @@ async fn import(
                     .bind(row.serial.as_str())
                     .bind(&row.full_name)
                     .bind(search_key(&row.full_name))
-                    .bind(row.kind.as_str())
+                    .bind(row.kind)
                     .bind(&row.nucleus)
                     .bind(row.is_current)
                     .bind(source == Source::Demo)

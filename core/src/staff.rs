@@ -41,8 +41,7 @@ pub struct SessionView {
 pub struct StaffMember {
     pub username: String,
     pub full_name: String,
-    /// `capturista` or `supervisor` (the table's CHECK keeps it so).
-    pub role: String,
+    pub role: Role,
     pub active: bool,
     pub must_change_password: bool,
     pub locked_until: Option<DateTime<Utc>>,
@@ -118,11 +117,11 @@ fn typed_credentials(
 
 impl Desk {
     pub async fn has_supervisor(&self) -> Result<bool> {
-        let count: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM staff WHERE role = 'supervisor' AND active = 1",
-        )
-        .fetch_one(self.store.reader())
-        .await?;
+        let count: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM staff WHERE role = ? AND active = 1")
+                .bind(Role::Supervisor)
+                .fetch_one(self.store.reader())
+                .await?;
         Ok(count > 0)
     }
 

@@ -2,6 +2,7 @@
 //! when, emails waiting, problems per record, and the clock's skew.
 
 use crate::desk::Desk;
+use crate::domain::{QueueState, SyncState};
 use crate::error::Result;
 use crate::sync::{self, SyncStatus};
 use crate::work::Actor;
@@ -14,8 +15,9 @@ impl Desk {
         status.configured = self.central().is_some();
         let (changes, records, oldest): (i64, i64, Option<DateTime<Utc>>) = sqlx::query_as(
             "SELECT count(*), count(DISTINCT registration_id), min(created_at) FROM sync_queue
-              WHERE state IN ('pendiente', 'enviando', 'error', 'retenido')",
+              WHERE state <> ?",
         )
+        .bind(QueueState::Synced)
         .fetch_one(self.store.reader())
         .await?;
         status.records_waiting = records;
@@ -30,8 +32,10 @@ impl Desk {
             offset.is_some_and(|o| o.exceeds_minutes(self.settings().clock_skew_warning_minutes));
         status.problems = sqlx::query_as(
             "SELECT id AS registration_id, folio, sync_state, sync_error AS message FROM registrations
-              WHERE sync_state IN ('error', 'conflicto') ORDER BY created_at DESC LIMIT 100",
+              WHERE sync_state IN (?, ?) ORDER BY created_at DESC LIMIT 100",
         )
+        .bind(SyncState::Error)
+        .bind(SyncState::Conflict)
         .fetch_all(self.store.reader())
         .await?;
         Ok(status)

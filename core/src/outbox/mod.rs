@@ -9,6 +9,7 @@ mod transport;
 mod worker;
 
 pub use crate::domain::EmailKind;
+use crate::domain::EmailState;
 pub use compose::{Stored, compose, encode_secrets_json};
 pub use transport::{DeliveryFailure, Transport};
 pub use worker::{DeliveryRound, OutboxWorker, backoff};
@@ -50,17 +51,18 @@ pub async fn enqueue(
         "INSERT INTO outbox_messages (id, registration_id, kind, recipient, subject, body_text,
                                       body_html, secrets, message_id, state, next_attempt_at,
                                       created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'en_cola', ?, ?)",
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&id)
     .bind(email.registration_id)
-    .bind(email.kind.as_str())
+    .bind(email.kind)
     .bind(email.recipient)
     .bind(&email.rendered.subject)
     .bind(&email.rendered.text)
     .bind(&email.rendered.html)
     .bind(encode_secrets_json(&email.secrets))
     .bind(message_id)
+    .bind(EmailState::Queued)
     .bind(db_time(now))
     .bind(db_time(now))
     .execute(conn)
@@ -78,14 +80,17 @@ pub(crate) async fn cancel_unsent(
 ) -> Result<()> {
     sqlx::query(
         "UPDATE outbox_messages
-            SET state = 'cancelado', secrets = NULL, last_error = 'reemplazado o cancelado antes de salir',
+            SET state = ?4, secrets = NULL, last_error = 'reemplazado o cancelado antes de salir',
                 scrubbed_at = CASE WHEN secrets IS NOT NULL THEN ?1 END
-          WHERE registration_id = ?2 AND state IN ('en_cola', 'incierto')
+          WHERE registration_id = ?2 AND state IN (?5, ?6)
             AND (?3 IS NULL OR kind = ?3)",
     )
     .bind(db_time(now))
     .bind(registration_id)
     .bind(kind)
+    .bind(EmailState::Cancelled)
+    .bind(EmailState::Queued)
+    .bind(EmailState::Uncertain)
     .execute(conn)
     .await?;
     Ok(())
@@ -101,12 +106,16 @@ pub struct OutboxCounts {
 
 pub async fn counts(store: &Store) -> Result<OutboxCounts> {
     let (queued, sent, abandoned, oldest): (i64, i64, i64, Option<DateTime<Utc>>) = sqlx::query_as(
-        "SELECT coalesce(sum(state IN ('en_cola', 'enviando')), 0),
-                coalesce(sum(state = 'enviado'), 0),
-                coalesce(sum(state = 'abandonado'), 0),
-                min(CASE WHEN state IN ('en_cola', 'enviando') THEN created_at END)
+        "SELECT coalesce(sum(state IN (?1, ?2)), 0),
+                coalesce(sum(state = ?3), 0),
+                coalesce(sum(state = ?4), 0),
+                min(CASE WHEN state IN (?1, ?2) THEN created_at END)
            FROM outbox_messages",
     )
+    .bind(EmailState::Queued)
+    .bind(EmailState::Sending)
+    .bind(EmailState::Sent)
+    .bind(EmailState::Abandoned)
     .fetch_one(store.reader())
     .await?;
     Ok(OutboxCounts {

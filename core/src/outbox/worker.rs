@@ -5,6 +5,7 @@ use super::compose::{Stored, compose};
 use super::transport::{DeliveryFailure, Transport};
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::domain::{AttemptOutcome, EmailState};
 use crate::error::Result;
 use crate::store::{Store, db_time};
 use chrono::Duration;
@@ -91,7 +92,9 @@ impl OutboxWorker {
     /// click (and issues a fresh link and code).
     pub async fn recover_interrupted(&self) -> Result<u64> {
         Ok(
-            sqlx::query("UPDATE outbox_messages SET state = 'incierto' WHERE state = 'enviando'")
+            sqlx::query("UPDATE outbox_messages SET state = ? WHERE state = ?")
+                .bind(EmailState::Uncertain)
+                .bind(EmailState::Sending)
                 .execute(self.store.writer())
                 .await?
                 .rows_affected(),
@@ -115,12 +118,14 @@ impl OutboxWorker {
     async fn claim_next(&self) -> Result<Option<Claimed>> {
         let now = db_time(self.clock.now());
         Ok(sqlx::query_as(
-            "UPDATE outbox_messages SET state = 'enviando', attempts = attempts + 1
+            "UPDATE outbox_messages SET state = ?1, attempts = attempts + 1
               WHERE id = (SELECT id FROM outbox_messages
-                           WHERE state = 'en_cola' AND next_attempt_at <= ?
+                           WHERE state = ?2 AND next_attempt_at <= ?3
                            ORDER BY next_attempt_at, created_at LIMIT 1)
           RETURNING id, recipient, subject, body_text, body_html, secrets, message_id, attempts",
         )
+        .bind(EmailState::Sending)
+        .bind(EmailState::Queued)
         .bind(now)
         .fetch_optional(self.store.writer())
         .await?)
@@ -156,17 +161,21 @@ impl OutboxWorker {
                 .outbox_max_attempts,
         );
         let mut tx = self.store.writer().begin().await?;
-        let (outcome_label, detail) = match &outcome {
-            Ok(()) => ("enviado", None),
-            Err(DeliveryFailure::Temporary(e)) => ("error_temporal", Some(e.as_str())),
-            Err(DeliveryFailure::Permanent(e)) => ("error_permanente", Some(e.as_str())),
+        let (attempt, detail) = match &outcome {
+            Ok(()) => (AttemptOutcome::Sent, None),
+            Err(DeliveryFailure::Temporary(e)) => {
+                (AttemptOutcome::TemporaryError, Some(e.as_str()))
+            }
+            Err(DeliveryFailure::Permanent(e)) => {
+                (AttemptOutcome::PermanentError, Some(e.as_str()))
+            }
         };
         sqlx::query(
             "INSERT INTO outbox_attempts (message_id, attempted_at, outcome, detail) VALUES (?, ?, ?, ?)",
         )
         .bind(&m.id)
         .bind(db_time(now))
-        .bind(outcome_label)
+        .bind(attempt)
         .bind(detail)
         .execute(&mut *tx)
         .await?;
@@ -175,11 +184,11 @@ impl OutboxWorker {
                 // The plaintext password leaves the database once it is out of our hands.
                 sqlx::query(
                     "UPDATE outbox_messages
-                        SET state = 'enviado', sent_at = ?, last_error = NULL, secrets = NULL,
-                            scrubbed_at = CASE WHEN secrets IS NOT NULL THEN ? END
-                      WHERE id = ?",
+                        SET state = ?1, sent_at = ?2, last_error = NULL, secrets = NULL,
+                            scrubbed_at = CASE WHEN secrets IS NOT NULL THEN ?2 END
+                      WHERE id = ?3",
                 )
-                .bind(db_time(now))
+                .bind(EmailState::Sent)
                 .bind(db_time(now))
                 .bind(&m.id)
                 .execute(&mut *tx)
@@ -194,10 +203,11 @@ impl OutboxWorker {
                 };
                 if permanent || m.attempts >= max_attempts {
                     sqlx::query(
-                        "UPDATE outbox_messages SET state = 'abandonado', last_error = ?, secrets = NULL,
+                        "UPDATE outbox_messages SET state = ?, last_error = ?, secrets = NULL,
                                 scrubbed_at = CASE WHEN secrets IS NOT NULL THEN ? END
                           WHERE id = ?",
                     )
+                    .bind(EmailState::Abandoned)
                     .bind(&error)
                     .bind(db_time(now))
                     .bind(&m.id)
@@ -208,9 +218,10 @@ impl OutboxWorker {
                 } else {
                     let next = now + backoff(m.attempts);
                     sqlx::query(
-                        "UPDATE outbox_messages SET state = 'en_cola', last_error = ?, next_attempt_at = ?
+                        "UPDATE outbox_messages SET state = ?, last_error = ?, next_attempt_at = ?
                           WHERE id = ?",
                     )
+                    .bind(EmailState::Queued)
                     .bind(&error)
                     .bind(db_time(next))
                     .bind(&m.id)

@@ -2,9 +2,11 @@
 //! changed centrally since the watermarks. Applying them queues nothing back.
 
 use super::central::Central;
+use super::entity::Entity;
 use super::payload::StaffVersion;
 use super::worker::SyncWorker;
 use crate::clock::ClockOffset;
+use crate::domain::{AffiliateKind, QueueState, RegistrationState};
 use crate::error::Result;
 use crate::store::{db_time, meta};
 use chrono::{DateTime, Utc};
@@ -21,7 +23,7 @@ impl SyncWorker {
     /// watermarks. Applying them does not queue anything back.
     pub(super) async fn pull(&self, central: &Central, offset: ClockOffset) -> Result<(u64, u64)> {
         let roster_mark = meta::get_i64(self.store.reader(), "central_roster_seq").await?;
-        let roster: Vec<(String, String, String, String, String, bool, i64)> = sqlx::query_as(
+        let roster: Vec<(String, String, String, AffiliateKind, String, bool, i64)> = sqlx::query_as(
             "SELECT affiliation_number, credential_serial, full_name, kind, family_nucleus, is_current, change_seq
                FROM roster_affiliates WHERE change_seq > $1 ORDER BY change_seq LIMIT 50000",
         )
@@ -31,7 +33,7 @@ impl SyncWorker {
         let states_mark = meta::get_i64(self.store.reader(), "central_registration_seq").await?;
         type StateRow = (
             uuid::Uuid,
-            String,
+            RegistrationState,
             String,
             Option<DateTime<Utc>>,
             Option<DateTime<Utc>>,
@@ -138,7 +140,7 @@ impl SyncWorker {
                    must_change_password = excluded.must_change_password,
                    changed_at = excluded.changed_at
                  WHERE NOT EXISTS (SELECT 1 FROM sync_queue q
-                                    WHERE q.entity = 'personal' AND q.state <> 'sincronizado'
+                                    WHERE q.entity = ?8 AND q.state <> ?9
                                       AND json_extract(q.payload, '$.username') = excluded.username)
                    AND (staff.full_name IS NOT excluded.full_name OR staff.role IS NOT excluded.role
                         OR staff.password_hash IS NOT excluded.password_hash
@@ -152,6 +154,8 @@ impl SyncWorker {
             .bind(v.active)
             .bind(v.must_change_password)
             .bind(&changed_at)
+            .bind(Entity::Staff)
+            .bind(QueueState::Synced)
             .execute(&mut *tx)
             .await?
             .rows_affected();

@@ -6,6 +6,7 @@ use super::entity::Entity;
 use super::queue::QueueRow;
 use super::worker::SyncWorker;
 use crate::clock::ClockOffset;
+use crate::domain::{QueueState, SyncState};
 use crate::error::{Error, Result};
 use crate::store::constraint::{Violation, violation};
 use crate::store::db_time;
@@ -63,16 +64,20 @@ impl SyncWorker {
         offset: ClockOffset,
     ) -> Result<(u64, u64, bool)> {
         let now = self.clock.now();
-        // Rows of a registration in conflict wait for the clerk; everything else goes.
+        // Rows of a registration in conflict wait for the clerk; everything else goes. The
+        // waiting states stay literal (QueueState::Pending, Error): SQLite uses the partial
+        // index `sync_queue_waiting` only for this text.
         let rows: Vec<QueueRow> = sqlx::query_as(
-            "UPDATE sync_queue SET state = 'enviando', attempts = attempts + 1
+            "UPDATE sync_queue SET state = ?1, attempts = attempts + 1
               WHERE seq IN (SELECT q.seq FROM sync_queue q
                              WHERE q.state IN ('pendiente', 'error')
                                AND NOT EXISTS (SELECT 1 FROM registrations r
-                                                WHERE r.id = q.registration_id AND r.sync_state = 'conflicto')
-                             ORDER BY q.seq LIMIT ?)
+                                                WHERE r.id = q.registration_id AND r.sync_state = ?2)
+                             ORDER BY q.seq LIMIT ?3)
           RETURNING seq, id, entity, registration_id, payload",
         )
+        .bind(QueueState::Sending)
+        .bind(SyncState::Conflict)
         .bind(PUSH_BATCH)
         .fetch_all(self.store.writer())
         .await?;
@@ -90,14 +95,17 @@ impl SyncWorker {
                 let pushed = sqlx::query(
                     "UPDATE sync_queue
                         SET state = CASE WHEN registration_id IN (SELECT value FROM json_each(?1))
-                                         THEN 'retenido' ELSE 'sincronizado' END,
+                                         THEN ?3 ELSE ?4 END,
                             synced_at = CASE WHEN registration_id IN (SELECT value FROM json_each(?1))
                                              THEN NULL ELSE ?2 END,
                             last_error = NULL
-                      WHERE state = 'enviando'",
+                      WHERE state = ?5",
                 )
                 .bind(&held)
                 .bind(db_time(now))
+                .bind(QueueState::Held)
+                .bind(QueueState::Synced)
+                .bind(QueueState::Sending)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
@@ -112,22 +120,30 @@ impl SyncWorker {
                 );
                 for registration_id in &conflicted {
                     let detail = conflict_detail(&self.store, central, registration_id).await;
-                    sqlx::query("UPDATE registrations SET sync_state = 'conflicto', sync_error = ? WHERE id = ?")
-                        .bind(detail)
-                        .bind(registration_id)
-                        .execute(&mut *tx)
-                        .await?;
+                    sqlx::query(
+                        "UPDATE registrations SET sync_state = ?, sync_error = ? WHERE id = ?",
+                    )
+                    .bind(SyncState::Conflict)
+                    .bind(detail)
+                    .bind(registration_id)
+                    .execute(&mut *tx)
+                    .await?;
                 }
                 // Only the registrations this round touched can have become fully synced.
                 sqlx::query(
-                    "UPDATE registrations SET sync_state = 'sincronizado', sync_error = NULL
+                    "UPDATE registrations SET sync_state = ?3, sync_error = NULL
                       WHERE id IN (SELECT DISTINCT registration_id FROM sync_queue WHERE seq BETWEEN ?1 AND ?2)
-                        AND sync_state IN ('pendiente', 'enviando', 'error')
+                        AND sync_state IN (?4, ?5, ?6)
                         AND NOT EXISTS (SELECT 1 FROM sync_queue q WHERE q.registration_id = registrations.id
-                                          AND q.state <> 'sincronizado')",
+                                          AND q.state <> ?7)",
                 )
                 .bind(rows.first().map_or(0, |r| r.seq))
                 .bind(rows.last().map_or(0, |r| r.seq))
+                .bind(SyncState::Synced)
+                .bind(SyncState::Pending)
+                .bind(SyncState::Sending)
+                .bind(SyncState::Error)
+                .bind(QueueState::Synced)
                 .execute(&mut *tx)
                 .await?;
                 Ok((
@@ -140,20 +156,22 @@ impl SyncWorker {
                 // Nothing was committed centrally: everything goes back, with the reason.
                 let message = describe_sync_error(&e);
                 for row in &rows {
-                    sqlx::query(
-                        "UPDATE sync_queue SET state = 'error', last_error = ? WHERE seq = ?",
-                    )
-                    .bind(&message)
-                    .bind(row.seq)
-                    .execute(&mut *tx)
-                    .await?;
+                    sqlx::query("UPDATE sync_queue SET state = ?, last_error = ? WHERE seq = ?")
+                        .bind(QueueState::Error)
+                        .bind(&message)
+                        .bind(row.seq)
+                        .execute(&mut *tx)
+                        .await?;
                 }
                 sqlx::query(
-                    "UPDATE registrations SET sync_state = 'error', sync_error = ?
-                      WHERE sync_state <> 'conflicto'
-                        AND id IN (SELECT registration_id FROM sync_queue WHERE state = 'error')",
+                    "UPDATE registrations SET sync_state = ?1, sync_error = ?2
+                      WHERE sync_state <> ?3
+                        AND id IN (SELECT registration_id FROM sync_queue WHERE state = ?4)",
                 )
+                .bind(SyncState::Error)
                 .bind(&message)
+                .bind(SyncState::Conflict)
+                .bind(QueueState::Error)
                 .execute(&mut *tx)
                 .await?;
                 Err(e)

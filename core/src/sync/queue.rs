@@ -3,7 +3,7 @@
 
 use super::entity::Entity;
 use super::payload::{EventPayload, Synced};
-use crate::domain::EventKind;
+use crate::domain::{EventKind, QueueState, SyncState};
 use crate::error::{Error, Result};
 use crate::store::{Store, db_time};
 use chrono::{DateTime, Utc};
@@ -42,10 +42,13 @@ pub(crate) async fn share<R: Synced>(
     .await?;
     if let Some(registration_id) = row.registration_id() {
         sqlx::query(
-            "UPDATE registrations SET sync_state = 'pendiente', sync_error = NULL
-              WHERE id = ? AND sync_state IN ('sincronizado', 'error')",
+            "UPDATE registrations SET sync_state = ?1, sync_error = NULL
+              WHERE id = ?2 AND sync_state IN (?3, ?4)",
         )
+        .bind(SyncState::Pending)
         .bind(registration_id)
+        .bind(SyncState::Synced)
+        .bind(SyncState::Error)
         .execute(&mut *conn)
         .await?;
     }
@@ -73,9 +76,10 @@ pub(crate) async fn event(
 /// A record whose upload is in flight is frozen: desk actions on it wait.
 pub(crate) async fn ensure_not_uploading(store: &Store, registration_id: &str) -> Result<()> {
     let uploading: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM sync_queue WHERE registration_id = ? AND state = 'enviando'",
+        "SELECT count(*) FROM sync_queue WHERE registration_id = ? AND state = ?",
     )
     .bind(registration_id)
+    .bind(QueueState::Sending)
     .fetch_one(store.reader())
     .await?;
     if uploading > 0 {
@@ -87,9 +91,10 @@ pub(crate) async fn ensure_not_uploading(store: &Store, registration_id: &str) -
 /// Whether the registration's rows are held back by a conflict with the central database.
 pub(crate) async fn held_back(conn: &mut SqliteConnection, registration_id: &str) -> Result<bool> {
     let held: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM sync_queue WHERE registration_id = ? AND state = 'retenido'",
+        "SELECT count(*) FROM sync_queue WHERE registration_id = ? AND state = ?",
     )
     .bind(registration_id)
+    .bind(QueueState::Held)
     .fetch_one(conn)
     .await?;
     Ok(held > 0)
@@ -104,11 +109,16 @@ pub(crate) async fn settle_conflict_by_cancelling(
 ) -> Result<()> {
     sqlx::query(
         "UPDATE sync_queue
-            SET state = CASE WHEN entity = 'auditoria' THEN 'pendiente' ELSE 'sincronizado' END,
+            SET state = CASE WHEN entity = ?2 THEN ?3 ELSE ?4 END,
                 last_error = 'conflicto resuelto: cancelado en ventanilla'
-          WHERE registration_id = ? AND state IN ('retenido', 'pendiente', 'error')",
+          WHERE registration_id = ?1 AND state IN (?5, ?3, ?6)",
     )
     .bind(registration_id)
+    .bind(Entity::Audit)
+    .bind(QueueState::Pending)
+    .bind(QueueState::Synced)
+    .bind(QueueState::Held)
+    .bind(QueueState::Error)
     .execute(conn)
     .await?;
     Ok(())
@@ -116,12 +126,18 @@ pub(crate) async fn settle_conflict_by_cancelling(
 
 /// A conflicting registration goes up again (say, the other office cancelled theirs).
 pub(crate) async fn release_held(conn: &mut SqliteConnection, registration_id: &str) -> Result<()> {
-    sqlx::query("UPDATE registrations SET sync_state = 'pendiente', sync_error = NULL WHERE id = ? AND sync_state = 'conflicto'")
+    sqlx::query(
+        "UPDATE registrations SET sync_state = ?, sync_error = NULL WHERE id = ? AND sync_state = ?",
+    )
+    .bind(SyncState::Pending)
+    .bind(registration_id)
+    .bind(SyncState::Conflict)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE sync_queue SET state = ? WHERE registration_id = ? AND state = ?")
+        .bind(QueueState::Pending)
         .bind(registration_id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("UPDATE sync_queue SET state = 'pendiente' WHERE registration_id = ? AND state = 'retenido'")
-        .bind(registration_id)
+        .bind(QueueState::Held)
         .execute(&mut *conn)
         .await?;
     Ok(())

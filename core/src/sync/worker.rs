@@ -4,6 +4,7 @@
 
 use super::central::{Central, describe_sync_error};
 use crate::clock::{Clock, ClockOffset};
+use crate::domain::{QueueState, SyncState};
 use crate::error::Result;
 use crate::store::{Store, meta};
 use chrono::{DateTime, Utc};
@@ -17,7 +18,7 @@ use tokio::sync::Notify;
 pub struct RecordProblem {
     pub registration_id: String,
     pub folio: String,
-    pub sync_state: String,
+    pub sync_state: SyncState,
     pub message: Option<String>,
 }
 
@@ -131,10 +132,11 @@ impl SyncWorker {
     /// Runs sync rounds forever: on start, every `every`, and when woken.
     pub async fn run(self, every: Duration) {
         // Rows left 'enviando' by a stop are safe to push again: every insert is idempotent.
-        if let Err(e) =
-            sqlx::query("UPDATE sync_queue SET state = 'pendiente' WHERE state = 'enviando'")
-                .execute(self.store.writer())
-                .await
+        if let Err(e) = sqlx::query("UPDATE sync_queue SET state = ? WHERE state = ?")
+            .bind(QueueState::Pending)
+            .bind(QueueState::Sending)
+            .execute(self.store.writer())
+            .await
         {
             tracing::error!(error = ?e, "sync: could not reset interrupted rows");
         }
