@@ -1,11 +1,39 @@
-//! The front desk's services, shared by the desktop commands and the tests.
+//! The front desk: what every use case borrows (the store, the settings in force, the
+//! clock, the signed-in clerk, the outbox and sync workers' shared state).
+//!
+//! Where `Desk`'s methods live:
+//!
+//! ```text
+//! startup.rs .............. open, open_with_clock
+//! settings.rs ............. change_settings, send_test_email
+//! staff/session.rs ........ has_supervisor, session_view, current_clerk, sign_in, unlock,
+//!                           lock_session, sign_out, require_supervisor (crate)
+//! staff/accounts.rs ....... create_first_supervisor, create_staff, list_staff,
+//!                           set_staff_active, reset_staff_password
+//! staff/credentials.rs .... change_own_password, approve (crate)
+//! registration/mod.rs ..... register
+//! registration/identity.rs  identify_affiliate
+//! validation.rs ........... validate_with_code, validate_with_link
+//! followups.rs ............ resend_validation, correct_email, issue_new_temporary_password,
+//!                           cancel_registration, reveal_serial
+//! expiry.rs ............... expire_overdue
+//! search.rs ............... search, registration_detail
+//! receipt/mod.rs .......... receipt
+//! roster/mod.rs ........... import_roster
+//! status_bar.rs ........... sync_status, retry_conflict
+//! here .................... store, settings, replace_settings, now, transport, use_transport,
+//!                           outbox_worker, central, use_central, central_if_reachable,
+//!                           request_sync, sync_worker, sync_once, run_sync, clock_offset,
+//!                           institute_time, work and work_at (crate)
+//! ```
 
 use crate::clock::{Clock, ClockOffset};
 use crate::config::Settings;
+use crate::domain::staff::Session;
 use crate::error::Result;
 use crate::outbox::{OutboxWorker, Transport};
 use crate::store::Store;
-use crate::sync::{Central, SyncReport, SyncWorker};
+use crate::sync::{Central, SyncReport, SyncStatus, SyncWorker};
 use crate::work::{Actor, Work, WorkContext};
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
@@ -13,8 +41,8 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::sync::Notify;
 
-/// Everything a command needs: the store, the settings in force, the clock, and the
-/// outbox worker's wake-up.
+/// Everything a command needs: the store, the settings in force, the clock, the session,
+/// and what the outbox and sync workers share with it.
 #[derive(Clone)]
 pub struct Desk {
     pub(crate) store: Store,
@@ -24,11 +52,11 @@ pub struct Desk {
     pub(crate) transport: Arc<RwLock<Transport>>,
     pub(crate) central: Arc<RwLock<Option<Central>>>,
     pub(crate) sync_wake: Arc<Notify>,
-    pub(crate) sync_status: Arc<RwLock<crate::sync::SyncStatus>>,
+    pub(crate) sync_status: Arc<RwLock<SyncStatus>>,
     /// The central clock's offset from this station's, as last measured at a sync round.
-    pub(crate) clock_offset: Arc<RwLock<Option<crate::clock::ClockOffset>>>,
+    pub(crate) clock_offset: Arc<RwLock<Option<ClockOffset>>>,
     /// The signed-in clerk; `None` until someone signs in.
-    pub(crate) session: Arc<RwLock<Option<crate::staff::Session>>>,
+    pub(crate) session: Arc<RwLock<Option<Session>>>,
 }
 
 /// Files of one installation, all under the app's data folder.
@@ -86,7 +114,7 @@ impl Desk {
         *self.settings.write().expect("settings lock") = settings;
     }
 
-    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+    pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
 
