@@ -8,7 +8,7 @@
 //! The modules come below in layers, lowest first. **A module uses only modules of its
 //! own layer or lower ones; a use case never uses another use case** (it reaches one only
 //! as a [`Desk`] method, and `desk.rs` says where each method lives). No two modules
-//! import each other, directly or round a circle.
+//! import each other, directly or round a circle. The `architecture` test keeps this.
 //!
 //! ```text
 //! 6 composition  startup
@@ -61,6 +61,9 @@ pub mod validation;
 
 // 6 · composition
 mod startup;
+
+#[cfg(test)]
+mod architecture;
 
 pub use desk::{DataPaths, Desk};
 pub use error::{Error, Result};
