@@ -2,8 +2,10 @@
 //! Publishing a new version means adding a file and a line to [`PUBLISHED`]; a published
 //! version is never edited (start-up refuses a changed text under an old version).
 
-pub use crate::domain::DocumentKind;
+use crate::domain::DocumentKind;
 use crate::error::{Error, Result};
+// One SHA-256 for the whole core; this path stays while tests outside the crate use it.
+pub use crate::security::sha256_hex;
 use crate::store::Store;
 use crate::sync::{self, payload::DocumentPayload};
 use chrono::{DateTime, Utc};
@@ -43,9 +45,6 @@ pub struct LegalDocument {
     pub sha256: String,
     pub published_at: DateTime<Utc>,
 }
-
-// One SHA-256 for the whole core; the old path stays for callers outside the crate.
-pub use crate::security::sha256_hex;
 
 /// Stores any embedded version not yet in the database, and refuses to start if a stored
 /// version's text differs from the embedded one (a published text was edited).

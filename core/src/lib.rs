@@ -41,7 +41,7 @@ pub(crate) mod audit;
 pub mod legal;
 pub mod outbox;
 pub mod sync;
-pub mod tokens;
+pub(crate) mod tokens;
 pub(crate) mod work;
 
 // 4 · context

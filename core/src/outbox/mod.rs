@@ -8,7 +8,7 @@ mod compose;
 mod transport;
 mod worker;
 
-pub use crate::domain::EmailKind;
+use crate::domain::EmailKind;
 use crate::domain::EmailState;
 pub use compose::{Stored, compose, encode_secrets_json};
 pub use transport::{DeliveryFailure, Transport};

@@ -5,7 +5,7 @@
 mod form;
 mod identity;
 
-pub use crate::domain::registration::CONSENT_METHOD;
+use crate::domain::registration::CONSENT_METHOD;
 pub use form::{
     ConsentAnswer, FieldCheck, ParsedConsent, RegistrationForm, RegistrationRequest, check_field,
     parse_form,

@@ -5,7 +5,6 @@
 
 mod csv;
 
-pub use crate::domain::AffiliateKind;
 pub use crate::store::roster::{RosterEntry, RosterSummary, find, summary};
 pub use csv::{COLUMNS, ImportProgress, LineError};
 
