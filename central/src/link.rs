@@ -2,7 +2,7 @@
 //! of a message before the person does, so opening it changes nothing:
 //! `GET /validar?token=…` (and `HEAD`) only look, and show either the «Validar mi cuenta»
 //! button or why the link no longer works; the button's `POST /validar` validates, with
-//! the same rules as at the desk ([`registro_core::validation::judge`]): the registration
+//! the same rules as at the desk ([`registro_core::domain::token::judge`]): the registration
 //! becomes `validada`, a temporary password is generated and hashed (argon2id) and its
 //! email queued in this service's outbox. Row locks make a link validate once, whichever
 //! instance the clicks land on. Unknown tokens count against the client's address.
@@ -16,10 +16,10 @@ use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use registro_core::Error as CoreError;
+use registro_core::domain::token::{TokenFacts, TokenRefusal, judge, parse_link_token};
+use registro_core::domain::{EmailKind, EmailState, RegistrationState, TokenState};
 use registro_core::emails::{PASSWORD_PLACEHOLDER, TemporaryPasswordEmail};
 use registro_core::security;
-use registro_core::validation::{TokenFacts, judge};
 use serde::Deserialize;
 
 /// What the affiliate sees after opening or confirming the link.
@@ -113,22 +113,16 @@ async fn answer(state: &AppState, client: ClientAddress, token: &str, act: bool)
 struct Found {
     token_id: uuid::Uuid,
     registration_id: uuid::Uuid,
-    token_state: String,
+    token_state: TokenState,
     expires_at: DateTime<Utc>,
     used_at: Option<DateTime<Utc>>,
-    registration_state: String,
+    registration_state: RegistrationState,
     folio: String,
     affiliation_number: String,
     email: String,
     validated_at: Option<DateTime<Utc>>,
     full_name: Option<String>,
     superseded: bool,
-}
-
-/// The link's token as the email carries it: 64 hexadecimal digits.
-fn parse_token(raw: &str) -> Option<String> {
-    let token = raw.trim().to_ascii_lowercase();
-    (token.len() == 64 && token.chars().all(|c| c.is_ascii_hexdigit())).then_some(token)
 }
 
 /// The token's row and its registration's; with `lock`, locked until the transaction ends.
@@ -156,18 +150,18 @@ async fn find(
 
 /// The desk's rules on the central clock: `None` when the link validates, otherwise the
 /// page that says why not.
-fn refusal(found: &Found, now: DateTime<Utc>) -> Result<Option<Outcome>, Error> {
+fn refusal(found: &Found, now: DateTime<Utc>) -> Option<Outcome> {
     // A newer validation email (resend or corrected address) replaces this link; newer
     // means arrived later, whatever the station's clock said.
-    let token_state = if found.superseded && found.token_state == "activo" {
-        "reemplazado"
+    let token_state = if found.superseded && found.token_state == TokenState::Active {
+        TokenState::Superseded
     } else {
-        found.token_state.as_str()
+        found.token_state
     };
     let verdict = judge(
         &TokenFacts {
             folio: &found.folio,
-            registration_state: &found.registration_state,
+            registration_state: found.registration_state,
             validated_at: found.validated_at,
             token_state: Some(token_state),
             expires_at: Some(found.expires_at),
@@ -175,28 +169,26 @@ fn refusal(found: &Found, now: DateTime<Utc>) -> Result<Option<Outcome>, Error> 
         },
         now,
     );
-    Ok(Some(match verdict {
-        Ok(()) => return Ok(None),
-        Err(CoreError::AlreadyValidated(_)) => Outcome::AlreadyUsed,
-        Err(CoreError::CodeExpired(_)) => Outcome::Expired,
-        Err(CoreError::LinkSuperseded) => Outcome::Superseded,
-        Err(CoreError::CodeExhausted) => Outcome::Exhausted,
-        Err(CoreError::RegistrationClosed { .. }) => Outcome::Closed,
-        Err(CoreError::LinkUnknown) => Outcome::Unknown,
-        Err(other) => return Err(other.into()),
-    }))
+    verdict.err().map(|refusal| match refusal {
+        TokenRefusal::AlreadyValidated(_) => Outcome::AlreadyUsed,
+        TokenRefusal::Expired(_) => Outcome::Expired,
+        TokenRefusal::Superseded => Outcome::Superseded,
+        TokenRefusal::Exhausted => Outcome::Exhausted,
+        TokenRefusal::Closed { .. } => Outcome::Closed,
+        TokenRefusal::Unknown => Outcome::Unknown,
+    })
 }
 
 /// What the link would do now, without doing it (no lock, no write).
 pub async fn inspect(state: &AppState, token: &str) -> Result<Outcome, Error> {
-    let Some(token) = parse_token(token) else {
+    let Some(token) = parse_link_token(token) else {
         return Ok(Outcome::Unknown);
     };
     let mut conn = state.pool.acquire().await?;
     let Some(found) = find(&mut conn, &token, false).await? else {
         return Ok(Outcome::Unknown);
     };
-    Ok(refusal(&found, Utc::now())?.unwrap_or(Outcome::Ready {
+    Ok(refusal(&found, Utc::now()).unwrap_or(Outcome::Ready {
         folio: found.folio,
         token,
     }))
@@ -204,7 +196,7 @@ pub async fn inspect(state: &AppState, token: &str) -> Result<Outcome, Error> {
 
 /// Validates the registration the link's token belongs to, once.
 pub async fn validate_link(state: &AppState, token: &str) -> Result<Outcome, Error> {
-    let Some(token) = parse_token(token) else {
+    let Some(token) = parse_link_token(token) else {
         return Ok(Outcome::Unknown);
     };
     let now = Utc::now();
@@ -213,7 +205,7 @@ pub async fn validate_link(state: &AppState, token: &str) -> Result<Outcome, Err
     let Some(found) = find(&mut tx, &token, true).await? else {
         return Ok(Outcome::Unknown);
     };
-    if let Some(page) = refusal(&found, now)? {
+    if let Some(page) = refusal(&found, now) {
         return Ok(page);
     }
 
@@ -227,16 +219,18 @@ pub async fn validate_link(state: &AppState, token: &str) -> Result<Outcome, Err
         username: &found.affiliation_number,
     }
     .render_with_sign_in(Some(&state.config.sign_in_url))?;
-    sqlx::query("UPDATE validation_tokens SET state = 'usado', used_at = $1 WHERE id = $2")
+    sqlx::query("UPDATE validation_tokens SET state = $3, used_at = $1 WHERE id = $2")
         .bind(now)
         .bind(found.token_id)
+        .bind(TokenState::Used)
         .execute(&mut *tx)
         .await?;
     sqlx::query(
-        "UPDATE registrations SET state = 'validada', validated_at = $1, validated_by = 'enlace' WHERE id = $2",
+        "UPDATE registrations SET state = $3, validated_at = $1, validated_by = 'enlace' WHERE id = $2",
     )
     .bind(now)
     .bind(found.registration_id)
+    .bind(RegistrationState::Validated)
     .execute(&mut *tx)
     .await?;
     sqlx::query(
@@ -260,7 +254,7 @@ pub async fn validate_link(state: &AppState, token: &str) -> Result<Outcome, Err
     sqlx::query(
         "INSERT INTO outbox_messages (id, registration_id, kind, recipient, subject, body_text, body_html,
                                       secrets, message_id, state, next_attempt_at, created_at)
-         VALUES ($1, $2, 'contrasena_temporal', $3, $4, $5, $6, $7::jsonb, $8, 'en_cola', $9, $9)",
+         VALUES ($1, $2, $10, $3, $4, $5, $6, $7::jsonb, $8, $11, $9, $9)",
     )
     .bind(outbox_id)
     .bind(found.registration_id)
@@ -271,6 +265,8 @@ pub async fn validate_link(state: &AppState, token: &str) -> Result<Outcome, Err
     .bind(registro_core::outbox::encode_secrets_json(&[(PASSWORD_PLACEHOLDER, password)]))
     .bind(format!("<{outbox_id}@{domain}>"))
     .bind(now)
+    .bind(EmailKind::TemporaryPassword)
+    .bind(EmailState::Queued)
     .execute(&mut *tx)
     .await?;
     sqlx::query(

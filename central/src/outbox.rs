@@ -4,6 +4,7 @@
 
 use crate::Config;
 use chrono::{DateTime, Utc};
+use registro_core::domain::{AttemptOutcome, EmailState};
 use registro_core::outbox::{DeliveryFailure, Stored, Transport, backoff, compose};
 use sqlx::PgPool;
 use std::sync::{Arc, OnceLock};
@@ -51,7 +52,9 @@ pub async fn run(pool: PgPool, transport: Transport, config: Arc<Config>) {
 
 /// Claims that outlived their lease belong to a stopped instance: mark them uncertain.
 async fn recover(pool: &PgPool) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE outbox_messages SET state = 'incierto' WHERE state = 'enviando' AND claimed_until < now()")
+    sqlx::query("UPDATE outbox_messages SET state = $1 WHERE state = $2 AND claimed_until < now()")
+        .bind(EmailState::Uncertain)
+        .bind(EmailState::Sending)
         .execute(pool)
         .await?;
     Ok(())
@@ -65,13 +68,15 @@ pub async fn deliver_due(
     let mut handled = 0;
     loop {
         let claimed: Vec<Claimed> = sqlx::query_as(
-            "UPDATE outbox_messages SET state = 'enviando', attempts = attempts + 1,
+            "UPDATE outbox_messages SET state = $1, attempts = attempts + 1,
                     claimed_until = now() + interval '5 minutes'
               WHERE id IN (SELECT id FROM outbox_messages
-                            WHERE state = 'en_cola' AND next_attempt_at <= now()
+                            WHERE state = $2 AND next_attempt_at <= now()
                             ORDER BY next_attempt_at LIMIT 10 FOR UPDATE SKIP LOCKED)
           RETURNING id, recipient, subject, body_text, body_html, secrets, message_id, attempts",
         )
+        .bind(EmailState::Sending)
+        .bind(EmailState::Queued)
         .fetch_all(pool)
         .await?;
         if claimed.is_empty() {
@@ -108,24 +113,25 @@ async fn record(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
-    let (label, detail) = match &outcome {
-        Ok(()) => ("enviado", None),
-        Err(DeliveryFailure::Temporary(e)) => ("error_temporal", Some(e.clone())),
-        Err(DeliveryFailure::Permanent(e)) => ("error_permanente", Some(e.clone())),
+    let (attempt, detail) = match &outcome {
+        Ok(()) => (AttemptOutcome::Sent, None),
+        Err(DeliveryFailure::Temporary(e)) => (AttemptOutcome::TemporaryError, Some(e.clone())),
+        Err(DeliveryFailure::Permanent(e)) => (AttemptOutcome::PermanentError, Some(e.clone())),
     };
     sqlx::query("INSERT INTO outbox_attempts (message_id, attempted_at, outcome, detail) VALUES ($1, $2, $3, $4)")
         .bind(m.id)
         .bind(now)
-        .bind(label)
+        .bind(attempt)
         .bind(&detail)
         .execute(&mut *tx)
         .await?;
     match outcome {
         Ok(()) => {
             sqlx::query(
-                "UPDATE outbox_messages SET state = 'enviado', sent_at = $1, secrets = NULL, last_error = NULL
-                  WHERE id = $2",
+                "UPDATE outbox_messages SET state = $1, sent_at = $2, secrets = NULL, last_error = NULL
+                  WHERE id = $3",
             )
+            .bind(EmailState::Sent)
             .bind(now)
             .bind(m.id)
             .execute(&mut *tx)
@@ -139,7 +145,8 @@ async fn record(
             abandon(&mut tx, m.id, &e).await?;
         }
         Err(DeliveryFailure::Temporary(e)) => {
-            sqlx::query("UPDATE outbox_messages SET state = 'en_cola', last_error = $1, next_attempt_at = $2 WHERE id = $3")
+            sqlx::query("UPDATE outbox_messages SET state = $1, last_error = $2, next_attempt_at = $3 WHERE id = $4")
+                .bind(EmailState::Queued)
                 .bind(&e)
                 .bind(now + backoff(i64::from(m.attempts)))
                 .bind(m.id)
@@ -155,11 +162,14 @@ async fn abandon(
     id: uuid::Uuid,
     error: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE outbox_messages SET state = 'abandonado', secrets = NULL, last_error = $1 WHERE id = $2")
-        .bind(error)
-        .bind(id)
-        .execute(tx)
-        .await?;
+    sqlx::query(
+        "UPDATE outbox_messages SET state = $1, secrets = NULL, last_error = $2 WHERE id = $3",
+    )
+    .bind(EmailState::Abandoned)
+    .bind(error)
+    .bind(id)
+    .execute(tx)
+    .await?;
     tracing::warn!(outbox_id = %id, "central email abandoned");
     Ok(())
 }

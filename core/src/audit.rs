@@ -1,90 +1,70 @@
 //! Audit trail: who did what, when and where. Details carry identifiers, never the
-//! affiliate's name, email, phone or any secret.
+//! affiliate's name, email, phone or any secret. Written through [`crate::work::Work`].
 
 use crate::config::Settings;
 use crate::error::Result;
-use crate::store::db_time;
+use crate::store::rows::RegistrationRow;
+use crate::sync::{self, payload::AuditPayload};
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
-pub struct AuditEvent<'a> {
-    pub action: &'static str,
-    /// Who acted: the signed-in clerk, an approving supervisor, or "sistema".
-    pub actor: &'a str,
-    pub registration_id: Option<&'a str>,
-    pub affiliation_number: Option<&'a str>,
-    pub detail: serde_json::Value,
+/// What an audit event is about.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Subject<'a> {
+    /// One registration of an affiliate.
+    Registration { id: &'a str, affiliation: &'a str },
+    /// An affiliation number, before any registration (wrong serials, a revealed serial).
+    Affiliation(&'a str),
+    /// The station itself: staff, sessions, settings.
+    Station,
 }
 
-impl<'a> AuditEvent<'a> {
-    /// A clerk acting on one registration.
-    pub fn about(
-        actor: &'a str,
-        action: &'static str,
-        registration_id: &'a str,
-        affiliation_number: &'a str,
-        detail: serde_json::Value,
-    ) -> Self {
-        AuditEvent {
-            actor,
-            action,
-            registration_id: Some(registration_id),
-            affiliation_number: Some(affiliation_number),
-            detail,
+impl<'a> Subject<'a> {
+    pub(crate) fn of(registration: &'a RegistrationRow) -> Self {
+        Subject::Registration {
+            id: &registration.id,
+            affiliation: &registration.affiliation_number,
+        }
+    }
+
+    fn registration_id(self) -> Option<&'a str> {
+        match self {
+            Subject::Registration { id, .. } => Some(id),
+            _ => None,
+        }
+    }
+
+    fn affiliation_number(self) -> Option<&'a str> {
+        match self {
+            Subject::Registration { affiliation, .. } | Subject::Affiliation(affiliation) => {
+                Some(affiliation)
+            }
+            Subject::Station => None,
         }
     }
 }
 
-impl<'a> AuditEvent<'a> {
-    /// An event about the station itself (staff, sessions, settings), not a registration.
-    pub fn station(actor: &'a str, action: &'static str, detail: serde_json::Value) -> Self {
-        AuditEvent {
-            actor,
-            action,
-            registration_id: None,
-            affiliation_number: None,
-            detail,
-        }
-    }
-}
-
-pub async fn record(
+/// Writes one audit event, and queues it: the institute keeps the trail too.
+pub(crate) async fn record(
     conn: &mut SqliteConnection,
     settings: &Settings,
     now: DateTime<Utc>,
-    event: AuditEvent<'_>,
+    actor: &str,
+    about: Subject<'_>,
+    action: &'static str,
+    detail: serde_json::Value,
 ) -> Result<()> {
-    let id = uuid::Uuid::new_v4().to_string();
-    let clerk = event.actor;
-    sqlx::query(
-        "INSERT INTO audit_events (id, occurred_at, action, registration_id, affiliation_number,
-                                   clerk, office, workstation, detail)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&id)
-    .bind(db_time(now))
-    .bind(event.action)
-    .bind(event.registration_id)
-    .bind(event.affiliation_number)
-    .bind(clerk)
-    .bind(&settings.office)
-    .bind(&settings.workstation)
-    .bind(event.detail.to_string())
-    .execute(&mut *conn)
-    .await?;
-    // The institute keeps the audit trail too: it travels with the next sync.
-    crate::sync::enqueue(
-        conn,
-        crate::sync::Entity::Audit,
-        &id,
-        event.registration_id,
-        serde_json::json!({
-            "id": id, "occurred_at": now, "action": event.action,
-            "registration_id": event.registration_id, "affiliation_number": event.affiliation_number,
-            "clerk": clerk, "office": settings.office, "workstation": settings.workstation,
-            "detail": event.detail,
-        }),
-        now,
-    )
-    .await
+    let row = AuditPayload {
+        id: uuid::Uuid::new_v4().to_string(),
+        occurred_at: now,
+        action,
+        registration_id: about.registration_id().map(str::to_owned),
+        affiliation_number: about.affiliation_number().map(str::to_owned),
+        clerk: actor.to_owned(),
+        office: settings.office.clone(),
+        workstation: settings.workstation.clone(),
+        detail,
+    };
+    row.insert(conn).await?;
+    sync::share(conn, &row, now).await
 }

@@ -1,18 +1,48 @@
-//! The front desk's services, shared by the desktop commands and the tests.
+//! The front desk: what every use case borrows (the store, the settings in force, the
+//! clock, the signed-in clerk, the outbox and sync workers' shared state).
+//!
+//! Where `Desk`'s methods live:
+//!
+//! ```text
+//! startup.rs .............. open, open_with_clock
+//! settings.rs ............. change_settings, send_test_email
+//! staff/session.rs ........ has_supervisor, session_view, current_clerk, sign_in, unlock,
+//!                           lock_session, sign_out, require_supervisor (crate)
+//! staff/accounts.rs ....... create_first_supervisor, create_staff, list_staff,
+//!                           set_staff_active, reset_staff_password
+//! staff/credentials.rs .... change_own_password, approve (crate)
+//! registration/mod.rs ..... register
+//! registration/identity.rs  identify_affiliate
+//! validation.rs ........... validate_with_code, validate_with_link
+//! followups.rs ............ resend_validation, correct_email, issue_new_temporary_password,
+//!                           cancel_registration, reveal_serial
+//! expiry.rs ............... expire_overdue
+//! search.rs ............... search, registration_detail
+//! receipt/mod.rs .......... receipt
+//! roster/mod.rs ........... import_roster
+//! status_bar.rs ........... sync_status, retry_conflict
+//! here .................... store, settings, replace_settings, now, transport, use_transport,
+//!                           outbox_worker, central, use_central, central_if_reachable,
+//!                           request_sync, sync_worker, sync_once, run_sync, clock_offset,
+//!                           institute_time, work and work_at (crate)
+//! ```
 
-use crate::clock::{Clock, SystemClock};
+use crate::clock::{Clock, ClockOffset};
 use crate::config::Settings;
+use crate::domain::staff::Session;
 use crate::error::Result;
-use crate::legal;
 use crate::outbox::{OutboxWorker, Transport};
-use crate::roster;
 use crate::store::Store;
-use std::path::{Path, PathBuf};
+use crate::sync::{Central, SyncReport, SyncStatus, SyncWorker};
+use crate::work::{Actor, Work, WorkContext};
+use chrono::{DateTime, Utc};
+use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 use tokio::sync::Notify;
 
-/// Everything a command needs: the store, the settings in force, the clock, and the
-/// outbox worker's wake-up.
+/// Everything a command needs: the store, the settings in force, the clock, the session,
+/// and what the outbox and sync workers share with it.
 #[derive(Clone)]
 pub struct Desk {
     pub(crate) store: Store,
@@ -20,13 +50,13 @@ pub struct Desk {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) outbox_wake: Arc<Notify>,
     pub(crate) transport: Arc<RwLock<Transport>>,
-    pub(crate) central: Arc<RwLock<Option<crate::sync::Central>>>,
+    pub(crate) central: Arc<RwLock<Option<Central>>>,
     pub(crate) sync_wake: Arc<Notify>,
-    pub(crate) sync_status: Arc<RwLock<crate::sync::SyncStatus>>,
+    pub(crate) sync_status: Arc<RwLock<SyncStatus>>,
     /// The central clock's offset from this station's, as last measured at a sync round.
-    pub(crate) clock_offset: Arc<RwLock<Option<crate::clock::ClockOffset>>>,
+    pub(crate) clock_offset: Arc<RwLock<Option<ClockOffset>>>,
     /// The signed-in clerk; `None` until someone signs in.
-    pub(crate) session: Arc<RwLock<Option<crate::staff::Session>>>,
+    pub(crate) session: Arc<RwLock<Option<Session>>>,
 }
 
 /// Files of one installation, all under the app's data folder.
@@ -50,65 +80,7 @@ impl DataPaths {
     }
 }
 
-/// Names of the settings that differ (values stay out of the audit trail).
-fn changed_keys(old: &Settings, new: &Settings) -> Vec<String> {
-    let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) =
-        (serde_json::to_value(old), serde_json::to_value(new))
-    else {
-        return Vec::new();
-    };
-    b.iter()
-        .filter(|(k, v)| a.get(*k) != Some(*v))
-        .map(|(k, _)| k.clone())
-        .collect()
-}
-
-/// The offset kept by the last sync round that reached the central database.
-async fn load_clock_offset(store: &Store) -> Result<Option<crate::clock::ClockOffset>> {
-    let kept: Option<String> =
-        sqlx::query_scalar("SELECT value FROM app_meta WHERE key = 'central_clock_offset'")
-            .fetch_optional(store.reader())
-            .await?;
-    Ok(kept.and_then(|json| serde_json::from_str(&json).ok()))
-}
-
 impl Desk {
-    /// Opens the database, runs migrations, publishes the embedded legal texts and, on an
-    /// empty roster, loads the demo one. Emails go to files until [`Desk::use_transport`].
-    pub async fn open(paths: &DataPaths, settings: Settings) -> Result<Self> {
-        Self::open_with_clock(paths, settings, Arc::new(SystemClock)).await
-    }
-
-    pub async fn open_with_clock(
-        paths: &DataPaths,
-        settings: Settings,
-        clock: Arc<dyn Clock>,
-    ) -> Result<Self> {
-        std::fs::create_dir_all(&paths.root).map_err(|e| {
-            crate::error::Error::Internal(format!("data folder {}: {e}", paths.root.display()))
-        })?;
-        let store = Store::open(&paths.database()).await?;
-        let transport = Transport::files(&paths.outbox_files())?;
-        let now = clock.now();
-        let clock_offset = load_clock_offset(&store).await?;
-        legal::publish_embedded(&store, now).await?;
-        if roster::seed_demo_if_empty(&store, now).await? {
-            tracing::info!("empty roster: demo roster loaded");
-        }
-        Ok(Self {
-            store,
-            settings: Arc::new(RwLock::new(settings)),
-            clock,
-            outbox_wake: Arc::new(Notify::new()),
-            transport: Arc::new(RwLock::new(transport)),
-            central: Arc::new(RwLock::new(None)),
-            sync_wake: Arc::new(Notify::new()),
-            sync_status: Arc::new(RwLock::new(crate::sync::SyncStatus::default())),
-            clock_offset: Arc::new(RwLock::new(clock_offset)),
-            session: Arc::new(RwLock::new(None)),
-        })
-    }
-
     /// The worker that delivers this desk's emails through its current transport.
     pub fn outbox_worker(&self) -> OutboxWorker {
         OutboxWorker::new(
@@ -124,62 +96,6 @@ impl Desk {
     pub fn use_transport(&self, transport: Transport) {
         *self.transport.write().expect("transport lock") = transport;
         self.outbox_wake.notify_one();
-    }
-
-    /// Applies new settings from the settings screen: checks every field, asks for a
-    /// supervisor's approval once a supervisor exists, switches email delivery (SMTP with
-    /// `smtp_password`, or files) and audits which settings changed (never secrets).
-    pub async fn change_settings(
-        &self,
-        new: Settings,
-        smtp_password: Option<&str>,
-        central_password: Option<&str>,
-        approval: &crate::staff::SupervisorApproval,
-        outbox_files: &Path,
-    ) -> Result<()> {
-        new.validate().map_err(crate::error::Error::Fields)?;
-        let clerk = self.current_clerk()?;
-        let actor = self.approve(approval).await?;
-        let transport = match &new.smtp {
-            Some(smtp) => Transport::smtp(smtp, smtp_password)?,
-            None => Transport::files(outbox_files)?,
-        };
-        let central = match new.central_url.trim() {
-            "" => None,
-            url => Some(crate::sync::Central::new(url, central_password)?),
-        };
-        let old = self.settings();
-        let changed = changed_keys(&old, &new);
-        let now = self.clock.now();
-        let mut tx = self.store.writer().begin().await?;
-        crate::audit::record(
-            &mut tx,
-            &new,
-            now,
-            crate::audit::AuditEvent::station(
-                &actor,
-                "ajustes_cambiados",
-                serde_json::json!({ "claves": changed, "capturista": clerk.username }),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        self.replace_settings(new);
-        self.use_transport(transport);
-        self.use_central(central);
-        Ok(())
-    }
-
-    /// Sends a test email now through the current transport, reporting the server's own
-    /// complaint in Spanish when it fails.
-    pub async fn send_test_email(&self, to: &str) -> Result<()> {
-        self.current_clerk()?;
-        let to = crate::domain::EmailAddress::parse_field(to, crate::domain::Field::TestRecipient)?;
-        let settings = self.settings();
-        self.transport()
-            .send_test(&settings, to.as_str())
-            .await
-            .map_err(|e| crate::error::Error::SmtpTest(format!("La prueba de correo falló: {e}")))
     }
 
     pub fn transport(&self) -> Transport {
@@ -198,16 +114,85 @@ impl Desk {
         *self.settings.write().expect("settings lock") = settings;
     }
 
-    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+    pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
 
-    pub async fn import_roster(
-        &self,
-        path: &Path,
-        progress: impl FnMut(roster::ImportProgress) + Send,
-    ) -> Result<roster::ImportReport> {
-        self.current_clerk()?;
-        roster::import_csv_file(&self.store, path, self.clock.now(), progress).await
+    /// Connects this desk to the central database (or disconnects it with `None`).
+    pub fn use_central(&self, central: Option<Central>) {
+        *self.central.write().expect("central lock") = central;
+        self.sync_wake.notify_one();
+    }
+
+    pub fn central(&self) -> Option<Central> {
+        self.central.read().expect("central lock").clone()
+    }
+
+    /// The central database, unless the last sync round found it unreachable within the
+    /// last minute: an office without network should not wait at every registration.
+    pub fn central_if_reachable(&self) -> Option<Central> {
+        let status = self.sync_status.read().expect("sync status lock");
+        let recently_down = !status.online
+            && status.last_error.is_some()
+            && status
+                .last_attempt_at
+                .is_some_and(|at| self.clock.now() - at < chrono::Duration::seconds(60));
+        drop(status);
+        if recently_down { None } else { self.central() }
+    }
+
+    /// Asks for a sync round now ("Sincronizar ahora", or a local change).
+    pub fn request_sync(&self) {
+        self.sync_wake.notify_one();
+    }
+
+    /// A change made now by `actor` (see [`Work`]).
+    pub(crate) async fn work(&self, actor: Actor) -> Result<Work> {
+        self.work_at(actor, self.clock.now()).await
+    }
+
+    /// A change at `now`, for a use case that already read the clock for its checks.
+    pub(crate) async fn work_at(&self, actor: Actor, now: DateTime<Utc>) -> Result<Work> {
+        let context = WorkContext {
+            settings: self.settings(),
+            central_offset: self.clock_offset(),
+            outbox_wake: self.outbox_wake.clone(),
+        };
+        Work::begin(&self.store, now, actor, context).await
+    }
+
+    /// The worker that syncs this desk with the central database.
+    pub fn sync_worker(&self) -> SyncWorker {
+        SyncWorker::new(
+            self.store.clone(),
+            self.clock.clone(),
+            self.central.clone(),
+            self.sync_status.clone(),
+            self.clock_offset.clone(),
+            self.sync_wake.clone(),
+        )
+    }
+
+    /// One sync round now (see [`SyncWorker::sync_once`]).
+    pub async fn sync_once(&self) -> Result<SyncReport> {
+        self.sync_worker().sync_once().await
+    }
+
+    /// Runs sync rounds forever: on start, every `every`, and when woken.
+    pub async fn run_sync(self, every: Duration) {
+        self.sync_worker().run(every).await
+    }
+
+    /// The last measured offset from the central clock, if any round ever reached it.
+    pub fn clock_offset(&self) -> Option<ClockOffset> {
+        *self.clock_offset.read().expect("clock offset lock")
+    }
+
+    /// A station instant as the institute's clock would read it: the central clock when
+    /// its offset is known, this station's own clock otherwise (a station that works
+    /// alone has no other clock to trust).
+    pub fn institute_time(&self, station: DateTime<Utc>) -> DateTime<Utc> {
+        self.clock_offset()
+            .map_or(station, |offset| offset.to_central(station))
     }
 }

@@ -1,9 +1,11 @@
 //! The core's one error type. Its `Display` is the Spanish sentence the clerk reads;
 //! internal failures show a generic sentence and keep their cause for the log.
 
-use crate::domain::{Field, FieldError};
-use crate::legal::DocumentKind;
-use chrono::{DateTime, Local, Utc};
+use crate::domain::token::TokenRefusal;
+use crate::domain::{DocumentKind, Field, FieldError, RegistrationState};
+use chrono::{DateTime, Utc};
+
+pub(crate) use crate::domain::local_time;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -62,8 +64,11 @@ pub enum Error {
     #[error("El registro ya fue validado el {}; la contraseña temporal se envió al correo del afiliado.", local_time(.0))]
     AlreadyValidated(DateTime<Utc>),
 
-    #[error("El registro con folio {folio} está {state}; ya no se puede validar.")]
-    RegistrationClosed { folio: String, state: String },
+    #[error("El registro con folio {folio} está {}; ya no se puede validar.", .state.label())]
+    RegistrationClosed {
+        folio: String,
+        state: RegistrationState,
+    },
 
     #[error("No se pudo leer el archivo del padrón: {0}")]
     RosterFile(String),
@@ -71,10 +76,11 @@ pub enum Error {
     #[error("Espere {0} segundos antes de reenviar: el correo anterior se generó hace muy poco.")]
     ResendTooSoon(i64),
 
-    #[error(
-        "El registro con folio {folio} no está pendiente de validación (está {state}); esta acción no aplica."
-    )]
-    NotPending { folio: String, state: String },
+    #[error("El registro con folio {folio} no está pendiente de validación (está {}); esta acción no aplica.", .state.label())]
+    NotPending {
+        folio: String,
+        state: RegistrationState,
+    },
 
     #[error(
         "El registro con folio {folio} todavía no está validado: primero debe validarse con el enlace o el código."
@@ -145,10 +151,10 @@ pub enum Error {
     )]
     RecordUploading,
 
-    #[error("Este afiliado ya tiene un registro en Servicios en Línea hecho en {office} (folio {folio}, {}). No es necesario registrarse otra vez; si olvidó su contraseña, solicite una temporal nueva.", .state.replace('_', " "))]
+    #[error("Este afiliado ya tiene un registro en Servicios en Línea hecho en {office} (folio {folio}, {}). No es necesario registrarse otra vez; si olvidó su contraseña, solicite una temporal nueva.", .state.label())]
     RegisteredElsewhere {
         folio: String,
-        state: String,
+        state: RegistrationState,
         office: String,
     },
 
@@ -247,6 +253,20 @@ impl Error {
     }
 }
 
+/// A token that may not validate, told as the clerk's error.
+impl From<TokenRefusal> for Error {
+    fn from(refusal: TokenRefusal) -> Self {
+        match refusal {
+            TokenRefusal::AlreadyValidated(at) => Error::AlreadyValidated(at),
+            TokenRefusal::Closed { folio, state } => Error::RegistrationClosed { folio, state },
+            TokenRefusal::Unknown => Error::LinkUnknown,
+            TokenRefusal::Exhausted => Error::CodeExhausted,
+            TokenRefusal::Superseded => Error::LinkSuperseded,
+            TokenRefusal::Expired(at) => Error::CodeExpired(at),
+        }
+    }
+}
+
 impl From<FieldError> for Error {
     fn from(e: FieldError) -> Self {
         Error::Fields(vec![e])
@@ -267,9 +287,4 @@ fn remaining_tries(remaining: u32) -> String {
         1 => "Queda 1 intento.".to_owned(),
         n => format!("Quedan {n} intentos."),
     }
-}
-
-/// Times shown to the clerk are in the workstation's local time.
-pub(crate) fn local_time(t: &DateTime<Utc>) -> String {
-    t.with_timezone(&Local).format("%d/%m/%Y %H:%M").to_string()
 }

@@ -2,82 +2,13 @@
 //! Publishing a new version means adding a file and a line to [`PUBLISHED`]; a published
 //! version is never edited (start-up refuses a changed text under an old version).
 
-use crate::domain::Field;
+use crate::domain::DocumentKind;
 use crate::error::{Error, Result};
-use crate::store::{Store, db_time};
+use crate::security::sha256_hex;
+use crate::store::Store;
+use crate::sync::{self, payload::DocumentPayload};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
-#[serde(rename_all = "snake_case")]
-#[sqlx(rename_all = "snake_case")]
-pub enum DocumentKind {
-    AvisoIntegral,
-    AvisoSimplificado,
-    TerminosCondiciones,
-    ConsentimientoAgrupacion,
-}
-
-impl DocumentKind {
-    pub const ALL: [DocumentKind; 4] = [
-        DocumentKind::AvisoIntegral,
-        DocumentKind::AvisoSimplificado,
-        DocumentKind::TerminosCondiciones,
-        DocumentKind::ConsentimientoAgrupacion,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DocumentKind::AvisoIntegral => "aviso_integral",
-            DocumentKind::AvisoSimplificado => "aviso_simplificado",
-            DocumentKind::TerminosCondiciones => "terminos_condiciones",
-            DocumentKind::ConsentimientoAgrupacion => "consentimiento_agrupacion",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            DocumentKind::AvisoIntegral => "Aviso de privacidad integral",
-            DocumentKind::AvisoSimplificado => "Aviso de privacidad simplificado",
-            DocumentKind::TerminosCondiciones => "Términos y condiciones de uso",
-            DocumentKind::ConsentimientoAgrupacion => {
-                "Consentimiento de agrupación por núcleo familiar"
-            }
-        }
-    }
-
-    /// The title with its article, for sentences: "el aviso…", "los términos…".
-    pub fn with_article(self) -> &'static str {
-        match self {
-            DocumentKind::AvisoIntegral => "el aviso de privacidad integral",
-            DocumentKind::AvisoSimplificado => "el aviso de privacidad simplificado",
-            DocumentKind::TerminosCondiciones => "los términos y condiciones de uso",
-            DocumentKind::ConsentimientoAgrupacion => {
-                "el consentimiento de agrupación por núcleo familiar"
-            }
-        }
-    }
-
-    pub fn field(self) -> Field {
-        match self {
-            DocumentKind::AvisoIntegral => Field::IntegralNotice,
-            DocumentKind::AvisoSimplificado => Field::SimplifiedNotice,
-            DocumentKind::TerminosCondiciones => Field::TermsAndConditions,
-            DocumentKind::ConsentimientoAgrupacion => Field::FamilyGroupingConsent,
-        }
-    }
-
-    /// The notices and the terms must be accepted to register; the grouping consent is
-    /// free: it is asked and its answer recorded, but "no" does not stop registration.
-    pub fn required_to_register(self) -> bool {
-        self != DocumentKind::ConsentimientoAgrupacion
-    }
-}
+use serde::Serialize;
 
 /// Every version ever published, embedded in the binary.
 const PUBLISHED: &[(DocumentKind, i64, &str)] = &[
@@ -114,10 +45,6 @@ pub struct LegalDocument {
     pub published_at: DateTime<Utc>,
 }
 
-pub fn sha256_hex(text: &str) -> String {
-    hex::encode(Sha256::digest(text.as_bytes()))
-}
-
 /// Stores any embedded version not yet in the database, and refuses to start if a stored
 /// version's text differs from the embedded one (a published text was edited).
 pub async fn publish_embedded(store: &Store, now: DateTime<Utc>) -> Result<()> {
@@ -147,31 +74,17 @@ pub async fn publish_embedded(store: &Store, now: DateTime<Utc>) -> Result<()> {
                     .unwrap_or(kind.title())
                     .trim()
                     .to_owned();
-                sqlx::query(
-                    "INSERT INTO legal_documents (kind, version, title, body, sha256, published_at)
-                     VALUES (?, ?, ?, ?, ?, ?)",
-                )
-                .bind(kind.as_str())
-                .bind(version)
-                .bind(&title)
-                .bind(&body)
-                .bind(&sha)
-                .bind(db_time(now))
-                .execute(&mut *tx)
-                .await?;
+                let document = DocumentPayload {
+                    kind: *kind,
+                    version: *version,
+                    title,
+                    body,
+                    sha256: sha,
+                    published_at: now,
+                };
+                document.insert(&mut tx).await?;
                 // The central database keeps every text consents point to.
-                crate::sync::enqueue(
-                    &mut tx,
-                    crate::sync::Entity::Document,
-                    &format!("documento:{}:{version}", kind.as_str()),
-                    None,
-                    serde_json::json!({
-                        "kind": kind.as_str(), "version": version, "title": title, "body": body,
-                        "sha256": sha, "published_at": now,
-                    }),
-                    now,
-                )
-                .await?;
+                sync::share(&mut tx, &document, now).await?;
             }
         }
     }
@@ -188,6 +101,6 @@ pub async fn current_documents(store: &Store) -> Result<Vec<LegalDocument>> {
     )
     .fetch_all(store.reader())
     .await?;
-    docs.sort_by_key(|d| DocumentKind::ALL.iter().position(|k| *k == d.kind));
+    docs.sort_by_key(|d| d.kind.position());
     Ok(docs)
 }

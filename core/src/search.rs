@@ -3,7 +3,10 @@
 //! email out within 10 minutes of submit) was kept.
 
 use crate::desk::Desk;
-use crate::domain::{AffiliationNumber, EmailAddress, Field, FieldError, search_key};
+use crate::domain::{
+    AffiliationNumber, AttemptOutcome, DocumentKind, EmailAddress, EmailKind, EmailState, Field,
+    FieldError, RegistrationState, search_key,
+};
 use crate::error::{Error, Result};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -17,13 +20,13 @@ pub struct RegistrationSummary {
     pub affiliation_number: String,
     pub full_name: Option<String>,
     pub email: String,
-    pub state: String,
+    pub state: RegistrationState,
     pub created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ConsentView {
-    pub document_kind: String,
+    pub document_kind: DocumentKind,
     pub document_version: i64,
     pub document_sha256: String,
     pub accepted: bool,
@@ -37,16 +40,16 @@ pub struct ConsentView {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AttemptView {
     pub attempted_at: DateTime<Utc>,
-    pub outcome: String,
+    pub outcome: AttemptOutcome,
     pub detail: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct EmailView {
     pub id: String,
-    pub kind: String,
+    pub kind: EmailKind,
     pub recipient: String,
-    pub state: String,
+    pub state: EmailState,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
     pub attempts: i64,
@@ -58,9 +61,9 @@ pub struct EmailView {
 #[derive(sqlx::FromRow)]
 struct EmailRow {
     id: String,
-    kind: String,
+    kind: EmailKind,
     recipient: String,
-    state: String,
+    state: EmailState,
     created_at: DateTime<Utc>,
     sent_at: Option<DateTime<Utc>>,
     attempts: i64,
@@ -193,7 +196,7 @@ impl Desk {
             .fetch_all(self.store.reader())
             .await?;
             emails.push(EmailView {
-                next_attempt_at: (r.state == "en_cola").then_some(r.next_attempt_at),
+                next_attempt_at: (r.state == EmailState::Queued).then_some(r.next_attempt_at),
                 id: r.id,
                 kind: r.kind,
                 recipient: r.recipient,
@@ -208,10 +211,10 @@ impl Desk {
         let promise = promise(&summary, &emails, settings.delivery_promise_minutes, now);
         let resend_available_at = emails
             .iter()
-            .filter(|e| e.kind == "validacion")
+            .filter(|e| e.kind == EmailKind::Validation)
             .map(|e| e.created_at + Duration::seconds(i64::from(settings.resend_cooldown_secs)))
             .max()
-            .filter(|at| *at > now && summary.state == "pendiente_validacion");
+            .filter(|at| *at > now && summary.state == RegistrationState::PendingValidation);
         Ok(RegistrationDetail {
             summary,
             record,
@@ -233,7 +236,7 @@ fn promise(
     let limit = Duration::minutes(i64::from(limit_minutes));
     let first_sent_at = emails
         .iter()
-        .filter(|e| e.kind == "validacion")
+        .filter(|e| e.kind == EmailKind::Validation)
         .filter_map(|e| e.sent_at)
         .min();
     let (elapsed, kept) = match first_sent_at {
@@ -241,7 +244,9 @@ fn promise(
             sent - summary.created_at,
             Some(sent - summary.created_at <= limit),
         ),
-        None if summary.state != "pendiente_validacion" => (now - summary.created_at, None),
+        None if summary.state != RegistrationState::PendingValidation => {
+            (now - summary.created_at, None)
+        }
         None => {
             let elapsed = now - summary.created_at;
             (elapsed, (elapsed > limit).then_some(false))

@@ -77,6 +77,13 @@ pub fn hash_password(password: &str) -> Result<String> {
         .map_err(|e| Error::Internal(format!("argon2: {e}")))
 }
 
+/// [`hash_password`] on a blocking thread, so the async threads keep serving.
+pub(crate) async fn hash_off_thread(password: String) -> Result<String> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| Error::Internal(format!("hashing task: {e}")))?
+}
+
 pub fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
         .map(|parsed| {

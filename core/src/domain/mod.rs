@@ -2,12 +2,31 @@
 //! Every parser returns a [`FieldError`] naming the field, with a Spanish message for the clerk.
 
 mod affiliation;
+pub mod document;
 mod email;
+pub mod mail;
 mod phone;
+pub mod registration;
+pub mod roster;
+pub mod staff;
+pub mod sync_state;
+pub(crate) mod text_enum;
+mod time;
+pub mod token;
 
 pub use affiliation::{AffiliationNumber, CredentialSerial};
+pub use document::DocumentKind;
 pub use email::{EmailAddress, EmailCheck, suggest_domain};
+pub use mail::{AttemptOutcome, EmailKind, EmailState};
 pub use phone::MexicanPhone;
+pub use registration::{EventKind, RegistrationState, ValidationMethod};
+pub use roster::AffiliateKind;
+pub use staff::{Clerk, Role, SupervisorApproval};
+pub use sync_state::{QueueState, SyncState};
+pub use text_enum::UnknownText;
+pub(crate) use text_enum::text_enum;
+pub(crate) use time::local_time;
+pub use token::TokenState;
 
 use serde::{Deserialize, Serialize};
 
@@ -107,6 +126,19 @@ pub(crate) fn normalize_identifier(raw: &str) -> String {
         .collect()
 }
 
+/// Why a delicate desk action was taken, as typed: required, kept for the audit trail.
+pub(crate) fn require_reason(reason: &str) -> Result<String, FieldError> {
+    let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+    if reason.chars().count() < 5 {
+        return Err(FieldError::new(
+            Field::Reason,
+            "requerido",
+            "Escriba el motivo (al menos 5 caracteres): queda en la bitácora de auditoría.",
+        ));
+    }
+    Ok(reason.chars().take(500).collect())
+}
+
 /// Lower case without accents and with single spaces: how names are compared when the
 /// clerk searches ("nunez" finds "Núñez").
 pub fn search_key(text: &str) -> String {
@@ -134,5 +166,97 @@ mod tests {
     #[test]
     fn search_key_ignores_case_accents_and_spacing() {
         assert_eq!(search_key("  Pérez   NÚÑEZ, María "), "perez nunez, maria");
+    }
+
+    #[test]
+    fn every_stored_enum_matches_its_check_lists() {
+        use text_enum::check_lists::{POSTGRES, SQLITE, lists, texts};
+        let (sqlite, postgres) = (lists(SQLITE), lists(POSTGRES));
+        let checks: [(&str, &str, Vec<String>); 14] = [
+            (
+                "sqlite",
+                "roster_affiliates.kind",
+                texts(AffiliateKind::ALL, AffiliateKind::as_str),
+            ),
+            (
+                "sqlite",
+                "legal_documents.kind",
+                texts(DocumentKind::ALL, DocumentKind::as_str),
+            ),
+            (
+                "sqlite",
+                "registrations.state",
+                texts(RegistrationState::ALL, RegistrationState::as_str),
+            ),
+            (
+                "sqlite",
+                "registrations.sync_state",
+                texts(SyncState::ALL, SyncState::as_str),
+            ),
+            (
+                "sqlite",
+                "validation_tokens.state",
+                texts(TokenState::ALL, TokenState::as_str),
+            ),
+            (
+                "sqlite",
+                "outbox_messages.kind",
+                texts(EmailKind::ALL, EmailKind::as_str),
+            ),
+            (
+                "sqlite",
+                "outbox_messages.state",
+                texts(EmailState::ALL, EmailState::as_str),
+            ),
+            (
+                "sqlite",
+                "outbox_attempts.outcome",
+                texts(AttemptOutcome::ALL, AttemptOutcome::as_str),
+            ),
+            ("sqlite", "staff.role", texts(Role::ALL, Role::as_str)),
+            (
+                "sqlite",
+                "sync_queue_new.state",
+                texts(QueueState::ALL, QueueState::as_str),
+            ),
+            (
+                "postgres",
+                "roster_affiliates.kind",
+                texts(AffiliateKind::ALL, AffiliateKind::as_str),
+            ),
+            (
+                "postgres",
+                "registrations.state",
+                texts(RegistrationState::ALL, RegistrationState::as_str),
+            ),
+            (
+                "postgres",
+                "validation_tokens.state",
+                texts(TokenState::ALL, TokenState::as_str),
+            ),
+            (
+                "postgres",
+                "registration_events.kind",
+                texts(EventKind::ALL, EventKind::as_str),
+            ),
+        ];
+        for (database, column, expected) in checks {
+            let found = if database == "sqlite" {
+                &sqlite
+            } else {
+                &postgres
+            };
+            assert_eq!(found.get(column), Some(&expected), "{database} {column}");
+        }
+        assert_eq!(
+            postgres.get("staff_versions.role"),
+            Some(&texts(Role::ALL, Role::as_str))
+        );
+        // Only stations cancel an email before it leaves; the central outbox never does.
+        let central_states: Vec<String> = texts(EmailState::ALL, EmailState::as_str)
+            .into_iter()
+            .filter(|s| s != EmailState::Cancelled.as_str())
+            .collect();
+        assert_eq!(postgres.get("outbox_messages.state"), Some(&central_states));
     }
 }

@@ -7,7 +7,7 @@ async fn published_texts_are_stored_with_their_hash_and_never_rewritten() {
     let t = spawn_desk().await;
     assert_eq!(t.documents.len(), 4);
     for doc in &t.documents {
-        assert_eq!(doc.sha256, registro_core::legal::sha256_hex(&doc.body));
+        assert_eq!(doc.sha256, registro_core::security::sha256_hex(&doc.body));
         assert!(doc.body.starts_with(&doc.title));
     }
     // Opening the same database again publishes nothing new.

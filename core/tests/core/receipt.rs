@@ -28,7 +28,7 @@ async fn the_receipt_shows_the_registration_masked_and_without_secrets() {
     assert_eq!(receipt.email_masked, "xi***@example.com");
     assert_eq!(receipt.phone_masked, "*** *** 0142");
     assert_eq!(receipt.office, "Oficina de demostración");
-    assert_eq!(receipt.state, "pendiente_validacion");
+    assert_eq!(receipt.state.as_str(), "pendiente_validacion");
     assert_eq!(receipt.contact.phone, InstituteContact::PHONE);
 
     assert_eq!(receipt.documents.len(), 4);

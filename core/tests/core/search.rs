@@ -33,7 +33,7 @@ async fn search_finds_by_number_folio_email_and_name_and_shows_the_promise() {
     assert_eq!(detail.promise.kept, None);
     assert_eq!(detail.consents.len(), 4);
     assert_eq!(detail.emails.len(), 1);
-    assert_eq!(detail.emails[0].state, "en_cola");
+    assert_eq!(detail.emails[0].state.as_str(), "en_cola");
     t.away(Duration::minutes(11)).await;
     let detail = t
         .desk
@@ -48,7 +48,7 @@ async fn search_finds_by_number_folio_email_and_name_and_shows_the_promise() {
         .await
         .unwrap();
     assert_eq!(detail.promise.kept, Some(false));
-    assert_eq!(detail.emails[0].state, "enviado");
+    assert_eq!(detail.emails[0].state.as_str(), "enviado");
     assert_eq!(detail.emails[0].attempt_log.len(), 1);
 
     let other = t.register(BENEFICIARY, "e@example.com").await;

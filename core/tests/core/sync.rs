@@ -684,3 +684,32 @@ async fn a_station_whose_clock_reads_years_ahead_cannot_make_its_account_version
     .unwrap();
     assert!(latest < chrono::Utc::now() + Duration::minutes(1));
 }
+
+#[tokio::test]
+async fn every_synced_column_exists_in_the_central_schema_and_states_read_back_typed() {
+    use registro_core::domain::RegistrationState;
+    use registro_core::sync::Entity;
+    let pg = PgServer::start();
+    let admin = central_database(&pg).await;
+    for entity in Entity::ALL {
+        let columns: Vec<String> = sqlx::query_scalar(
+            "SELECT column_name::text FROM information_schema.columns WHERE table_name = $1",
+        )
+        .bind(entity.table())
+        .fetch_all(admin.pool())
+        .await
+        .unwrap();
+        for column in entity.columns() {
+            assert!(
+                columns.iter().any(|c| c == column),
+                "{}.{column}",
+                entity.table()
+            );
+        }
+    }
+    let state: RegistrationState = sqlx::query_scalar("SELECT 'pendiente_validacion'::text")
+        .fetch_one(admin.pool())
+        .await
+        .unwrap();
+    assert_eq!(state, RegistrationState::PendingValidation);
+}

@@ -3,7 +3,7 @@
 
 use crate::error::CommandError;
 use crate::state::AppState;
-use registro_core::actions::{EmailSent, RevealedSerial};
+use registro_core::followups::{EmailSent, RevealedSerial};
 use registro_core::staff::SupervisorApproval;
 use tauri::State;
 

@@ -1,4 +1,10 @@
-//! The workstation's SQLite database: one file in the app's data folder.
+//! The workstation's SQLite database: one file in the app's data folder, its migrations,
+//! and the typed rows the use cases read from it.
+
+pub(crate) mod constraint;
+pub(crate) mod meta;
+pub mod roster;
+pub(crate) mod rows;
 
 use crate::error::Result;
 use chrono::{DateTime, SecondsFormat, Utc};

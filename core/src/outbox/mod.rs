@@ -1,0 +1,127 @@
+//! The email outbox: messages are written in the same transaction as what caused them,
+//! and a background worker hands them to the transport afterwards.
+//!
+//! States: `en_cola` → `enviando` → `enviado`, or back to `en_cola` with the error and the
+//! next attempt time, or `abandonado` after too many attempts or a permanent refusal.
+
+mod compose;
+mod transport;
+mod worker;
+
+use crate::domain::EmailKind;
+use crate::domain::EmailState;
+pub use compose::{Stored, compose, encode_secrets_json};
+pub use transport::{DeliveryFailure, Transport};
+pub use worker::{DeliveryRound, OutboxWorker, backoff};
+
+use crate::config::Settings;
+use crate::emails::RenderedEmail;
+use crate::error::Result;
+use crate::store::{Store, db_time};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::SqliteConnection;
+
+pub struct NewEmail<'a> {
+    pub registration_id: &'a str,
+    pub kind: EmailKind,
+    pub recipient: &'a str,
+    pub rendered: RenderedEmail,
+    /// Plaintexts the body refers to by placeholder, as (placeholder, secret); erased
+    /// from the database once the message is delivered or abandoned.
+    pub secrets: Vec<(&'static str, String)>,
+}
+
+/// Queues an email inside the caller's transaction. Returns the outbox id.
+pub async fn enqueue(
+    conn: &mut SqliteConnection,
+    settings: &Settings,
+    now: DateTime<Utc>,
+    email: NewEmail<'_>,
+) -> Result<String> {
+    let id = uuid::Uuid::new_v4().to_string();
+    // A Message-ID fixed at queue time lets a receiving server or a reader tell a resend
+    // of the same message apart from a new one.
+    let domain = settings
+        .sender_address
+        .rsplit_once('@')
+        .map_or("localhost", |(_, d)| d);
+    let message_id = format!("<{id}@{domain}>");
+    sqlx::query(
+        "INSERT INTO outbox_messages (id, registration_id, kind, recipient, subject, body_text,
+                                      body_html, secrets, message_id, state, next_attempt_at,
+                                      created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(email.registration_id)
+    .bind(email.kind)
+    .bind(email.recipient)
+    .bind(&email.rendered.subject)
+    .bind(&email.rendered.text)
+    .bind(&email.rendered.html)
+    .bind(encode_secrets_json(&email.secrets))
+    .bind(message_id)
+    .bind(EmailState::Queued)
+    .bind(db_time(now))
+    .bind(db_time(now))
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Emails of the registration (of one kind, or all) that have not left yet are cancelled:
+/// a newer one replaces them, or the registration is closed.
+pub(crate) async fn cancel_unsent(
+    conn: &mut SqliteConnection,
+    registration_id: &str,
+    kind: Option<EmailKind>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE outbox_messages
+            SET state = ?4, secrets = NULL, last_error = 'reemplazado o cancelado antes de salir',
+                scrubbed_at = CASE WHEN secrets IS NOT NULL THEN ?1 END
+          WHERE registration_id = ?2 AND state IN (?5, ?6)
+            AND (?3 IS NULL OR kind = ?3)",
+    )
+    .bind(db_time(now))
+    .bind(registration_id)
+    .bind(kind)
+    .bind(EmailState::Cancelled)
+    .bind(EmailState::Queued)
+    .bind(EmailState::Uncertain)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxCounts {
+    pub queued: i64,
+    pub sent: i64,
+    pub abandoned: i64,
+    pub oldest_queued_at: Option<DateTime<Utc>>,
+}
+
+pub async fn counts(store: &Store) -> Result<OutboxCounts> {
+    let (queued, sent, abandoned, oldest): (i64, i64, i64, Option<DateTime<Utc>>) = sqlx::query_as(
+        "SELECT coalesce(sum(state IN (?1, ?2)), 0),
+                coalesce(sum(state = ?3), 0),
+                coalesce(sum(state = ?4), 0),
+                min(CASE WHEN state IN (?1, ?2) THEN created_at END)
+           FROM outbox_messages",
+    )
+    .bind(EmailState::Queued)
+    .bind(EmailState::Sending)
+    .bind(EmailState::Sent)
+    .bind(EmailState::Abandoned)
+    .fetch_one(store.reader())
+    .await?;
+    Ok(OutboxCounts {
+        queued,
+        sent,
+        abandoned,
+        oldest_queued_at: oldest,
+    })
+}

@@ -1,0 +1,199 @@
+//! Where emails go: files in the data folder, or an SMTP server.
+
+use crate::config::{Settings, SmtpSecurity, SmtpSettings, is_loopback};
+use crate::domain::{Field, FieldError};
+use crate::error::{Error, Result};
+use lettre::message::Mailbox;
+use lettre::transport::smtp::PoolConfig;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::path::{Path, PathBuf};
+
+/// Where emails go.
+#[derive(Clone)]
+pub enum Transport {
+    /// No SMTP configured: each email is written as an `.eml` file in this folder.
+    Files {
+        dir: PathBuf,
+        inner: AsyncFileTransport<Tokio1Executor>,
+    },
+    /// An SMTP server, with a pool of connections.
+    Smtp {
+        host: String,
+        port: u16,
+        security: SmtpSecurity,
+        inner: AsyncSmtpTransport<Tokio1Executor>,
+    },
+}
+
+impl Transport {
+    pub fn files(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::Internal(format!("outbox folder {}: {e}", dir.display())))?;
+        Ok(Transport::Files {
+            dir: dir.to_owned(),
+            inner: AsyncFileTransport::new(dir),
+        })
+    }
+
+    /// An SMTP transport. STARTTLS is required (never downgraded: no credentials travel
+    /// in the clear), implicit TLS wraps the connection, and plain text is refused unless
+    /// the server is on this machine.
+    pub fn smtp(settings: &SmtpSettings, password: Option<&str>) -> Result<Self> {
+        let host = settings.host.trim().to_owned();
+        let tls_parameters = || -> Result<TlsParameters> {
+            let mut builder = TlsParameters::builder(host.clone());
+            if !settings.root_certificate_pem.trim().is_empty() {
+                let cert = Certificate::from_pem(settings.root_certificate_pem.as_bytes())
+                    .map_err(|_| {
+                        FieldError::new(
+                            Field::SmtpRootCertificate,
+                            "no_valido",
+                            "El certificado raíz no se pudo leer como PEM.",
+                        )
+                    })?;
+                builder = builder.add_root_certificate(cert);
+            }
+            builder
+                .build_rustls()
+                .map_err(|e| Error::Internal(format!("TLS parameters: {e}")))
+        };
+        let tls = match settings.security {
+            SmtpSecurity::Starttls => Tls::Required(tls_parameters()?),
+            SmtpSecurity::Tls => Tls::Wrapper(tls_parameters()?),
+            SmtpSecurity::Plain if is_loopback(&host) => Tls::None,
+            SmtpSecurity::Plain => {
+                return Err(FieldError::new(
+                    Field::SmtpSecurity,
+                    "no_valido",
+                    "Sin cifrado solo se permite un servidor en este mismo equipo (localhost); use STARTTLS o TLS.",
+                )
+                .into());
+            }
+        };
+        let timeout = std::time::Duration::from_secs(u64::from(settings.timeout_secs.max(1)));
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host.clone())
+            .port(settings.port)
+            .tls(tls)
+            .timeout(Some(timeout))
+            .pool_config(
+                PoolConfig::new()
+                    .max_size(settings.pool_size.max(1))
+                    .idle_timeout(std::time::Duration::from_secs(60)),
+            );
+        if !settings.username.trim().is_empty() {
+            builder = builder.credentials(Credentials::new(
+                settings.username.trim().to_owned(),
+                password.unwrap_or_default().to_owned(),
+            ));
+        }
+        Ok(Transport::Smtp {
+            host,
+            port: settings.port,
+            security: settings.security,
+            inner: builder.build(),
+        })
+    }
+
+    /// A short Spanish description for the status screens.
+    pub fn describe(&self) -> String {
+        match self {
+            Transport::Files { dir, .. } => {
+                format!(
+                    "Sin servidor de correo: los correos se guardan como archivos en {}",
+                    dir.display()
+                )
+            }
+            Transport::Smtp {
+                host,
+                port,
+                security,
+                ..
+            } => {
+                let mode = match security {
+                    SmtpSecurity::Starttls => "STARTTLS",
+                    SmtpSecurity::Tls => "TLS",
+                    SmtpSecurity::Plain => "sin cifrar (local)",
+                };
+                format!("Correo por {host}:{port} ({mode})")
+            }
+        }
+    }
+
+    /// Hands one message over (writes the file, or the SMTP server accepts it).
+    pub async fn send(&self, message: Message) -> std::result::Result<(), DeliveryFailure> {
+        match self {
+            Transport::Files { inner, .. } => inner.send(message).await.map(|_| ()).map_err(|e| {
+                DeliveryFailure::Temporary(format!("no se pudo escribir el archivo: {e}"))
+            }),
+            Transport::Smtp {
+                host, port, inner, ..
+            } => inner.send(message).await.map(|_| ()).map_err(|e| {
+                let text = describe_smtp_error(&e, host, *port);
+                // 5xx: the server will refuse again; retrying only delays the clerk's fix.
+                if e.is_permanent() {
+                    DeliveryFailure::Permanent(text)
+                } else {
+                    DeliveryFailure::Temporary(text)
+                }
+            }),
+        }
+    }
+
+    /// Sends one message now, outside the outbox: the settings screen's test email.
+    pub async fn send_test(&self, from: &Settings, to: &str) -> std::result::Result<(), String> {
+        let from_box: Mailbox = format!("{} <{}>", from.sender_name, from.sender_address)
+            .parse()
+            .map_err(|e| format!("El remitente no es válido: {e}"))?;
+        let to_box: Mailbox = to
+            .parse()
+            .map_err(|e| format!("El destinatario no es válido: {e}"))?;
+        let text = format!(
+            "Este es un correo de prueba de Registro en Servicios en Línea, enviado desde la estación {} de {}.\n\nSi lo recibió, la configuración del servidor de correo funciona.",
+            from.workstation, from.office
+        );
+        let message = Message::builder()
+            .from(from_box)
+            .to(to_box)
+            .subject("Prueba de correo — Registro en Servicios en Línea")
+            .body(text)
+            .map_err(|e| format!("No se pudo armar el mensaje: {e}"))?;
+        self.send(message).await.map_err(|f| match f {
+            DeliveryFailure::Temporary(e) | DeliveryFailure::Permanent(e) => e,
+        })
+    }
+}
+
+/// The server's complaint in Spanish, with its own words kept verbatim at the end.
+fn describe_smtp_error(e: &lettre::transport::smtp::Error, host: &str, port: u16) -> String {
+    let detail = e.to_string();
+    let code = e.status().map(|c| c.to_string());
+    if e.is_client() && detail.contains("STARTTLS") {
+        format!(
+            "El servidor {host}:{port} no ofrece STARTTLS: la conexión no puede cifrarse, así que no se envió ni la contraseña ni el mensaje ({detail})."
+        )
+    } else if e.is_timeout() {
+        format!("El servidor {host}:{port} no respondió a tiempo ({detail}).")
+    } else if e.is_tls() {
+        format!(
+            "No se pudo establecer la conexión cifrada con {host}:{port}; no se envió ninguna contraseña ({detail})."
+        )
+    } else if let Some(code) = code {
+        let what = match code.as_str() {
+            "535" | "534" | "530" => "El servidor rechazó el usuario o la contraseña de correo",
+            c if c.starts_with('5') => "El servidor rechazó el mensaje",
+            _ => "El servidor no aceptó el mensaje por ahora",
+        };
+        format!("{what} (respuesta {code}): {detail}")
+    } else {
+        format!("No se pudo conectar con el servidor de correo {host}:{port} ({detail}).")
+    }
+}
+
+/// Why a hand-over failed: a temporary failure is retried, a permanent one is not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryFailure {
+    Temporary(String),
+    Permanent(String),
+}

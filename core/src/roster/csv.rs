@@ -1,0 +1,245 @@
+//! The roster's CSV file, read on a blocking thread and handed over in batches.
+//!
+//! CSV format (UTF-8, header required, comma or semicolon separated, any column order):
+//!
+//! | column              | content                                                  |
+//! |---------------------|----------------------------------------------------------|
+//! | `numero_afiliacion` | affiliation number (spaces and hyphens ignored)          |
+//! | `numero_serie`      | serial printed on the back of the credential             |
+//! | `nombre_completo`   | full name                                                |
+//! | `tipo`              | `titular` or `beneficiario` (also `T` / `B`)             |
+//! | `nucleo_familiar`   | identifier of the family nucleus (the titular's number)  |
+//! | `vigente`           | `si` / `no` (also `1`/`0`, `true`/`false`)               |
+//!
+//! Bad lines are reported with their line number and column and skipped; good lines are
+//! written in one transaction (all or none if the write itself fails), upserting by
+//! affiliation number, so importing the same file twice changes nothing.
+
+use crate::domain::{AffiliateKind, AffiliationNumber, CredentialSerial, normalize_identifier};
+use crate::error::{Error, Result};
+use serde::Serialize;
+use std::io::Read;
+
+pub const COLUMNS: [&str; 6] = [
+    "numero_afiliacion",
+    "numero_serie",
+    "nombre_completo",
+    "tipo",
+    "nucleo_familiar",
+    "vigente",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ImportProgress {
+    pub lines_read: u64,
+    pub bytes_read: u64,
+    pub total_bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineError {
+    pub line: u64,
+    pub column: Option<&'static str>,
+    pub message: String,
+}
+
+/// A roster line, parsed.
+pub(super) struct RosterRow {
+    pub(super) affiliation: AffiliationNumber,
+    pub(super) serial: CredentialSerial,
+    pub(super) full_name: String,
+    pub(super) kind: AffiliateKind,
+    pub(super) nucleus: String,
+    pub(super) is_current: bool,
+}
+
+/// Parsed rows and line errors, up to a batch's worth, with how far the file is read.
+pub(super) struct Batch {
+    pub(super) rows: Vec<RosterRow>,
+    pub(super) errors: Vec<LineError>,
+    pub(super) progress: ImportProgress,
+}
+
+/// Column positions found in the header.
+struct Layout([usize; 6]);
+
+pub(super) fn parse_csv(
+    reader: impl Read,
+    total_bytes: u64,
+    out: &tokio::sync::mpsc::Sender<Result<Batch>>,
+) -> Result<()> {
+    let mut reader = std::io::BufReader::with_capacity(256 * 1024, reader);
+    let delimiter = sniff_delimiter(&mut reader)?;
+    let mut csv = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(true)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(reader);
+    let layout = read_layout(&mut csv)?;
+
+    const BATCH_ROWS: usize = 20_000;
+    let mut batch = Batch {
+        rows: Vec::with_capacity(BATCH_ROWS),
+        errors: Vec::new(),
+        progress: ImportProgress {
+            lines_read: 0,
+            bytes_read: 0,
+            total_bytes,
+        },
+    };
+    let mut record = csv::ByteRecord::new();
+    loop {
+        let line = csv.position().line();
+        match csv.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => match parse_row(&record, &layout) {
+                Ok(row) => batch.rows.push(row),
+                Err((column, message)) => batch.errors.push(LineError {
+                    line: record.position().map_or(line, |p| p.line()),
+                    column,
+                    message,
+                }),
+            },
+            Err(e) => batch.errors.push(LineError {
+                line: e.position().map_or(line, |p| p.line()),
+                column: None,
+                message: format!("la línea no se pudo leer como CSV ({e})."),
+            }),
+        }
+        if batch.rows.len() + batch.errors.len() >= BATCH_ROWS {
+            batch.progress.lines_read = csv.position().line();
+            batch.progress.bytes_read = csv.position().byte();
+            let full = std::mem::replace(
+                &mut batch,
+                Batch {
+                    rows: Vec::with_capacity(BATCH_ROWS),
+                    errors: Vec::new(),
+                    progress: ImportProgress {
+                        lines_read: 0,
+                        bytes_read: 0,
+                        total_bytes,
+                    },
+                },
+            );
+            if out.blocking_send(Ok(full)).is_err() {
+                return Ok(()); // the writer stopped; it reports its own error
+            }
+        }
+    }
+    batch.progress.lines_read = csv.position().line();
+    batch.progress.bytes_read = total_bytes.max(csv.position().byte());
+    let _ = out.blocking_send(Ok(batch));
+    Ok(())
+}
+
+/// Excel in Spanish locales saves CSV with semicolons; look at the header line to tell.
+fn sniff_delimiter(reader: &mut impl std::io::BufRead) -> Result<u8> {
+    let head = reader
+        .fill_buf()
+        .map_err(|e| Error::RosterFile(format!("no se pudo leer ({e}).")))?;
+    let first_line = head.split(|b| *b == b'\n').next().unwrap_or(&[]);
+    let semicolons = first_line.iter().filter(|b| **b == b';').count();
+    let commas = first_line.iter().filter(|b| **b == b',').count();
+    Ok(if semicolons > commas { b';' } else { b',' })
+}
+
+fn read_layout<R: Read>(csv: &mut csv::Reader<R>) -> Result<Layout> {
+    let headers = csv
+        .byte_headers()
+        .map_err(|e| Error::RosterFile(format!("la primera línea no es un encabezado CSV ({e}).")))?
+        .clone();
+    let names: Vec<String> = headers
+        .iter()
+        .map(|h| {
+            String::from_utf8_lossy(h)
+                .trim_start_matches('\u{feff}')
+                .trim()
+                .to_lowercase()
+        })
+        .collect();
+    let mut positions = [0usize; 6];
+    let mut missing = Vec::new();
+    for (i, column) in COLUMNS.iter().enumerate() {
+        match names.iter().position(|n| n == column) {
+            Some(p) => positions[i] = p,
+            None => missing.push(*column),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(Error::RosterFile(format!(
+            "al encabezado le faltan las columnas {}. Se esperan: {}.",
+            missing.join(", "),
+            COLUMNS.join(", ")
+        )));
+    }
+    Ok(Layout(positions))
+}
+
+type RowError = (Option<&'static str>, String);
+
+fn parse_row(
+    record: &csv::ByteRecord,
+    layout: &Layout,
+) -> std::result::Result<RosterRow, RowError> {
+    let get = |i: usize| -> std::result::Result<&str, RowError> {
+        let column = COLUMNS[i];
+        let bytes = record
+            .get(layout.0[i])
+            .ok_or_else(|| (Some(column), format!("falta la columna {column}.")))?;
+        std::str::from_utf8(bytes).map_err(|_| {
+            (
+                Some(column),
+                "el texto no está en UTF-8; guarde el archivo como «CSV UTF-8».".to_owned(),
+            )
+        })
+    };
+    let affiliation =
+        AffiliationNumber::parse(get(0)?).map_err(|e| (Some(COLUMNS[0]), e.message))?;
+    let serial = CredentialSerial::parse(get(1)?).map_err(|e| (Some(COLUMNS[1]), e.message))?;
+    let full_name = get(2)?.split_whitespace().collect::<Vec<_>>().join(" ");
+    if full_name.is_empty() {
+        return Err((Some(COLUMNS[2]), "falta el nombre completo.".to_owned()));
+    }
+    if full_name.chars().count() > 200 {
+        return Err((
+            Some(COLUMNS[2]),
+            "el nombre completo pasa de 200 caracteres.".to_owned(),
+        ));
+    }
+    let kind = match get(3)?.to_lowercase().as_str() {
+        "titular" | "t" => AffiliateKind::Titular,
+        "beneficiario" | "beneficiaria" | "b" => AffiliateKind::Beneficiario,
+        other => {
+            return Err((
+                Some(COLUMNS[3]),
+                format!("tipo «{other}» desconocido: use titular o beneficiario."),
+            ));
+        }
+    };
+    let nucleus = normalize_identifier(get(4)?);
+    if nucleus.is_empty() || !nucleus.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err((
+            Some(COLUMNS[4]),
+            "el núcleo familiar debe ser un identificador de letras y números.".to_owned(),
+        ));
+    }
+    let is_current = match get(5)?.to_lowercase().as_str() {
+        "si" | "sí" | "s" | "1" | "true" | "vigente" => true,
+        "no" | "n" | "0" | "false" | "no vigente" => false,
+        other => {
+            return Err((
+                Some(COLUMNS[5]),
+                format!("vigente «{other}» no se entiende: use si o no."),
+            ));
+        }
+    };
+    Ok(RosterRow {
+        affiliation,
+        serial,
+        full_name,
+        kind,
+        nucleus,
+        is_current,
+    })
+}

@@ -1,0 +1,81 @@
+//! The settings screen: a supervisor changes how this station works (office, email,
+//! central database, lifetimes and thresholds), and tries the email delivery.
+
+use crate::config::Settings;
+use crate::desk::Desk;
+use crate::domain::{EmailAddress, Field, SupervisorApproval};
+use crate::error::{Error, Result};
+use crate::outbox::Transport;
+use crate::sync::Central;
+use crate::work::{Actor, Subject};
+use serde_json::json;
+use std::path::Path;
+
+/// Names of the settings that differ (values stay out of the audit trail).
+fn changed_keys(old: &Settings, new: &Settings) -> Vec<String> {
+    let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) =
+        (serde_json::to_value(old), serde_json::to_value(new))
+    else {
+        return Vec::new();
+    };
+    b.iter()
+        .filter(|(k, v)| a.get(*k) != Some(*v))
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
+impl Desk {
+    /// Applies new settings from the settings screen: checks every field, asks for a
+    /// supervisor's approval once a supervisor exists, switches email delivery (SMTP with
+    /// `smtp_password`, or files) and audits which settings changed (never secrets).
+    pub async fn change_settings(
+        &self,
+        new: Settings,
+        smtp_password: Option<&str>,
+        central_password: Option<&str>,
+        approval: &SupervisorApproval,
+        outbox_files: &Path,
+    ) -> Result<()> {
+        new.validate().map_err(Error::Fields)?;
+        let clerk = self.current_clerk()?;
+        let supervisor = self.approve(approval).await?;
+        let transport = match &new.smtp {
+            Some(smtp) => Transport::smtp(smtp, smtp_password)?,
+            None => Transport::files(outbox_files)?,
+        };
+        let central = match new.central_url.trim() {
+            "" => None,
+            url => Some(Central::new(url, central_password)?),
+        };
+        let old = self.settings();
+        let changed = changed_keys(&old, &new);
+        // Audited under the new settings: a move to another office is recorded there.
+        let mut work = self
+            .work(Actor::Staff(supervisor))
+            .await?
+            .with_settings(new.clone());
+        work.audit(
+            "ajustes_cambiados",
+            Subject::Station,
+            json!({ "claves": changed, "capturista": clerk.username }),
+        )
+        .await?;
+        work.commit().await?;
+        self.replace_settings(new);
+        self.use_transport(transport);
+        self.use_central(central);
+        Ok(())
+    }
+
+    /// Sends a test email now through the current transport, reporting the server's own
+    /// complaint in Spanish when it fails.
+    pub async fn send_test_email(&self, to: &str) -> Result<()> {
+        self.current_clerk()?;
+        let to = EmailAddress::parse_field(to, Field::TestRecipient)?;
+        let settings = self.settings();
+        self.transport()
+            .send_test(&settings, to.as_str())
+            .await
+            .map_err(|e| Error::SmtpTest(format!("La prueba de correo falló: {e}")))
+    }
+}

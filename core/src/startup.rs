@@ -1,0 +1,51 @@
+//! Where a desk starts: the database opened and migrated, the embedded legal texts
+//! published, the demo roster on a new install. The one place that puts a desk together.
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::Settings;
+use crate::desk::{DataPaths, Desk};
+use crate::error::{Error, Result};
+use crate::legal;
+use crate::outbox::Transport;
+use crate::roster;
+use crate::store::{Store, meta};
+use crate::sync::SyncStatus;
+use std::sync::{Arc, RwLock};
+use tokio::sync::Notify;
+
+impl Desk {
+    /// Opens the database, runs migrations, publishes the embedded legal texts and, on an
+    /// empty roster, loads the demo one. Emails go to files until [`Desk::use_transport`].
+    pub async fn open(paths: &DataPaths, settings: Settings) -> Result<Self> {
+        Self::open_with_clock(paths, settings, Arc::new(SystemClock)).await
+    }
+
+    pub async fn open_with_clock(
+        paths: &DataPaths,
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self> {
+        std::fs::create_dir_all(&paths.root)
+            .map_err(|e| Error::Internal(format!("data folder {}: {e}", paths.root.display())))?;
+        let store = Store::open(&paths.database()).await?;
+        let transport = Transport::files(&paths.outbox_files())?;
+        let now = clock.now();
+        let clock_offset = meta::clock_offset(store.reader()).await?;
+        legal::publish_embedded(&store, now).await?;
+        if roster::seed_demo_if_empty(&store, now).await? {
+            tracing::info!("empty roster: demo roster loaded");
+        }
+        Ok(Self {
+            store,
+            settings: Arc::new(RwLock::new(settings)),
+            clock,
+            outbox_wake: Arc::new(Notify::new()),
+            transport: Arc::new(RwLock::new(transport)),
+            central: Arc::new(RwLock::new(None)),
+            sync_wake: Arc::new(Notify::new()),
+            sync_status: Arc::new(RwLock::new(SyncStatus::default())),
+            clock_offset: Arc::new(RwLock::new(clock_offset)),
+            session: Arc::new(RwLock::new(None)),
+        })
+    }
+}

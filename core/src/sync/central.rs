@@ -1,0 +1,125 @@
+//! The central PostgreSQL as a station reaches it: lazily, and offline is a normal state.
+
+use crate::domain::{Field, FieldError, RegistrationState};
+use crate::error::{Error, Result};
+use crate::store::Store;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// How long the registration form waits for the central check before going on offline.
+pub const CENTRAL_CHECK_TIMEOUT: Duration = Duration::from_millis(1500);
+
+/// Connection to the central database (lazy: offline is a normal state).
+#[derive(Clone)]
+pub struct Central {
+    pool: PgPool,
+}
+
+impl Central {
+    /// `url` without the password, which comes from the credential store.
+    pub fn new(url: &str, password: Option<&str>) -> Result<Self> {
+        let mut options = PgConnectOptions::from_str(url).map_err(|_| {
+            FieldError::new(
+                Field::CentralUrl,
+                "no_valido",
+                "La dirección de la base central debe ser como postgres://usuario@servidor:5432/base.",
+            )
+        })?;
+        if let Some(password) = password.filter(|p| !p.is_empty()) {
+            options = options.password(password);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(2)
+            .acquire_timeout(Duration::from_secs(3))
+            .connect_lazy_with(options);
+        Ok(Self { pool })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Creates or updates the central schema (an administrator's job, not the desk's).
+    pub async fn migrate(&self) -> Result<()> {
+        sqlx::migrate!("../migrations/postgres")
+            .run(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// A live registration of the affiliate anywhere in the institute, if the central
+    /// database answers quickly; `None` also when it does not (the check moves to sync).
+    pub async fn live_registration_of(&self, affiliation: &str) -> Option<LiveRegistration> {
+        let query = sqlx::query_as::<_, LiveRegistration>(
+            "SELECT folio, state, office FROM live_registration_of($1)",
+        )
+        .bind(affiliation)
+        .fetch_optional(&self.pool);
+        match tokio::time::timeout(CENTRAL_CHECK_TIMEOUT, query).await {
+            Ok(Ok(found)) => found,
+            Ok(Err(e)) => {
+                tracing::info!(error = %e, "central check unavailable; registering offline");
+                None
+            }
+            Err(_) => {
+                tracing::info!("central check timed out; registering offline");
+                None
+            }
+        }
+    }
+}
+
+/// The affiliate's live registration in the central database, made at some office.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LiveRegistration {
+    pub folio: String,
+    pub state: RegistrationState,
+    pub office: String,
+}
+
+/// What the clerk reads about a registration held back in conflict: the other live
+/// registration's folio, state and office when the central database says.
+pub(crate) async fn conflict_detail(
+    store: &Store,
+    central: &Central,
+    registration_id: &str,
+) -> String {
+    let affiliation: Option<String> =
+        sqlx::query_scalar("SELECT affiliation_number FROM registrations WHERE id = ?")
+            .bind(registration_id)
+            .fetch_optional(store.reader())
+            .await
+            .ok()
+            .flatten();
+    let live = match affiliation {
+        Some(affiliation) => central.live_registration_of(&affiliation).await,
+        None => None,
+    };
+    match live {
+        Some(LiveRegistration {
+            folio,
+            state,
+            office,
+        }) => format!(
+            "El afiliado ya tiene un registro en la base central (folio {folio}, {}, oficina {office}). Revise con el afiliado cuál conservar: cancele este registro local o pida a la otra oficina cancelar el suyo y reintente.",
+            state.label()
+        ),
+        None => "El afiliado ya tiene un registro vivo en la base central. Revise cuál conservar."
+            .to_owned(),
+    }
+}
+
+/// The clerk's sentence for a failed round: offline is normal, anything else is named.
+pub(crate) fn describe_sync_error(e: &Error) -> String {
+    match e {
+        Error::Storage(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed) => {
+            "Sin conexión con la base central: los registros se guardan en esta estación y se enviarán solos al volver la red.".to_owned()
+        }
+        Error::Storage(sqlx::Error::Database(db)) => {
+            format!("La base central rechazó el envío: {}", db.message())
+        }
+        Error::Storage(other) => format!("La sincronización falló: {other}"),
+        other => format!("La sincronización falló: {other}"),
+    }
+}

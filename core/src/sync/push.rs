@@ -1,0 +1,257 @@
+//! The push: queued rows go up in order, in one central transaction per batch, each
+//! idempotent; a registration that meets a live account elsewhere is held back.
+
+use super::central::{Central, conflict_detail, describe_sync_error};
+use super::entity::Entity;
+use super::queue::QueueRow;
+use super::worker::SyncWorker;
+use crate::clock::ClockOffset;
+use crate::domain::{QueueState, SyncState};
+use crate::error::{Error, Result};
+use crate::store::constraint::{Violation, violation};
+use crate::store::db_time;
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use sqlx::Connection;
+
+/// Rows pushed per round trip to the central database.
+const PUSH_BATCH: i64 = 500;
+
+/// The queued row as the central database gets it: its instants moved onto the central
+/// clock with the offset measured in this round.
+fn payload_of(row: &QueueRow, offset: ClockOffset) -> Result<Value> {
+    let mut payload: Value = serde_json::from_str(&row.payload)
+        .map_err(|e| Error::Internal(format!("sync payload {}: {e}", row.id)))?;
+    to_central_clock(&mut payload, offset);
+    Ok(payload)
+}
+
+fn payload_array(rows: &[&QueueRow], offset: ClockOffset) -> Result<Value> {
+    rows.iter()
+        .map(|r| payload_of(r, offset))
+        .collect::<Result<Vec<_>>>()
+        .map(Value::Array)
+}
+
+/// Every instant of a payload (its `…_at` fields) on the central clock. A station whose
+/// clock runs days ahead or behind still sends a token born now and living exactly its
+/// lifetime by the central clock, which is the one that judges the link.
+fn to_central_clock(payload: &mut Value, offset: ClockOffset) {
+    let Value::Object(fields) = payload else {
+        return;
+    };
+    for (name, value) in fields.iter_mut() {
+        if !name.ends_with("_at") {
+            continue;
+        }
+        if let Some(instant) = value
+            .as_str()
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        {
+            *value = json!(offset.to_central(instant.with_timezone(&Utc)));
+        }
+    }
+}
+
+fn is_live_conflict(e: &sqlx::Error) -> bool {
+    violation(e) == Some(Violation::OneLivePerAffiliate)
+}
+
+impl SyncWorker {
+    pub(super) async fn push_batch(
+        &self,
+        central: &Central,
+        offset: ClockOffset,
+    ) -> Result<(u64, u64, bool)> {
+        let now = self.clock.now();
+        // Rows of a registration in conflict wait for the clerk; everything else goes. The
+        // waiting states stay literal (QueueState::Pending, Error): SQLite uses the partial
+        // index `sync_queue_waiting` only for this text.
+        let rows: Vec<QueueRow> = sqlx::query_as(
+            "UPDATE sync_queue SET state = ?1, attempts = attempts + 1
+              WHERE seq IN (SELECT q.seq FROM sync_queue q
+                             WHERE q.state IN ('pendiente', 'error')
+                               AND NOT EXISTS (SELECT 1 FROM registrations r
+                                                WHERE r.id = q.registration_id AND r.sync_state = ?2)
+                             ORDER BY q.seq LIMIT ?3)
+          RETURNING seq, id, entity, registration_id, payload",
+        )
+        .bind(QueueState::Sending)
+        .bind(SyncState::Conflict)
+        .bind(PUSH_BATCH)
+        .fetch_all(self.store.writer())
+        .await?;
+        if rows.is_empty() {
+            return Ok((0, 0, false));
+        }
+        let mut rows = rows;
+        rows.sort_by_key(|r| r.seq);
+        let result = self.push_rows(central, &rows, offset).await;
+        let mut tx = self.store.writer().begin().await?;
+        let outcome = match result {
+            Ok(conflicted) => {
+                // The rows this round claimed are exactly those still 'enviando'.
+                let held = serde_json::to_string(&conflicted).unwrap_or_else(|_| "[]".into());
+                let pushed = sqlx::query(
+                    "UPDATE sync_queue
+                        SET state = CASE WHEN registration_id IN (SELECT value FROM json_each(?1))
+                                         THEN ?3 ELSE ?4 END,
+                            synced_at = CASE WHEN registration_id IN (SELECT value FROM json_each(?1))
+                                             THEN NULL ELSE ?2 END,
+                            last_error = NULL
+                      WHERE state = ?5",
+                )
+                .bind(&held)
+                .bind(db_time(now))
+                .bind(QueueState::Held)
+                .bind(QueueState::Synced)
+                .bind(QueueState::Sending)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                let pushed = pushed.saturating_sub(
+                    rows.iter()
+                        .filter(|r| {
+                            r.registration_id
+                                .as_ref()
+                                .is_some_and(|id| conflicted.contains(id))
+                        })
+                        .count() as u64,
+                );
+                for registration_id in &conflicted {
+                    let detail = conflict_detail(&self.store, central, registration_id).await;
+                    sqlx::query(
+                        "UPDATE registrations SET sync_state = ?, sync_error = ? WHERE id = ?",
+                    )
+                    .bind(SyncState::Conflict)
+                    .bind(detail)
+                    .bind(registration_id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                // Only the registrations this round touched can have become fully synced.
+                sqlx::query(
+                    "UPDATE registrations SET sync_state = ?3, sync_error = NULL
+                      WHERE id IN (SELECT DISTINCT registration_id FROM sync_queue WHERE seq BETWEEN ?1 AND ?2)
+                        AND sync_state IN (?4, ?5, ?6)
+                        AND NOT EXISTS (SELECT 1 FROM sync_queue q WHERE q.registration_id = registrations.id
+                                          AND q.state <> ?7)",
+                )
+                .bind(rows.first().map_or(0, |r| r.seq))
+                .bind(rows.last().map_or(0, |r| r.seq))
+                .bind(SyncState::Synced)
+                .bind(SyncState::Pending)
+                .bind(SyncState::Sending)
+                .bind(SyncState::Error)
+                .bind(QueueState::Synced)
+                .execute(&mut *tx)
+                .await?;
+                Ok((
+                    pushed,
+                    conflicted.len() as u64,
+                    rows.len() as i64 == PUSH_BATCH,
+                ))
+            }
+            Err(e) => {
+                // Nothing was committed centrally: everything goes back, with the reason.
+                let message = describe_sync_error(&e);
+                for row in &rows {
+                    sqlx::query("UPDATE sync_queue SET state = ?, last_error = ? WHERE seq = ?")
+                        .bind(QueueState::Error)
+                        .bind(&message)
+                        .bind(row.seq)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query(
+                    "UPDATE registrations SET sync_state = ?1, sync_error = ?2
+                      WHERE sync_state <> ?3
+                        AND id IN (SELECT registration_id FROM sync_queue WHERE state = ?4)",
+                )
+                .bind(SyncState::Error)
+                .bind(&message)
+                .bind(SyncState::Conflict)
+                .bind(QueueState::Error)
+                .execute(&mut *tx)
+                .await?;
+                Err(e)
+            }
+        };
+        tx.commit().await?;
+        outcome
+    }
+
+    /// Inserts the rows centrally in one transaction, a statement per run of rows of the
+    /// same kind (queue order keeps registrations before their consents). A run of
+    /// registrations that meets a live account elsewhere is redone row by row, so only
+    /// the conflicting registration is held back.
+    async fn push_rows(
+        &self,
+        central: &Central,
+        rows: &[QueueRow],
+        offset: ClockOffset,
+    ) -> Result<Vec<String>> {
+        // One statement per kind: parents first (a registration before its consents, a
+        // token or account before the events that change it), queue order within a kind.
+        let mut ordered: Vec<&QueueRow> = rows.iter().collect();
+        ordered.sort_by_key(|r| (r.entity.push_rank(), r.seq));
+        let rows = ordered;
+        let mut conn = central.pool().acquire().await?;
+        let mut tx = conn.begin().await?;
+        let mut conflicted: Vec<String> = Vec::new();
+        let mut start = 0;
+        while start < rows.len() {
+            let entity = rows[start].entity;
+            let end = rows[start..]
+                .iter()
+                .position(|r| r.entity != entity)
+                .map_or(rows.len(), |n| start + n);
+            let run: Vec<&QueueRow> = rows[start..end]
+                .iter()
+                .copied()
+                .filter(|r| {
+                    !r.registration_id
+                        .as_ref()
+                        .is_some_and(|id| conflicted.contains(id))
+                })
+                .collect();
+            start = end;
+            if run.is_empty() {
+                continue;
+            }
+            let batch = payload_array(&run, offset)?;
+            let sql = entity.insert_sql(true);
+            let mut savepoint = tx.begin().await?;
+            match sqlx::query(&sql)
+                .bind(&batch)
+                .execute(&mut *savepoint)
+                .await
+            {
+                Ok(_) => savepoint.commit().await?,
+                Err(e) if entity == Entity::Registration && is_live_conflict(&e) => {
+                    savepoint.rollback().await?;
+                    for row in run {
+                        let mut one = tx.begin().await?;
+                        match sqlx::query(&entity.insert_sql(false))
+                            .bind(payload_of(row, offset)?)
+                            .execute(&mut *one)
+                            .await
+                        {
+                            Ok(_) => one.commit().await?,
+                            Err(e) if is_live_conflict(&e) => {
+                                one.rollback().await?;
+                                if let Some(id) = &row.registration_id {
+                                    conflicted.push(id.clone());
+                                }
+                            }
+                            Err(e) => return Err(e.into()),
+                        }
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        tx.commit().await?;
+        Ok(conflicted)
+    }
+}

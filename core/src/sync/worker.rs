@@ -1,0 +1,183 @@
+//! The sync worker: a round learns the central clock, pushes what waits and pulls what
+//! changed; `run` repeats it on a timer and when woken. It shares the desk's store, clock,
+//! connection and status, but not the desk.
+
+use super::central::{Central, describe_sync_error};
+use crate::clock::{Clock, ClockOffset};
+use crate::domain::{QueueState, SyncState};
+use crate::error::Result;
+use crate::store::{Store, meta};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// A problem with one record, for the status bar.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct RecordProblem {
+    pub registration_id: String,
+    pub folio: String,
+    pub sync_state: SyncState,
+    pub message: Option<String>,
+}
+
+/// What the status bar shows on every screen.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct SyncStatus {
+    pub configured: bool,
+    pub online: bool,
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub last_attempt_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    /// Registrations with something not yet in the central database.
+    pub records_waiting: i64,
+    /// Rows of any kind waiting (a registration is several: consents, token, audit…).
+    pub changes_waiting: i64,
+    pub oldest_record_waiting_at: Option<DateTime<Utc>>,
+    pub emails_waiting: i64,
+    pub oldest_email_waiting_at: Option<DateTime<Utc>>,
+    pub problems: Vec<RecordProblem>,
+    /// How far the central clock is ahead of this station's, in seconds, as last measured
+    /// (negative: the station is ahead). `None` before the first round that reached it.
+    pub clock_offset_seconds: Option<i64>,
+    /// The station's clock is off by more than the configured minutes: the clerk is told
+    /// (the central clock still decides expiry, so nothing breaks meanwhile).
+    pub clock_skewed: bool,
+}
+
+/// What one sync round did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    pub pushed: u64,
+    pub conflicts: u64,
+    pub roster_rows_pulled: u64,
+    pub states_pulled: u64,
+    /// Staff account versions from the office's other stations that were newer here.
+    pub staff_pulled: u64,
+}
+
+/// Runs sync rounds for one desk.
+#[derive(Clone)]
+pub struct SyncWorker {
+    pub(super) store: Store,
+    pub(super) clock: Arc<dyn Clock>,
+    /// Shared with the desk, which replaces it when the settings change.
+    central: Arc<RwLock<Option<Central>>>,
+    status: Arc<RwLock<SyncStatus>>,
+    clock_offset: Arc<RwLock<Option<ClockOffset>>>,
+    wake: Arc<Notify>,
+}
+
+impl SyncWorker {
+    pub(crate) fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        central: Arc<RwLock<Option<Central>>>,
+        status: Arc<RwLock<SyncStatus>>,
+        clock_offset: Arc<RwLock<Option<ClockOffset>>>,
+        wake: Arc<Notify>,
+    ) -> Self {
+        Self {
+            store,
+            clock,
+            central,
+            status,
+            clock_offset,
+            wake,
+        }
+    }
+
+    fn central(&self) -> Option<Central> {
+        self.central.read().expect("central lock").clone()
+    }
+
+    /// One round: learn the central clock, push everything waiting, then pull. Errors
+    /// leave the queue as it was.
+    pub async fn sync_once(&self) -> Result<SyncReport> {
+        let Some(central) = self.central() else {
+            return Ok(SyncReport::default());
+        };
+        let offset = self.measure_clock_offset(&central).await?;
+        let mut report = SyncReport::default();
+        loop {
+            let (pushed, conflicts, more) = self.push_batch(&central, offset).await?;
+            report.pushed += pushed;
+            report.conflicts += conflicts;
+            if !more {
+                break;
+            }
+        }
+        let (roster, states) = self.pull(&central, offset).await?;
+        report.roster_rows_pulled = roster;
+        report.states_pulled = states;
+        report.staff_pulled = self.pull_staff(&central, offset).await?;
+        Ok(report)
+    }
+
+    /// Asks the central database for its time (`SELECT now()`) and keeps the offset, in
+    /// memory for this round's conversions and in `app_meta` for the status bar and the
+    /// emails' expiry times after a restart without network.
+    async fn measure_clock_offset(&self, central: &Central) -> Result<ClockOffset> {
+        let sent = self.clock.now();
+        let central_now: DateTime<Utc> = sqlx::query_scalar("SELECT now()")
+            .fetch_one(central.pool())
+            .await?;
+        let offset = ClockOffset::measure(sent, central_now, self.clock.now());
+        meta::set_clock_offset(&mut *self.store.writer().acquire().await?, offset).await?;
+        *self.clock_offset.write().expect("clock offset lock") = Some(offset);
+        Ok(offset)
+    }
+
+    /// Runs sync rounds forever: on start, every `every`, and when woken.
+    pub async fn run(self, every: Duration) {
+        // Rows left 'enviando' by a stop are safe to push again: every insert is idempotent.
+        if let Err(e) = sqlx::query("UPDATE sync_queue SET state = ? WHERE state = ?")
+            .bind(QueueState::Pending)
+            .bind(QueueState::Sending)
+            .execute(self.store.writer())
+            .await
+        {
+            tracing::error!(error = ?e, "sync: could not reset interrupted rows");
+        }
+        loop {
+            if self.central().is_some() {
+                let started = self.clock.now();
+                let outcome =
+                    tokio::time::timeout(Duration::from_secs(120), self.sync_once()).await;
+                let mut status = self.status.write().expect("sync status lock");
+                status.last_attempt_at = Some(started);
+                match outcome {
+                    Ok(Ok(report)) => {
+                        status.online = true;
+                        status.last_success_at = Some(self.clock.now());
+                        status.last_error = None;
+                        if report != SyncReport::default() {
+                            tracing::info!(
+                                pushed = report.pushed,
+                                conflicts = report.conflicts,
+                                roster = report.roster_rows_pulled,
+                                states = report.states_pulled,
+                                "sync round"
+                            );
+                        }
+                    }
+                    Ok(Err(e)) => {
+                        status.online = false;
+                        status.last_error = Some(describe_sync_error(&e));
+                        tracing::warn!(error = ?e, "sync round failed");
+                    }
+                    Err(_) => {
+                        status.online = false;
+                        status.last_error =
+                            Some("La base central tardó demasiado en responder.".to_owned());
+                    }
+                }
+            }
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(every) => {}
+            }
+        }
+    }
+}
