@@ -25,7 +25,17 @@ as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+# A package run cut short (power loss, a killed job) leaves dpkg "interrupted", and every
+# later apt-get refuses to work until it is finished; finishing it is what dpkg asks for.
+repair_dpkg() {
+  if [ -n "$(dpkg --audit 2>/dev/null)" ]; then
+    say "Finishing an interrupted package installation (dpkg --configure -a)"
+    as_root env DEBIAN_FRONTEND=noninteractive dpkg --configure -a
+  fi
+}
+
 install_packages() {
+  repair_dpkg
   local missing=()
   for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
