@@ -25,6 +25,7 @@ impl Secret {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SecretStoreStatus {
     /// The OS store answered; the password survives a restart.
     pub persistent: bool,

@@ -10,7 +10,10 @@ const g = textos.general;
 /** @type {(registrationId: string) => Promise<void>} */
 let onView = async () => {};
 
-/** `verRegistro(id)`: opens a registration in trouble on the search screen. */
+/**
+ * `verRegistro(id)`: opens a registration in trouble on the search screen.
+ * @param {{ verRegistro: (registrationId: string) => Promise<void> }} screens
+ */
 export function initBarraEstado({ verRegistro }) {
   onView = verRegistro;
   $('sincronizar-ahora').addEventListener('click', async () => {

@@ -5,8 +5,17 @@ import { clearErrors, clearFieldError, showError, showFieldError } from '../shar
 import { pedirAutorizacion } from '../shared/autorizacion.js';
 import { $, el } from '../shared/dom.js';
 
+/** @typedef {import('../types/ipc').Field} Field */
+/** @typedef {import('../types/ipc').DocumentKind} DocumentKind */
+/** @typedef {import('../types/ipc').LegalDocument} LegalDocument */
+/** @typedef {import('../types/ipc').Receipt} Receipt */
+/** @typedef {import('../types/ipc').RegistrationForm} RegistrationForm */
+/** @typedef {import('../types/ipc').RegistrationReceipt} RegistrationReceipt */
+
 const t = textos.registro;
+/** @type {Field[]} */
 const LIVE_FIELDS = ['affiliation_number', 'credential_serial', 'phone', 'email', 'email_confirmation'];
+/** @type {Record<DocumentKind, Field>} */
 const FIELD_OF_KIND = {
   aviso_integral: 'integral_notice',
   aviso_simplificado: 'simplified_notice',
@@ -14,17 +23,21 @@ const FIELD_OF_KIND = {
   consentimiento_agrupacion: 'family_grouping_consent',
 };
 
+/** @type {LegalDocument[]} */
 let documents = [];
 let suggestionDeclined = false;
 /** @type {(folio: string) => void} */
 let onValidate = () => {};
 /** The number and serial last looked up, so tabbing back and forth asks (and counts) once. */
 let identifiedPair = '';
+/** @type {string | null} */
 let registrationId = null;
 
+/** @param {{ goToValidation: (folio: string) => void }} screens */
 export async function initRegistro({ goToValidation }) {
   onValidate = goToValidation;
   const form = $('form-registro', 'form');
+  /** @type {Field[]} */
   const credential = ['affiliation_number', 'credential_serial'];
   for (const field of credential) {
     $(field).addEventListener('input', () => { $('afiliado-identificado').hidden = true; });
@@ -89,6 +102,7 @@ async function identify() {
   }
 }
 
+/** @param {Field} field */
 async function liveCheck(field) {
   const value = $(field, 'input').value;
   if (!value.trim()) return; // an empty box is reported on "Registrar", not while tabbing through
@@ -104,6 +118,7 @@ async function liveCheck(field) {
   }
 }
 
+/** @param {string | null | undefined} suggestion */
 function showSuggestion(suggestion) {
   const box = $('sugerencia-email');
   if (!suggestion || suggestionDeclined) { box.hidden = true; return; }
@@ -155,8 +170,9 @@ function renderDocuments() {
 
 /** The family-grouping consent is a yes/no question, the others a box to tick; both stay
  * disabled until the document has been opened. */
-function answerFor(doc, field) {
+function answerFor(/** @type {LegalDocument} */ doc, /** @type {Field} */ field) {
   const clear = () => clearFieldError(field);
+  /** @param {HTMLInputElement} input @param {string} label */
   const option = (input, label) => el('div', { className: 'opcion' }, input, el('label', { htmlFor: input.id, textContent: label }));
   if (doc.kind !== 'consentimiento_agrupacion') {
     return option(el('input', {
@@ -170,7 +186,7 @@ function answerFor(doc, field) {
 }
 
 /** Shows exactly the stored text; answering is possible once it has been opened. */
-function openDocument(doc, field) {
+function openDocument(/** @type {LegalDocument} */ doc, /** @type {Field} */ field) {
   $('documento-titulo').textContent = doc.title;
   $('documento-huella').textContent = t.version(doc);
   $('documento-texto').textContent = doc.body;
@@ -186,6 +202,7 @@ function openDocument(doc, field) {
   }, { once: true });
 }
 
+/** @returns {RegistrationForm} */
 function collectForm() {
   const consents = documents.map((doc) => {
     const field = FIELD_OF_KIND[doc.kind];
@@ -222,7 +239,12 @@ async function submit() {
     showReceipt(receipt);
   } catch (e) {
     const error = asError(e, textos.general.errorInesperado);
-    if (error.code === 'documento_cambio') documents = await api.legalDocuments().then((d) => { renderDocuments(); return d; });
+    // The new version is fetched first and drawn from it: the affiliate answers the text
+    // that will be recorded (drawing before the fetch showed the old version again).
+    if (error.code === 'documento_cambio') {
+      documents = await api.legalDocuments();
+      renderDocuments();
+    }
     if (error.fields?.some((f) => f.code === 'posible_error')) {
       const check = await api.checkField('email', $('email', 'input').value).catch(() => null);
       showSuggestion(check?.suggestion);
@@ -234,6 +256,7 @@ async function submit() {
   }
 }
 
+/** @param {RegistrationReceipt} r */
 async function showReceipt(r) {
   window.dispatchEvent(new Event('estado-cambio'));
   registrationId = r.registration_id;
@@ -248,6 +271,7 @@ async function showReceipt(r) {
   renderReceipt(await api.receipt(r.registration_id));
 }
 
+/** @param {Receipt} c */
 function renderReceipt(c) {
   const k = textos.comprobante;
   $('comprobante-datos').replaceChildren(...k.datos(c).flatMap(([label, value]) => [

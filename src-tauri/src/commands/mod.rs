@@ -2,6 +2,8 @@
 //! One file per use case of the core; the IPC name of a command is its function's name.
 
 pub mod followups;
+#[cfg(test)]
+mod ipc_types;
 pub mod receipt;
 pub mod registration;
 pub mod roster;
@@ -22,6 +24,7 @@ use tauri::State;
 pub const WINDOW_TITLE: &str = "Registro en Servicios en Línea — ISSSTECALI";
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AppInfo {
     pub title: &'static str,
     pub version: &'static str,

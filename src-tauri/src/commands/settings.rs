@@ -11,6 +11,7 @@ use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_store::StoreExt;
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SettingsView {
     pub settings: Settings,
     pub smtp_password_saved: bool,

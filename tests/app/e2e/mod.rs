@@ -10,6 +10,7 @@ mod clerk;
 mod harness;
 mod mail;
 
+mod document_changed;
 mod followups_over_smtp;
 mod offline_sync;
 mod registration_by_keyboard;
