@@ -212,7 +212,7 @@ impl Settings {
             "La dirección de la base central debe ser como postgres://oficina@servidor:5432/registro.",
         );
         require(
-            self.update_url.is_empty() || is_allowed_update_url(&self.update_url),
+            self.update_url.trim().is_empty() || is_allowed_update_url(self.update_url.trim()),
             Field::UpdateUrl,
             "La dirección de actualizaciones debe empezar con https:// (http:// solo en este mismo equipo).",
         );
@@ -363,6 +363,11 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(s.validate().unwrap_err()[0].field, Field::UpdateUrl);
+        let s = Settings {
+            update_url: " https://intranet/latest.json ".into(),
+            ..Default::default()
+        };
+        assert!(s.validate().is_ok(), "the station trims what was typed");
         assert!(
             Settings::default().update_url.is_empty(),
             "the defaults never call out"
