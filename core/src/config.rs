@@ -42,6 +42,9 @@ pub struct Settings {
     /// The central PostgreSQL, as `postgres://office_role@host:5432/database` (the
     /// password lives in the credential store). Empty: this workstation works alone.
     pub central_url: String,
+    /// The institute's update manifest (`latest.json` on the intranet). Empty: this
+    /// station never looks for new versions.
+    pub update_url: String,
 }
 
 /// How the connection to the SMTP server is protected.
@@ -109,6 +112,7 @@ impl Default for Settings {
             clock_skew_warning_minutes: 5,
             smtp: None,
             central_url: String::new(),
+            update_url: String::new(),
         }
     }
 }
@@ -210,6 +214,11 @@ impl Settings {
             Field::CentralUrl,
             "La dirección de la base central debe ser como postgres://oficina@servidor:5432/registro.",
         );
+        require(
+            self.update_url.trim().is_empty() || is_allowed_update_url(self.update_url.trim()),
+            Field::UpdateUrl,
+            "La dirección de actualizaciones debe empezar con https:// (http:// solo en este mismo equipo).",
+        );
         if let Some(smtp) = &self.smtp {
             require(
                 !smtp.host.trim().is_empty(),
@@ -262,6 +271,29 @@ pub fn is_loopback(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
+/// An update manifest's address: https, or plain http only to this same machine (a test
+/// server), since the manifest itself is not signed. No credentials in it, no spaces.
+pub fn is_allowed_update_url(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    let (rest, secure) = match (
+        lower.strip_prefix("https://"),
+        lower.strip_prefix("http://"),
+    ) {
+        (Some(rest), _) => (rest, true),
+        (_, Some(rest)) => (rest, false),
+        _ => return false,
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    !host.is_empty()
+        && !authority.contains('@')
+        && !url.chars().any(char::is_whitespace)
+        && (secure || is_loopback(host))
+}
+
 fn default_workstation() -> String {
     // COMPUTERNAME on Windows, HOSTNAME on most Linux shells; a fixed name otherwise.
     std::env::var("COMPUTERNAME")
@@ -305,6 +337,44 @@ mod tests {
         s.smtp.as_mut().unwrap().host = "127.0.0.1".into();
         assert!(s.validate().is_ok());
         assert!(is_loopback("localhost") && is_loopback("::1") && !is_loopback("10.0.0.1"));
+    }
+
+    #[test]
+    fn updates_come_over_https_or_from_this_machine() {
+        for ok in [
+            "https://intranet.issstecali.example/registro/latest.json",
+            "HTTPS://intranet:8443/latest.json",
+            "http://127.0.0.1:41234/latest.json",
+            "http://localhost/latest.json",
+            "http://[::1]:8080/latest.json",
+        ] {
+            assert!(is_allowed_update_url(ok), "{ok}");
+        }
+        for bad in [
+            "http://intranet.issstecali.example/latest.json",
+            "http://127.0.0.1.example.org/latest.json",
+            "ftp://intranet/latest.json",
+            "https://usuario:clave@intranet/latest.json",
+            "https:///latest.json",
+            "https://intranet/ultima version.json",
+            "intranet/latest.json",
+        ] {
+            assert!(!is_allowed_update_url(bad), "{bad}");
+        }
+        let s = Settings {
+            update_url: "http://intranet/latest.json".into(),
+            ..Default::default()
+        };
+        assert_eq!(s.validate().unwrap_err()[0].field, Field::UpdateUrl);
+        let s = Settings {
+            update_url: " https://intranet/latest.json ".into(),
+            ..Default::default()
+        };
+        assert!(s.validate().is_ok(), "the station trims what was typed");
+        assert!(
+            Settings::default().update_url.is_empty(),
+            "the defaults never call out"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@ pub mod commands;
 pub mod error;
 pub mod secrets;
 pub mod state;
+pub mod updates;
 
 use registro_core::config::Settings;
 use registro_core::outbox::Transport;
@@ -60,6 +61,8 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::status_bar::sync_status,
         commands::status_bar::sync_now,
         commands::status_bar::retry_conflict,
+        commands::updates::update_status,
+        commands::updates::registration_form_state,
     ])
 }
 
@@ -99,12 +102,14 @@ pub async fn start(
         }
     });
     let receipts_dir = paths.root.join("comprobantes");
+    let updates = updates::Updates::new(!settings.update_url.trim().is_empty());
     Ok(AppState {
         desk,
         receipts_dir,
         paths,
         secrets,
         settings_file,
+        updates,
     })
 }
 
@@ -112,6 +117,9 @@ pub fn run() {
     with_commands(tauri::Builder::default())
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_dialog::init())
+        // Its public key comes from tauri.conf.json (plugins.updater.pubkey); the window gets
+        // no permission to call it: only the shell decides when to check and install.
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(|app| {
             let root = match std::env::var_os(DATA_DIR_ENV) {
                 Some(dir) => PathBuf::from(dir),
@@ -132,6 +140,7 @@ pub fn run() {
             state.receipts_dir = receipts_dir;
             tracing::info!(version = env!("CARGO_PKG_VERSION"), "app started");
             app.manage(state);
+            updates::spawn_worker(app.handle().clone());
             Ok(())
         })
         .run(tauri::generate_context!())

@@ -12,7 +12,7 @@ use tauri::webview::InvokeRequest;
 use tauri::{App, WebviewWindow, WebviewWindowBuilder};
 
 pub struct TestApp {
-    _app: App<MockRuntime>,
+    app: App<MockRuntime>,
     window: WebviewWindow<MockRuntime>,
     paths: DataPaths,
     _dir: tempfile::TempDir,
@@ -20,25 +20,43 @@ pub struct TestApp {
 
 /// The app as it opens on first run: nobody signed in, no supervisor yet.
 pub fn spawn_first_run() -> TestApp {
+    spawn_with(Settings::default(), None)
+}
+
+/// The app with tauri-plugin-updater as `run` registers it, configured as tauri.conf.json
+/// configures it, except for the public key: `pubkey` is the test's (through the plugin's
+/// builder), since nobody holds the private half of the one in tauri.conf.json.
+pub fn spawn_with_updater(settings: Settings, pubkey: &str) -> TestApp {
+    spawn_with(settings, Some(pubkey))
+}
+
+fn spawn_with(settings: Settings, updater_pubkey: Option<&str>) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let paths = DataPaths::new(dir.path());
     let state: AppState = tauri::async_runtime::block_on(registro_app::start(
         paths.clone(),
-        Settings::default(),
+        settings,
         registro_app::secrets::SecretStore::open(),
         None,
     ))
     .unwrap();
+    let mut context = mock_context(noop_assets());
+    context.package_info_mut().version = env!("CARGO_PKG_VERSION").parse().unwrap();
     // The app's own command list, so every command is the real one.
-    let app = registro_app::with_commands(mock_builder())
-        .manage(state)
-        .build(mock_context(noop_assets()))
-        .unwrap();
+    let mut builder = registro_app::with_commands(mock_builder()).manage(state);
+    if let Some(pubkey) = updater_pubkey {
+        context.config_mut().plugins.0.insert(
+            "updater".into(),
+            production_config()["plugins"]["updater"].clone(),
+        );
+        builder = builder.plugin(tauri_plugin_updater::Builder::new().pubkey(pubkey).build());
+    }
+    let app = builder.build(context).unwrap();
     let window = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .unwrap();
     TestApp {
-        _app: app,
+        app,
         window,
         paths,
         _dir: dir,
@@ -47,19 +65,33 @@ pub fn spawn_first_run() -> TestApp {
 
 /// The app after its first run: the first supervisor created and signed in.
 pub fn spawn_app() -> TestApp {
-    let app = spawn_first_run();
-    app.invoke(
-        "create_first_supervisor",
-        json!({"username": "supervisora", "fullName": "Rosa Elena Prueba Demo",
-               "password": SUPERVISOR_PASSWORD, "confirmation": SUPERVISOR_PASSWORD}),
-    )
-    .unwrap();
-    app
+    spawn_first_run().with_first_supervisor()
 }
 
 pub const SUPERVISOR_PASSWORD: &str = "una-clave-larga-1";
 
+/// The real tauri.conf.json.
+pub fn production_config() -> Value {
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tauri.conf.json");
+    serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap()
+}
+
 impl TestApp {
+    /// Creates the first supervisor, which signs in.
+    pub fn with_first_supervisor(self) -> Self {
+        self.invoke(
+            "create_first_supervisor",
+            json!({"username": "supervisora", "fullName": "Rosa Elena Prueba Demo",
+                   "password": SUPERVISOR_PASSWORD, "confirmation": SUPERVISOR_PASSWORD}),
+        )
+        .unwrap();
+        self
+    }
+
+    pub fn handle(&self) -> tauri::AppHandle<MockRuntime> {
+        self.app.handle().clone()
+    }
+
     pub fn invoke(&self, cmd: &str, body: Value) -> Result<Value, Value> {
         let request = InvokeRequest {
             cmd: cmd.into(),

@@ -7,3 +7,4 @@ mod commands;
 #[cfg(target_os = "linux")]
 mod e2e;
 mod ipc;
+mod updates;

@@ -15,7 +15,7 @@ import { $ } from '../shared/dom.js';
 const t = textos.ajustes;
 // Each input's id is the setting's name, which is also the field its errors name.
 const TEXT = /** @satisfies {readonly (SettingOf<string> & Field)[]} */ (/** @type {const} */ ([
-  'office', 'workstation', 'sender_name', 'sender_address', 'link_base_url', 'central_url']));
+  'office', 'workstation', 'sender_name', 'sender_address', 'link_base_url', 'central_url', 'update_url']));
 const NUMBERS = /** @satisfies {readonly (SettingOf<number> & Field)[]} */ (/** @type {const} */ ([
   'validation_ttl_hours', 'pending_expiry_hours', 'resend_cooldown_secs', 'max_code_attempts', 'max_serial_failures',
   'serial_lock_minutes', 'outbox_max_attempts', 'delivery_promise_minutes', 'session_lock_minutes',
@@ -63,6 +63,16 @@ export async function cargarAjustes() {
   $('ayuda-central_password').textContent = `${view.central_password_saved ? t.contrasenaGuardada : ''} ${view.secret_store.description}`;
   $('ayuda-smtp_password').textContent = `${view.smtp_password_saved ? t.contrasenaGuardada : t.contrasenaNueva} ${view.secret_store.description}`;
   $('entrega-actual').textContent = view.email_delivery;
+  mostrarActualizaciones(await api.updateStatus());
+}
+
+const fecha = (iso) => new Date(iso).toLocaleString('es-MX', { dateStyle: 'short', timeStyle: 'short' });
+
+/** The last update check, under the address (the status bar refreshes it). @param {import('../types/ipc').UpdateView} u */
+export function mostrarActualizaciones(u) {
+  const line = $('estado-actualizaciones');
+  line.textContent = t.actualizacion(u, fecha);
+  line.className = ['refused', 'failed'].includes(u.state) ? 'ayuda alerta' : 'ayuda';
 }
 
 function collect() {

@@ -32,6 +32,8 @@ let onValidate = () => {};
 let identifiedPair = '';
 /** @type {string | null} */
 let registrationId = null;
+/** What the station last heard about the form (null: nothing yet). */
+let reportedInProgress = null;
 
 /** @param {{ goToValidation: (folio: string) => void }} screens */
 export async function initRegistro({ goToValidation }) {
@@ -59,6 +61,8 @@ export async function initRegistro({ goToValidation }) {
     $('email_confirmation').focus();
   });
   form.addEventListener('submit', (ev) => { ev.preventDefault(); submit(); });
+  form.addEventListener('input', reportFormState);
+  form.addEventListener('change', reportFormState);
   $('nuevo-registro').addEventListener('click', resetForm);
   document.addEventListener('keydown', (ev) => {
     if (ev.altKey && ev.key.toLowerCase() === 'n' && !$('registro-exito').hidden && !$('pantalla-registro').hidden) {
@@ -73,6 +77,23 @@ export async function initRegistro({ goToValidation }) {
   $('sin-serie').addEventListener('click', revealSerial);
   documents = await api.legalDocuments();
   renderDocuments();
+  reportFormState();
+}
+
+/** Typed or answered and not registered yet (a shown receipt is a saved registration). */
+function formInProgress() {
+  const form = $('form-registro', 'form');
+  if (form.hidden) return false;
+  return LIVE_FIELDS.some((f) => $(f, 'input').value.trim() !== '') || form.querySelector('input:checked') !== null;
+}
+
+/** Tells the station when the form starts or stops holding work: a new version of the
+ * program installs only while it holds none. */
+function reportFormState() {
+  const inProgress = formInProgress();
+  if (inProgress === reportedInProgress) return;
+  reportedInProgress = inProgress;
+  api.registrationFormState(inProgress).catch(() => { reportedInProgress = null; });
 }
 
 /** Number and serial typed: the roster's name, for the clerk to confirm the person. */
@@ -267,6 +288,7 @@ async function showReceipt(r) {
   $('exito-agrupacion').textContent = t.agrupacion(r.family_grouping);
   $('pdf-resultado').textContent = '';
   $('registro-exito').hidden = false;
+  reportFormState();
   $('ir-validar').focus();
   renderReceipt(await api.receipt(r.registration_id));
 }
@@ -305,5 +327,6 @@ export function resetForm() {
   registrationId = null;
   renderDocuments();
   form.hidden = false;
+  reportFormState();
   $('affiliation_number').focus();
 }

@@ -27,6 +27,7 @@ const { invoke: tauriInvoke, Channel } = window.__TAURI__.core;
 /** @typedef {import('../types/ipc').NewStaffMember} NewStaffMember */
 /** @typedef {import('../types/ipc').Receipt} Receipt */
 /** @typedef {import('../types/ipc').SyncStatus} SyncStatus */
+/** @typedef {import('../types/ipc').UpdateView} UpdateView */
 /** @typedef {import('../types/ipc').CommandError} CommandError */
 
 /** Failures that mean "nobody may use the screens now": the sign-in gate takes over. */
@@ -115,6 +116,13 @@ export const api = {
   syncNow: () => invoke('sync_now'),
   /** @param {string} registrationId @returns {Promise<void>} */
   retryConflict: (registrationId) => invoke('retry_conflict', { registrationId }),
+  /** @returns {Promise<UpdateView>} */
+  updateStatus: () => invoke('update_status'),
+  /**
+   * Whether the registration form holds typed work: a new version waits until it does not.
+   * @param {boolean} inProgress @returns {Promise<void>}
+   */
+  registrationFormState: (inProgress) => invoke('registration_form_state', { inProgress }),
   /** @returns {Promise<SessionView>} */
   sessionStatus: () => invoke('session_status', {}, AT_GATE),
   /** @param {string} username @param {string} password @returns {Promise<Clerk>} */

@@ -24,6 +24,7 @@
 /** @typedef {import('../types/ipc').RosterSummary} RosterSummary */
 /** @typedef {import('../types/ipc').StaffMember} StaffMember */
 /** @typedef {import('../types/ipc').SyncStatus} SyncStatus */
+/** @typedef {import('../types/ipc').UpdateView} UpdateView */
 /** @typedef {(iso: string | null) => string} Fecha A local date and time, or a dash. */
 /** @typedef {[label: string, value: string][]} Pairs Label and value, for a <dl>. */
 
@@ -99,6 +100,12 @@ export const textos = {
       return `⚠ La hora de esta estación va ${amount} ${ahead ? 'adelantada' : 'atrasada'} respecto de la base central. `
         + 'Los vencimientos se calculan con la hora de la base central; pida a soporte que corrija la hora del equipo.';
     },
+    // A new version: ready (downloaded, its signature checked) or refused (the message
+    // comes from Rust, already in Spanish).
+    actualizacion: (/** @type {UpdateView} */ u) => u.state === 'ready'
+      ? `Hay una versión nueva del programa (${u.version}) lista para instalarse. Se instalará sola cuando la estación `
+        + 'quede libre (sesión bloqueada o cerrada y sin un registro a medias); no necesita hacer nada.'
+      : u.state === 'refused' ? `⚠ ${u.message}` : '',
     problemas: (/** @type {number} */ n) => n === 1 ? '1 registro necesita atención' : `${n} registros necesitan atención`,
     problema: (/** @type {RecordProblem} */ p) => `Folio ${p.folio} — ${p.sync_state === 'conflicto' ? 'Conflicto' : 'Error'}: ${p.message ?? ''}`,
     ver: 'Ver',
@@ -213,6 +220,16 @@ export const textos = {
     contrasenaNueva: 'Escriba la contraseña del usuario de correo.',
     autorizarTitulo: 'Autorizar el cambio de ajustes',
     autorizarExplicacion: 'Los ajustes solo los cambia un supervisor.',
+    actualizacion: (/** @type {UpdateView} */ u, /** @type {Fecha} */ fecha) => {
+      const when = u.checked_at ? ` Última revisión: ${fecha(u.checked_at)}.` : '';
+      switch (u.state) {
+        case 'off': return `Versión instalada: ${u.current_version}. Sin dirección, esta estación no busca versiones nuevas.`;
+        case 'not_checked_yet': return `Versión instalada: ${u.current_version}. La primera revisión se hace unos minutos después de abrir el programa (o al guardar la dirección) y luego cada 4 horas.`;
+        case 'up_to_date': return `Versión instalada: ${u.current_version}; no hay una más nueva.${when}`;
+        case 'ready': return `Versión ${u.version} descargada y con la firma del Instituto; se instalará cuando la estación quede libre.${when}`;
+        default: return `${u.message ?? ''}${when}`;
+      }
+    },
   },
   serie: {
     titulo: 'Credencial sin número de serie',

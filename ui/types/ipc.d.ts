@@ -15,7 +15,7 @@ code: string, field: Field, message: string, };
 /**
  * The fields of the clerk's screens. Serialized names are the ids the front end uses.
  */
-export type Field = "affiliation_number" | "credential_serial" | "phone" | "email" | "email_confirmation" | "integral_notice" | "simplified_notice" | "terms_and_conditions" | "family_grouping_consent" | "folio" | "code" | "roster_file" | "reason" | "identity_checked" | "query" | "supervisor_username" | "supervisor_password" | "supervisor_password_confirmation" | "supervisor_full_name" | "test_recipient" | "office" | "workstation" | "sender_name" | "sender_address" | "link_base_url" | "validation_ttl_hours" | "pending_expiry_hours" | "resend_cooldown_secs" | "max_code_attempts" | "max_serial_failures" | "serial_lock_minutes" | "outbox_max_attempts" | "delivery_promise_minutes" | "smtp_host" | "smtp_port" | "smtp_security" | "smtp_username" | "smtp_password" | "smtp_timeout_secs" | "smtp_pool_size" | "smtp_root_certificate" | "central_url" | "central_password" | "session_lock_minutes" | "clock_skew_warning_minutes" | "username" | "password" | "staff_username" | "staff_full_name" | "staff_role" | "staff_password" | "staff_password_confirmation";
+export type Field = "affiliation_number" | "credential_serial" | "phone" | "email" | "email_confirmation" | "integral_notice" | "simplified_notice" | "terms_and_conditions" | "family_grouping_consent" | "folio" | "code" | "roster_file" | "reason" | "identity_checked" | "query" | "supervisor_username" | "supervisor_password" | "supervisor_password_confirmation" | "supervisor_full_name" | "test_recipient" | "office" | "workstation" | "sender_name" | "sender_address" | "link_base_url" | "validation_ttl_hours" | "pending_expiry_hours" | "resend_cooldown_secs" | "max_code_attempts" | "max_serial_failures" | "serial_lock_minutes" | "outbox_max_attempts" | "delivery_promise_minutes" | "smtp_host" | "smtp_port" | "smtp_security" | "smtp_username" | "smtp_password" | "smtp_timeout_secs" | "smtp_pool_size" | "smtp_root_certificate" | "central_url" | "central_password" | "update_url" | "session_lock_minutes" | "clock_skew_warning_minutes" | "username" | "password" | "staff_username" | "staff_full_name" | "staff_role" | "staff_password" | "staff_password_confirmation";
 
 export type AppInfo = { title: string, version: string, office: string, workstation: string, roster: RosterSummary, email_delivery: string, emails_waiting: number, data_dir: string, };
 
@@ -272,7 +272,12 @@ smtp: SmtpSettings | null,
  * The central PostgreSQL, as `postgres://office_role@host:5432/database` (the
  * password lives in the credential store). Empty: this workstation works alone.
  */
-central_url: string, };
+central_url: string, 
+/**
+ * The institute's update manifest (`latest.json` on the intranet). Empty: this
+ * station never looks for new versions.
+ */
+update_url: string, };
 
 export type SmtpSettings = { host: string, port: number, security: SmtpSecurity, 
 /**
@@ -332,3 +337,22 @@ export type StaffMember = { username: string, full_name: string, role: Role, act
  * What a supervisor types to open an account.
  */
 export type NewStaffMember = { username: string, full_name: string, role: string, password: string, confirmation: string, };
+
+/**
+ * What the status bar and the settings screen show.
+ */
+export type UpdateView = { state: UpdateState, current_version: string, 
+/**
+ * The version offered (ready or refused).
+ */
+version: string | null, 
+/**
+ * Why it was refused or why the check failed, in Spanish.
+ */
+message: string | null, checked_at: string | null, 
+/**
+ * What the window last said about the registration form.
+ */
+registration_in_progress: boolean, };
+
+export type UpdateState = "off" | "not_checked_yet" | "up_to_date" | "ready" | "refused" | "failed";

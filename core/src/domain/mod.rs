@@ -80,6 +80,7 @@ pub enum Field {
     SmtpRootCertificate,
     CentralUrl,
     CentralPassword,
+    UpdateUrl,
     SessionLockMinutes,
     ClockSkewWarningMinutes,
     /// Sign-in and unlock.

@@ -5,6 +5,7 @@
 
 use crate::commands::AppInfo;
 use crate::commands::settings::SettingsView;
+use crate::updates::{UpdateState, UpdateView};
 use crate::error::CommandError;
 use crate::secrets::SecretStoreStatus;
 use registro_core::config::{Settings, SmtpSecurity, SmtpSettings};
@@ -114,6 +115,9 @@ fn declarations() -> Vec<Declaration> {
         Role,
         StaffMember,
         NewStaffMember,
+        // Updates.
+        UpdateView,
+        UpdateState,
     ]
 }
 

@@ -12,6 +12,7 @@ pub mod session;
 pub mod settings;
 pub mod staff;
 pub mod status_bar;
+pub mod updates;
 pub mod validation;
 
 use crate::error::CommandError;

@@ -86,6 +86,7 @@ pub async fn save_settings<R: Runtime>(
             .map_err(|e| internal(format!("settings save: {e}")))?;
     }
     tracing::info!("settings changed");
+    state.updates.settings_changed();
     settings_view(&state).await
 }
 

@@ -15,3 +15,4 @@ mod followups_over_smtp;
 mod offline_sync;
 mod registration_by_keyboard;
 mod station_opening;
+mod updates;
