@@ -10,6 +10,7 @@ pub mod central;
 pub mod desk;
 pub mod mail;
 pub mod postgres_server;
+pub mod remote;
 pub mod smtp_server;
 
 pub use central::central_database;
