@@ -7,7 +7,7 @@ use registro_core::legal::{self, LegalDocument};
 use registro_core::outbox::DeliveryRound;
 use registro_core::registration::{ConsentAnswer, RegistrationForm, RegistrationReceipt};
 use registro_core::{DataPaths, Desk};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::mail::{Email, eml_files};
@@ -62,7 +62,8 @@ pub struct TestDesk {
     pub clock: Arc<ManualClock>,
     pub paths: DataPaths,
     pub documents: Vec<LegalDocument>,
-    _dir: tempfile::TempDir,
+    /// The temporary data folder, unless the test chose its own.
+    _dir: Option<tempfile::TempDir>,
 }
 
 pub async fn spawn_desk() -> TestDesk {
@@ -77,12 +78,39 @@ pub async fn spawn_desk_with(settings: Settings) -> TestDesk {
 /// wrong); the test moves it on from there. Never a calendar date: tests pass on any day.
 pub async fn spawn_desk_with_clock_skew(settings: Settings, skew: chrono::Duration) -> TestDesk {
     let dir = tempfile::tempdir().unwrap();
-    let paths = DataPaths::new(dir.path());
+    let root = dir.path().to_owned();
+    let t = open_desk(&root, settings, skew, Some(dir)).await;
+    sign_in_a_clerk(&t.desk).await;
+    t
+}
+
+/// A first run in a data folder of the test's choosing (which the test then removes):
+/// the supervisor, and the clerk signed in.
+pub async fn spawn_desk_in(root: &Path) -> TestDesk {
+    let t = open_desk(root, Settings::default(), chrono::Duration::zero(), None).await;
+    sign_in_a_clerk(&t.desk).await;
+    t
+}
+
+/// The app opened again on a data folder that already has its clerk: after a restart,
+/// or a second instance beside the first. The clerk signs in.
+pub async fn reopen_desk(root: &Path) -> TestDesk {
+    let t = open_desk(root, Settings::default(), chrono::Duration::zero(), None).await;
+    t.desk.sign_in(CLERK.0, CLERK.1).await.unwrap();
+    t
+}
+
+async fn open_desk(
+    root: &Path,
+    settings: Settings,
+    skew: chrono::Duration,
+    dir: Option<tempfile::TempDir>,
+) -> TestDesk {
+    let paths = DataPaths::new(root);
     let clock = Arc::new(ManualClock::starting_now(skew));
     let desk = Desk::open_with_clock(&paths, settings, clock.clone())
         .await
         .unwrap();
-    sign_in_a_clerk(&desk).await;
     let documents = legal::current_documents(desk.store()).await.unwrap();
     TestDesk {
         desk,

@@ -7,6 +7,7 @@
 //! whose types do not match this crate's.
 
 pub mod central;
+pub mod child;
 pub mod desk;
 pub mod mail;
 pub mod postgres_server;
