@@ -62,7 +62,7 @@ async fn incomplete_registrations(t: &TestDesk) -> i64 {
 
 #[tokio::test]
 async fn a_user_name_with_spaces_and_accents_in_the_data_folder_path_changes_nothing() {
-    let home = tempfile::tempdir().unwrap();
+    let home = test_folder();
     let root = roaming_data_folder(home.path());
     let t = spawn_desk_in(&root).await;
     assert!(root.join("registro.sqlite3").is_file());
@@ -164,7 +164,7 @@ async fn two_app_instances_on_one_data_folder_register_side_by_side() {
     if let Some(part) = child::child_part() {
         return register_as_a_second_instance(&part).await;
     }
-    let home = tempfile::tempdir().unwrap();
+    let home = test_folder();
     let root = roaming_data_folder(home.path());
     let t = spawn_desk_in(&root).await;
     let csv = root.join("padrón.csv");
@@ -249,7 +249,7 @@ async fn an_app_killed_while_importing_a_roster_keeps_the_old_roster_whole() {
         child::tell_parent(&format!("terminado {}", report.imported));
         return;
     }
-    let home = tempfile::tempdir().unwrap();
+    let home = test_folder();
     let root = roaming_data_folder(home.path());
     let t = spawn_desk_in(&root).await;
     drop(t);
@@ -292,7 +292,7 @@ async fn an_app_killed_while_registering_leaves_every_registration_whole() {
         }
         return;
     }
-    let home = tempfile::tempdir().unwrap();
+    let home = test_folder();
     let root = roaming_data_folder(home.path());
     let t = spawn_desk_in(&root).await;
     let csv = root.join("padrón.csv");

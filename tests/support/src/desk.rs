@@ -63,7 +63,7 @@ pub struct TestDesk {
     pub paths: DataPaths,
     pub documents: Vec<LegalDocument>,
     /// The temporary data folder, unless the test chose its own.
-    _dir: Option<tempfile::TempDir>,
+    _dir: Option<crate::TestFolder>,
 }
 
 pub async fn spawn_desk() -> TestDesk {
@@ -77,7 +77,7 @@ pub async fn spawn_desk_with(settings: Settings) -> TestDesk {
 /// A desk whose clock starts at the real time plus `skew` (a station whose clock is set
 /// wrong); the test moves it on from there. Never a calendar date: tests pass on any day.
 pub async fn spawn_desk_with_clock_skew(settings: Settings, skew: chrono::Duration) -> TestDesk {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::test_folder();
     let root = dir.path().to_owned();
     let t = open_desk(&root, settings, skew, Some(dir)).await;
     sign_in_a_clerk(&t.desk).await;
@@ -104,7 +104,7 @@ async fn open_desk(
     root: &Path,
     settings: Settings,
     skew: chrono::Duration,
-    dir: Option<tempfile::TempDir>,
+    dir: Option<crate::TestFolder>,
 ) -> TestDesk {
     let paths = DataPaths::new(root);
     let clock = Arc::new(ManualClock::starting_now(skew));
@@ -119,6 +119,30 @@ async fn open_desk(
         documents,
         _dir: dir,
     }
+}
+
+/// Closes a desk's database files now, even while clones of the desk live on in
+/// background tasks that never end (the app's, on Tauri's runtime): Windows cannot remove
+/// a folder whose files are open (Linux can). Gives up after a few seconds (a query that
+/// never ends, or one whose runtime is this very thread: see `folder`).
+pub fn close_database(store: &registro_core::store::Store) {
+    let pools = [store.writer().clone(), store.reader().clone()];
+    let (closed, wait) = std::sync::mpsc::channel();
+    // Its own thread and runtime: the caller may be the test's only runtime thread, which
+    // a task holding a connection would need in order to give it back.
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime to close the database");
+        runtime.block_on(async {
+            for pool in pools {
+                pool.close().await;
+            }
+        });
+        let _ = closed.send(());
+    });
+    let _ = wait.recv_timeout(std::time::Duration::from_secs(5));
 }
 
 /// The registration most desk-action tests start from: the demo titular with

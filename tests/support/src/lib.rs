@@ -9,6 +9,7 @@
 pub mod central;
 pub mod child;
 pub mod desk;
+pub mod folder;
 pub mod mail;
 pub mod postgres_server;
 pub mod remote;
@@ -16,6 +17,7 @@ pub mod smtp_server;
 
 pub use central::central_database;
 pub use desk::*;
+pub use folder::{TestFolder, test_folder};
 pub use mail::Email;
 
 /// A loopback port nobody listens on right now.
