@@ -15,8 +15,9 @@ BUILD_PACKAGES=(build-essential pkg-config curl libwebkit2gtk-4.1-dev libssl-dev
 # python3-aiosmtpd: the real SMTP server (plain, STARTTLS, TLS, AUTH) the email tests run;
 # postgresql: the real central database the sync tests start (initdb + pg_ctl, per test).
 # faketime: the whole suite runs again a year ahead, so no test can depend on today's date.
+# wine64: the same suites run again as Windows programs (built with gcc-mingw-w64).
 TEST_PACKAGES=(xvfb xauth webkit2gtk-driver imagemagick x11-utils gcc-mingw-w64-x86-64
-  python3-aiosmtpd postgresql faketime)
+  python3-aiosmtpd postgresql faketime wine64)
 WINDOWS_TARGET=x86_64-pc-windows-gnu
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -84,16 +85,27 @@ banner() {
   printf '\n\033[1;31m%s\n!! %s\n%s\033[0m\n\n' "$(printf '!%.0s' {1..78})" "$*" "$(printf '!%.0s' {1..78})"
 }
 
+# The Rust standard library for the Windows target; says so loudly if it cannot.
+install_windows_target() {
+  rustup target list --installed 2>/dev/null | grep -qx "$WINDOWS_TARGET" && return 0
+  rustup target add "$WINDOWS_TARGET" && return 0
+  banner "ATENCIÓN: no se pudo instalar el target $WINDOWS_TARGET: $1 NO se comprobó."
+  return 1
+}
+
+# The test suites (core, shell, central) as Windows programs under Wine; the SMTP and
+# PostgreSQL test servers stay on the Linux side.
+windows_tests() {
+  say "Windows: the same tests as Windows programs under Wine (core, shell, central)"
+  install_windows_target "las pruebas como programas de Windows" || return 0
+  scripts/windows-tests-under-wine.sh
+}
+
 # Proves every commit still compiles for the clerks' Windows PCs. Its own target folder,
 # so the Linux and Windows builds never invalidate each other.
 windows_build() {
   say "Windows: release build of the app (and core) for $WINDOWS_TARGET with mingw-w64"
-  if ! rustup target list --installed 2>/dev/null | grep -qx "$WINDOWS_TARGET"; then
-    if ! rustup target add "$WINDOWS_TARGET"; then
-      banner "ATENCIÓN: no se pudo instalar el target $WINDOWS_TARGET: la compilación para Windows NO se comprobó."
-      return 0
-    fi
-  fi
+  install_windows_target "la compilación para Windows" || return 0
   CARGO_TARGET_DIR=target/windows cargo build --locked --release --target "$WINDOWS_TARGET" \
     -p registro-servicios-en-linea --features custom-protocol
   ls -l "target/windows/$WINDOWS_TARGET/release/registro-servicios-en-linea.exe"
@@ -154,6 +166,7 @@ run_tests() {
   rm -rf target/tmp/capturas-e2e # this run's screenshots only
   timeout 1200 cargo test --locked --test app -- --ignored --test-threads=1 e2e:: 2>&1 | tee -a "$results"
 
+  windows_tests 2>&1 | tee -a "$results"
   windows_build
   deb_bundle
 

@@ -121,10 +121,7 @@ pub fn run() {
         // no permission to call it: only the shell decides when to check and install.
         .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(|app| {
-            let root = match std::env::var_os(DATA_DIR_ENV) {
-                Some(dir) => PathBuf::from(dir),
-                None => app.path().app_data_dir()?,
-            };
+            let root = data_dir(app.handle())?;
             app.manage(LogGuard(init_logging(&root.join("registros-de-actividad"))));
             let settings_file = root.join(SETTINGS_FILE);
             let settings = load_settings(app, &settings_file);
@@ -145,6 +142,15 @@ pub fn run() {
         })
         .run(tauri::generate_context!())
         .expect("error while running the application");
+}
+
+/// The data folder: `REGISTRO_DATA_DIR` when set, else the app's folder in the user's
+/// roaming profile (`%APPDATA%\<identifier>` on Windows).
+pub fn data_dir<R: Runtime>(app: &tauri::AppHandle<R>) -> tauri::Result<PathBuf> {
+    match std::env::var_os(DATA_DIR_ENV) {
+        Some(dir) => Ok(PathBuf::from(dir)),
+        None => app.path().app_data_dir(),
+    }
 }
 
 /// Receipts go where a clerk looks for documents (Documentos on Windows), unless the data

@@ -1,12 +1,26 @@
 //! A throwaway PostgreSQL server for one test: `initdb` into a temporary folder, started
 //! with `pg_ctl` on a free loopback port, stopped on drop. Needs Debian's `postgresql`
 //! package (./dev.sh test installs it). As root, the server runs as the `postgres` user.
+//! A process that cannot start one (the Windows tests under Wine) gets one from the
+//! Linux-side test servers instead (`remote`), with the same behaviour.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::remote;
+
 pub struct PgServer {
     pub port: u16,
+    backend: Backend,
+}
+
+enum Backend {
+    Local(Local),
+    /// Behind a lock so that SQL runs through `&self`, as it does locally.
+    Remote(std::sync::Mutex<remote::Connection>),
+}
+
+struct Local {
     dir: tempfile::TempDir,
     bin: PathBuf,
     running: bool,
@@ -74,6 +88,23 @@ impl PgServer {
     }
 
     fn start_with_clock_shift(clock_shift: Option<String>) -> PgServer {
+        match remote::address() {
+            Some(address) => {
+                let shift = clock_shift.unwrap_or_default();
+                let (connection, fields) =
+                    remote::Connection::open(&address, &["postgres", &shift]);
+                PgServer {
+                    port: fields[0].parse().expect("a port"),
+                    backend: Backend::Remote(std::sync::Mutex::new(connection)),
+                }
+            }
+            None => Self::start_local(clock_shift),
+        }
+    }
+
+    /// A server of this machine's own (never through the test servers).
+    pub fn start_local(clock_shift: Option<String>) -> PgServer {
+        remote::required_on_windows("PostgreSQL");
         let dir = tempfile::tempdir().unwrap();
         if is_root() {
             let ok = Command::new("chown")
@@ -100,19 +131,65 @@ impl PgServer {
             .status()
             .expect("initdb");
         assert!(status.success(), "initdb failed");
-        let port = crate::free_port();
-        let mut server = PgServer {
-            port,
+        let mut local = Local {
             dir,
             bin,
             running: false,
             clock_shift,
         };
-        server.resume();
-        server
+        let port = crate::free_port();
+        local.start(port);
+        PgServer {
+            port,
+            backend: Backend::Local(local),
+        }
     }
 
     pub fn resume(&mut self) {
+        match &mut self.backend {
+            Backend::Local(local) => local.start(self.port),
+            Backend::Remote(connection) => {
+                remote::lock(connection).request(&["resume"]);
+            }
+        }
+    }
+
+    /// Stops at once (in-flight connections are cut), like a network or server failure.
+    pub fn stop(&mut self) {
+        match &mut self.backend {
+            Backend::Local(local) => local.stop(),
+            Backend::Remote(connection) => {
+                remote::lock(connection).request(&["stop"]);
+            }
+        }
+    }
+
+    /// URL of a database as the superuser (create it first with `create_database`).
+    pub fn url(&self, database: &str) -> String {
+        self.url_as("postgres", database)
+    }
+
+    pub fn url_as(&self, user: &str, database: &str) -> String {
+        format!("postgres://{user}@127.0.0.1:{}/{database}", self.port)
+    }
+
+    pub fn psql(&self, database: &str, sql: &str) {
+        match &self.backend {
+            Backend::Local(local) => local.psql(self.port, database, sql),
+            Backend::Remote(connection) => {
+                remote::lock(connection).request(&["psql", database, sql]);
+            }
+        }
+    }
+
+    pub fn create_database(&self, name: &str) -> String {
+        self.psql("postgres", &format!("CREATE DATABASE {name}"));
+        self.url(name)
+    }
+}
+
+impl Local {
+    fn start(&mut self, port: u16) {
         let pg_ctl = self.bin.join("pg_ctl");
         let mut command = match &self.clock_shift {
             // libfaketime preloaded into pg_ctl and the server it starts (Debian's `faketime`
@@ -134,8 +211,7 @@ impl PgServer {
             .arg(self.dir.path().join("log"))
             .args(["-w", "-o"])
             .arg(format!(
-                "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
-                self.port,
+                "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
                 self.dir.path().display()
             ))
             .arg("start")
@@ -150,8 +226,7 @@ impl PgServer {
         self.running = true;
     }
 
-    /// Stops at once (in-flight connections are cut), like a network or server failure.
-    pub fn stop(&mut self) {
+    fn stop(&mut self) {
         if self.running {
             let _ = as_owner(&self.bin.join("pg_ctl"))
                 .arg("-D")
@@ -163,22 +238,13 @@ impl PgServer {
         }
     }
 
-    /// URL of a database as the superuser (create it first with `create_database`).
-    pub fn url(&self, database: &str) -> String {
-        self.url_as("postgres", database)
-    }
-
-    pub fn url_as(&self, user: &str, database: &str) -> String {
-        format!("postgres://{user}@127.0.0.1:{}/{database}", self.port)
-    }
-
-    pub fn psql(&self, database: &str, sql: &str) {
+    fn psql(&self, port: u16, database: &str, sql: &str) {
         let status = as_owner(&self.bin.join("psql"))
             .args([
                 "-h",
                 "127.0.0.1",
                 "-p",
-                &self.port.to_string(),
+                &port.to_string(),
                 "-U",
                 "postgres",
                 "-d",
@@ -189,14 +255,9 @@ impl PgServer {
             .expect("psql");
         assert!(status.success(), "psql failed: {sql}");
     }
-
-    pub fn create_database(&self, name: &str) -> String {
-        self.psql("postgres", &format!("CREATE DATABASE {name}"));
-        self.url(name)
-    }
 }
 
-impl Drop for PgServer {
+impl Drop for Local {
     fn drop(&mut self) {
         self.stop();
     }
