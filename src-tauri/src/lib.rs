@@ -7,6 +7,7 @@ pub mod state;
 pub mod updates;
 
 use registro_core::config::Settings;
+use registro_core::instance::InstanceLock;
 use registro_core::outbox::Transport;
 use registro_core::sync::Central;
 use registro_core::{DataPaths, Desk};
@@ -122,6 +123,15 @@ pub fn run() {
         .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(|app| {
             let root = data_dir(app.handle())?;
+            let Some(instance) = InstanceLock::acquire(&root)? else {
+                // This desk is already open (the clerk launched it again): its window
+                // comes to the front and this process leaves before its window is drawn.
+                if let Err(e) = InstanceLock::request_focus(&root) {
+                    eprintln!("could not ask the running app to come to the front: {e}");
+                }
+                std::process::exit(0);
+            };
+            bring_to_front_on_request(app.handle().clone(), instance);
             app.manage(LogGuard(init_logging(&root.join("registros-de-actividad"))));
             let settings_file = root.join(SETTINGS_FILE);
             let settings = load_settings(app, &settings_file);
@@ -142,6 +152,28 @@ pub fn run() {
         })
         .run(tauri::generate_context!())
         .expect("error while running the application");
+}
+
+/// Keeps the data folder's lock for the life of the process and raises the window each
+/// time a second launch asks (it polls: a launch is a rare, human-speed event).
+fn bring_to_front_on_request<R: Runtime>(app: tauri::AppHandle<R>, instance: InstanceLock) {
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(std::time::Duration::from_millis(400));
+            if !instance.take_focus_request() {
+                continue;
+            }
+            tracing::info!("launched again: bringing the window to the front");
+            let handle = app.clone();
+            let _ = app.run_on_main_thread(move || {
+                if let Some(window) = handle.get_webview_window("main") {
+                    let _ = window.unminimize();
+                    let _ = window.show();
+                    let _ = window.set_focus();
+                }
+            });
+        }
+    });
 }
 
 /// The data folder: `REGISTRO_DATA_DIR` when set, else the app's folder in the user's

@@ -48,7 +48,12 @@ pub fn spawn_with_updater(settings: Settings, pubkey: &str) -> TestApp {
 fn spawn_with(settings: Settings, updater_pubkey: Option<&str>) -> TestApp {
     let dir = registro_test_support::test_folder();
     let root = dir.path().to_owned();
-    let mut app = open_app_with(&root, &unique_credential_service(), settings, updater_pubkey);
+    let mut app = open_app_with(
+        &root,
+        &unique_credential_service(),
+        settings,
+        updater_pubkey,
+    );
     app.dir = Some(dir);
     app
 }

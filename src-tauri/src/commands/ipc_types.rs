@@ -5,9 +5,9 @@
 
 use crate::commands::AppInfo;
 use crate::commands::settings::SettingsView;
-use crate::updates::{UpdateState, UpdateView};
 use crate::error::CommandError;
 use crate::secrets::SecretStoreStatus;
+use crate::updates::{UpdateState, UpdateView};
 use registro_core::config::{Settings, SmtpSecurity, SmtpSettings};
 use registro_core::domain::{
     AffiliateKind, AttemptOutcome, Clerk, DocumentKind, EmailKind, EmailState, Field, FieldError,

@@ -46,7 +46,11 @@ async fn a_notice_republished_during_the_form_is_shown_again_before_registering(
     type_into(&c, "email", "guadalupe@example.com").await;
     type_into(&c, "email_confirmation", "guadalupe@example.com").await;
     answer_every_document(&c).await;
-    assert!(text(&c, "[data-kind='aviso_integral'] .huella").await.starts_with("Versión 1"));
+    assert!(
+        text(&c, "[data-kind='aviso_integral'] .huella")
+            .await
+            .starts_with("Versión 1")
+    );
 
     publish_a_new_integral_notice(&h).await;
     click(&c, "registrar").await;
@@ -75,7 +79,12 @@ async fn a_notice_republished_during_the_form_is_shown_again_before_registering(
     answer_every_document(&c).await;
     click(&c, "registrar").await;
     wait_visible(&c, "#registro-exito").await;
-    wait_text(&c, "#comprobante-documentos", "Aviso de privacidad integral").await;
+    wait_text(
+        &c,
+        "#comprobante-documentos",
+        "Aviso de privacidad integral",
+    )
+    .await;
     let rows = c
         .execute(
             "return [...document.querySelectorAll('#comprobante-documentos tbody tr')]

@@ -14,5 +14,6 @@ mod document_changed;
 mod followups_over_smtp;
 mod offline_sync;
 mod registration_by_keyboard;
+mod second_launch;
 mod station_opening;
 mod updates;
