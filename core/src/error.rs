@@ -1,6 +1,7 @@
 //! The core's one error type. Its `Display` is the Spanish sentence the clerk reads;
 //! internal failures show a generic sentence and keep their cause for the log.
 
+use crate::config::SettingsProblem;
 use crate::domain::token::TokenRefusal;
 use crate::domain::{DocumentKind, Field, FieldError, RegistrationState};
 use chrono::{DateTime, Utc};
@@ -146,6 +147,9 @@ pub enum Error {
     #[error("{0}")]
     SmtpTest(String),
 
+    #[error("{} Un supervisor debe corregirlo en «Ajustes»; mientras tanto no se registra a nadie y no se envía ningún correo.", .0.message)]
+    SettingsHeld(SettingsProblem),
+
     #[error(
         "Este registro se está enviando a la base central en este momento; intente de nuevo en unos segundos."
     )]
@@ -209,6 +213,7 @@ impl Error {
             Error::CannotDeactivateSelf => "propia_cuenta",
             Error::StaffNotFound(_) => "cuenta_inexistente",
             Error::SmtpTest(_) => "prueba_correo_fallida",
+            Error::SettingsHeld(_) => "ajustes_invalidos",
             Error::RecordUploading => "registro_enviandose",
             Error::RegisteredElsewhere { .. } => "registrado_en_otra_oficina",
             Error::Storage(_) | Error::Migration(_) | Error::Internal(_) => "error_interno",
@@ -235,6 +240,7 @@ impl Error {
             }
             Error::SignInRejected { .. } | Error::AccountLocked(_) => Some(Field::Password),
             Error::SmtpTest(_) => Some(Field::TestRecipient),
+            Error::SettingsHeld(problem) => problem.field,
             Error::RosterFile(_) => Some(Field::RosterFile),
             _ => None,
         }

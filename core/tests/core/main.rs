@@ -11,6 +11,7 @@ mod receipt;
 mod registration;
 mod roster;
 mod search;
+mod settings;
 mod staff;
 mod sync;
 mod validation;
