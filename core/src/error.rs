@@ -132,8 +132,9 @@ pub enum Error {
     )]
     PasswordChangeRequired,
 
-    #[error("Solo un supervisor puede administrar las cuentas del personal.")]
-    SupervisorOnly,
+    /// What was refused, as "Solo un supervisor puede …" ends.
+    #[error("Solo un supervisor puede {0}.")]
+    SupervisorOnly(&'static str),
 
     #[error("No puede desactivar su propia cuenta; pida a otro supervisor que lo haga.")]
     CannotDeactivateSelf,
@@ -208,7 +209,7 @@ impl Error {
             Error::AccountLocked(_) => "cuenta_bloqueada",
             Error::NotSignedIn => "sin_sesion",
             Error::SessionLocked => "sesion_bloqueada",
-            Error::SupervisorOnly => "solo_supervisor",
+            Error::SupervisorOnly(_) => "solo_supervisor",
             Error::PasswordChangeRequired => "cambio_contrasena_requerido",
             Error::CannotDeactivateSelf => "propia_cuenta",
             Error::StaffNotFound(_) => "cuenta_inexistente",

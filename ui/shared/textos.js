@@ -251,7 +251,9 @@ export const textos = {
     importar: 'Importar',
     importando: 'Importando…',
     avance: (/** @type {ImportProgress} */ p) => `Leídas ${p.lines_read.toLocaleString('es-MX')} líneas (${p.total_bytes ? Math.round(100 * p.bytes_read / p.total_bytes) : 0} %).`,
-    totales: (/** @type {ImportReport} */ r) => `Importados: ${r.imported.toLocaleString('es-MX')}. Con errores: ${r.rejected.toLocaleString('es-MX')}${r.rejected > r.errors.length ? ` (se muestran los primeros ${r.errors.length})` : ''}.${r.replaced_demo ? ' Se retiró el padrón de demostración.' : ''}`,
+    totales: (/** @type {ImportReport} */ r) => `Importados: ${r.imported.toLocaleString('es-MX')} (nuevos: ${r.added.toLocaleString('es-MX')}; `
+      + `con cambios: ${r.changed.toLocaleString('es-MX')}, de ellos ${r.serial_changes.toLocaleString('es-MX')} con número de serie nuevo; `
+      + `sin cambios: ${r.unchanged.toLocaleString('es-MX')}). Con errores: ${r.rejected.toLocaleString('es-MX')}${r.rejected > r.errors.length ? ` (se muestran los primeros ${r.errors.length})` : ''}.${r.replaced_demo ? ' Se retiró el padrón de demostración.' : ''}`,
     sinColumna: '—',
   },
 };

@@ -207,7 +207,24 @@ export type SupervisorApproval = { username: string, password: string, };
 
 export type ImportProgress = { lines_read: number, bytes_read: number, total_bytes: number, };
 
-export type ImportReport = { imported: number, rejected: number, 
+export type ImportReport = { 
+/**
+ * Good lines written: `added + changed + unchanged`.
+ */
+imported: number, 
+/**
+ * Affiliation numbers the roster did not have.
+ */
+added: number, 
+/**
+ * Affiliation numbers whose row the file changed.
+ */
+changed: number, unchanged: number, 
+/**
+ * Changed rows whose credential serial changed: the affiliate's only secret at the
+ * desk, so the audit trail counts them apart.
+ */
+serial_changes: number, rejected: number, 
 /**
  * The first errors, in line order (at most 1000).
  */

@@ -46,7 +46,7 @@ pub struct LineError {
 }
 
 /// A roster line, parsed.
-pub(super) struct RosterRow {
+pub(crate) struct RosterRow {
     pub(super) affiliation: AffiliationNumber,
     pub(super) serial: CredentialSerial,
     pub(super) full_name: String,
