@@ -249,3 +249,39 @@ async fn a_station_with_a_central_database_does_not_import_the_roster() {
     assert!(refused.to_string().contains("base central"), "{refused}");
     assert!(roster::summary(t.desk.store()).await.unwrap().is_demo);
 }
+
+#[tokio::test]
+async fn a_number_twice_in_one_file_keeps_the_first_line_and_reports_the_second() {
+    let t = spawn_desk().await;
+    t.as_supervisor().await;
+    let path = csv_file(
+        &t.paths.root,
+        "padron.csv",
+        &format!(
+            "{HEADER}\n700000001,SER0001,Mariana Pruebas Uno,titular,700000001,si\n\
+             700000002,SER0002,Mario Pruebas Dos,titular,700000002,si\n\
+             7000-00001,SER9999,Otra Persona,titular,700000001,si\n"
+        ),
+    );
+    let report = t.desk.import_roster(&path, |_| {}).await.unwrap();
+    assert_eq!((report.imported, report.added, report.rejected), (2, 2, 1));
+    assert_eq!(report.errors[0].line, 4);
+    assert_eq!(report.errors[0].column, Some("numero_afiliacion"));
+    assert!(
+        report.errors[0]
+            .message
+            .contains("ya apareció en la línea 2"),
+        "{}",
+        report.errors[0].message
+    );
+    let summary = roster::summary(t.desk.store()).await.unwrap();
+    assert_eq!(summary.total, 2, "the count on screen matches the report");
+    let kept = roster::find(
+        t.desk.store(),
+        &registro_core::domain::AffiliationNumber::parse("700000001").unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(kept.credential_serial, "SER0001");
+}
