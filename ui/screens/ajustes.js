@@ -39,6 +39,7 @@ export async function cargarAjustes() {
   $('smtp_root_certificate', 'textarea').value = d.root_certificate_pem;
   $('smtp_password', 'input').value = '';
   $('central_password', 'input').value = '';
+  $('central_root_certificate', 'textarea').value = s.central_root_certificate_pem ?? '';
   $('ayuda-central_password').textContent = `${view.central_password_saved ? t.contrasenaGuardada : ''} ${view.secret_store.description}`;
   $('ayuda-smtp_password').textContent = `${view.smtp_password_saved ? t.contrasenaGuardada : t.contrasenaNueva} ${view.secret_store.description}`;
   $('entrega-actual').textContent = view.email_delivery;
@@ -54,6 +55,7 @@ function collect() {
   const settings = {};
   for (const k of TEXT) settings[k] = $(k, 'input').value;
   for (const k of NUMBERS) settings[k] = num(k);
+  settings.central_root_certificate_pem = $('central_root_certificate', 'textarea').value;
   settings.smtp = $('usar-smtp', 'input').checked ? {
     host: $('smtp_host', 'input').value,
     port: num('smtp_port'),

@@ -79,6 +79,7 @@ pub enum Field {
     SmtpRootCertificate,
     CentralUrl,
     CentralPassword,
+    CentralRootCertificate,
     SessionLockMinutes,
     ClockSkewWarningMinutes,
     /// Sign-in and unlock.

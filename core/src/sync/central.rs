@@ -1,10 +1,10 @@
 //! The central PostgreSQL as a station reaches it: lazily, and offline is a normal state.
 
-use crate::domain::{Field, FieldError, RegistrationState};
+use crate::config::central_connect_options;
+use crate::domain::RegistrationState;
 use crate::error::{Error, Result};
 use crate::store::Store;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use std::str::FromStr;
+use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::time::Duration;
 
 /// How long the registration form waits for the central check before going on offline.
@@ -14,26 +14,43 @@ pub const CENTRAL_CHECK_TIMEOUT: Duration = Duration::from_millis(1500);
 #[derive(Clone)]
 pub struct Central {
     pool: PgPool,
+    /// The login role the station connects as: its office's identity centrally.
+    office_role: String,
 }
 
 impl Central {
-    /// `url` without the password, which comes from the credential store.
+    /// `url` without the password, which comes from the credential store; the server's
+    /// certificate is checked against the operating system's roots.
     pub fn new(url: &str, password: Option<&str>) -> Result<Self> {
-        let mut options = PgConnectOptions::from_str(url).map_err(|_| {
-            FieldError::new(
-                Field::CentralUrl,
-                "no_valido",
-                "La dirección de la base central debe ser como postgres://usuario@servidor:5432/base.",
-            )
-        })?;
+        Self::with_root_certificate(url, password, "")
+    }
+
+    /// Like [`Central::new`], also trusting `root_certificate_pem` (an internal CA). The
+    /// transport rule is [`central_connect_options`]'s: verified TLS to any host but
+    /// this machine.
+    pub fn with_root_certificate(
+        url: &str,
+        password: Option<&str>,
+        root_certificate_pem: &str,
+    ) -> Result<Self> {
+        let mut options = central_connect_options(url)?;
         if let Some(password) = password.filter(|p| !p.is_empty()) {
             options = options.password(password);
         }
+        if !root_certificate_pem.trim().is_empty() {
+            options = options.ssl_root_cert_from_pem(root_certificate_pem.as_bytes().to_vec());
+        }
+        let office_role = options.get_username().to_owned();
         let pool = PgPoolOptions::new()
             .max_connections(2)
             .acquire_timeout(Duration::from_secs(3))
             .connect_lazy_with(options);
-        Ok(Self { pool })
+        Ok(Self { pool, office_role })
+    }
+
+    /// The role this connection signs in as (an office's login role, for a station).
+    pub fn office_role(&self) -> &str {
+        &self.office_role
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -113,6 +130,11 @@ pub(crate) async fn conflict_detail(
 /// The clerk's sentence for a failed round: offline is normal, anything else is named.
 pub(crate) fn describe_sync_error(e: &Error) -> String {
     match e {
+        // rustls reports a certificate it refuses as invalid data on the socket.
+        Error::Storage(sqlx::Error::Tls(_)) => tls_refused(),
+        Error::Storage(sqlx::Error::Io(e)) if e.kind() == std::io::ErrorKind::InvalidData => {
+            tls_refused()
+        }
         Error::Storage(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed) => {
             "Sin conexión con la base central: los registros se guardan en esta estación y se enviarán solos al volver la red.".to_owned()
         }
@@ -122,4 +144,8 @@ pub(crate) fn describe_sync_error(e: &Error) -> String {
         Error::Storage(other) => format!("La sincronización falló: {other}"),
         other => format!("La sincronización falló: {other}"),
     }
+}
+
+fn tls_refused() -> String {
+    "No se pudo establecer una conexión cifrada y verificada con la base central: revise la dirección y el certificado raíz en «Ajustes» (el certificado del servidor debe ser para ese nombre y de una autoridad de confianza). No se envió nada.".to_owned()
 }

@@ -11,6 +11,7 @@ pub mod desk;
 pub mod mail;
 pub mod postgres_server;
 pub mod smtp_server;
+pub mod tls;
 
 pub use central::central_database;
 pub use desk::*;

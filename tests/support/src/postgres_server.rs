@@ -2,6 +2,8 @@
 //! with `pg_ctl` on a free loopback port, stopped on drop. Needs Debian's `postgresql`
 //! package (./dev.sh test installs it). As root, the server runs as the `postgres` user.
 
+use crate::tls::ServerCertificate;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -13,6 +15,8 @@ pub struct PgServer {
     /// A libfaketime offset such as `+3d`: the server's clock runs that far from the real
     /// one (the central database of an office whose station clocks are wrong).
     clock_shift: Option<String>,
+    /// `ssl=on` with this certificate and key (files in the server's folder).
+    tls: bool,
 }
 
 fn pg_bin() -> PathBuf {
@@ -65,15 +69,25 @@ fn as_owner(tool: &Path) -> Command {
 
 impl PgServer {
     pub fn start() -> PgServer {
-        Self::start_with_clock_shift(None)
+        Self::start_with(None, None)
     }
 
     /// A server whose clock reads `shift` (libfaketime syntax, e.g. `+3d`) from the real time.
     pub fn start_with_clock(shift: &str) -> PgServer {
-        Self::start_with_clock_shift(Some(shift.to_owned()))
+        Self::start_with(Some(shift.to_owned()), None)
     }
 
-    fn start_with_clock_shift(clock_shift: Option<String>) -> PgServer {
+    /// A server with `ssl=on` that presents `certificate` (its key file owned by the
+    /// server's user, mode 0600, as PostgreSQL demands). Clients may still connect without
+    /// TLS: what they accept is theirs to decide.
+    pub fn start_with_tls(certificate: &ServerCertificate) -> PgServer {
+        Self::start_with(None, Some(certificate))
+    }
+
+    fn start_with(
+        clock_shift: Option<String>,
+        certificate: Option<&ServerCertificate>,
+    ) -> PgServer {
         let dir = tempfile::tempdir().unwrap();
         if is_root() {
             let ok = Command::new("chown")
@@ -100,6 +114,24 @@ impl PgServer {
             .status()
             .expect("initdb");
         assert!(status.success(), "initdb failed");
+        if let Some(certificate) = certificate {
+            for (file, pem) in [
+                ("server.crt", &certificate.cert_pem),
+                ("server.key", &certificate.key_pem),
+            ] {
+                let path = dir.path().join(file);
+                std::fs::write(&path, pem).unwrap();
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+                if is_root() {
+                    let ok = Command::new("chown")
+                        .arg("postgres:postgres")
+                        .arg(&path)
+                        .status()
+                        .unwrap();
+                    assert!(ok.success(), "chown {file} to postgres");
+                }
+            }
+        }
         let port = crate::free_port();
         let mut server = PgServer {
             port,
@@ -107,6 +139,7 @@ impl PgServer {
             bin,
             running: false,
             clock_shift,
+            tls: certificate.is_some(),
         };
         server.resume();
         server
@@ -134,9 +167,17 @@ impl PgServer {
             .arg(self.dir.path().join("log"))
             .args(["-w", "-o"])
             .arg(format!(
-                "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+                "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off{}",
                 self.port,
-                self.dir.path().display()
+                self.dir.path().display(),
+                if self.tls {
+                    format!(
+                        " -c ssl=on -c ssl_cert_file={0}/server.crt -c ssl_key_file={0}/server.key",
+                        self.dir.path().display()
+                    )
+                } else {
+                    String::new()
+                }
             ))
             .arg("start")
             .stdout(std::process::Stdio::null())
