@@ -2,7 +2,8 @@
 #
 #   .\dev.ps1 run         abre la aplicación con la configuración de fábrica
 #   .\dev.ps1 test        revisiones y pruebas (la de ventana real es solo para Linux)
-#   .\dev.ps1 installer   instaladores NSIS y MSI en target\release\bundle\
+#   .\dev.ps1 installer   instaladores NSIS y MSI en target\release\bundle\ (firmados para
+#                         actualizaciones si TAURI_SIGNING_PRIVATE_KEY está definida)
 #
 # Instala con winget lo que falte (Rust, Node.js LTS). Las herramientas de compilación de
 # C++ de Visual Studio («Desktop development with C++») se instalan una vez a mano.
@@ -59,7 +60,15 @@ switch ($Command) {
     'installer' {
         Install-Rust
         Install-TauriCli
-        Invoke-Step 'Instaladores NSIS y MSI' { npm exec -- tauri build }
-        Get-ChildItem -Recurse target\release\bundle -Include *.exe, *.msi | Select-Object FullName, Length
+        # Con la clave de actualizaciones del Instituto a la mano, cada instalador sale además
+        # con su firma (.sig) para latest.json; sin ella, instaladores sin firma de actualización.
+        $extra = @()
+        if ($env:TAURI_SIGNING_PRIVATE_KEY) {
+            $extra = @('--config', 'src-tauri/actualizaciones.conf.json')
+        } else {
+            Write-Host 'Sin TAURI_SIGNING_PRIVATE_KEY: los instaladores no llevan firma de actualización (ver README).' -ForegroundColor Yellow
+        }
+        Invoke-Step 'Instaladores NSIS y MSI' { npm exec -- tauri build @extra }
+        Get-ChildItem -Recurse target\release\bundle -Include *.exe, *.msi, *.sig | Select-Object FullName, Length
     }
 }

@@ -8,6 +8,8 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 package=$(dpkg-deb -f "$deb" Package)
 binary=$(dpkg-deb -c "$deb" | awk '{print $6}' | grep -E '^(\./)?usr/bin/.+' | head -1 | sed -E 's#^(\./)?#/#')
+# A package run cut short earlier leaves dpkg "interrupted" and apt-get refusing; finish it.
+if [ -n "$(dpkg --audit 2>/dev/null)" ]; then as_root env DEBIAN_FRONTEND=noninteractive dpkg --configure -a; fi
 as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall "$(realpath "$deb")" >/dev/null
 echo "installed $package ($binary)"
 

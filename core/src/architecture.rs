@@ -13,6 +13,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("config", 1),
     ("emails", 1),
     ("error", 1),
+    ("instance", 1),
     ("security", 1),
     ("store", 2),
     ("sync", 3),

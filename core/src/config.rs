@@ -6,6 +6,7 @@ use sqlx::postgres::{PgConnectOptions, PgSslMode};
 use std::str::FromStr;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct Settings {
     /// Office (clinic or satellite office) where the workstation sits.
@@ -47,10 +48,14 @@ pub struct Settings {
     /// An extra root certificate (PEM) to trust for the central database, besides the
     /// operating system's, for a server whose certificate comes from an internal CA.
     pub central_root_certificate_pem: String,
+    /// The institute's update manifest (`latest.json` on the intranet). Empty: this
+    /// station never looks for new versions.
+    pub update_url: String,
 }
 
 /// How the connection to the SMTP server is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SmtpSecurity {
     /// Plain connection upgraded with STARTTLS; refused (credentials never sent) if the
@@ -63,6 +68,7 @@ pub enum SmtpSecurity {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct SmtpSettings {
     pub host: String,
@@ -113,6 +119,7 @@ impl Default for Settings {
             smtp: None,
             central_url: String::new(),
             central_root_certificate_pem: String::new(),
+            update_url: String::new(),
         }
     }
 }
@@ -216,6 +223,11 @@ impl Settings {
             Field::CentralRootCertificate,
             "El certificado raíz de la base central debe estar en formato PEM (-----BEGIN CERTIFICATE-----).",
         );
+        require(
+            self.update_url.trim().is_empty() || is_allowed_update_url(self.update_url.trim()),
+            Field::UpdateUrl,
+            "La dirección de actualizaciones debe empezar con https:// (http:// solo en este mismo equipo).",
+        );
         if let Some(smtp) = &self.smtp {
             require(
                 !smtp.host.trim().is_empty(),
@@ -315,6 +327,29 @@ pub fn is_loopback(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
+/// An update manifest's address: https, or plain http only to this same machine (a test
+/// server), since the manifest itself is not signed. No credentials in it, no spaces.
+pub fn is_allowed_update_url(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    let (rest, secure) = match (
+        lower.strip_prefix("https://"),
+        lower.strip_prefix("http://"),
+    ) {
+        (Some(rest), _) => (rest, true),
+        (_, Some(rest)) => (rest, false),
+        _ => return false,
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    !host.is_empty()
+        && !authority.contains('@')
+        && !url.chars().any(char::is_whitespace)
+        && (secure || is_loopback(host))
+}
+
 fn default_workstation() -> String {
     // COMPUTERNAME on Windows, HOSTNAME on most Linux shells; a fixed name otherwise.
     std::env::var("COMPUTERNAME")
@@ -406,6 +441,44 @@ mod tests {
         assert_eq!(
             settings.validate().unwrap_err()[0].field,
             Field::CentralRootCertificate
+        );
+    }
+
+    #[test]
+    fn updates_come_over_https_or_from_this_machine() {
+        for ok in [
+            "https://intranet.issstecali.example/registro/latest.json",
+            "HTTPS://intranet:8443/latest.json",
+            "http://127.0.0.1:41234/latest.json",
+            "http://localhost/latest.json",
+            "http://[::1]:8080/latest.json",
+        ] {
+            assert!(is_allowed_update_url(ok), "{ok}");
+        }
+        for bad in [
+            "http://intranet.issstecali.example/latest.json",
+            "http://127.0.0.1.example.org/latest.json",
+            "ftp://intranet/latest.json",
+            "https://usuario:clave@intranet/latest.json",
+            "https:///latest.json",
+            "https://intranet/ultima version.json",
+            "intranet/latest.json",
+        ] {
+            assert!(!is_allowed_update_url(bad), "{bad}");
+        }
+        let s = Settings {
+            update_url: "http://intranet/latest.json".into(),
+            ..Default::default()
+        };
+        assert_eq!(s.validate().unwrap_err()[0].field, Field::UpdateUrl);
+        let s = Settings {
+            update_url: " https://intranet/latest.json ".into(),
+            ..Default::default()
+        };
+        assert!(s.validate().is_ok(), "the station trims what was typed");
+        assert!(
+            Settings::default().update_url.is_empty(),
+            "the defaults never call out"
         );
     }
 

@@ -23,6 +23,7 @@ use serde_json::json;
 
 /// What the clerk sees after an action that sends an email.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EmailSent {
     pub registration_id: String,
     pub folio: String,
@@ -32,6 +33,7 @@ pub struct EmailSent {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RevealedSerial {
     pub affiliation_number: String,
     pub credential_serial: String,

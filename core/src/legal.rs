@@ -35,6 +35,7 @@ const PUBLISHED: &[(DocumentKind, i64, &str)] = &[
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LegalDocument {
     pub id: i64,
     pub kind: DocumentKind,

@@ -18,7 +18,7 @@
 //! 3 machinery    sync (entity, payload ← queue ← central, push, pull, worker), audit,
 //!                outbox, work, tokens, affiliate_account, legal
 //! 2 store        store (SQLite, migrations, typed rows, app_meta, unique constraints)
-//! 1 foundations  error, clock, config, security, emails
+//! 1 foundations  error, clock, config, security, emails, instance (one app per folder)
 //! 0 domain       pure types and parsers, no I/O
 //! ```
 
@@ -30,6 +30,7 @@ pub mod clock;
 pub mod config;
 pub mod emails;
 pub mod error;
+pub mod instance;
 pub mod security;
 
 // 2 · store

@@ -14,6 +14,7 @@ use serde::Serialize;
 const MAX_RESULTS: i64 = 50;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RegistrationSummary {
     pub registration_id: String,
     pub folio: String,
@@ -25,6 +26,7 @@ pub struct RegistrationSummary {
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConsentView {
     pub document_kind: DocumentKind,
     pub document_version: i64,
@@ -38,6 +40,7 @@ pub struct ConsentView {
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AttemptView {
     pub attempted_at: DateTime<Utc>,
     pub outcome: AttemptOutcome,
@@ -45,6 +48,7 @@ pub struct AttemptView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EmailView {
     pub id: String,
     pub kind: EmailKind,
@@ -73,6 +77,9 @@ struct EmailRow {
 
 /// The 10-minute promise for one registration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+// `Promise` is JavaScript's own: a type of that name would shadow it in the screens.
+#[cfg_attr(feature = "ts", ts(rename = "DeliveryPromise"))]
 pub struct Promise {
     pub limit_minutes: u32,
     /// Seconds from submit to the first validation email accepted, or until now.
@@ -84,6 +91,7 @@ pub struct Promise {
 
 /// Where, by whom and how a registration was taken, and how it ended.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RegistrationRecord {
     pub phone_e164: String,
     pub family_grouping: bool,
@@ -96,6 +104,7 @@ pub struct RegistrationRecord {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RegistrationDetail {
     #[serde(flatten)]
     pub summary: RegistrationSummary,

@@ -19,6 +19,7 @@ use serde::Serialize;
 use serde_json::json;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ValidationOutcome {
     pub registration_id: String,
     pub folio: String,

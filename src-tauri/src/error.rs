@@ -5,12 +5,15 @@ use registro_core::domain::{Field, FieldError};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, thiserror::Error)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[error("{message}")]
 pub struct CommandError {
     pub code: String,
     pub field: Option<Field>,
     pub message: String,
+    // Absent when empty: ts-rs reads `skip_serializing_if` only beside `default`, so say it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(test, ts(as = "Option<Vec<FieldError>>", optional))]
     pub fields: Vec<FieldError>,
 }
 

@@ -4,8 +4,10 @@ pub mod commands;
 pub mod error;
 pub mod secrets;
 pub mod state;
+pub mod updates;
 
 use registro_core::config::Settings;
+use registro_core::instance::InstanceLock;
 use registro_core::outbox::Transport;
 use registro_core::sync::Central;
 use registro_core::{DataPaths, Desk};
@@ -60,6 +62,8 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::status_bar::sync_status,
         commands::status_bar::sync_now,
         commands::status_bar::retry_conflict,
+        commands::updates::update_status,
+        commands::updates::registration_form_state,
     ])
 }
 
@@ -100,12 +104,14 @@ pub async fn start(
         }
     });
     let receipts_dir = paths.root.join("comprobantes");
+    let updates = updates::Updates::new(!settings.update_url.trim().is_empty());
     Ok(AppState {
         desk,
         receipts_dir,
         paths,
         secrets,
         settings_file,
+        updates,
     })
 }
 
@@ -113,11 +119,20 @@ pub fn run() {
     with_commands(tauri::Builder::default())
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_dialog::init())
+        // Its public key comes from tauri.conf.json (plugins.updater.pubkey); the window gets
+        // no permission to call it: only the shell decides when to check and install.
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(|app| {
-            let root = match std::env::var_os(DATA_DIR_ENV) {
-                Some(dir) => PathBuf::from(dir),
-                None => app.path().app_data_dir()?,
+            let root = data_dir(app.handle())?;
+            let Some(instance) = InstanceLock::acquire(&root)? else {
+                // This desk is already open (the clerk launched it again): its window
+                // comes to the front and this process leaves before its window is drawn.
+                if let Err(e) = InstanceLock::request_focus(&root) {
+                    eprintln!("could not ask the running app to come to the front: {e}");
+                }
+                std::process::exit(0);
             };
+            bring_to_front_on_request(app.handle().clone(), instance);
             app.manage(LogGuard(init_logging(&root.join("registros-de-actividad"))));
             let settings_file = root.join(SETTINGS_FILE);
             let settings = load_settings(app, &settings_file);
@@ -133,10 +148,42 @@ pub fn run() {
             state.receipts_dir = receipts_dir;
             tracing::info!(version = env!("CARGO_PKG_VERSION"), "app started");
             app.manage(state);
+            updates::spawn_worker(app.handle().clone());
             Ok(())
         })
         .run(tauri::generate_context!())
         .expect("error while running the application");
+}
+
+/// Keeps the data folder's lock for the life of the process and raises the window each
+/// time a second launch asks (it polls: a launch is a rare, human-speed event).
+fn bring_to_front_on_request<R: Runtime>(app: tauri::AppHandle<R>, instance: InstanceLock) {
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(std::time::Duration::from_millis(400));
+            if !instance.take_focus_request() {
+                continue;
+            }
+            tracing::info!("launched again: bringing the window to the front");
+            let handle = app.clone();
+            let _ = app.run_on_main_thread(move || {
+                if let Some(window) = handle.get_webview_window("main") {
+                    let _ = window.unminimize();
+                    let _ = window.show();
+                    let _ = window.set_focus();
+                }
+            });
+        }
+    });
+}
+
+/// The data folder: `REGISTRO_DATA_DIR` when set, else the app's folder in the user's
+/// roaming profile (`%APPDATA%\<identifier>` on Windows).
+pub fn data_dir<R: Runtime>(app: &tauri::AppHandle<R>) -> tauri::Result<PathBuf> {
+    match std::env::var_os(DATA_DIR_ENV) {
+        Some(dir) => Ok(PathBuf::from(dir)),
+        None => app.path().app_data_dir(),
+    }
 }
 
 /// Receipts go where a clerk looks for documents (Documentos on Windows), unless the data

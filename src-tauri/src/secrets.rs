@@ -25,6 +25,7 @@ impl Secret {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SecretStoreStatus {
     /// The OS store answered; the password survives a restart.
     pub persistent: bool,
@@ -32,6 +33,7 @@ pub struct SecretStoreStatus {
 }
 
 pub struct SecretStore {
+    service: String,
     smtp: Mutex<Option<String>>,
     central: Mutex<Option<String>>,
     status: Mutex<SecretStoreStatus>,
@@ -46,13 +48,13 @@ fn os_store_name() -> &'static str {
 }
 
 #[cfg(any(windows, target_os = "linux"))]
-fn entry(secret: Secret) -> Result<keyring::Entry, String> {
-    keyring::Entry::new(SERVICE, secret.account()).map_err(|e| e.to_string())
+fn entry(service: &str, secret: Secret) -> Result<keyring::Entry, String> {
+    keyring::Entry::new(service, secret.account()).map_err(|e| e.to_string())
 }
 
 #[cfg(any(windows, target_os = "linux"))]
-fn os_get(secret: Secret) -> Result<Option<String>, String> {
-    match entry(secret)?.get_password() {
+fn os_get(service: &str, secret: Secret) -> Result<Option<String>, String> {
+    match entry(service, secret)?.get_password() {
         Ok(p) => Ok(Some(p)),
         Err(keyring::Error::NoEntry) => Ok(None),
         Err(e) => Err(e.to_string()),
@@ -60,8 +62,8 @@ fn os_get(secret: Secret) -> Result<Option<String>, String> {
 }
 
 #[cfg(any(windows, target_os = "linux"))]
-fn os_set(secret: Secret, password: &str) -> Result<(), String> {
-    let entry = entry(secret)?;
+fn os_set(service: &str, secret: Secret, password: &str) -> Result<(), String> {
+    let entry = entry(service, secret)?;
     if password.is_empty() {
         return match entry.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
@@ -72,12 +74,12 @@ fn os_set(secret: Secret, password: &str) -> Result<(), String> {
 }
 
 #[cfg(not(any(windows, target_os = "linux")))]
-fn os_get(_: Secret) -> Result<Option<String>, String> {
+fn os_get(_: &str, _: Secret) -> Result<Option<String>, String> {
     Err("sin almacén en este sistema".into())
 }
 
 #[cfg(not(any(windows, target_os = "linux")))]
-fn os_set(_: Secret, _: &str) -> Result<(), String> {
+fn os_set(_: &str, _: Secret, _: &str) -> Result<(), String> {
     Err("sin almacén en este sistema".into())
 }
 
@@ -85,7 +87,13 @@ impl SecretStore {
     /// Reads the stored password, finding out whether the OS store is there at all.
     /// Blocking (D-Bus or Win32 calls): call it off the async threads.
     pub fn open() -> Self {
-        let (smtp, status) = match os_get(Secret::Smtp) {
+        Self::open_for(SERVICE)
+    }
+
+    /// The same, under another service name: tests use their own, so they never read or
+    /// overwrite the passwords of an installed app on the same Windows account.
+    pub fn open_for(service: &str) -> Self {
+        let (smtp, status) = match os_get(service, Secret::Smtp) {
             Ok(p) => (p, Self::persistent_status()),
             Err(e) => {
                 // The reason names the store's failure, never a secret.
@@ -94,11 +102,12 @@ impl SecretStore {
             }
         };
         let central = if status.persistent {
-            os_get(Secret::Central).ok().flatten()
+            os_get(service, Secret::Central).ok().flatten()
         } else {
             None
         };
         Self {
+            service: service.to_owned(),
             smtp: Mutex::new(smtp),
             central: Mutex::new(central),
             status: Mutex::new(status),
@@ -136,7 +145,7 @@ impl SecretStore {
     /// Keeps a new password (empty removes it), in the OS store when there is one.
     /// Blocking: call it off the async threads.
     pub fn set(&self, secret: Secret, password: &str) {
-        let status = match os_set(secret, password) {
+        let status = match os_set(&self.service, secret, password) {
             Ok(()) => Self::persistent_status(),
             Err(e) => {
                 tracing::warn!(error = %e, "could not save a password in the OS store; memory only");

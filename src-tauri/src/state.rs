@@ -12,4 +12,6 @@ pub struct AppState {
     pub settings_file: Option<PathBuf>,
     /// Where "Guardar PDF" writes the affiliate's receipts.
     pub receipts_dir: PathBuf,
+    /// New versions from the institute's intranet, and whether the desk is idle for them.
+    pub updates: crate::updates::Updates,
 }

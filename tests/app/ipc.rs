@@ -6,66 +6,155 @@ use registro_core::DataPaths;
 use registro_core::config::Settings;
 use registro_test_support::mail::{eml_files, wait_for};
 use serde_json::{Value, json};
+use std::path::Path;
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{INVOKE_KEY, MockRuntime, mock_builder, mock_context, noop_assets};
 use tauri::webview::InvokeRequest;
-use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
+
+/// Where the app's own pages come from: Tauri serves them from `http://tauri.localhost` on
+/// Windows (WebView2 wants an http origin) and `tauri://localhost` elsewhere; a call from
+/// any other origin is refused.
+const APP_ORIGIN: &str = if cfg!(windows) {
+    "http://tauri.localhost"
+} else {
+    "tauri://localhost"
+};
 
 pub struct TestApp {
-    _app: App<MockRuntime>,
+    app: App<MockRuntime>,
     window: WebviewWindow<MockRuntime>,
-    paths: DataPaths,
-    _dir: tempfile::TempDir,
+    pub paths: DataPaths,
+    /// This app's own service name in the OS credential store (Windows Credential
+    /// Manager): tests never read or overwrite an installed app's passwords.
+    pub credential_service: String,
+    /// Removes the passwords it saved when dropped (not when restarted).
+    forget_passwords: bool,
+    dir: Option<registro_test_support::TestFolder>,
 }
 
 /// The app as it opens on first run: nobody signed in, no supervisor yet.
 pub fn spawn_first_run() -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let paths = DataPaths::new(dir.path());
+    spawn_with(Settings::default(), None)
+}
+
+/// The app with tauri-plugin-updater as `run` registers it, configured as tauri.conf.json
+/// configures it, except for the public key: `pubkey` is the test's (through the plugin's
+/// builder), since nobody holds the private half of the one in tauri.conf.json.
+pub fn spawn_with_updater(settings: Settings, pubkey: &str) -> TestApp {
+    spawn_with(settings, Some(pubkey))
+}
+
+fn spawn_with(settings: Settings, updater_pubkey: Option<&str>) -> TestApp {
+    let dir = registro_test_support::test_folder();
+    let root = dir.path().to_owned();
+    let mut app = open_app_with(
+        &root,
+        &unique_credential_service(),
+        settings,
+        updater_pubkey,
+    );
+    app.dir = Some(dir);
+    app
+}
+
+/// A credential service name no other test (or run) uses.
+pub fn unique_credential_service() -> String {
+    format!(
+        "mx.gob.issstecali.registroenlinea.prueba-{}",
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+/// The app started on data folder `root` with `settings` (what the real app reads from
+/// ajustes.json) and the passwords of `credential_service`.
+pub fn open_app(root: &Path, credential_service: &str, settings: Settings) -> TestApp {
+    open_app_with(root, credential_service, settings, None)
+}
+
+fn open_app_with(
+    root: &Path,
+    credential_service: &str,
+    settings: Settings,
+    updater_pubkey: Option<&str>,
+) -> TestApp {
+    let paths = DataPaths::new(root);
     let state: AppState = tauri::async_runtime::block_on(registro_app::start(
         paths.clone(),
-        Settings::default(),
-        registro_app::secrets::SecretStore::open(),
+        settings,
+        registro_app::secrets::SecretStore::open_for(credential_service),
         None,
     ))
     .unwrap();
+    let mut context = mock_context(noop_assets());
+    context.package_info_mut().version = env!("CARGO_PKG_VERSION").parse().unwrap();
     // The app's own command list, so every command is the real one.
-    let app = registro_app::with_commands(mock_builder())
-        .manage(state)
-        .build(mock_context(noop_assets()))
-        .unwrap();
+    let mut builder = registro_app::with_commands(mock_builder()).manage(state);
+    if let Some(pubkey) = updater_pubkey {
+        context.config_mut().plugins.0.insert(
+            "updater".into(),
+            production_config()["plugins"]["updater"].clone(),
+        );
+        builder = builder.plugin(tauri_plugin_updater::Builder::new().pubkey(pubkey).build());
+    }
+    let app = builder.build(context).unwrap();
     let window = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .unwrap();
     TestApp {
-        _app: app,
+        app,
         window,
         paths,
-        _dir: dir,
+        credential_service: credential_service.to_owned(),
+        forget_passwords: true,
+        dir: None,
     }
 }
 
 /// The app after its first run: the first supervisor created and signed in.
 pub fn spawn_app() -> TestApp {
-    let app = spawn_first_run();
-    app.invoke(
-        "create_first_supervisor",
-        json!({"username": "supervisora", "fullName": "Rosa Elena Prueba Demo",
-               "password": SUPERVISOR_PASSWORD, "confirmation": SUPERVISOR_PASSWORD}),
-    )
-    .unwrap();
-    app
+    spawn_first_run().with_first_supervisor()
 }
 
 pub const SUPERVISOR_PASSWORD: &str = "una-clave-larga-1";
 
+/// The real tauri.conf.json.
+pub fn production_config() -> Value {
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tauri.conf.json");
+    serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap()
+}
+
 impl TestApp {
+    /// Creates the first supervisor, which signs in.
+    pub fn with_first_supervisor(self) -> Self {
+        self.invoke(
+            "create_first_supervisor",
+            json!({"username": "supervisora", "fullName": "Rosa Elena Prueba Demo",
+                   "password": SUPERVISOR_PASSWORD, "confirmation": SUPERVISOR_PASSWORD}),
+        )
+        .unwrap();
+        self
+    }
+
+    pub fn handle(&self) -> tauri::AppHandle<MockRuntime> {
+        self.app.handle().clone()
+    }
+
+    /// Closes the app and opens it again on the same folder and saved passwords, with
+    /// `settings` (the real app would read them back from ajustes.json).
+    pub fn restart(mut self, settings: Settings) -> TestApp {
+        self.forget_passwords = false;
+        let mut next = open_app(&self.paths.root, &self.credential_service, settings);
+        next.dir = self.dir.take();
+        next
+    }
+
     pub fn invoke(&self, cmd: &str, body: Value) -> Result<Value, Value> {
         let request = InvokeRequest {
             cmd: cmd.into(),
             callback: CallbackFn(0),
             error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
+            url: APP_ORIGIN.parse().unwrap(),
             body: InvokeBody::Json(body),
             headers: Default::default(),
             invoke_key: INVOKE_KEY.to_string(),
@@ -107,5 +196,23 @@ impl TestApp {
             1,
             std::time::Duration::from_secs(20),
         ))
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let state = self.app.state::<AppState>();
+        // The app's background tasks keep the database open; Windows would not let the
+        // folder go.
+        registro_test_support::close_database(state.desk.store());
+        if !self.forget_passwords {
+            return;
+        }
+        use registro_app::secrets::Secret;
+        for which in [Secret::Smtp, Secret::Central] {
+            if state.secrets.get(which).is_some() {
+                state.secrets.set(which, "");
+            }
+        }
     }
 }

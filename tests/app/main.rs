@@ -3,7 +3,12 @@
 //! `cargo test --test app -- --ignored --test-threads=1 e2e::`).
 
 mod commands;
+// The Windows Credential Manager; the Linux store (Secret Service) is not on CI machines.
+#[cfg(windows)]
+mod credential_manager;
+mod data_folder;
 // WebKitWebDriver and tauri-driver exist for Linux only.
 #[cfg(target_os = "linux")]
 mod e2e;
 mod ipc;
+mod updates;

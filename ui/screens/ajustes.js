@@ -5,15 +5,35 @@ import { clearErrors, intValue, showError, showFieldError } from '../shared/form
 import { pedirAutorizacion } from '../shared/autorizacion.js';
 import { $ } from '../shared/dom.js';
 
-const t = textos.ajustes;
-const TEXT = ['office', 'workstation', 'sender_name', 'sender_address', 'link_base_url', 'central_url'];
-const NUMBERS = ['validation_ttl_hours', 'pending_expiry_hours', 'resend_cooldown_secs', 'max_code_attempts',
-  'max_serial_failures', 'serial_lock_minutes', 'outbox_max_attempts', 'delivery_promise_minutes', 'session_lock_minutes',
-  'clock_skew_warning_minutes'];
-const SMTP_NUMBERS = ['smtp_port', 'smtp_timeout_secs', 'smtp_pool_size'];
-let view = null;
-let onSaved = () => {};
+/** @typedef {import('../types/ipc').Field} Field */
+/** @typedef {import('../types/ipc').Settings} Settings */
+/** @typedef {import('../types/ipc').SettingsView} SettingsView */
+/** @typedef {import('../types/ipc').SmtpSecurity} SmtpSecurity */
+/** @typedef {import('../types/ipc').SupervisorApproval} SupervisorApproval */
+/** The settings of this type, by name. @template V @typedef {{ [K in keyof Settings]: Settings[K] extends V ? K : never }[keyof Settings]} SettingOf */
 
+const t = textos.ajustes;
+// Each input's id is the setting's name, which is also the field its errors name.
+const TEXT = /** @satisfies {readonly (SettingOf<string> & Field)[]} */ (/** @type {const} */ ([
+  'office', 'workstation', 'sender_name', 'sender_address', 'link_base_url', 'central_url', 'update_url']));
+const NUMBERS = /** @satisfies {readonly (SettingOf<number> & Field)[]} */ (/** @type {const} */ ([
+  'validation_ttl_hours', 'pending_expiry_hours', 'resend_cooldown_secs', 'max_code_attempts', 'max_serial_failures',
+  'serial_lock_minutes', 'outbox_max_attempts', 'delivery_promise_minutes', 'session_lock_minutes',
+  'clock_skew_warning_minutes']));
+/**
+ * A setting added in Rust but missing here would be saved as its default (`#[serde(default)]`)
+ * every time a supervisor saves: tsc fails on this line instead.
+ * @type {[Exclude<keyof Settings, typeof TEXT[number] | typeof NUMBERS[number] | 'smtp'>] extends [never] ? true : never}
+ */
+const EVERY_SETTING_HAS_AN_INPUT = true;
+/** @type {Field[]} */
+const SMTP_NUMBERS = ['smtp_port', 'smtp_timeout_secs', 'smtp_pool_size'];
+/** @type {SettingsView | null} */
+let view = null;
+/** @type {() => Promise<void>} */
+let onSaved = async () => {};
+
+/** @param {{ saved: () => Promise<void> }} after */
 export function initAjustes({ saved }) {
   onSaved = saved;
   $('usar-smtp').addEventListener('change', () => { $('campos-smtp').hidden = !$('usar-smtp', 'input').checked; });
@@ -29,6 +49,7 @@ export async function cargarAjustes() {
   const smtp = s.smtp;
   $('usar-smtp', 'input').checked = Boolean(smtp);
   $('campos-smtp').hidden = !smtp;
+  /** @type {import('../types/ipc').SmtpSettings} */
   const d = smtp ?? { host: '', port: 587, security: 'starttls', username: '', timeout_secs: 20, pool_size: 2, root_certificate_pem: '' };
   $('smtp_host', 'input').value = d.host;
   $('smtp_port', 'input').value = String(d.port);
@@ -43,23 +64,36 @@ export async function cargarAjustes() {
   $('ayuda-central_password').textContent = `${view.central_password_saved ? t.contrasenaGuardada : ''} ${view.secret_store.description}`;
   $('ayuda-smtp_password').textContent = `${view.smtp_password_saved ? t.contrasenaGuardada : t.contrasenaNueva} ${view.secret_store.description}`;
   $('entrega-actual').textContent = view.email_delivery;
+  mostrarActualizaciones(await api.updateStatus());
+}
+
+const fecha = (iso) => new Date(iso).toLocaleString('es-MX', { dateStyle: 'short', timeStyle: 'short' });
+
+/** The last update check, under the address (the status bar refreshes it). @param {import('../types/ipc').UpdateView} u */
+export function mostrarActualizaciones(u) {
+  const line = $('estado-actualizaciones');
+  line.textContent = t.actualizacion(u, fecha);
+  line.className = ['refused', 'failed'].includes(u.state) ? 'ayuda alerta' : 'ayuda';
 }
 
 function collect() {
+  /** @type {Field[]} */
   const bad = [];
+  /** @param {Field} id */
   const num = (id) => {
     const v = intValue(id);
     if (v < 0) bad.push(id);
     return v;
   };
-  const settings = {};
+  // Every key is set just below (EVERY_SETTING_HAS_AN_INPUT).
+  const settings = /** @type {Settings} */ ({});
   for (const k of TEXT) settings[k] = $(k, 'input').value;
   for (const k of NUMBERS) settings[k] = num(k);
   settings.central_root_certificate_pem = $('central_root_certificate', 'textarea').value;
   settings.smtp = $('usar-smtp', 'input').checked ? {
     host: $('smtp_host', 'input').value,
     port: num('smtp_port'),
-    security: $('smtp_security', 'select').value,
+    security: /** @type {SmtpSecurity} */ ($('smtp_security', 'select').value),
     username: $('smtp_username', 'input').value,
     timeout_secs: num('smtp_timeout_secs'),
     pool_size: num('smtp_pool_size'),
@@ -81,7 +115,7 @@ async function guardar() {
   }
   const password = $('smtp_password', 'input').value;
   const centralPassword = $('central_password', 'input').value;
-  const save = (approval) => api.saveSettings(settings, password === '' ? null : password,
+  const save = (/** @type {SupervisorApproval} */ approval) => api.saveSettings(settings, password === '' ? null : password,
     centralPassword === '' ? null : centralPassword, approval);
   try {
     const saved = await pedirAutorizacion({

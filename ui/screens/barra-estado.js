@@ -5,12 +5,16 @@ import { api } from '../shared/api.js';
 import { textos } from '../shared/textos.js';
 import { $, el } from '../shared/dom.js';
 import { showRosterSummary } from './padron.js';
+import { mostrarActualizaciones } from './ajustes.js';
 
 const g = textos.general;
 /** @type {(registrationId: string) => Promise<void>} */
 let onView = async () => {};
 
-/** `verRegistro(id)`: opens a registration in trouble on the search screen. */
+/**
+ * `verRegistro(id)`: opens a registration in trouble on the search screen.
+ * @param {{ verRegistro: (registrationId: string) => Promise<void> }} screens
+ */
 export function initBarraEstado({ verRegistro }) {
   onView = verRegistro;
   $('sincronizar-ahora').addEventListener('click', async () => {
@@ -29,6 +33,17 @@ export async function refreshInfo() {
   $('barra-estado').textContent = g.estado(info);
   showRosterSummary(info.roster);
   await refreshSync();
+  await refreshUpdate();
+}
+
+/** A new version ready to install (calm), or refused (red): the clerk reads it here. */
+async function refreshUpdate() {
+  const u = await api.updateStatus();
+  const line = $('estado-actualizacion');
+  line.textContent = g.actualizacion(u);
+  line.hidden = line.textContent === '';
+  line.className = u.state === 'refused' ? 'aviso-actualizacion-rechazada' : 'aviso-actualizacion';
+  mostrarActualizaciones(u);
 }
 
 async function refreshSync() {

@@ -5,9 +5,14 @@ import { clearErrors, clearFieldError, fecha, showError } from '../shared/formul
 import { pedirAutorizacion } from '../shared/autorizacion.js';
 import { $, el } from '../shared/dom.js';
 
+/** @typedef {import('../types/ipc').EmailSent} EmailSent */
+/** @typedef {import('../types/ipc').RegistrationDetail} RegistrationDetail */
+
 const t = textos.busqueda;
+/** The registration on screen. @type {RegistrationDetail | null} */
 let current = null;
-let cooldownTimer = null;
+/** @type {ReturnType<typeof setInterval> | undefined} */
+let cooldownTimer;
 
 export function initBusqueda() {
   $('form-busqueda').addEventListener('submit', (ev) => { ev.preventDefault(); buscar(); });
@@ -47,7 +52,7 @@ async function buscar() {
   try {
     const results = await api.search($('query', 'input').value);
     $('resultados').querySelector('tbody').replaceChildren(...results.map((r) => {
-      const tr = fila([r.folio, r.full_name ?? r.affiliation_number, r.email, t.estados[r.state] ?? r.state, fecha(r.created_at)]);
+      const tr = fila([r.folio, r.full_name ?? r.affiliation_number, r.email, t.estados[r.state], fecha(r.created_at)]);
       tr.append(el('td', {}, el('button', {
         type: 'button', textContent: t.ver, 'aria-label': `${t.ver} ${r.folio}`, onclick: () => mostrar(r.registration_id),
       })));
@@ -62,12 +67,15 @@ async function buscar() {
   }
 }
 
-/** A table row of text cells. */
+/** A table row of text cells. @param {string[]} cells */
 function fila(cells) {
   return el('tr', {}, ...cells.map((text) => el('td', { textContent: text })));
 }
 
-/** Shows one registration; `aviso` is the outcome of the action just taken. */
+/**
+ * Shows one registration; `aviso` is the outcome of the action just taken.
+ * @param {string} registrationId @param {string} [aviso]
+ */
 export async function mostrar(registrationId, aviso) {
   if (aviso) window.dispatchEvent(new Event('estado-cambio'));
   const d = await api.registrationDetail(registrationId);
@@ -79,7 +87,7 @@ export async function mostrar(registrationId, aviso) {
   $('detalle-exito').textContent = aviso ?? '';
   $('form-corregir').hidden = true;
 
-  $('detalle-datos').replaceChildren(...t.datos(d, t.estados[d.state] ?? d.state, fecha).flatMap(([k, v]) => [
+  $('detalle-datos').replaceChildren(...t.datos(d, t.estados[d.state], fecha).flatMap(([k, v]) => [
     el('dt', { textContent: k }), el('dd', { textContent: v })]));
   const promesa = $('promesa');
   promesa.textContent = t.promesa(d.promise, t.duracion);
@@ -96,16 +104,17 @@ export async function mostrar(registrationId, aviso) {
 
   const correos = $('detalle-correos').querySelector('tbody');
   correos.replaceChildren(...d.emails.map((e) => fila([
-    t.tipos[e.kind] ?? e.kind, e.recipient, t.estadosCorreo[e.state] ?? e.state,
+    t.tipos[e.kind], e.recipient, t.estadosCorreo[e.state],
     fecha(e.created_at), fecha(e.sent_at), String(e.attempts), e.last_error ?? '—',
   ])));
   const consentimientos = $('detalle-consentimientos').querySelector('tbody');
   consentimientos.replaceChildren(...d.consents.map((c) => fila([
-    t.documentos[c.document_kind] ?? c.document_kind, String(c.document_version),
+    t.documentos[c.document_kind], String(c.document_version),
     `${c.document_sha256.slice(0, 12)}…`, t.respuesta(c), t.quien(c, fecha),
   ])));
 }
 
+/** @param {string | null} availableAt When «Reenviar» works again; null: now. */
 function startCooldown(availableAt) {
   clearInterval(cooldownTimer);
   const button = $('accion-reenviar', 'button');
@@ -119,6 +128,7 @@ function startCooldown(availableAt) {
   if (availableAt) cooldownTimer = setInterval(tick, 1000);
 }
 
+/** @param {() => Promise<EmailSent>} run @param {(sent: EmailSent) => string} message */
 async function act(run, message) {
   try {
     const r = await run();
@@ -129,6 +139,7 @@ async function act(run, message) {
 }
 
 // A second "Guardar" on the same address after a "¿Quisiste decir…?" confirms it.
+/** @type {string | null} */
 let suggestedFor = null;
 
 async function corregir() {

@@ -4,18 +4,24 @@ import { textos } from '../shared/textos.js';
 import { clearErrors, showError } from '../shared/formulario.js';
 import { $, el } from '../shared/dom.js';
 
-const t = textos.padron;
-let afterImport = () => {};
+/** @typedef {import('../types/ipc').ImportReport} ImportReport */
+/** @typedef {import('../types/ipc').RosterSummary} RosterSummary */
 
+const t = textos.padron;
+/** @type {() => Promise<void>} */
+let afterImport = async () => {};
+
+/** @param {{ onImported: () => Promise<void> }} after */
 export function initPadron({ onImported }) {
   afterImport = onImported;
   $('elegir-archivo').addEventListener('click', async () => {
-    const path = await api.chooseCsv().catch(() => null);
+    const path = await api.chooseCsv().catch(() => /** @type {string | null} */ (null));
     if (path) $('roster_file', 'input').value = path;
   });
   $('form-padron').addEventListener('submit', (ev) => { ev.preventDefault(); importFile(); });
 }
 
+/** @param {RosterSummary} roster */
 export function showRosterSummary(roster) {
   $('padron-estado').textContent = t.estado(roster);
 }
@@ -53,6 +59,7 @@ async function importFile() {
   }
 }
 
+/** @param {ImportReport} report */
 function showReport(report) {
   $('padron-totales').textContent = t.totales(report);
   const table = $('padron-errores');

@@ -6,7 +6,10 @@ import { clearErrors, fecha, showError } from '../shared/formulario.js';
 import { $, el } from '../shared/dom.js';
 import { currentClerk } from './sesion.js';
 
+/** @typedef {import('../types/ipc').StaffMember} StaffMember */
+
 const t = textos.personal;
+/** Whose password the dialog replaces. @type {StaffMember | null} */
 let resetting = null;
 
 export function initPersonal() {
@@ -15,6 +18,7 @@ export function initPersonal() {
   $('cerrar-restablecer').addEventListener('click', () => $('dialogo-contrasena', 'dialog').close());
 }
 
+/** @param {string} message */
 function ok(message) {
   $('personal-mensaje').hidden = true;
   $('personal-exito').textContent = message;
@@ -60,6 +64,7 @@ async function crear() {
   }
 }
 
+/** @param {StaffMember} m @param {boolean} active */
 async function cambiarActiva(m, active) {
   try {
     await api.setStaffActive(m.username, active);
@@ -70,6 +75,7 @@ async function cambiarActiva(m, active) {
   }
 }
 
+/** @param {StaffMember} m */
 function abrirRestablecer(m) {
   resetting = m;
   const form = $('form-restablecer', 'form');

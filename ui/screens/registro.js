@@ -5,8 +5,17 @@ import { clearErrors, clearFieldError, showError, showFieldError } from '../shar
 import { pedirAutorizacion } from '../shared/autorizacion.js';
 import { $, el } from '../shared/dom.js';
 
+/** @typedef {import('../types/ipc').Field} Field */
+/** @typedef {import('../types/ipc').DocumentKind} DocumentKind */
+/** @typedef {import('../types/ipc').LegalDocument} LegalDocument */
+/** @typedef {import('../types/ipc').Receipt} Receipt */
+/** @typedef {import('../types/ipc').RegistrationForm} RegistrationForm */
+/** @typedef {import('../types/ipc').RegistrationReceipt} RegistrationReceipt */
+
 const t = textos.registro;
+/** @type {Field[]} */
 const LIVE_FIELDS = ['affiliation_number', 'credential_serial', 'phone', 'email', 'email_confirmation'];
+/** @type {Record<DocumentKind, Field>} */
 const FIELD_OF_KIND = {
   aviso_integral: 'integral_notice',
   aviso_simplificado: 'simplified_notice',
@@ -14,17 +23,23 @@ const FIELD_OF_KIND = {
   consentimiento_agrupacion: 'family_grouping_consent',
 };
 
+/** @type {LegalDocument[]} */
 let documents = [];
 let suggestionDeclined = false;
 /** @type {(folio: string) => void} */
 let onValidate = () => {};
 /** The number and serial last looked up, so tabbing back and forth asks (and counts) once. */
 let identifiedPair = '';
+/** @type {string | null} */
 let registrationId = null;
+/** What the station last heard about the form (null: nothing yet). */
+let reportedInProgress = null;
 
+/** @param {{ goToValidation: (folio: string) => void }} screens */
 export async function initRegistro({ goToValidation }) {
   onValidate = goToValidation;
   const form = $('form-registro', 'form');
+  /** @type {Field[]} */
   const credential = ['affiliation_number', 'credential_serial'];
   for (const field of credential) {
     $(field).addEventListener('input', () => { $('afiliado-identificado').hidden = true; });
@@ -46,6 +61,8 @@ export async function initRegistro({ goToValidation }) {
     $('email_confirmation').focus();
   });
   form.addEventListener('submit', (ev) => { ev.preventDefault(); submit(); });
+  form.addEventListener('input', reportFormState);
+  form.addEventListener('change', reportFormState);
   $('nuevo-registro').addEventListener('click', resetForm);
   document.addEventListener('keydown', (ev) => {
     if (ev.altKey && ev.key.toLowerCase() === 'n' && !$('registro-exito').hidden && !$('pantalla-registro').hidden) {
@@ -60,6 +77,23 @@ export async function initRegistro({ goToValidation }) {
   $('sin-serie').addEventListener('click', revealSerial);
   documents = await api.legalDocuments();
   renderDocuments();
+  reportFormState();
+}
+
+/** Typed or answered and not registered yet (a shown receipt is a saved registration). */
+function formInProgress() {
+  const form = $('form-registro', 'form');
+  if (form.hidden) return false;
+  return LIVE_FIELDS.some((f) => $(f, 'input').value.trim() !== '') || form.querySelector('input:checked') !== null;
+}
+
+/** Tells the station when the form starts or stops holding work: a new version of the
+ * program installs only while it holds none. */
+function reportFormState() {
+  const inProgress = formInProgress();
+  if (inProgress === reportedInProgress) return;
+  reportedInProgress = inProgress;
+  api.registrationFormState(inProgress).catch(() => { reportedInProgress = null; });
 }
 
 /** Number and serial typed: the roster's name, for the clerk to confirm the person. */
@@ -89,6 +123,7 @@ async function identify() {
   }
 }
 
+/** @param {Field} field */
 async function liveCheck(field) {
   const value = $(field, 'input').value;
   if (!value.trim()) return; // an empty box is reported on "Registrar", not while tabbing through
@@ -104,6 +139,7 @@ async function liveCheck(field) {
   }
 }
 
+/** @param {string | null | undefined} suggestion */
 function showSuggestion(suggestion) {
   const box = $('sugerencia-email');
   if (!suggestion || suggestionDeclined) { box.hidden = true; return; }
@@ -155,8 +191,9 @@ function renderDocuments() {
 
 /** The family-grouping consent is a yes/no question, the others a box to tick; both stay
  * disabled until the document has been opened. */
-function answerFor(doc, field) {
+function answerFor(/** @type {LegalDocument} */ doc, /** @type {Field} */ field) {
   const clear = () => clearFieldError(field);
+  /** @param {HTMLInputElement} input @param {string} label */
   const option = (input, label) => el('div', { className: 'opcion' }, input, el('label', { htmlFor: input.id, textContent: label }));
   if (doc.kind !== 'consentimiento_agrupacion') {
     return option(el('input', {
@@ -170,7 +207,7 @@ function answerFor(doc, field) {
 }
 
 /** Shows exactly the stored text; answering is possible once it has been opened. */
-function openDocument(doc, field) {
+function openDocument(/** @type {LegalDocument} */ doc, /** @type {Field} */ field) {
   $('documento-titulo').textContent = doc.title;
   $('documento-huella').textContent = t.version(doc);
   $('documento-texto').textContent = doc.body;
@@ -186,6 +223,7 @@ function openDocument(doc, field) {
   }, { once: true });
 }
 
+/** @returns {RegistrationForm} */
 function collectForm() {
   const consents = documents.map((doc) => {
     const field = FIELD_OF_KIND[doc.kind];
@@ -222,7 +260,12 @@ async function submit() {
     showReceipt(receipt);
   } catch (e) {
     const error = asError(e, textos.general.errorInesperado);
-    if (error.code === 'documento_cambio') documents = await api.legalDocuments().then((d) => { renderDocuments(); return d; });
+    // The new version is fetched first and drawn from it: the affiliate answers the text
+    // that will be recorded (drawing before the fetch showed the old version again).
+    if (error.code === 'documento_cambio') {
+      documents = await api.legalDocuments();
+      renderDocuments();
+    }
     if (error.fields?.some((f) => f.code === 'posible_error')) {
       const check = await api.checkField('email', $('email', 'input').value).catch(() => null);
       showSuggestion(check?.suggestion);
@@ -234,6 +277,7 @@ async function submit() {
   }
 }
 
+/** @param {RegistrationReceipt} r */
 async function showReceipt(r) {
   window.dispatchEvent(new Event('estado-cambio'));
   registrationId = r.registration_id;
@@ -244,10 +288,12 @@ async function showReceipt(r) {
   $('exito-agrupacion').textContent = t.agrupacion(r.family_grouping);
   $('pdf-resultado').textContent = '';
   $('registro-exito').hidden = false;
+  reportFormState();
   $('ir-validar').focus();
   renderReceipt(await api.receipt(r.registration_id));
 }
 
+/** @param {Receipt} c */
 function renderReceipt(c) {
   const k = textos.comprobante;
   $('comprobante-datos').replaceChildren(...k.datos(c).flatMap(([label, value]) => [
@@ -281,5 +327,6 @@ export function resetForm() {
   registrationId = null;
   renderDocuments();
   form.hidden = false;
+  reportFormState();
   $('affiliation_number').focus();
 }

@@ -7,8 +7,12 @@ import { textos } from '../shared/textos.js';
 import { clearErrors, showError } from '../shared/formulario.js';
 import { $ } from '../shared/dom.js';
 
+/** @typedef {import('../types/ipc').Clerk} Clerk */
+/** @typedef {keyof typeof GATES} GateForm */
+
 const t = textos.sesion;
-const GATES = {
+/** Each form of the gate: its summary box, and the ids of its inputs by field. */
+const GATES = /** @satisfies {Record<string, { summary: string, ids: import('../shared/formulario.js').FieldIds }>} */ ({
   'form-primer-supervisor': { summary: 'primer-resumen', ids: {} },
   'form-entrar': { summary: 'entrar-resumen', ids: { username: 'signin_username', password: 'signin_password' } },
   'form-desbloquear': { summary: 'desbloquear-resumen', ids: { password: 'unlock_password' } },
@@ -16,12 +20,13 @@ const GATES = {
     summary: 'cambiar-resumen',
     ids: { password: 'current_password', staff_password: 'new_password', staff_password_confirmation: 'new_password_confirmation' },
   },
-};
+});
 /** Activity reaches the Rust side at most this often, so its own idle clock agrees. */
 const PING_EVERY_MS = 20_000;
 
+/** @type {Clerk | null} */
 let clerk = null;
-/** Whose work the screens show: a different clerk gets a freshly loaded window. */
+/** Whose work the screens show: a different clerk gets a freshly loaded window. @type {string | null} */
 let shownUser = null;
 let lockMinutes = 10;
 let lastActivity = Date.now();
@@ -31,6 +36,7 @@ let onEnter = () => {};
 
 export const currentClerk = () => clerk;
 
+/** @param {GateForm} formId */
 function showGate(formId) {
   for (const dialog of document.querySelectorAll('dialog')) if (dialog.open) dialog.close();
   $('aplicacion').hidden = true;
@@ -86,6 +92,7 @@ async function signOut() {
   location.reload();
 }
 
+/** @param {GateForm} formId @param {() => Promise<unknown>} action */
 function gate(formId, action) {
   const form = $(formId, 'form');
   const { summary, ids } = GATES[formId];
@@ -116,6 +123,7 @@ function activity() {
   }
 }
 
+/** @param {{ entered: (how: { first: boolean }) => void }} app */
 export async function initSesion({ entered }) {
   onEnter = entered;
   gate('form-primer-supervisor', () => api.createFirstSupervisor(

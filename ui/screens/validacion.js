@@ -7,11 +7,11 @@ import { $ } from '../shared/dom.js';
 const t = textos.validacion;
 
 export function initValidacion() {
-  for (const field of ['folio', 'code']) $(field).addEventListener('input', () => clearFieldError(field));
+  for (const field of /** @type {const} */ (['folio', 'code'])) $(field).addEventListener('input', () => clearFieldError(field));
   $('form-validacion').addEventListener('submit', (ev) => { ev.preventDefault(); submit(); });
 }
 
-/** Opens the screen ready for the code of `folio`. */
+/** Opens the screen ready for the code of `folio`. @param {string} folio */
 export function prepareValidation(folio) {
   $('form-validacion', 'form').reset();
   clearErrors($('form-validacion'));

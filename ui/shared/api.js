@@ -2,32 +2,33 @@
 // The Rust commands, one function each. Every failure arrives as {code, field, message, fields?}.
 const { invoke: tauriInvoke, Channel } = window.__TAURI__.core;
 
-// The payloads of the commands: `any` until ui/types/ipc.d.ts is generated from the Rust
-// structs (ts-rs); then each line below becomes `import('../types/ipc').<Name>`.
-/** @typedef {any} AppInfo */
-/** @typedef {any} Field */
-/** @typedef {any} FieldCheck */
-/** @typedef {any} LegalDocument */
-/** @typedef {any} RegistrationForm */
-/** @typedef {any} RegistrationReceipt */
-/** @typedef {any} IdentifiedAffiliate */
-/** @typedef {any} ValidationOutcome */
-/** @typedef {any} ImportProgress */
-/** @typedef {any} ImportReport */
-/** @typedef {any} Settings */
-/** @typedef {any} SettingsView */
-/** @typedef {any} SupervisorApproval */
-/** @typedef {any} RegistrationSummary */
-/** @typedef {any} RegistrationDetail */
-/** @typedef {any} EmailSent */
-/** @typedef {any} RevealedSerial */
-/** @typedef {any} Clerk */
-/** @typedef {any} SessionView */
-/** @typedef {any} StaffMember */
-/** @typedef {any} NewStaffMember */
-/** @typedef {any} Receipt */
-/** @typedef {any} SyncStatus */
-/** @typedef {any} CommandError */
+// The payloads of the commands, generated from the Rust types (ui/types/ipc.d.ts): a field
+// renamed in Rust fails `tsc` here or in the screen that reads it, not at the desk.
+/** @typedef {import('../types/ipc').AppInfo} AppInfo */
+/** @typedef {import('../types/ipc').Field} Field */
+/** @typedef {import('../types/ipc').FieldCheck} FieldCheck */
+/** @typedef {import('../types/ipc').LegalDocument} LegalDocument */
+/** @typedef {import('../types/ipc').RegistrationForm} RegistrationForm */
+/** @typedef {import('../types/ipc').RegistrationReceipt} RegistrationReceipt */
+/** @typedef {import('../types/ipc').IdentifiedAffiliate} IdentifiedAffiliate */
+/** @typedef {import('../types/ipc').ValidationOutcome} ValidationOutcome */
+/** @typedef {import('../types/ipc').ImportProgress} ImportProgress */
+/** @typedef {import('../types/ipc').ImportReport} ImportReport */
+/** @typedef {import('../types/ipc').Settings} Settings */
+/** @typedef {import('../types/ipc').SettingsView} SettingsView */
+/** @typedef {import('../types/ipc').SupervisorApproval} SupervisorApproval */
+/** @typedef {import('../types/ipc').RegistrationSummary} RegistrationSummary */
+/** @typedef {import('../types/ipc').RegistrationDetail} RegistrationDetail */
+/** @typedef {import('../types/ipc').EmailSent} EmailSent */
+/** @typedef {import('../types/ipc').RevealedSerial} RevealedSerial */
+/** @typedef {import('../types/ipc').Clerk} Clerk */
+/** @typedef {import('../types/ipc').SessionView} SessionView */
+/** @typedef {import('../types/ipc').StaffMember} StaffMember */
+/** @typedef {import('../types/ipc').NewStaffMember} NewStaffMember */
+/** @typedef {import('../types/ipc').Receipt} Receipt */
+/** @typedef {import('../types/ipc').SyncStatus} SyncStatus */
+/** @typedef {import('../types/ipc').UpdateView} UpdateView */
+/** @typedef {import('../types/ipc').CommandError} CommandError */
 
 /** Failures that mean "nobody may use the screens now": the sign-in gate takes over. */
 const SESSION_CODES = new Set(['sin_sesion', 'sesion_bloqueada', 'cambio_contrasena_requerido']);
@@ -115,6 +116,13 @@ export const api = {
   syncNow: () => invoke('sync_now'),
   /** @param {string} registrationId @returns {Promise<void>} */
   retryConflict: (registrationId) => invoke('retry_conflict', { registrationId }),
+  /** @returns {Promise<UpdateView>} */
+  updateStatus: () => invoke('update_status'),
+  /**
+   * Whether the registration form holds typed work: a new version waits until it does not.
+   * @param {boolean} inProgress @returns {Promise<void>}
+   */
+  registrationFormState: (inProgress) => invoke('registration_form_state', { inProgress }),
   /** @returns {Promise<SessionView>} */
   sessionStatus: () => invoke('session_status', {}, AT_GATE),
   /** @param {string} username @param {string} password @returns {Promise<Clerk>} */
@@ -153,6 +161,6 @@ export const api = {
  * @param {unknown} e @param {string} fallback @returns {CommandError}
  */
 export function asError(e, fallback) {
-  if (e && typeof e === 'object' && 'message' in e && 'code' in e) return { fields: [], ...e };
+  if (e && typeof e === 'object' && 'message' in e && 'code' in e) return { fields: [], .../** @type {CommandError} */ (e) };
   return { code: 'error_interno', field: null, message: fallback, fields: [] };
 }

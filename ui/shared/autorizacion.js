@@ -5,6 +5,31 @@ import { textos } from './textos.js';
 import { clearErrors, showError } from './formulario.js';
 import { $ } from './dom.js';
 
+/** @typedef {import('../types/ipc').SupervisorApproval} SupervisorApproval */
+
+/**
+ * What the clerk typed in the dialog, for the action.
+ * @typedef {object} AuthorizationInput
+ * @property {string} affiliation
+ * @property {string} reason
+ * @property {boolean} identityChecked
+ * @property {SupervisorApproval} approval
+ */
+
+/**
+ * @template T
+ * @typedef {object} AuthorizationOptions
+ * @property {string} titulo
+ * @property {string} [explicacion]
+ * @property {string | null} [afiliacion] Prefilled affiliation number; null or absent hides the field.
+ * @property {boolean} [identificacion] Asks whether the official ID was checked.
+ * @property {boolean} [supervisor] Asks for a supervisor's approval.
+ * @property {boolean} [motivo] false hides the reason.
+ * @property {(input: AuthorizationInput) => Promise<T>} accion
+ * @property {(result: T) => string} exito
+ */
+
+/** @type {import('./formulario.js').FieldIds} */
 const IDS = {
   supervisor_username: 'approval_username',
   supervisor_password: 'approval_password',
@@ -12,10 +37,11 @@ const IDS = {
 };
 
 /**
- * Opens the dialog. `options`: {titulo, explicacion, afiliacion (prefill, or null to
- * hide), identificacion, supervisor, motivo (false hides the reason), accion(datos) →
- * Promise, exito(resultado) → text}.
- * Resolves with the action's result, or null if the clerk closes the dialog.
+ * Opens the dialog. Resolves with the action's result, or null if the clerk closes the
+ * dialog first.
+ * @template T
+ * @param {AuthorizationOptions<T>} options
+ * @returns {Promise<T | null>}
  */
 export function pedirAutorizacion(options) {
   const dialog = $('dialogo-autorizacion', 'dialog');
@@ -38,7 +64,9 @@ export function pedirAutorizacion(options) {
   $(first).focus();
 
   return new Promise((resolve) => {
+    /** @type {T | null} */
     let result = null;
+    /** @param {SubmitEvent} ev */
     const onSubmit = async (ev) => {
       ev.preventDefault();
       clearErrors(form);

@@ -3,13 +3,20 @@
 // `ids` maps a field name from Rust to the id of its input on this form, when they differ.
 import { $, el } from './dom.js';
 
+/** @typedef {import('../types/ipc').CommandError} CommandError */
+/** @typedef {import('../types/ipc').Field} Field */
+/** @typedef {Partial<Record<Field, string>>} FieldIds The input's id of a field, where it is not the field's name. */
+
+/** @param {HTMLElement} form */
 export function clearErrors(form) {
   form.querySelectorAll('.error').forEach((p) => { p.textContent = ''; });
   form.querySelectorAll('[aria-invalid]').forEach((input) => input.removeAttribute('aria-invalid'));
 }
 
+/** @param {Field} field @param {FieldIds} [ids] @returns {string} */
 const inputId = (field, ids) => (ids && ids[field]) || field;
 
+/** @param {Field} field @param {string} message @param {FieldIds} [ids] True when the form shows it by the field. */
 export function showFieldError(field, message, ids) {
   const id = inputId(field, ids);
   const p = $(`error-${id}`);
@@ -19,6 +26,7 @@ export function showFieldError(field, message, ids) {
   return Boolean(p);
 }
 
+/** @param {Field} field @param {FieldIds} [ids] */
 export function clearFieldError(field, ids) {
   const id = inputId(field, ids);
   const p = $(`error-${id}`);
@@ -26,9 +34,13 @@ export function clearFieldError(field, ids) {
   $(id)?.removeAttribute('aria-invalid');
 }
 
-/** Shows every error of a command failure; the summary box lists them all. */
+/**
+ * Shows every error of a command failure; the summary box lists them all.
+ * @param {CommandError} error @param {HTMLElement} summaryBox @param {string} [heading] @param {FieldIds} [ids]
+ */
 export function showError(error, summaryBox, heading, ids) {
-  const errors = error.fields?.length ? error.fields : (error.field ? [error] : []);
+  /** @type {{ field: Field, message: string }[]} */
+  const errors = error.fields?.length ? error.fields : (error.field ? [{ field: error.field, message: error.message }] : []);
   for (const e of errors) showFieldError(e.field, e.message, ids);
   const first = errors.map((e) => $(inputId(e.field, ids))).find(Boolean);
   summaryBox.replaceChildren();
@@ -42,13 +54,13 @@ export function showError(error, summaryBox, heading, ids) {
   (first ?? summaryBox).focus?.();
 }
 
-/** Reads a whole number from an input; anything else is -1, which the screen reports. */
+/** Reads a whole number from an input; anything else is -1, which the screen reports. @param {string} id */
 export function intValue(id) {
   const raw = $(id, 'input').value.trim();
   return /^\d+$/.test(raw) ? Number(raw) : -1;
 }
 
-/** Local date and time, es-MX. */
+/** Local date and time, es-MX. @param {string | null} iso */
 export function fecha(iso) {
   return iso ? new Date(iso).toLocaleString('es-MX', { dateStyle: 'short', timeStyle: 'short' }) : '—';
 }

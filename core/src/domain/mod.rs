@@ -32,6 +32,7 @@ use serde::{Deserialize, Serialize};
 
 /// The fields of the clerk's screens. Serialized names are the ids the front end uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     AffiliationNumber,
@@ -80,6 +81,7 @@ pub enum Field {
     CentralUrl,
     CentralPassword,
     CentralRootCertificate,
+    UpdateUrl,
     SessionLockMinutes,
     ClockSkewWarningMinutes,
     /// Sign-in and unlock.
@@ -95,6 +97,7 @@ pub enum Field {
 
 /// A problem with one field, told to the clerk in Spanish.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FieldError {
     /// Stable machine-readable reason, e.g. `requerido`, `formato`, `no_coinciden`.
     pub code: &'static str,

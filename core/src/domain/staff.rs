@@ -18,6 +18,7 @@ text_enum! {
 
 /// The person at the keyboard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Clerk {
     pub username: String,
     pub full_name: String,
@@ -36,6 +37,7 @@ pub(crate) struct Session {
 
 /// A supervisor's approval of an action, typed at the clerk's desk.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct SupervisorApproval {
     pub username: String,

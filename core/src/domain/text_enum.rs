@@ -20,6 +20,8 @@ macro_rules! text_enum {
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        // A union of the texts in TypeScript (the serde renames below), for the screens.
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         $vis enum $name {
             $( $(#[$variant_meta])* #[serde(rename = $text)] $variant ),+
         }

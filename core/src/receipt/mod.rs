@@ -18,6 +18,7 @@ use serde::Serialize;
 
 /// Everything the receipt shows, already formatted for display.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Receipt {
     pub folio: String,
     pub registered_at: DateTime<Utc>,
@@ -39,6 +40,7 @@ pub struct Receipt {
 
 /// One legal document the affiliate answered, as recorded with the consent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReceiptDocument {
     pub title: String,
     pub version: i64,
@@ -49,6 +51,7 @@ pub struct ReceiptDocument {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReceiptContact {
     pub name: String,
     pub office: String,

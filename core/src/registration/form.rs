@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// The form as the front end sends it: raw strings, parsed here once.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct RegistrationForm {
     pub affiliation_number: String,
@@ -27,6 +28,7 @@ pub struct RegistrationForm {
 
 /// The affiliate's answer to one document, with the version and hash of the text shown.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConsentAnswer {
     pub kind: DocumentKind,
     pub document_id: i64,
@@ -175,6 +177,7 @@ fn parse_consents(answers: &[ConsentAnswer], errors: &mut Vec<FieldError>) -> Ve
 /// The result of a live check of one field: the value as it will be stored, how to show
 /// it, and a suggestion when the email's domain looks mistyped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FieldCheck {
     pub value: String,
     pub display: Option<String>,

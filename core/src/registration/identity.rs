@@ -14,6 +14,7 @@ use serde_json::json;
 
 /// Who the number and serial belong to, for the clerk to confirm aloud.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct IdentifiedAffiliate {
     pub full_name: String,
     pub kind: AffiliateKind,

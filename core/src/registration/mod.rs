@@ -28,6 +28,7 @@ use serde_json::json;
 
 /// What the clerk sees after "Registrar".
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RegistrationReceipt {
     pub registration_id: String,
     pub folio: String,

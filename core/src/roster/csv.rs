@@ -30,6 +30,7 @@ pub const COLUMNS: [&str; 6] = [
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImportProgress {
     pub lines_read: u64,
     pub bytes_read: u64,
@@ -37,6 +38,7 @@ pub struct ImportProgress {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LineError {
     pub line: u64,
     pub column: Option<&'static str>,

@@ -26,6 +26,7 @@ const MAX_REPORTED_ERRORS: usize = 1000;
 const DEMO_CSV: &str = include_str!("../../demo/padron_demo.csv");
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImportReport {
     pub imported: u64,
     pub rejected: u64,

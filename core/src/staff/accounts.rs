@@ -17,6 +17,7 @@ use serde_json::json;
 
 /// An account as the supervisor's staff screen lists it.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StaffMember {
     pub username: String,
     pub full_name: String,
@@ -29,6 +30,7 @@ pub struct StaffMember {
 
 /// What a supervisor types to open an account.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct NewStaffMember {
     pub username: String,

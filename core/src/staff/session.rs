@@ -13,6 +13,7 @@ use serde_json::json;
 
 /// What the front end needs to decide which screen comes first.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SessionView {
     /// No supervisor yet: the first-run screen creates one.
     pub first_run: bool,

@@ -17,6 +17,7 @@ pub struct RosterEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RosterSummary {
     pub total: i64,
     pub current: i64,

@@ -15,6 +15,7 @@ use tokio::sync::Notify;
 
 /// A problem with one record, for the status bar.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RecordProblem {
     pub registration_id: String,
     pub folio: String,
@@ -24,6 +25,7 @@ pub struct RecordProblem {
 
 /// What the status bar shows on every screen.
 #[derive(Debug, Clone, Serialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncStatus {
     pub configured: bool,
     pub online: bool,

@@ -3,6 +3,7 @@
 //! core and its test support are linked once.
 
 mod central_tls;
+mod data_folder;
 mod expiry;
 mod followups;
 mod legal;

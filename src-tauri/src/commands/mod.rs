@@ -2,6 +2,8 @@
 //! One file per use case of the core; the IPC name of a command is its function's name.
 
 pub mod followups;
+#[cfg(test)]
+mod ipc_types;
 pub mod receipt;
 pub mod registration;
 pub mod roster;
@@ -10,6 +12,7 @@ pub mod session;
 pub mod settings;
 pub mod staff;
 pub mod status_bar;
+pub mod updates;
 pub mod validation;
 
 use crate::error::CommandError;
@@ -22,6 +25,7 @@ use tauri::State;
 pub const WINDOW_TITLE: &str = "Registro en Servicios en Línea — ISSSTECALI";
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AppInfo {
     pub title: &'static str,
     pub version: &'static str,

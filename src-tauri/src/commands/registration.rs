@@ -32,6 +32,8 @@ pub async fn register(
     state: State<'_, AppState>,
     form: RegistrationForm,
 ) -> Result<RegistrationReceipt, CommandError> {
+    // No update installs while a registration is being saved.
+    let _saving = state.updates.saving_registration().await;
     Ok(state.desk.register(&form).await?)
 }
 

@@ -11,6 +11,7 @@ use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_store::StoreExt;
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SettingsView {
     pub settings: Settings,
     pub smtp_password_saved: bool,
@@ -85,6 +86,7 @@ pub async fn save_settings<R: Runtime>(
             .map_err(|e| internal(format!("settings save: {e}")))?;
     }
     tracing::info!("settings changed");
+    state.updates.settings_changed();
     settings_view(&state).await
 }
 

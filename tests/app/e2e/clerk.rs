@@ -72,6 +72,15 @@ pub async fn register_demo(c: &Client, affiliation: &str, serial: &str, email: &
     type_into(c, "phone", "664 555 0199").await;
     type_into(c, "email", email).await;
     type_into(c, "email_confirmation", email).await;
+    answer_every_document(c).await;
+    click(c, "registrar").await;
+    wait_visible(c, "#registro-exito").await;
+    text(c, "#exito-folio").await
+}
+
+/// Opens each legal document (its answer waits for that), then accepts the notices and
+/// the terms and refuses the family-grouping consent.
+pub async fn answer_every_document(c: &Client) {
     for (kind, answer) in [
         ("aviso_integral", "integral_notice"),
         ("aviso_simplificado", "simplified_notice"),
@@ -83,9 +92,6 @@ pub async fn register_demo(c: &Client, affiliation: &str, serial: &str, email: &
         click(c, "cerrar-documento").await;
         click(c, answer).await;
     }
-    click(c, "registrar").await;
-    wait_visible(c, "#registro-exito").await;
-    text(c, "#exito-folio").await
 }
 
 pub const SUPERVISOR: (&str, &str) = ("supervisora", "una-clave-larga-1");

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const APP: &str = env!("CARGO_BIN_EXE_registro-servicios-en-linea");
+pub const APP: &str = env!("CARGO_BIN_EXE_registro-servicios-en-linea");
 /// How long a test waits for anything a person would wait for.
 pub const WAIT: Duration = Duration::from_secs(30);
 
@@ -17,6 +17,8 @@ pub struct Harness {
     xvfb: Option<Child>,
     driver: Child,
     port: u16,
+    /// The X display the app's window is on.
+    pub display: String,
     pub data: tempfile::TempDir,
     pub shots: PathBuf,
 }
@@ -107,6 +109,7 @@ pub fn start() -> Harness {
         xvfb,
         driver,
         port,
+        display,
         data,
         shots,
     }

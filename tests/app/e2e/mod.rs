@@ -10,7 +10,10 @@ mod clerk;
 mod harness;
 mod mail;
 
+mod document_changed;
 mod followups_over_smtp;
 mod offline_sync;
 mod registration_by_keyboard;
+mod second_launch;
 mod station_opening;
+mod updates;

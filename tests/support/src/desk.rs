@@ -7,7 +7,7 @@ use registro_core::legal::{self, LegalDocument};
 use registro_core::outbox::DeliveryRound;
 use registro_core::registration::{ConsentAnswer, RegistrationForm, RegistrationReceipt};
 use registro_core::{DataPaths, Desk};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::mail::{Email, eml_files};
@@ -62,7 +62,8 @@ pub struct TestDesk {
     pub clock: Arc<ManualClock>,
     pub paths: DataPaths,
     pub documents: Vec<LegalDocument>,
-    _dir: tempfile::TempDir,
+    /// The temporary data folder, unless the test chose its own.
+    _dir: Option<crate::TestFolder>,
 }
 
 pub async fn spawn_desk() -> TestDesk {
@@ -76,13 +77,40 @@ pub async fn spawn_desk_with(settings: Settings) -> TestDesk {
 /// A desk whose clock starts at the real time plus `skew` (a station whose clock is set
 /// wrong); the test moves it on from there. Never a calendar date: tests pass on any day.
 pub async fn spawn_desk_with_clock_skew(settings: Settings, skew: chrono::Duration) -> TestDesk {
-    let dir = tempfile::tempdir().unwrap();
-    let paths = DataPaths::new(dir.path());
+    let dir = crate::test_folder();
+    let root = dir.path().to_owned();
+    let t = open_desk(&root, settings, skew, Some(dir)).await;
+    sign_in_a_clerk(&t.desk).await;
+    t
+}
+
+/// A first run in a data folder of the test's choosing (which the test then removes):
+/// the supervisor, and the clerk signed in.
+pub async fn spawn_desk_in(root: &Path) -> TestDesk {
+    let t = open_desk(root, Settings::default(), chrono::Duration::zero(), None).await;
+    sign_in_a_clerk(&t.desk).await;
+    t
+}
+
+/// The app opened again on a data folder that already has its clerk: after a restart,
+/// or a second instance beside the first. The clerk signs in.
+pub async fn reopen_desk(root: &Path) -> TestDesk {
+    let t = open_desk(root, Settings::default(), chrono::Duration::zero(), None).await;
+    t.desk.sign_in(CLERK.0, CLERK.1).await.unwrap();
+    t
+}
+
+async fn open_desk(
+    root: &Path,
+    settings: Settings,
+    skew: chrono::Duration,
+    dir: Option<crate::TestFolder>,
+) -> TestDesk {
+    let paths = DataPaths::new(root);
     let clock = Arc::new(ManualClock::starting_now(skew));
     let desk = Desk::open_with_clock(&paths, settings, clock.clone())
         .await
         .unwrap();
-    sign_in_a_clerk(&desk).await;
     let documents = legal::current_documents(desk.store()).await.unwrap();
     TestDesk {
         desk,
@@ -91,6 +119,30 @@ pub async fn spawn_desk_with_clock_skew(settings: Settings, skew: chrono::Durati
         documents,
         _dir: dir,
     }
+}
+
+/// Closes a desk's database files now, even while clones of the desk live on in
+/// background tasks that never end (the app's, on Tauri's runtime): Windows cannot remove
+/// a folder whose files are open (Linux can). Gives up after a few seconds (a query that
+/// never ends, or one whose runtime is this very thread: see `folder`).
+pub fn close_database(store: &registro_core::store::Store) {
+    let pools = [store.writer().clone(), store.reader().clone()];
+    let (closed, wait) = std::sync::mpsc::channel();
+    // Its own thread and runtime: the caller may be the test's only runtime thread, which
+    // a task holding a connection would need in order to give it back.
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime to close the database");
+        runtime.block_on(async {
+            for pool in pools {
+                pool.close().await;
+            }
+        });
+        let _ = closed.send(());
+    });
+    let _ = wait.recv_timeout(std::time::Duration::from_secs(5));
 }
 
 /// The registration most desk-action tests start from: the demo titular with

@@ -7,14 +7,19 @@
 //! whose types do not match this crate's.
 
 pub mod central;
+pub mod child;
 pub mod desk;
+pub mod folder;
 pub mod mail;
 pub mod postgres_server;
+pub mod remote;
 pub mod smtp_server;
 pub mod tls;
+pub mod update_server;
 
 pub use central::central_database;
 pub use desk::*;
+pub use folder::{TestFolder, test_folder};
 pub use mail::Email;
 
 /// A loopback port nobody listens on right now.

@@ -1,21 +1,34 @@
 //! A throwaway PostgreSQL server for one test: `initdb` into a temporary folder, started
 //! with `pg_ctl` on a free loopback port, stopped on drop. Needs Debian's `postgresql`
 //! package (./dev.sh test installs it). As root, the server runs as the `postgres` user.
+//! A process that cannot start one (the Windows tests under Wine) gets one from the
+//! Linux-side test servers instead (`remote`), with the same behaviour.
 
 use crate::tls::ServerCertificate;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::remote;
+
 pub struct PgServer {
     pub port: u16,
+    backend: Backend,
+}
+
+enum Backend {
+    Local(Local),
+    /// Behind a lock so that SQL runs through `&self`, as it does locally.
+    Remote(std::sync::Mutex<remote::Connection>),
+}
+
+struct Local {
     dir: tempfile::TempDir,
     bin: PathBuf,
     running: bool,
     /// A libfaketime offset such as `+3d`: the server's clock runs that far from the real
     /// one (the central database of an office whose station clocks are wrong).
     clock_shift: Option<String>,
-    /// `ssl=on` with this certificate and key (files in the server's folder).
+    /// `ssl=on`, with the certificate and key written in the server's folder.
     tls: bool,
 }
 
@@ -69,25 +82,60 @@ fn as_owner(tool: &Path) -> Command {
 
 impl PgServer {
     pub fn start() -> PgServer {
-        Self::start_with(None, None)
+        Self::start_with_clock_shift(None)
     }
 
     /// A server whose clock reads `shift` (libfaketime syntax, e.g. `+3d`) from the real time.
     pub fn start_with_clock(shift: &str) -> PgServer {
-        Self::start_with(Some(shift.to_owned()), None)
+        Self::start_with_clock_shift(Some(shift.to_owned()))
     }
 
     /// A server with `ssl=on` that presents `certificate` (its key file owned by the
     /// server's user, mode 0600, as PostgreSQL demands). Clients may still connect without
     /// TLS: what they accept is theirs to decide.
     pub fn start_with_tls(certificate: &ServerCertificate) -> PgServer {
-        Self::start_with(None, Some(certificate))
+        match remote::address() {
+            Some(address) => {
+                // PEM travels on one line: its line breaks as `|`, which PEM never holds.
+                let cert = certificate.cert_pem.replace('\n', "|");
+                let key = certificate.key_pem.replace('\n', "|");
+                let (connection, fields) =
+                    remote::Connection::open(&address, &["postgres-tls", &cert, &key]);
+                PgServer {
+                    port: fields[0].parse().expect("a port"),
+                    backend: Backend::Remote(std::sync::Mutex::new(connection)),
+                }
+            }
+            None => Self::start_local_with(None, Some(certificate)),
+        }
     }
 
-    fn start_with(
+    fn start_with_clock_shift(clock_shift: Option<String>) -> PgServer {
+        match remote::address() {
+            Some(address) => {
+                let shift = clock_shift.unwrap_or_default();
+                let (connection, fields) =
+                    remote::Connection::open(&address, &["postgres", &shift]);
+                PgServer {
+                    port: fields[0].parse().expect("a port"),
+                    backend: Backend::Remote(std::sync::Mutex::new(connection)),
+                }
+            }
+            None => Self::start_local(clock_shift),
+        }
+    }
+
+    /// A server of this machine's own (never through the test servers).
+    pub fn start_local(clock_shift: Option<String>) -> PgServer {
+        Self::start_local_with(clock_shift, None)
+    }
+
+    /// A server of this machine's own, with TLS when given a certificate.
+    pub fn start_local_with(
         clock_shift: Option<String>,
         certificate: Option<&ServerCertificate>,
     ) -> PgServer {
+        remote::required_on_windows("PostgreSQL");
         let dir = tempfile::tempdir().unwrap();
         if is_root() {
             let ok = Command::new("chown")
@@ -121,7 +169,12 @@ impl PgServer {
             ] {
                 let path = dir.path().join(file);
                 std::fs::write(&path, pem).unwrap();
-                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                        .unwrap();
+                }
                 if is_root() {
                     let ok = Command::new("chown")
                         .arg("postgres:postgres")
@@ -132,20 +185,66 @@ impl PgServer {
                 }
             }
         }
-        let port = crate::free_port();
-        let mut server = PgServer {
-            port,
+        let mut local = Local {
             dir,
             bin,
             running: false,
             clock_shift,
             tls: certificate.is_some(),
         };
-        server.resume();
-        server
+        let port = crate::free_port();
+        local.start(port);
+        PgServer {
+            port,
+            backend: Backend::Local(local),
+        }
     }
 
     pub fn resume(&mut self) {
+        match &mut self.backend {
+            Backend::Local(local) => local.start(self.port),
+            Backend::Remote(connection) => {
+                remote::lock(connection).request(&["resume"]);
+            }
+        }
+    }
+
+    /// Stops at once (in-flight connections are cut), like a network or server failure.
+    pub fn stop(&mut self) {
+        match &mut self.backend {
+            Backend::Local(local) => local.stop(),
+            Backend::Remote(connection) => {
+                remote::lock(connection).request(&["stop"]);
+            }
+        }
+    }
+
+    /// URL of a database as the superuser (create it first with `create_database`).
+    pub fn url(&self, database: &str) -> String {
+        self.url_as("postgres", database)
+    }
+
+    pub fn url_as(&self, user: &str, database: &str) -> String {
+        format!("postgres://{user}@127.0.0.1:{}/{database}", self.port)
+    }
+
+    pub fn psql(&self, database: &str, sql: &str) {
+        match &self.backend {
+            Backend::Local(local) => local.psql(self.port, database, sql),
+            Backend::Remote(connection) => {
+                remote::lock(connection).request(&["psql", database, sql]);
+            }
+        }
+    }
+
+    pub fn create_database(&self, name: &str) -> String {
+        self.psql("postgres", &format!("CREATE DATABASE {name}"));
+        self.url(name)
+    }
+}
+
+impl Local {
+    fn start(&mut self, port: u16) {
         let pg_ctl = self.bin.join("pg_ctl");
         let mut command = match &self.clock_shift {
             // libfaketime preloaded into pg_ctl and the server it starts (Debian's `faketime`
@@ -167,8 +266,7 @@ impl PgServer {
             .arg(self.dir.path().join("log"))
             .args(["-w", "-o"])
             .arg(format!(
-                "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off{}",
-                self.port,
+                "-p {port} -k {0} -c listen_addresses=127.0.0.1 -c fsync=off{1}",
                 self.dir.path().display(),
                 if self.tls {
                     format!(
@@ -191,8 +289,7 @@ impl PgServer {
         self.running = true;
     }
 
-    /// Stops at once (in-flight connections are cut), like a network or server failure.
-    pub fn stop(&mut self) {
+    fn stop(&mut self) {
         if self.running {
             let _ = as_owner(&self.bin.join("pg_ctl"))
                 .arg("-D")
@@ -204,22 +301,13 @@ impl PgServer {
         }
     }
 
-    /// URL of a database as the superuser (create it first with `create_database`).
-    pub fn url(&self, database: &str) -> String {
-        self.url_as("postgres", database)
-    }
-
-    pub fn url_as(&self, user: &str, database: &str) -> String {
-        format!("postgres://{user}@127.0.0.1:{}/{database}", self.port)
-    }
-
-    pub fn psql(&self, database: &str, sql: &str) {
+    fn psql(&self, port: u16, database: &str, sql: &str) {
         let status = as_owner(&self.bin.join("psql"))
             .args([
                 "-h",
                 "127.0.0.1",
                 "-p",
-                &self.port.to_string(),
+                &port.to_string(),
                 "-U",
                 "postgres",
                 "-d",
@@ -230,14 +318,9 @@ impl PgServer {
             .expect("psql");
         assert!(status.success(), "psql failed: {sql}");
     }
-
-    pub fn create_database(&self, name: &str) -> String {
-        self.psql("postgres", &format!("CREATE DATABASE {name}"));
-        self.url(name)
-    }
 }
 
-impl Drop for PgServer {
+impl Drop for Local {
     fn drop(&mut self) {
         self.stop();
     }

@@ -1,5 +1,7 @@
 //! A real SMTP server process (aiosmtpd) for the tests, with its own port, mailbox folder
-//! and, for TLS, a self-signed certificate for `localhost`.
+//! and, for TLS, a self-signed certificate for `localhost`. A process that cannot start
+//! one (the Windows tests under Wine) gets one from the Linux-side test servers instead
+//! (`remote`) and reads its mailbox through drive Z:.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -9,6 +11,7 @@ use registro_core::config::{SmtpSecurity, SmtpSettings};
 
 use crate::free_port;
 use crate::mail::{Email, eml_files};
+use crate::remote;
 
 pub const USER: &str = "ventanilla";
 pub const PASSWORD: &str = "clave-de-prueba-123";
@@ -18,9 +21,16 @@ pub struct SmtpServer {
     pub mode: SmtpSecurity,
     pub maildir: PathBuf,
     pub cert_pem: String,
-    dir: tempfile::TempDir,
-    child: Option<Child>,
     auth: bool,
+    backend: Backend,
+}
+
+enum Backend {
+    Local {
+        dir: tempfile::TempDir,
+        child: Option<Child>,
+    },
+    Remote(remote::Connection),
 }
 
 fn script() -> PathBuf {
@@ -34,6 +44,27 @@ fn python() -> String {
 
 impl SmtpServer {
     pub fn start(mode: SmtpSecurity, auth: bool) -> SmtpServer {
+        let Some(address) = remote::address() else {
+            return Self::start_local(mode, auth);
+        };
+        let auth_field = if auth { "auth" } else { "noauth" };
+        let (connection, fields) =
+            remote::Connection::open(&address, &["smtp", remote::security_name(mode), auth_field]);
+        let cert = remote::local_path(&fields[2]);
+        SmtpServer {
+            port: fields[0].parse().expect("a port"),
+            mode,
+            maildir: remote::local_path(&fields[1]),
+            cert_pem: std::fs::read_to_string(&cert)
+                .unwrap_or_else(|e| panic!("{}: {e}", cert.display())),
+            auth,
+            backend: Backend::Remote(connection),
+        }
+    }
+
+    /// A server process of this machine's own (never through the test servers).
+    pub fn start_local(mode: SmtpSecurity, auth: bool) -> SmtpServer {
+        remote::required_on_windows("The SMTP server");
         let dir = tempfile::tempdir().unwrap();
         let key = rcgen::generate_simple_self_signed(vec![
             "localhost".to_owned(),
@@ -49,9 +80,8 @@ impl SmtpServer {
             mode,
             maildir: dir.path().join("buzon"),
             cert_pem,
-            dir,
-            child: None,
             auth,
+            backend: Backend::Local { dir, child: None },
         };
         for _ in 0..5 {
             if server.try_start() {
@@ -62,8 +92,20 @@ impl SmtpServer {
         panic!("the SMTP server did not start");
     }
 
+    /// The certificate file of a local server (the test servers hand it out).
+    pub(crate) fn cert_path(&self) -> PathBuf {
+        match &self.backend {
+            Backend::Local { dir, .. } => dir.path().join("cert.pem"),
+            Backend::Remote(_) => unreachable!("only the test servers ask"),
+        }
+    }
+
     /// Starts (again) on the same port and mailbox.
     pub fn resume(&mut self) {
+        if let Backend::Remote(connection) = &mut self.backend {
+            connection.request(&["resume"]);
+            return;
+        }
         assert!(
             self.try_start(),
             "the SMTP server did not start on port {}",
@@ -75,20 +117,19 @@ impl SmtpServer {
     /// listens (a bare connect could reach another test's server on a reused port).
     fn try_start(&mut self) -> bool {
         use std::io::BufRead;
-        let mode = match self.mode {
-            SmtpSecurity::Plain => "plain",
-            SmtpSecurity::Starttls => "starttls",
-            SmtpSecurity::Tls => "tls",
+        let Backend::Local { dir, child: slot } = &mut self.backend else {
+            unreachable!("a remote server starts on the Linux side")
         };
+        let mode = remote::security_name(self.mode);
         let mut cmd = Command::new(python());
         cmd.arg(script())
             .args(["--port", &self.port.to_string(), "--mode", mode])
             .arg("--maildir")
             .arg(&self.maildir)
             .arg("--cert")
-            .arg(self.dir.path().join("cert.pem"))
+            .arg(dir.path().join("cert.pem"))
             .arg("--key")
-            .arg(self.dir.path().join("key.pem"))
+            .arg(dir.path().join("key.pem"))
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
         if self.auth {
@@ -108,7 +149,7 @@ impl SmtpServer {
         });
         let ready = rx.recv_timeout(Duration::from_secs(15)).unwrap_or(false);
         if ready {
-            self.child = Some(child);
+            *slot = Some(child);
         } else {
             let _ = child.kill();
             let _ = child.wait();
@@ -117,7 +158,14 @@ impl SmtpServer {
     }
 
     pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
+        let child = match &mut self.backend {
+            Backend::Local { child, .. } => child,
+            Backend::Remote(connection) => {
+                connection.request(&["stop"]);
+                return;
+            }
+        };
+        if let Some(mut child) = child.take() {
             let _ = Command::new("kill")
                 .arg("-TERM")
                 .arg(child.id().to_string())
@@ -168,6 +216,9 @@ impl SmtpServer {
 
 impl Drop for SmtpServer {
     fn drop(&mut self) {
-        self.stop();
+        // A remote server stops when its connection closes, with this handle.
+        if matches!(self.backend, Backend::Local { .. }) {
+            self.stop();
+        }
     }
 }

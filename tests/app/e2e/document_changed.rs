@@ -1,0 +1,105 @@
+//! A legal text republished while the clerk fills the form: «Registrar» is refused, and
+//! the form shows the new version at once, so the affiliate reads and answers the text
+//! that is recorded.
+
+use super::checks::*;
+use super::clerk::*;
+use super::harness::*;
+use sqlx::Connection;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+
+/// What version 2 adds to the integral notice, to find it on screen.
+const ADDED: &str = "Párrafo añadido en la versión 2 (prueba de extremo a extremo).";
+
+/// Version 2 of the integral notice, written straight into the station's database while
+/// the window is open (as another process would, e.g. an update started meanwhile).
+async fn publish_a_new_integral_notice(h: &Harness) {
+    let file = registro_core::DataPaths::new(h.data.path()).database();
+    let mut db = SqliteConnection::connect_with(&SqliteConnectOptions::new().filename(&file))
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO legal_documents (kind, version, title, body, sha256, published_at)
+         SELECT kind, 2, title, body || ?, ?, published_at
+           FROM legal_documents WHERE kind = 'aviso_integral' AND version = 1",
+    )
+    .bind(format!("\n\n{ADDED}\n"))
+    // Only compared with what the screen sends back; any 64 hex digits do.
+    .bind("2".repeat(64))
+    .execute(&mut db)
+    .await
+    .unwrap();
+    db.close().await.unwrap();
+}
+
+#[tokio::test]
+#[ignore = "needs a display server, tauri-driver and WebKitWebDriver; ./dev.sh test runs it"]
+async fn a_notice_republished_during_the_form_is_shown_again_before_registering() {
+    let h = start();
+    let c = connect(&h).await;
+    first_supervisor(&c).await;
+
+    tab(&c, "registro").await;
+    type_into(&c, "affiliation_number", "900500501").await;
+    type_into(&c, "credential_serial", "DEMO8327761").await;
+    type_into(&c, "phone", "664 555 0199").await;
+    type_into(&c, "email", "guadalupe@example.com").await;
+    type_into(&c, "email_confirmation", "guadalupe@example.com").await;
+    answer_every_document(&c).await;
+    assert!(
+        text(&c, "[data-kind='aviso_integral'] .huella")
+            .await
+            .starts_with("Versión 1")
+    );
+
+    publish_a_new_integral_notice(&h).await;
+    click(&c, "registrar").await;
+    wait_text(&c, "#error-integral_notice", "cambió mientras se capturaba").await;
+    // The list is fetched before it is drawn: the new version, with its answer to give
+    // again once the new text has been opened.
+    wait_text(&c, "[data-kind='aviso_integral'] .huella", "Versión 2").await;
+    let disabled = c
+        .execute(
+            "const box = document.getElementById('integral_notice'); return box.disabled && !box.checked;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(disabled, true, "the new text must be opened and answered");
+    screenshot(&c, &h, "18-documento-cambio").await;
+
+    // «Leer» opens the new text, not the one shown before.
+    click(&c, "leer-aviso_integral").await;
+    wait_visible(&c, "#dialogo-documento").await;
+    wait_text(&c, "#documento-huella", "Versión 2").await;
+    assert!(text(&c, "#documento-texto").await.contains(ADDED));
+    click(&c, "cerrar-documento").await;
+
+    // Drawn anew, every answer is given again; the receipt records version 2.
+    answer_every_document(&c).await;
+    click(&c, "registrar").await;
+    wait_visible(&c, "#registro-exito").await;
+    wait_text(
+        &c,
+        "#comprobante-documentos",
+        "Aviso de privacidad integral",
+    )
+    .await;
+    let rows = c
+        .execute(
+            "return [...document.querySelectorAll('#comprobante-documentos tbody tr')]
+                 .map((tr) => [...tr.cells].map((td) => td.textContent));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let integral = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row[0].as_str().unwrap().contains("integral"))
+        .unwrap_or_else(|| panic!("no row for the integral notice in {rows}"));
+    assert_eq!(integral[1], "2", "{rows}");
+    assert_eq!(integral[2], "2".repeat(12), "{rows}");
+    c.close().await.unwrap();
+}

@@ -1,0 +1,358 @@
+// Generated from the Rust types by the test src-tauri/src/commands/ipc_types.rs (ts-rs).
+// Do not edit: change the Rust type, then run `UPDATE_IPC_TYPES=1 cargo test --lib ipc_types`.
+
+export type CommandError = { code: string, field: Field | null, message: string, fields?: Array<FieldError>, };
+
+/**
+ * A problem with one field, told to the clerk in Spanish.
+ */
+export type FieldError = { 
+/**
+ * Stable machine-readable reason, e.g. `requerido`, `formato`, `no_coinciden`.
+ */
+code: string, field: Field, message: string, };
+
+/**
+ * The fields of the clerk's screens. Serialized names are the ids the front end uses.
+ */
+export type Field = "affiliation_number" | "credential_serial" | "phone" | "email" | "email_confirmation" | "integral_notice" | "simplified_notice" | "terms_and_conditions" | "family_grouping_consent" | "folio" | "code" | "roster_file" | "reason" | "identity_checked" | "query" | "supervisor_username" | "supervisor_password" | "supervisor_password_confirmation" | "supervisor_full_name" | "test_recipient" | "office" | "workstation" | "sender_name" | "sender_address" | "link_base_url" | "validation_ttl_hours" | "pending_expiry_hours" | "resend_cooldown_secs" | "max_code_attempts" | "max_serial_failures" | "serial_lock_minutes" | "outbox_max_attempts" | "delivery_promise_minutes" | "smtp_host" | "smtp_port" | "smtp_security" | "smtp_username" | "smtp_password" | "smtp_timeout_secs" | "smtp_pool_size" | "smtp_root_certificate" | "central_url" | "central_password" | "update_url" | "session_lock_minutes" | "clock_skew_warning_minutes" | "username" | "password" | "staff_username" | "staff_full_name" | "staff_role" | "staff_password" | "staff_password_confirmation";
+
+export type AppInfo = { title: string, version: string, office: string, workstation: string, roster: RosterSummary, email_delivery: string, emails_waiting: number, data_dir: string, };
+
+export type RosterSummary = { total: number, current: number, 
+/**
+ * True while the roster is the embedded demo one.
+ */
+is_demo: boolean, imported_at: string | null, };
+
+/**
+ * What the status bar shows on every screen.
+ */
+export type SyncStatus = { configured: boolean, online: boolean, last_success_at: string | null, last_attempt_at: string | null, last_error: string | null, 
+/**
+ * Registrations with something not yet in the central database.
+ */
+records_waiting: number, 
+/**
+ * Rows of any kind waiting (a registration is several: consents, token, audit…).
+ */
+changes_waiting: number, oldest_record_waiting_at: string | null, emails_waiting: number, oldest_email_waiting_at: string | null, problems: Array<RecordProblem>, 
+/**
+ * How far the central clock is ahead of this station's, in seconds, as last measured
+ * (negative: the station is ahead). `None` before the first round that reached it.
+ */
+clock_offset_seconds: number | null, 
+/**
+ * The station's clock is off by more than the configured minutes: the clerk is told
+ * (the central clock still decides expiry, so nothing breaks meanwhile).
+ */
+clock_skewed: boolean, };
+
+/**
+ * A problem with one record, for the status bar.
+ */
+export type RecordProblem = { registration_id: string, folio: string, sync_state: SyncState, message: string | null, };
+
+/**
+ * A registration as the clerk sees its sync (`registrations.sync_state`).
+ */
+export type SyncState = "pendiente" | "enviando" | "sincronizado" | "error" | "conflicto";
+
+/**
+ * The result of a live check of one field: the value as it will be stored, how to show
+ * it, and a suggestion when the email's domain looks mistyped.
+ */
+export type FieldCheck = { value: string, display: string | null, suggestion: string | null, };
+
+export type LegalDocument = { id: number, kind: DocumentKind, version: number, title: string, body: string, sha256: string, published_at: string, };
+
+export type DocumentKind = "aviso_integral" | "aviso_simplificado" | "terminos_condiciones" | "consentimiento_agrupacion";
+
+/**
+ * The form as the front end sends it: raw strings, parsed here once.
+ */
+export type RegistrationForm = { affiliation_number: string, credential_serial: string, phone: string, email: string, email_confirmation: string, 
+/**
+ * The clerk checked with the affiliate that the email is right despite a suggestion.
+ */
+email_suggestion_declined: boolean, consents: Array<ConsentAnswer>, };
+
+/**
+ * The affiliate's answer to one document, with the version and hash of the text shown.
+ */
+export type ConsentAnswer = { kind: DocumentKind, document_id: number, sha256: string, 
+/**
+ * `None` while unanswered; never defaulted.
+ */
+accepted: boolean | null, };
+
+/**
+ * What the clerk sees after "Registrar".
+ */
+export type RegistrationReceipt = { registration_id: string, folio: string, affiliate_name: string, email: string, email_masked: string, phone: string, family_grouping: boolean, created_at: string, validation_expires_at: string, };
+
+/**
+ * Who the number and serial belong to, for the clerk to confirm aloud.
+ */
+export type IdentifiedAffiliate = { full_name: string, kind: AffiliateKind, };
+
+export type AffiliateKind = "titular" | "beneficiario";
+
+/**
+ * Everything the receipt shows, already formatted for display.
+ */
+export type Receipt = { folio: string, registered_at: string, 
+/**
+ * `25/11/2026 14:05`, in the workstation's local time.
+ */
+registered_at_local: string, office: string, workstation: string, 
+/**
+ * From the roster; empty if the affiliate is no longer in it.
+ */
+affiliate_name: string, affiliation_number: string, email_masked: string, phone_masked: string, documents: Array<ReceiptDocument>, 
+/**
+ * The registration's state (`pendiente_validacion`, `validada`, …).
+ */
+state: RegistrationState, next_steps: Array<string>, contact: ReceiptContact, };
+
+/**
+ * One legal document the affiliate answered, as recorded with the consent.
+ */
+export type ReceiptDocument = { title: string, version: number, 
+/**
+ * First 12 hex digits of the text's SHA-256: enough to tell versions apart on paper.
+ */
+short_hash: string, 
+/**
+ * "Aceptado", or "Sí autorizó" / "No autorizó" for the family-grouping consent.
+ */
+answer: string, };
+
+export type ReceiptContact = { name: string, office: string, address: string, phone: string, hours: string, };
+
+export type ValidationOutcome = { registration_id: string, folio: string, username: string, email_masked: string, validated_at: string, };
+
+export type RegistrationSummary = { registration_id: string, folio: string, affiliation_number: string, full_name: string | null, email: string, state: RegistrationState, created_at: string, };
+
+/**
+ * `pendiente_validacion` → `validada` → `activa` (known centrally once the affiliate
+ * changes the password); `pendiente_validacion` → `expirada`; any → `cancelada`.
+ */
+export type RegistrationState = "pendiente_validacion" | "validada" | "activa" | "expirada" | "cancelada";
+
+/**
+ * Where, by whom and how a registration was taken, and how it ended.
+ */
+export type RegistrationRecord = { phone_e164: string, family_grouping: boolean, office: string, workstation: string, clerk: string, validated_at: string | null, closed_at: string | null, closed_reason: string | null, };
+
+export type RegistrationDetail = { consents: Array<ConsentView>, emails: Array<EmailView>, promise: DeliveryPromise, 
+/**
+ * When "resend" becomes possible again (cooldown), if it is not now.
+ */
+resend_available_at: string | null, registration_id: string, folio: string, affiliation_number: string, full_name: string | null, email: string, state: RegistrationState, created_at: string, phone_e164: string, family_grouping: boolean, office: string, workstation: string, clerk: string, validated_at: string | null, closed_at: string | null, closed_reason: string | null, };
+
+export type ConsentView = { document_kind: DocumentKind, document_version: number, document_sha256: string, accepted: boolean, decided_at: string, method: string, clerk: string, office: string, workstation: string, };
+
+export type EmailView = { id: string, kind: EmailKind, recipient: string, state: EmailState, created_at: string, sent_at: string | null, attempts: number, next_attempt_at: string | null, last_error: string | null, attempt_log: Array<AttemptView>, };
+
+export type EmailKind = "validacion" | "contrasena_temporal";
+
+/**
+ * `en_cola` → `enviando` → `enviado`, or back to `en_cola` with the error and the next
+ * attempt time, or `abandonado`; `incierto` after a crash mid-delivery; `cancelado` when
+ * a newer email replaces it or the registration closes (stations only).
+ */
+export type EmailState = "en_cola" | "enviando" | "enviado" | "abandonado" | "incierto" | "cancelado";
+
+export type AttemptView = { attempted_at: string, outcome: AttemptOutcome, detail: string | null, };
+
+/**
+ * How one delivery attempt ended.
+ */
+export type AttemptOutcome = "enviado" | "error_temporal" | "error_permanente";
+
+/**
+ * The 10-minute promise for one registration.
+ */
+export type DeliveryPromise = { limit_minutes: number, 
+/**
+ * Seconds from submit to the first validation email accepted, or until now.
+ */
+elapsed_secs: number, 
+/**
+ * `Some(true)` kept, `Some(false)` broken (shown in red), `None` still within time.
+ */
+kept: boolean | null, first_sent_at: string | null, };
+
+/**
+ * What the clerk sees after an action that sends an email.
+ */
+export type EmailSent = { registration_id: string, folio: string, email_masked: string, 
+/**
+ * Until when the new link and code work (validation emails).
+ */
+expires_at: string | null, };
+
+export type RevealedSerial = { affiliation_number: string, credential_serial: string, full_name: string, };
+
+/**
+ * A supervisor's approval of an action, typed at the clerk's desk.
+ */
+export type SupervisorApproval = { username: string, password: string, };
+
+export type ImportProgress = { lines_read: number, bytes_read: number, total_bytes: number, };
+
+export type ImportReport = { imported: number, rejected: number, 
+/**
+ * The first errors, in line order (at most 1000).
+ */
+errors: Array<LineError>, replaced_demo: boolean, };
+
+export type LineError = { line: number, column: string | null, message: string, };
+
+export type SettingsView = { settings: Settings, smtp_password_saved: boolean, central_password_saved: boolean, secret_store: SecretStoreStatus, supervisor_exists: boolean, email_delivery: string, };
+
+export type Settings = { 
+/**
+ * Office (clinic or satellite office) where the workstation sits.
+ */
+office: string, 
+/**
+ * This workstation's name, recorded with every consent and audit event.
+ */
+workstation: string, 
+/**
+ * Minutes without keyboard or mouse before the clerk's session locks (the screen
+ * may face the queue; an unattended desk must not show the last affiliate's data).
+ */
+session_lock_minutes: number, 
+/**
+ * Base of the validation link in the email; the token is appended.
+ */
+link_base_url: string, sender_name: string, sender_address: string, 
+/**
+ * Lifetime of the validation link and code.
+ */
+validation_ttl_hours: number, 
+/**
+ * Wrong codes before a validation code dies.
+ */
+max_code_attempts: number, 
+/**
+ * Wrong serials for one affiliation number before it is locked.
+ */
+max_serial_failures: number, serial_lock_minutes: number, 
+/**
+ * Delivery attempts before an email is `abandonado`.
+ */
+outbox_max_attempts: number, 
+/**
+ * Seconds between two validation emails for one registration.
+ */
+resend_cooldown_secs: number, 
+/**
+ * A registration never validated is `expirada` after this many hours, and the
+ * identity is free to register again (nobody can squat it).
+ */
+pending_expiry_hours: number, 
+/**
+ * The institute's promise: validation email out within this many minutes of submit.
+ */
+delivery_promise_minutes: number, 
+/**
+ * The status bar warns when this station's clock is off from the central database's
+ * by more than this many minutes (the central clock decides expiry either way).
+ */
+clock_skew_warning_minutes: number, 
+/**
+ * The SMTP server; `None` writes emails as files in the data folder.
+ */
+smtp: SmtpSettings | null, 
+/**
+ * The central PostgreSQL, as `postgres://office_role@host:5432/database` (the
+ * password lives in the credential store). Empty: this workstation works alone.
+ */
+central_url: string, 
+/**
+ * The institute's update manifest (`latest.json` on the intranet). Empty: this
+ * station never looks for new versions.
+ */
+update_url: string, };
+
+export type SmtpSettings = { host: string, port: number, security: SmtpSecurity, 
+/**
+ * Empty for a server without AUTH. The password lives in the OS credential store.
+ */
+username: string, 
+/**
+ * Connection and command timeout.
+ */
+timeout_secs: number, 
+/**
+ * Connections kept open to the server.
+ */
+pool_size: number, 
+/**
+ * An extra root certificate (PEM) to trust, for servers with an internal CA.
+ */
+root_certificate_pem: string, };
+
+/**
+ * How the connection to the SMTP server is protected.
+ */
+export type SmtpSecurity = "starttls" | "tls" | "plain";
+
+export type SecretStoreStatus = { 
+/**
+ * The OS store answered; the password survives a restart.
+ */
+persistent: boolean, description: string, };
+
+/**
+ * What the front end needs to decide which screen comes first.
+ */
+export type SessionView = { 
+/**
+ * No supervisor yet: the first-run screen creates one.
+ */
+first_run: boolean, clerk: Clerk | null, locked: boolean, lock_after_minutes: number, };
+
+/**
+ * The person at the keyboard.
+ */
+export type Clerk = { username: string, full_name: string, role: Role, 
+/**
+ * Set by a supervisor's reset or a new account: the clerk picks their own first.
+ */
+must_change_password: boolean, };
+
+export type Role = "capturista" | "supervisor";
+
+/**
+ * An account as the supervisor's staff screen lists it.
+ */
+export type StaffMember = { username: string, full_name: string, role: Role, active: boolean, must_change_password: boolean, locked_until: string | null, created_at: string, };
+
+/**
+ * What a supervisor types to open an account.
+ */
+export type NewStaffMember = { username: string, full_name: string, role: string, password: string, confirmation: string, };
+
+/**
+ * What the status bar and the settings screen show.
+ */
+export type UpdateView = { state: UpdateState, current_version: string, 
+/**
+ * The version offered (ready or refused).
+ */
+version: string | null, 
+/**
+ * Why it was refused or why the check failed, in Spanish.
+ */
+message: string | null, checked_at: string | null, 
+/**
+ * What the window last said about the registration form.
+ */
+registration_in_progress: boolean, };
+
+export type UpdateState = "off" | "not_checked_yet" | "up_to_date" | "ready" | "refused" | "failed";
