@@ -68,6 +68,9 @@ pub async fn migrate(pool: &PgPool) -> Result<MigrationReport, Failure> {
         .run(pool)
         .await
         .map_err(|e| migration_failure(e, &owner.role))?;
+    registro_core::legal::publish_centrally(pool)
+        .await
+        .map_err(|e| Failure::Database(e.to_string()))?;
     Ok(MigrationReport {
         before,
         after: latest_version(),

@@ -78,8 +78,11 @@ BEGIN
                closed_reason = NEW.payload ->> 'motivo'
          WHERE id = NEW.registration_id AND state = 'pendiente_validacion';
     ELSIF NEW.kind = 'token_agotado' THEN
+        -- Only a token of the event's own registration: the payload names it, and this
+        -- function runs with the owner's rights.
         UPDATE validation_tokens SET state = 'agotado'
-         WHERE id = (NEW.payload ->> 'token_id')::uuid AND state = 'activo';
+         WHERE id = (NEW.payload ->> 'token_id')::uuid AND registration_id = NEW.registration_id
+           AND state = 'activo';
     ELSIF NEW.kind = 'contrasena_reemitida' THEN
         UPDATE accounts SET password_hash = NEW.payload ->> 'password_hash', must_change_password = TRUE,
                password_set_at = NEW.occurred_at

@@ -57,12 +57,13 @@ impl Central {
         &self.pool
     }
 
-    /// Creates or updates the central schema (an administrator's job, not the desk's).
+    /// Creates or updates the central schema and publishes this version's legal texts
+    /// (an administrator's job, not the desk's).
     pub async fn migrate(&self) -> Result<()> {
         sqlx::migrate!("../migrations/postgres")
             .run(&self.pool)
             .await?;
-        Ok(())
+        crate::legal::publish_centrally(&self.pool).await
     }
 
     /// A live registration of the affiliate anywhere in the institute, if the central

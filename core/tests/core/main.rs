@@ -7,6 +7,7 @@ mod data_folder;
 mod expiry;
 mod followups;
 mod legal;
+mod office_boundaries;
 mod outbox;
 mod receipt;
 mod registration;
