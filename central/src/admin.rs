@@ -25,10 +25,13 @@ pub async fn connect(config: &Config) -> Result<PgPool, Failure> {
         .max_connections(2)
         .acquire_timeout(std::time::Duration::from_secs(10))
         .connect_lazy_with(options);
-    sqlx::query("SELECT 1")
-        .execute(&pool)
-        .await
-        .map_err(|e| Failure::Unreachable(e.to_string()))?;
+    sqlx::query("SELECT 1").execute(&pool).await.map_err(|e| {
+        if registro_core::sync::is_tls_refusal(&e) {
+            Failure::DatabaseCertificate(e.to_string())
+        } else {
+            Failure::Unreachable(e.to_string())
+        }
+    })?;
     Ok(pool)
 }
 

@@ -48,6 +48,10 @@ pub enum Failure {
     )]
     DatabasePlaintext,
     #[error(
+        "la conexión cifrada con la base central no se pudo verificar: el certificado del servidor debe ser para el nombre que dice REGISTRO_CENTRAL_DB y de una autoridad de confianza (las del sistema o la de REGISTRO_CENTRAL_DB_CERTIFICADO_RAIZ), y el servidor debe aceptar TLS (ssl = on). Detalle: {0}"
+    )]
+    DatabaseCertificate(String),
+    #[error(
         "no se pudo conectar a la base central; revise REGISTRO_CENTRAL_DB (servidor, puerto, base, usuario y contraseña) y que PostgreSQL esté en marcha. Detalle: {0}"
     )]
     Unreachable(String),

@@ -3,7 +3,9 @@
 //! («Partes centrales», table of settings).
 
 use crate::client_address::TrustedProxies;
-use registro_core::config::{SmtpSecurity, SmtpSettings, central_connect_options};
+use registro_core::config::{
+    SmtpSecurity, SmtpSettings, central_connect_options, is_pem_certificate_or_empty,
+};
 use registro_core::domain::FieldError;
 use registro_core::outbox::Transport;
 use sqlx::postgres::PgConnectOptions;
@@ -79,6 +81,30 @@ pub enum ConfigError {
 
 fn var(name: &'static str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// The PEM root certificate in the file the variable names, or nothing when unset.
+fn root_certificate(name: &'static str) -> Result<String, ConfigError> {
+    let Some(path) = var(name) else {
+        return Ok(String::new());
+    };
+    let pem = std::fs::read_to_string(&path).map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => "no existe",
+            std::io::ErrorKind::PermissionDenied => "este usuario no puede leerlo",
+            _ => "no se pudo leer",
+        };
+        ConfigError::Invalid(name, format!("el archivo «{path}» {why}"))
+    })?;
+    if pem.trim().is_empty() || !is_pem_certificate_or_empty(&pem) {
+        return Err(ConfigError::Invalid(
+            name,
+            format!(
+                "el archivo «{path}» no es un certificado en formato PEM (-----BEGIN CERTIFICATE-----)"
+            ),
+        ));
+    }
+    Ok(pem)
 }
 
 /// A positive whole number, or the default when unset.
@@ -163,12 +189,7 @@ impl Config {
                 username: var("REGISTRO_SMTP_USUARIO").unwrap_or_default(),
                 timeout_secs: 20,
                 pool_size: 4,
-                root_certificate_pem: match var("REGISTRO_SMTP_CERTIFICADO_RAIZ") {
-                    Some(path) => std::fs::read_to_string(&path).map_err(|e| {
-                        ConfigError::Invalid("REGISTRO_SMTP_CERTIFICADO_RAIZ", e.to_string())
-                    })?,
-                    None => String::new(),
-                },
+                root_certificate_pem: root_certificate("REGISTRO_SMTP_CERTIFICADO_RAIZ")?,
             }),
         };
         let defaults = Self::with_defaults(
@@ -203,12 +224,9 @@ impl Config {
             )?,
         };
         Ok(Self {
-            database_root_certificate_pem: match var("REGISTRO_CENTRAL_DB_CERTIFICADO_RAIZ") {
-                Some(path) => std::fs::read_to_string(&path).map_err(|e| {
-                    ConfigError::Invalid("REGISTRO_CENTRAL_DB_CERTIFICADO_RAIZ", e.to_string())
-                })?,
-                None => String::new(),
-            },
+            database_root_certificate_pem: root_certificate(
+                "REGISTRO_CENTRAL_DB_CERTIFICADO_RAIZ",
+            )?,
             listen,
             instance_name: var("REGISTRO_CENTRAL_INSTANCIA").unwrap_or(defaults.instance_name),
             sender_name: var("REGISTRO_REMITENTE_NOMBRE").unwrap_or(defaults.sender_name),

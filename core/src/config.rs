@@ -221,7 +221,7 @@ impl Settings {
         require(
             is_pem_certificate_or_empty(&self.central_root_certificate_pem),
             Field::CentralRootCertificate,
-            "El certificado raíz de la base central debe estar en formato PEM (-----BEGIN CERTIFICATE-----).",
+            "El certificado raíz de la base central debe estar en formato PEM (de -----BEGIN CERTIFICATE----- a -----END CERTIFICATE-----).",
         );
         require(
             self.update_url.trim().is_empty() || is_allowed_update_url(self.update_url.trim()),
@@ -271,8 +271,15 @@ impl Settings {
     }
 }
 
-fn is_pem_certificate_or_empty(pem: &str) -> bool {
-    pem.trim().is_empty() || pem.contains("-----BEGIN CERTIFICATE-----")
+/// Empty, or one or more PEM certificates that the TLS layer itself can read.
+pub fn is_pem_certificate_or_empty(pem: &str) -> bool {
+    use rustls_pki_types::{CertificateDer, pem::PemObject};
+    let pem = pem.trim();
+    if pem.is_empty() {
+        return true;
+    }
+    let certificates: Result<Vec<_>, _> = CertificateDer::pem_slice_iter(pem.as_bytes()).collect();
+    matches!(certificates, Ok(c) if !c.is_empty())
 }
 
 /// The connection options of a central database URL (a station's, or the central
@@ -304,7 +311,7 @@ pub fn central_connect_options(url: &str) -> Result<PgConnectOptions, FieldError
         Some(_) => Err(FieldError::new(
             Field::CentralUrl,
             "sin_cifrar",
-            "La conexión con la base central debe ir cifrada y verificada: quite el sslmode de la dirección o use sslmode=verify-full. Solo una base en este mismo equipo (localhost) puede usar otro.",
+            "La dirección de la base central pide una conexión sin cifrar o sin verificar (sslmode): con un servidor que no es este equipo la conexión va cifrada y verificada. Quite el sslmode de la dirección o use sslmode=verify-full.",
         )),
     }
 }

@@ -128,13 +128,22 @@ pub(crate) async fn conflict_detail(
     }
 }
 
+/// Whether a connection failed because TLS was refused: a server certificate that is not
+/// for the host's name or not from a trusted root, or a server that offers no TLS at all.
+pub fn is_tls_refusal(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Tls(_) => true,
+        // rustls reports a certificate it refuses as invalid data on the socket.
+        sqlx::Error::Io(e) => e.kind() == std::io::ErrorKind::InvalidData,
+        _ => false,
+    }
+}
+
 /// The clerk's sentence for a failed round: offline is normal, anything else is named.
 pub(crate) fn describe_sync_error(e: &Error) -> String {
     match e {
-        // rustls reports a certificate it refuses as invalid data on the socket.
-        Error::Storage(sqlx::Error::Tls(_)) => tls_refused(),
-        Error::Storage(sqlx::Error::Io(e)) if e.kind() == std::io::ErrorKind::InvalidData => {
-            tls_refused()
+        Error::Storage(e) if is_tls_refusal(e) => {
+            "No se pudo establecer una conexión cifrada y verificada con la base central: revise la dirección y el certificado raíz en «Ajustes» (el certificado del servidor debe ser para ese nombre y de una autoridad de confianza). No se envió nada.".to_owned()
         }
         Error::Storage(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed) => {
             "Sin conexión con la base central: los registros se guardan en esta estación y se enviarán solos al volver la red.".to_owned()
@@ -145,8 +154,4 @@ pub(crate) fn describe_sync_error(e: &Error) -> String {
         Error::Storage(other) => format!("La sincronización falló: {other}"),
         other => format!("La sincronización falló: {other}"),
     }
-}
-
-fn tls_refused() -> String {
-    "No se pudo establecer una conexión cifrada y verificada con la base central: revise la dirección y el certificado raíz en «Ajustes» (el certificado del servidor debe ser para ese nombre y de una autoridad de confianza). No se envió nada.".to_owned()
 }
