@@ -52,27 +52,9 @@ fn unknown_account_hash() -> &'static str {
     HASH.get_or_init(|| security::hash_password("cuenta-inexistente").unwrap_or_default())
 }
 
-/// An argon2id PHC string whose cost stays within what this service would choose
-/// itself (up to 64 MiB, 10 passes, 4 lanes).
+/// The core's bound on a stored hash's cost (up to 64 MiB, 10 passes, 4 lanes).
 fn parameters_are_sane(phc: &str) -> bool {
-    let mut parts = phc.split('$');
-    let (Some(""), Some("argon2id"), Some(_version), Some(params)) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return false;
-    };
-    let mut m = None;
-    let mut t = None;
-    let mut p = None;
-    for pair in params.split(',') {
-        match pair.split_once('=') {
-            Some(("m", v)) => m = v.parse::<u32>().ok(),
-            Some(("t", v)) => t = v.parse::<u32>().ok(),
-            Some(("p", v)) => p = v.parse::<u32>().ok(),
-            _ => return false,
-        }
-    }
-    matches!((m, t, p), (Some(m), Some(t), Some(p)) if (8..=64 * 1024).contains(&m) && (1..=10).contains(&t) && (1..=4).contains(&p))
+    security::stored_hash_is_acceptable(phc)
 }
 
 pub const MIN_LEN: usize = 10;

@@ -5,6 +5,65 @@ use serde::{Deserialize, Serialize};
 use sqlx::postgres::{PgConnectOptions, PgSslMode};
 use std::str::FromStr;
 
+/// Why the settings saved on disk cannot be used. The station then keeps the file as it
+/// is, sends nothing and registers nobody until a supervisor saves valid settings: it never
+/// quietly runs on the demo defaults (a wrong office on every record, emails from the demo
+/// sender) nor overwrites what a technician wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SettingsProblem {
+    /// The setting at fault as the file names it (`smtp.port`), or the file itself.
+    pub setting: String,
+    /// The field of the settings screen, when the fault is one of its fields.
+    pub field: Option<Field>,
+    /// What is wrong, in Spanish.
+    pub message: String,
+}
+
+impl SettingsProblem {
+    /// The file is not JSON at all (cut short, edited by hand).
+    pub fn unreadable(file: &str, cause: impl std::fmt::Display) -> Self {
+        tracing::warn!(%cause, "settings file unreadable");
+        Self {
+            setting: file.to_owned(),
+            field: None,
+            message: format!(
+                "El archivo de ajustes «{file}» no se puede leer (no es JSON válido). Se conservó tal como está."
+            ),
+        }
+    }
+}
+
+impl Settings {
+    /// The settings saved in the file, or the first thing wrong with them: a value of the
+    /// wrong kind (named by its path) or a value the settings screen would refuse.
+    pub fn from_saved(value: serde_json::Value) -> Result<Settings, SettingsProblem> {
+        let settings: Settings = serde_path_to_error::deserialize(value).map_err(|e| {
+            let setting = e.path().to_string();
+            tracing::warn!(%setting, cause = %e.inner(), "settings file has a wrong value");
+            SettingsProblem {
+                field: None,
+                message: format!(
+                    "En el archivo de ajustes, «{setting}» tiene un valor de otro tipo (por ejemplo, texto donde va un número)."
+                ),
+                setting,
+            }
+        })?;
+        settings.validate().map_err(|errors| {
+            let first = &errors[0];
+            SettingsProblem {
+                setting: serde_json::to_value(first.field)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                field: Some(first.field),
+                message: format!("En el archivo de ajustes: {}", first.message),
+            }
+        })?;
+        Ok(settings)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
@@ -383,6 +442,35 @@ impl InstituteContact {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_saved_file_is_judged_like_the_screen_and_names_the_setting_at_fault() {
+        let wrong_kind = serde_json::json!({"smtp": {"host": "smtp.example.org", "port": "veinticinco",
+            "security": "starttls", "username": "", "timeout_secs": 20, "pool_size": 2}});
+        let problem = Settings::from_saved(wrong_kind).unwrap_err();
+        assert_eq!(problem.setting, "smtp.port");
+        assert!(
+            problem.message.contains("«smtp.port»"),
+            "{}",
+            problem.message
+        );
+
+        let refused = serde_json::json!({"sender_address": "no es un correo"});
+        let problem = Settings::from_saved(refused).unwrap_err();
+        assert_eq!(problem.field, Some(Field::SenderAddress));
+        assert_eq!(problem.setting, "sender_address");
+        assert!(
+            problem
+                .message
+                .contains("El correo del remitente no es válido.")
+        );
+
+        // Settings added since the file was written take their defaults.
+        let older = serde_json::json!({"office": "Clínica Hospital Tijuana"});
+        let settings = Settings::from_saved(older).unwrap();
+        assert_eq!(settings.office, "Clínica Hospital Tijuana");
+        assert_eq!(settings.workstation, Settings::default().workstation);
+    }
 
     #[test]
     fn defaults_are_valid_and_plain_smtp_is_only_for_this_machine() {

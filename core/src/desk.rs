@@ -28,7 +28,7 @@
 //! ```
 
 use crate::clock::{Clock, ClockOffset};
-use crate::config::Settings;
+use crate::config::{Settings, SettingsProblem};
 use crate::domain::staff::Session;
 use crate::error::Result;
 use crate::outbox::{OutboxWorker, Transport};
@@ -57,6 +57,9 @@ pub struct Desk {
     pub(crate) clock_offset: Arc<RwLock<Option<ClockOffset>>>,
     /// The signed-in clerk; `None` until someone signs in.
     pub(crate) session: Arc<RwLock<Option<Session>>>,
+    /// Set when the saved settings could not be used: nothing is sent and nobody is
+    /// registered until a supervisor saves valid ones.
+    pub(crate) settings_problem: Arc<RwLock<Option<SettingsProblem>>>,
 }
 
 /// Files of one installation, all under the app's data folder.
@@ -89,6 +92,7 @@ impl Desk {
             self.settings.clone(),
             self.clock.clone(),
             self.outbox_wake.clone(),
+            self.settings_problem.clone(),
         )
     }
 
@@ -112,6 +116,32 @@ impl Desk {
 
     pub fn replace_settings(&self, settings: Settings) {
         *self.settings.write().expect("settings lock") = settings;
+    }
+
+    /// The saved settings could not be used: hold every email and registration until a
+    /// supervisor saves valid settings ([`Desk::change_settings`] lifts it).
+    pub fn hold_for_settings(&self, problem: SettingsProblem) {
+        tracing::warn!(setting = %problem.setting, "settings unusable: station on hold");
+        *self
+            .settings_problem
+            .write()
+            .expect("settings problem lock") = Some(problem);
+    }
+
+    /// What is wrong with the saved settings, while the station is on hold.
+    pub fn settings_problem(&self) -> Option<SettingsProblem> {
+        self.settings_problem
+            .read()
+            .expect("settings problem lock")
+            .clone()
+    }
+
+    /// Refuses work that would record or send under settings nobody chose.
+    pub(crate) fn ensure_settings_usable(&self) -> Result<()> {
+        match self.settings_problem() {
+            Some(problem) => Err(crate::Error::SettingsHeld(problem)),
+            None => Ok(()),
+        }
     }
 
     pub fn now(&self) -> DateTime<Utc> {

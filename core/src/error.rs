@@ -1,6 +1,7 @@
 //! The core's one error type. Its `Display` is the Spanish sentence the clerk reads;
 //! internal failures show a generic sentence and keep their cause for the log.
 
+use crate::config::SettingsProblem;
 use crate::domain::token::TokenRefusal;
 use crate::domain::{DocumentKind, Field, FieldError, RegistrationState};
 use chrono::{DateTime, Utc};
@@ -131,8 +132,9 @@ pub enum Error {
     )]
     PasswordChangeRequired,
 
-    #[error("Solo un supervisor puede administrar las cuentas del personal.")]
-    SupervisorOnly,
+    /// What was refused, as "Solo un supervisor puede …" ends.
+    #[error("Solo un supervisor puede {0}.")]
+    SupervisorOnly(&'static str),
 
     #[error("No puede desactivar su propia cuenta; pida a otro supervisor que lo haga.")]
     CannotDeactivateSelf,
@@ -145,6 +147,9 @@ pub enum Error {
 
     #[error("{0}")]
     SmtpTest(String),
+
+    #[error("{} Un supervisor debe corregirlo en «Ajustes»; mientras tanto no se registra a nadie y no se envía ningún correo.", .0.message)]
+    SettingsHeld(SettingsProblem),
 
     #[error(
         "Este registro se está enviando a la base central en este momento; intente de nuevo en unos segundos."
@@ -204,11 +209,12 @@ impl Error {
             Error::AccountLocked(_) => "cuenta_bloqueada",
             Error::NotSignedIn => "sin_sesion",
             Error::SessionLocked => "sesion_bloqueada",
-            Error::SupervisorOnly => "solo_supervisor",
+            Error::SupervisorOnly(_) => "solo_supervisor",
             Error::PasswordChangeRequired => "cambio_contrasena_requerido",
             Error::CannotDeactivateSelf => "propia_cuenta",
             Error::StaffNotFound(_) => "cuenta_inexistente",
             Error::SmtpTest(_) => "prueba_correo_fallida",
+            Error::SettingsHeld(_) => "ajustes_invalidos",
             Error::RecordUploading => "registro_enviandose",
             Error::RegisteredElsewhere { .. } => "registrado_en_otra_oficina",
             Error::Storage(_) | Error::Migration(_) | Error::Internal(_) => "error_interno",
@@ -235,6 +241,7 @@ impl Error {
             }
             Error::SignInRejected { .. } | Error::AccountLocked(_) => Some(Field::Password),
             Error::SmtpTest(_) => Some(Field::TestRecipient),
+            Error::SettingsHeld(problem) => problem.field,
             Error::RosterFile(_) => Some(Field::RosterFile),
             _ => None,
         }

@@ -84,14 +84,40 @@ pub(crate) async fn hash_off_thread(password: String) -> Result<String> {
         .map_err(|e| Error::Internal(format!("hashing task: {e}")))?
 }
 
-pub fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc)
-        .map(|parsed| {
-            hasher()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
+/// The most a stored hash may ask of this machine before it is checked. A hash is data
+/// (pulled from the central database, read from disk): a forged `m=4194304` would take
+/// 4 GiB at sign-in and stop the station, so its cost is bounded first.
+const MAX_HASH_MEMORY_KIB: u32 = 64 * 1024;
+const MAX_HASH_PASSES: u32 = 10;
+const MAX_HASH_LANES: u32 = 4;
+
+/// Whether `phc` is an argon2id hash whose cost stays within what this system would choose
+/// itself (up to 64 MiB, 10 passes, 4 lanes), with no parameter argon2 does not know.
+pub fn stored_hash_is_acceptable(phc: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|parsed| cost_is_bounded(&parsed))
+}
+
+fn cost_is_bounded(parsed: &PasswordHash) -> bool {
+    parsed.algorithm == Algorithm::Argon2id.ident()
+        && Params::try_from(parsed).is_ok_and(|p| {
+            p.m_cost() <= MAX_HASH_MEMORY_KIB
+                && p.t_cost() <= MAX_HASH_PASSES
+                && p.p_cost() <= MAX_HASH_LANES
         })
-        .unwrap_or(false)
+}
+
+/// Whether `password` matches the stored `phc`; a hash of unbounded cost never matches.
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return false;
+    };
+    if !cost_is_bounded(&parsed) {
+        tracing::warn!("a stored password hash has unexpected argon2 parameters; refused");
+        return false;
+    }
+    hasher()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok()
 }
 
 /// `RSL-251125-7K3QX9`: service, local date, six random base32 characters.
@@ -124,6 +150,27 @@ mod tests {
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
         assert!(verify_password("Temporal4Prueba", &phc));
         assert!(!verify_password("temporal4prueba", &phc));
+    }
+
+    #[test]
+    fn a_forged_hash_of_huge_cost_is_refused_without_being_computed() {
+        // 4 GiB of memory: computing it would take the station down; refusing is instant.
+        let forged = "$argon2id$v=19$m=4194304,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g";
+        assert!(!stored_hash_is_acceptable(forged));
+        assert!(!verify_password("cualquiera", forged));
+        for bad in [
+            "$argon2id$v=19$m=19456,t=1000,p=1$c2FsdA$aGFzaA",
+            "$argon2id$v=19$m=19456,t=2,p=64$c2FsdA$aGFzaA",
+            "$argon2i$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+            "$argon2id$v=19$m=19456,t=2,p=1,x=1$c2FsdA$aGFzaA",
+            "texto plano",
+            "",
+        ] {
+            assert!(!stored_hash_is_acceptable(bad), "{bad}");
+        }
+        assert!(stored_hash_is_acceptable(
+            &hash_password("Temporal4Prueba").unwrap()
+        ));
     }
 
     #[test]

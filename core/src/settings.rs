@@ -66,6 +66,11 @@ impl Desk {
         .await?;
         work.commit().await?;
         self.replace_settings(new);
+        // Valid settings, chosen by a supervisor: what waited on hold goes out now.
+        *self
+            .settings_problem
+            .write()
+            .expect("settings problem lock") = None;
         self.use_transport(transport);
         self.use_central(central);
         Ok(())
@@ -75,6 +80,7 @@ impl Desk {
     /// complaint in Spanish when it fails.
     pub async fn send_test_email(&self, to: &str) -> Result<()> {
         self.current_clerk()?;
+        self.ensure_settings_usable()?;
         let to = EmailAddress::parse_field(to, Field::TestRecipient)?;
         let settings = self.settings();
         self.transport()

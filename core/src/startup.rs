@@ -46,6 +46,7 @@ impl Desk {
             sync_status: Arc::new(RwLock::new(SyncStatus::default())),
             clock_offset: Arc::new(RwLock::new(clock_offset)),
             session: Arc::new(RwLock::new(None)),
+            settings_problem: Arc::new(RwLock::new(None)),
         })
     }
 }

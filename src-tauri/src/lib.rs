@@ -6,7 +6,7 @@ pub mod secrets;
 pub mod state;
 pub mod updates;
 
-use registro_core::config::Settings;
+use registro_core::config::{Settings, SettingsProblem};
 use registro_core::instance::InstanceLock;
 use registro_core::outbox::Transport;
 use registro_core::sync::Central;
@@ -135,7 +135,7 @@ pub fn run() {
             bring_to_front_on_request(app.handle().clone(), instance);
             app.manage(LogGuard(init_logging(&root.join("registros-de-actividad"))));
             let settings_file = root.join(SETTINGS_FILE);
-            let settings = load_settings(app, &settings_file);
+            let (settings, settings_problem) = load_settings(app, &settings_file);
             let secrets = SecretStore::open();
             let receipts_dir = receipts_dir(app, &root);
             let mut state = tauri::async_runtime::block_on(start(
@@ -146,6 +146,9 @@ pub fn run() {
             ))
             .map_err(|e| format!("no se pudo abrir la base de datos local: {e:?}"))?;
             state.receipts_dir = receipts_dir;
+            if let Some(problem) = settings_problem {
+                state.desk.hold_for_settings(problem);
+            }
             tracing::info!(version = env!("CARGO_PKG_VERSION"), "app started");
             app.manage(state);
             updates::spawn_worker(app.handle().clone());
@@ -198,22 +201,64 @@ fn receipts_dir<R: Runtime>(app: &tauri::App<R>, root: &std::path::Path) -> Path
     }
 }
 
-/// Settings from the plugin store, with defaults for anything missing (written back so
-/// a supervisor can see and edit the file).
-fn load_settings<R: Runtime>(app: &tauri::App<R>, file: &std::path::Path) -> Settings {
-    let Ok(store) = app.store(file) else {
-        tracing::warn!("settings store unavailable; using defaults");
-        return Settings::default();
+/// The settings saved in `file`. A first run (no file yet) gets the embedded defaults,
+/// written out so a supervisor can see and edit them. A file that cannot be used is kept
+/// exactly as it is and the problem is returned: the caller puts the station on hold
+/// rather than run on defaults nobody chose.
+fn load_settings<R: Runtime>(
+    app: &tauri::App<R>,
+    file: &std::path::Path,
+) -> (Settings, Option<SettingsProblem>) {
+    let name = file.file_name().unwrap_or_default().to_string_lossy();
+    let saved = match std::fs::read(file) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            return (
+                Settings::default(),
+                Some(SettingsProblem::unreadable(&name, e)),
+            );
+        }
+        Ok(bytes) => match serde_json::from_slice::<serde_json::Value>(&bytes) {
+            Err(e) => {
+                return (
+                    Settings::default(),
+                    Some(SettingsProblem::unreadable(&name, e)),
+                );
+            }
+            Ok(document) => document.get(SETTINGS_KEY).cloned(),
+        },
     };
-    let settings = store
-        .get(SETTINGS_KEY)
-        .and_then(|v| serde_json::from_value::<Settings>(v).ok())
-        .unwrap_or_default();
-    if let Ok(value) = serde_json::to_value(&settings) {
-        store.set(SETTINGS_KEY, value);
-        let _ = store.save();
+    let settings = match saved.map(Settings::from_saved) {
+        Some(Err(problem)) => return (Settings::default(), Some(problem)),
+        Some(Ok(settings)) => settings,
+        None => Settings::default(),
+    };
+    // Valid (or new): written back with any setting added since, at its default.
+    match app.store(file) {
+        Ok(store) => {
+            if let Ok(value) = serde_json::to_value(&settings) {
+                store.set(SETTINGS_KEY, value);
+                if let Err(e) = store.save() {
+                    tracing::warn!(error = %e, "settings file not written");
+                }
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "settings store unavailable"),
     }
-    settings
+    (settings, None)
+}
+
+/// A settings file the station could not use is kept beside the new one
+/// (`ajustes.json.no-valido-<instant>`) before a supervisor's valid settings replace it.
+pub(crate) fn set_aside_unusable_settings(file: &std::path::Path) {
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+    let mut aside = file.as_os_str().to_owned();
+    aside.push(format!(".no-valido-{stamp}"));
+    match std::fs::rename(file, &aside) {
+        Ok(()) => tracing::info!("unusable settings file kept aside"),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => tracing::warn!(error = %e, "unusable settings file could not be set aside"),
+    }
 }
 
 struct LogGuard(#[allow(dead_code)] Option<tracing_appender::non_blocking::WorkerGuard>);

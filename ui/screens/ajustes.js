@@ -45,6 +45,9 @@ export function initAjustes({ saved }) {
 
 export async function cargarAjustes() {
   view = await api.getSettings();
+  const problem = view.settings_problem;
+  $('ajustes-problema').hidden = !problem;
+  $('ajustes-problema').textContent = problem ? t.problema(problem) : '';
   const s = view.settings;
   for (const k of TEXT) $(k, 'input').value = s[k] ?? '';
   for (const k of NUMBERS) $(k, 'input').value = String(s[k]);
@@ -66,6 +69,7 @@ export async function cargarAjustes() {
   $('ayuda-central_password').textContent = `${view.central_password_saved ? t.contrasenaGuardada : ''} ${view.secret_store.description}`;
   $('ayuda-smtp_password').textContent = `${view.smtp_password_saved ? t.contrasenaGuardada : t.contrasenaNueva} ${view.secret_store.description}`;
   $('entrega-actual').textContent = view.email_delivery;
+  if (problem?.field) showFieldError(problem.field, problem.message);
   mostrarActualizaciones(await api.updateStatus());
 }
 

@@ -57,6 +57,9 @@ async function refreshSync() {
   $('estado-ultima').title = s.last_error ?? '';
   $('estado-ultima').hidden = !s.configured;
   $('sincronizar-ahora').hidden = !s.configured;
+  const ajustes = $('estado-ajustes');
+  ajustes.hidden = !s.settings_problem;
+  ajustes.textContent = s.settings_problem ? g.ajustes(s.settings_problem) : '';
   const reloj = $('estado-reloj');
   reloj.hidden = !s.clock_skewed;
   reloj.textContent = s.clock_skewed ? g.reloj(s.clock_offset_seconds) : '';

@@ -55,7 +55,11 @@ function showApp() {
   $('aplicacion').hidden = false;
   $('aplicacion').inert = false;
   $('usuario-actual').textContent = t.usuario(clerk);
-  /** @type {HTMLElement} */ (document.querySelector('.pestana[data-pantalla="personal"]')).hidden = clerk.role !== 'supervisor';
+  const supervisor = clerk.role === 'supervisor';
+  /** @type {HTMLElement} */ (document.querySelector('.pestana[data-pantalla="personal"]')).hidden = !supervisor;
+  // The core refuses a clerk's import anyway; the screen does not offer it.
+  $('form-padron').hidden = !supervisor;
+  $('padron-solo-supervisor').hidden = supervisor;
   lastActivity = Date.now();
 }
 

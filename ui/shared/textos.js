@@ -23,6 +23,7 @@
 /** @typedef {import('../types/ipc').Role} Role */
 /** @typedef {import('../types/ipc').RosterSummary} RosterSummary */
 /** @typedef {import('../types/ipc').StaffMember} StaffMember */
+/** @typedef {import('../types/ipc').SettingsProblem} SettingsProblem */
 /** @typedef {import('../types/ipc').SyncStatus} SyncStatus */
 /** @typedef {import('../types/ipc').UpdateView} UpdateView */
 /** @typedef {(iso: string | null) => string} Fecha A local date and time, or a dash. */
@@ -90,6 +91,9 @@ export const textos = {
     /** @param {SyncStatus} s @param {(iso: string | null) => string} desde */
     correos: (s, desde) => `Correos en espera: ${s.emails_waiting}${s.emails_waiting ? desde(s.oldest_email_waiting_at) : ''}`,
     ultima: (/** @type {SyncStatus} */ s) => `Última sincronización: ${s.last_success_at ? new Date(s.last_success_at).toLocaleString('es-MX', { dateStyle: 'short', timeStyle: 'short' }) : 'nunca'}`,
+    // The saved settings file is unusable: the station holds emails and registrations.
+    ajustes: (/** @type {SettingsProblem} */ p) => `⚠ Ajustes no válidos: ${p.message} Un supervisor debe corregirlos en «Ajustes»; `
+      + 'mientras tanto no se registra a nadie y los correos esperan.',
     // The offset is central − station: positive when this station's clock runs behind.
     reloj: (/** @type {number} */ offsetSeconds) => {
       const ahead = offsetSeconds < 0;
@@ -214,6 +218,9 @@ export const textos = {
   },
   ajustes: {
     guardado: 'Ajustes guardados.',
+    problema: (/** @type {SettingsProblem} */ p) => `El archivo de ajustes no se pudo usar: ${p.message} `
+      + 'Abajo están los valores de fábrica: escriba los de esta oficina y guarde. El archivo anterior se conserva '
+      + 'aparte, junto al nuevo, para que soporte lo revise.',
     noEntero: 'Escriba un número entero.',
     pruebaOk: (/** @type {string} */ to) => `Correo de prueba enviado a ${to}: el servidor lo aceptó.`,
     contrasenaGuardada: 'Hay una contraseña guardada; déjela en blanco para conservarla.',
@@ -244,7 +251,9 @@ export const textos = {
     importar: 'Importar',
     importando: 'Importando…',
     avance: (/** @type {ImportProgress} */ p) => `Leídas ${p.lines_read.toLocaleString('es-MX')} líneas (${p.total_bytes ? Math.round(100 * p.bytes_read / p.total_bytes) : 0} %).`,
-    totales: (/** @type {ImportReport} */ r) => `Importados: ${r.imported.toLocaleString('es-MX')}. Con errores: ${r.rejected.toLocaleString('es-MX')}${r.rejected > r.errors.length ? ` (se muestran los primeros ${r.errors.length})` : ''}.${r.replaced_demo ? ' Se retiró el padrón de demostración.' : ''}`,
+    totales: (/** @type {ImportReport} */ r) => `Importados: ${r.imported.toLocaleString('es-MX')} (nuevos: ${r.added.toLocaleString('es-MX')}; `
+      + `con cambios: ${r.changed.toLocaleString('es-MX')}, de ellos ${r.serial_changes.toLocaleString('es-MX')} con número de serie nuevo; `
+      + `sin cambios: ${r.unchanged.toLocaleString('es-MX')}). Con errores: ${r.rejected.toLocaleString('es-MX')}${r.rejected > r.errors.length ? ` (se muestran los primeros ${r.errors.length})` : ''}.${r.replaced_demo ? ' Se retiró el padrón de demostración.' : ''}`,
     sinColumna: '—',
   },
 };

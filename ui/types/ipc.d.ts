@@ -46,7 +46,12 @@ clock_offset_seconds: number | null,
  * The station's clock is off by more than the configured minutes: the clerk is told
  * (the central clock still decides expiry, so nothing breaks meanwhile).
  */
-clock_skewed: boolean, };
+clock_skewed: boolean, 
+/**
+ * The saved settings are unusable and the station is on hold (see
+ * [`crate::config::SettingsProblem`]).
+ */
+settings_problem: SettingsProblem | null, };
 
 /**
  * A problem with one record, for the status bar.
@@ -202,7 +207,24 @@ export type SupervisorApproval = { username: string, password: string, };
 
 export type ImportProgress = { lines_read: number, bytes_read: number, total_bytes: number, };
 
-export type ImportReport = { imported: number, rejected: number, 
+export type ImportReport = { 
+/**
+ * Good lines written: `added + changed + unchanged`.
+ */
+imported: number, 
+/**
+ * Affiliation numbers the roster did not have.
+ */
+added: number, 
+/**
+ * Affiliation numbers whose row the file changed.
+ */
+changed: number, unchanged: number, 
+/**
+ * Changed rows whose credential serial changed: the affiliate's only secret at the
+ * desk, so the audit trail counts them apart.
+ */
+serial_changes: number, rejected: number, 
 /**
  * The first errors, in line order (at most 1000).
  */
@@ -210,7 +232,31 @@ errors: Array<LineError>, replaced_demo: boolean, };
 
 export type LineError = { line: number, column: string | null, message: string, };
 
-export type SettingsView = { settings: Settings, smtp_password_saved: boolean, central_password_saved: boolean, secret_store: SecretStoreStatus, supervisor_exists: boolean, email_delivery: string, };
+export type SettingsView = { settings: Settings, smtp_password_saved: boolean, central_password_saved: boolean, secret_store: SecretStoreStatus, supervisor_exists: boolean, email_delivery: string, 
+/**
+ * Why the saved settings could not be used (the station is on hold until saved).
+ */
+settings_problem: SettingsProblem | null, };
+
+/**
+ * Why the settings saved on disk cannot be used. The station then keeps the file as it
+ * is, sends nothing and registers nobody until a supervisor saves valid settings: it never
+ * quietly runs on the demo defaults (a wrong office on every record, emails from the demo
+ * sender) nor overwrites what a technician wrote.
+ */
+export type SettingsProblem = { 
+/**
+ * The setting at fault as the file names it (`smtp.port`), or the file itself.
+ */
+setting: string, 
+/**
+ * The field of the settings screen, when the fault is one of its fields.
+ */
+field: Field | null, 
+/**
+ * What is wrong, in Spanish.
+ */
+message: string, };
 
 export type Settings = { 
 /**

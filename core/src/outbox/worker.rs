@@ -4,7 +4,7 @@
 use super::compose::{Stored, compose};
 use super::transport::{DeliveryFailure, Transport};
 use crate::clock::Clock;
-use crate::config::Settings;
+use crate::config::{Settings, SettingsProblem};
 use crate::domain::{AttemptOutcome, EmailState};
 use crate::error::Result;
 use crate::store::{Store, db_time};
@@ -30,6 +30,9 @@ pub struct OutboxWorker {
     settings: Arc<RwLock<Settings>>,
     clock: Arc<dyn Clock>,
     wake: Arc<Notify>,
+    /// While the saved settings are unusable the messages wait: sending them through the
+    /// demo defaults would put the wrong sender and links in an affiliate's inbox.
+    settings_problem: Arc<RwLock<Option<SettingsProblem>>>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -51,6 +54,7 @@ impl OutboxWorker {
         settings: Arc<RwLock<Settings>>,
         clock: Arc<dyn Clock>,
         wake: Arc<Notify>,
+        settings_problem: Arc<RwLock<Option<SettingsProblem>>>,
     ) -> Self {
         Self {
             store,
@@ -58,6 +62,7 @@ impl OutboxWorker {
             settings,
             clock,
             wake,
+            settings_problem,
         }
     }
 
@@ -67,7 +72,17 @@ impl OutboxWorker {
             tracing::error!(error = ?e, "outbox: could not recover interrupted deliveries");
         }
         loop {
-            match self.deliver_due().await {
+            let held = self
+                .settings_problem
+                .read()
+                .expect("settings problem lock")
+                .is_some();
+            let round = if held {
+                Ok(DeliveryRound::default())
+            } else {
+                self.deliver_due().await
+            };
+            match round {
                 Ok(round) if round != DeliveryRound::default() => {
                     tracing::info!(
                         sent = round.sent,

@@ -46,6 +46,7 @@ impl Desk {
     /// count of wrong serials, which must survive the refusal to lock out guessing.
     pub async fn register(&self, form: &RegistrationForm) -> Result<RegistrationReceipt> {
         let clerk = self.current_clerk()?;
+        self.ensure_settings_usable()?;
         let request = parse_form(form).map_err(Error::Fields)?;
         self.expire_overdue().await?;
         let now = self.clock.now();

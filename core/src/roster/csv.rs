@@ -46,7 +46,7 @@ pub struct LineError {
 }
 
 /// A roster line, parsed.
-pub(super) struct RosterRow {
+pub(crate) struct RosterRow {
     pub(super) affiliation: AffiliationNumber,
     pub(super) serial: CredentialSerial,
     pub(super) full_name: String,
@@ -91,12 +91,36 @@ pub(super) fn parse_csv(
         },
     };
     let mut record = csv::ByteRecord::new();
+    // The line where each affiliation number first appeared: a second line for the same
+    // number is refused, never silently written over the first (which one the institute
+    // meant cannot be known, and the counts would lie).
+    let mut first_line_of: std::collections::HashMap<String, u64> =
+        std::collections::HashMap::new();
     loop {
         let line = csv.position().line();
         match csv.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => match parse_row(&record, &layout) {
-                Ok(row) => batch.rows.push(row),
+                Ok(row) => {
+                    let line = record.position().map_or(line, |p| p.line());
+                    match first_line_of.entry(row.affiliation.as_str().to_owned()) {
+                        std::collections::hash_map::Entry::Occupied(first) => {
+                            batch.errors.push(LineError {
+                                line,
+                                column: Some("numero_afiliacion"),
+                                message: format!(
+                                    "el número de afiliación {} ya apareció en la línea {}; se conserva esa línea y esta no se carga.",
+                                    row.affiliation.as_str(),
+                                    first.get()
+                                ),
+                            })
+                        }
+                        std::collections::hash_map::Entry::Vacant(slot) => {
+                            slot.insert(line);
+                            batch.rows.push(row);
+                        }
+                    }
+                }
                 Err((column, message)) => batch.errors.push(LineError {
                     line: record.position().map_or(line, |p| p.line()),
                     column,

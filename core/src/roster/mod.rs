@@ -9,12 +9,14 @@ pub use crate::store::roster::{RosterEntry, RosterSummary, find, summary};
 pub use csv::{COLUMNS, ImportProgress, LineError};
 
 use crate::desk::Desk;
+use crate::domain::AffiliateKind;
 use crate::domain::search_key;
 use crate::error::{Error, Result};
 use crate::store::{Store, db_time, meta};
 use chrono::{DateTime, Utc};
 use csv::{Batch, parse_csv};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::Path;
 
@@ -28,7 +30,16 @@ const DEMO_CSV: &str = include_str!("../../demo/padron_demo.csv");
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImportReport {
+    /// Good lines written: `added + changed + unchanged`.
     pub imported: u64,
+    /// Affiliation numbers the roster did not have.
+    pub added: u64,
+    /// Affiliation numbers whose row the file changed.
+    pub changed: u64,
+    pub unchanged: u64,
+    /// Changed rows whose credential serial changed: the affiliate's only secret at the
+    /// desk, so the audit trail counts them apart.
+    pub serial_changes: u64,
     pub rejected: u64,
     /// The first errors, in line order (at most 1000).
     pub errors: Vec<LineError>,
@@ -43,13 +54,69 @@ enum Source {
 
 impl Desk {
     /// Imports a roster CSV file chosen at the desk; `progress` is called after each batch.
+    /// Only a supervisor imports (the serial in each row is what proves an affiliate at the
+    /// desk, so whoever writes the roster decides who can register), and only a station
+    /// without a central database (with one, the roster comes from the central one). The
+    /// import is audited in its own transaction: who, which file and its SHA-256, and what
+    /// it added, changed and refused.
     pub async fn import_roster(
         &self,
         path: &Path,
         progress: impl FnMut(ImportProgress) + Send,
     ) -> Result<ImportReport> {
-        self.current_clerk()?;
-        import_csv_file(&self.store, path, self.clock.now(), progress).await
+        let supervisor = self.require_supervisor("importar el padrón")?;
+        if self.central().is_some() {
+            return Err(Error::RosterFile(
+                "Esta estación recibe el padrón de la base central; no se importa aquí. El padrón se carga en el servicio central (registro-central --importar-padron)."
+                    .into(),
+            ));
+        }
+        let file = std::fs::File::open(path).map_err(|e| {
+            Error::RosterFile(format!("no se pudo abrir «{}» ({e}).", path.display()))
+        })?;
+        let total_bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let audit = ImportAudit {
+            settings: self.settings(),
+            actor: supervisor.username,
+            file_name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        };
+        import(
+            &self.store,
+            file,
+            total_bytes,
+            self.clock.now(),
+            Source::File,
+            Some(audit),
+            progress,
+        )
+        .await
+    }
+}
+
+/// Who imported which file, for the audit event written with the import.
+struct ImportAudit {
+    settings: crate::config::Settings,
+    actor: String,
+    file_name: String,
+}
+
+/// Reads through to the parser while hashing exactly the bytes it parses.
+struct HashingReader<R> {
+    inner: R,
+    hasher: std::sync::Arc<std::sync::Mutex<Sha256>>,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher
+            .lock()
+            .expect("import hash lock")
+            .update(&buf[..n]);
+        Ok(n)
     }
 }
 
@@ -68,6 +135,7 @@ pub async fn seed_demo_if_empty(store: &Store, now: DateTime<Utc>) -> Result<boo
         DEMO_CSV.len() as u64,
         now,
         Source::Demo,
+        None,
         |_| {},
     )
     .await?;
@@ -90,7 +158,7 @@ pub async fn import_csv_file(
     let file = std::fs::File::open(path)
         .map_err(|e| Error::RosterFile(format!("no se pudo abrir «{}» ({e}).", path.display())))?;
     let total_bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
-    import(store, file, total_bytes, now, Source::File, progress).await
+    import(store, file, total_bytes, now, Source::File, None, progress).await
 }
 
 /// Imports a roster CSV from any reader (the file, or bytes already in memory).
@@ -101,7 +169,16 @@ pub async fn import_csv_reader(
     now: DateTime<Utc>,
     progress: impl FnMut(ImportProgress) + Send,
 ) -> Result<ImportReport> {
-    import(store, reader, total_bytes, now, Source::File, progress).await
+    import(
+        store,
+        reader,
+        total_bytes,
+        now,
+        Source::File,
+        None,
+        progress,
+    )
+    .await
 }
 
 async fn import(
@@ -110,8 +187,14 @@ async fn import(
     total_bytes: u64,
     now: DateTime<Utc>,
     source: Source,
+    audit: Option<ImportAudit>,
     mut progress: impl FnMut(ImportProgress) + Send,
 ) -> Result<ImportReport> {
+    let hasher = std::sync::Arc::new(std::sync::Mutex::new(Sha256::new()));
+    let reader = HashingReader {
+        inner: reader,
+        hasher: hasher.clone(),
+    };
     // Parsing runs on a blocking thread while this task writes: on two cores the CSV
     // parse and the SQLite inserts overlap.
     let (tx_batches, mut rx_batches) = tokio::sync::mpsc::channel::<Result<Batch>>(4);
@@ -131,6 +214,10 @@ async fn import(
     let full_statement = insert_statement(ROWS_PER_STATEMENT);
     let mut report = ImportReport {
         imported: 0,
+        added: 0,
+        changed: 0,
+        unchanged: 0,
+        serial_changes: 0,
         rejected: 0,
         errors: Vec::new(),
         replaced_demo,
@@ -141,6 +228,9 @@ async fn import(
         let room = MAX_REPORTED_ERRORS.saturating_sub(report.errors.len());
         report.errors.extend(batch.errors.into_iter().take(room));
         for chunk in batch.rows.chunks(ROWS_PER_STATEMENT) {
+            if audit.is_some() {
+                count_changes(&mut db, chunk, &mut report).await?;
+            }
             let partial;
             let sql = if chunk.len() == ROWS_PER_STATEMENT {
                 full_statement.as_str()
@@ -172,8 +262,79 @@ async fn import(
     if source == Source::File {
         meta::set(&mut db, meta::ROSTER_IMPORTED_AT, &updated_at).await?;
     }
+    if let Some(audit) = audit {
+        let sha256 = hex::encode(hasher.lock().expect("import hash lock").clone().finalize());
+        crate::audit::record(
+            &mut db,
+            &audit.settings,
+            now,
+            &audit.actor,
+            crate::audit::Subject::Station,
+            "padron_importado",
+            serde_json::json!({
+                "archivo": audit.file_name,
+                "sha256": sha256,
+                "agregados": report.added,
+                "cambiados": report.changed,
+                "sin_cambio": report.unchanged,
+                "series_cambiadas": report.serial_changes,
+                "rechazados": report.rejected,
+                "retiro_demostracion": report.replaced_demo,
+            }),
+        )
+        .await?;
+    }
     db.commit().await?;
     Ok(report)
+}
+
+/// Counts, before `chunk` is written, which of its rows are new, which change a row (and
+/// its serial) and which leave it as it is. One indexed query per statement's worth of
+/// rows; only audited imports pay it.
+async fn count_changes(
+    db: &mut sqlx::SqliteConnection,
+    chunk: &[csv::RosterRow],
+    report: &mut ImportReport,
+) -> Result<()> {
+    let placeholders = vec!["?"; chunk.len()].join(",");
+    let sql = format!(
+        "SELECT affiliation_number, credential_serial, full_name, kind, family_nucleus, is_current
+           FROM roster_affiliates WHERE affiliation_number IN ({placeholders})"
+    );
+    let mut query =
+        sqlx::query_as::<_, (String, String, String, AffiliateKind, String, bool)>(&sql);
+    for row in chunk {
+        query = query.bind(row.affiliation.as_str());
+    }
+    let existing: std::collections::HashMap<String, (String, String, AffiliateKind, String, bool)> =
+        query
+            .fetch_all(&mut *db)
+            .await?
+            .into_iter()
+            .map(|(number, serial, name, kind, nucleus, current)| {
+                (number, (serial, name, kind, nucleus, current))
+            })
+            .collect();
+    for row in chunk {
+        match existing.get(row.affiliation.as_str()) {
+            None => report.added += 1,
+            Some((serial, name, kind, nucleus, current)) => {
+                let serial_changed = serial != row.serial.as_str();
+                if serial_changed
+                    || *name != row.full_name
+                    || *kind != row.kind
+                    || *nucleus != row.nucleus
+                    || *current != row.is_current
+                {
+                    report.changed += 1;
+                    report.serial_changes += u64::from(serial_changed);
+                } else {
+                    report.unchanged += 1;
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn insert_statement(rows: usize) -> String {

@@ -15,6 +15,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+/// What a clerk who is not a supervisor is refused here.
+const STAFF_TASK: &str = "administrar las cuentas del personal";
+
 /// An account as the supervisor's staff screen lists it.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -82,7 +85,7 @@ impl Desk {
     /// A supervisor opens an account; its holder must choose a new password at first
     /// sign-in (the supervisor knows this one).
     pub async fn create_staff(&self, member: &NewStaffMember) -> Result<StaffMember> {
-        let supervisor = self.require_supervisor()?;
+        let supervisor = self.require_supervisor(STAFF_TASK)?;
         let (username, full_name, role) = parse_new_member(member, STAFF_FIELDS)?;
         let exists: Option<String> =
             sqlx::query_scalar("SELECT username FROM staff WHERE username = ?")
@@ -147,7 +150,7 @@ impl Desk {
     }
 
     pub async fn list_staff(&self) -> Result<Vec<StaffMember>> {
-        self.require_supervisor()?;
+        self.require_supervisor(STAFF_TASK)?;
         Ok(sqlx::query_as(
             "SELECT username, full_name, role, active = 1 AS active,
                     must_change_password = 1 AS must_change_password, locked_until, created_at
@@ -172,7 +175,7 @@ impl Desk {
     /// Deactivating keeps the account (its name stays on past audit events) but it can
     /// no longer sign in or approve.
     pub async fn set_staff_active(&self, username: &str, active: bool) -> Result<StaffMember> {
-        let supervisor = self.require_supervisor()?;
+        let supervisor = self.require_supervisor(STAFF_TASK)?;
         let member = self.staff_member(&username.trim().to_lowercase()).await?;
         if !active && member.username == supervisor.username {
             return Err(Error::CannotDeactivateSelf);
@@ -209,7 +212,7 @@ impl Desk {
         password: &str,
         confirmation: &str,
     ) -> Result<StaffMember> {
-        let supervisor = self.require_supervisor()?;
+        let supervisor = self.require_supervisor(STAFF_TASK)?;
         let member = self.staff_member(&username.trim().to_lowercase()).await?;
         let mut errors = Vec::new();
         check_new_password(

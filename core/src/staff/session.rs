@@ -74,10 +74,11 @@ impl Desk {
         Ok(session.clerk.clone())
     }
 
-    pub(crate) fn require_supervisor(&self) -> Result<Clerk> {
+    /// The signed-in supervisor; `task` says what a clerk was refused ("importar el padrón").
+    pub(crate) fn require_supervisor(&self, task: &'static str) -> Result<Clerk> {
         let clerk = self.current_clerk()?;
         if clerk.role != Role::Supervisor {
-            return Err(Error::SupervisorOnly);
+            return Err(Error::SupervisorOnly(task));
         }
         Ok(clerk)
     }

@@ -53,6 +53,31 @@ fn to_central_clock(payload: &mut Value, offset: ClockOffset) {
     }
 }
 
+/// The order rows go up in: one statement per kind, parents first (a registration before
+/// its consents, a token or account before the events that change it), queue order within
+/// a kind. But a registration queued after an event starts a new round of kinds: the event
+/// may be the cancellation that lets this person register again, and it must reach the
+/// central database before the new registration does (else the two look like two live
+/// accounts of one person). Events between registrations are rare (validations,
+/// cancellations, expiries), so a batch stays a handful of statements.
+fn push_order(rows: &[QueueRow]) -> Vec<&QueueRow> {
+    let mut round = 0u32;
+    let mut event_in_round = false;
+    let mut ordered: Vec<(u32, &QueueRow)> = rows
+        .iter()
+        .map(|row| {
+            if row.entity == Entity::Registration && event_in_round {
+                round += 1;
+                event_in_round = false;
+            }
+            event_in_round |= row.entity == Entity::Event;
+            (round, row)
+        })
+        .collect();
+    ordered.sort_by_key(|(round, r)| (*round, r.entity.push_rank(), r.seq));
+    ordered.into_iter().map(|(_, r)| r).collect()
+}
+
 fn is_live_conflict(e: &sqlx::Error) -> bool {
     violation(e) == Some(Violation::OneLivePerAffiliate)
 }
@@ -191,11 +216,7 @@ impl SyncWorker {
         rows: &[QueueRow],
         offset: ClockOffset,
     ) -> Result<Vec<String>> {
-        // One statement per kind: parents first (a registration before its consents, a
-        // token or account before the events that change it), queue order within a kind.
-        let mut ordered: Vec<&QueueRow> = rows.iter().collect();
-        ordered.sort_by_key(|r| (r.entity.push_rank(), r.seq));
-        let rows = ordered;
+        let rows = push_order(rows);
         let mut conn = central.pool().acquire().await?;
         let mut tx = conn.begin().await?;
         let mut conflicted: Vec<String> = Vec::new();

@@ -46,6 +46,9 @@ pub struct SyncStatus {
     /// The station's clock is off by more than the configured minutes: the clerk is told
     /// (the central clock still decides expiry, so nothing breaks meanwhile).
     pub clock_skewed: bool,
+    /// The saved settings are unusable and the station is on hold (see
+    /// [`crate::config::SettingsProblem`]).
+    pub settings_problem: Option<crate::config::SettingsProblem>,
 }
 
 /// What one sync round did.

@@ -81,6 +81,7 @@ async fn a_user_name_with_spaces_and_accents_in_the_data_folder_path_changes_not
     // A roster file saved beside it, with an accent and spaces in its own name.
     let csv = root.join("Padrón de afiliados (copia).csv");
     roster_file(&csv, 3);
+    t.as_supervisor().await;
     let report = t.desk.import_roster(&csv, |_| {}).await.unwrap();
     assert_eq!((report.imported, report.rejected), (3, 0));
 
@@ -169,6 +170,7 @@ async fn two_app_instances_on_one_data_folder_register_side_by_side() {
     let t = spawn_desk_in(&root).await;
     let csv = root.join("padrón.csv");
     roster_file(&csv, 2 * PER_INSTANCE);
+    t.as_supervisor().await;
     t.desk.import_roster(&csv, |_| {}).await.unwrap();
 
     let test = child::test_name(module_path!(), TWO_INSTANCES);
@@ -239,6 +241,7 @@ const KILLED_IMPORTING: &str = "an_app_killed_while_importing_a_roster_keeps_the
 async fn an_app_killed_while_importing_a_roster_keeps_the_old_roster_whole() {
     if let Some(root) = child::child_part() {
         let t = reopen_desk(Path::new(&root)).await;
+        t.as_supervisor().await;
         let report = t
             .desk
             .import_roster(&Path::new(&root).join("padrón grande.csv"), |progress| {
@@ -297,6 +300,7 @@ async fn an_app_killed_while_registering_leaves_every_registration_whole() {
     let t = spawn_desk_in(&root).await;
     let csv = root.join("padrón.csv");
     roster_file(&csv, 2_000);
+    t.as_supervisor().await;
     t.desk.import_roster(&csv, |_| {}).await.unwrap();
     drop(t);
 

@@ -13,6 +13,7 @@ mod receipt;
 mod registration;
 mod roster;
 mod search;
+mod settings;
 mod staff;
 mod sync;
 mod validation;

@@ -713,3 +713,42 @@ async fn every_synced_column_exists_in_the_central_schema_and_states_read_back_t
         .unwrap();
     assert_eq!(state, RegistrationState::PendingValidation);
 }
+
+/// Offline, a registration with a typo in the email is cancelled and the person registers
+/// again: the cancellation reaches the central database before the new registration, so
+/// the new one is not mistaken for a second live account of the same person.
+#[tokio::test]
+async fn cancelled_and_registered_again_while_offline_goes_up_without_a_conflict() {
+    let pg = PgServer::start();
+    let admin = central_database(&pg).await;
+    let t = spawn_desk().await;
+
+    let first = t.register(TITULAR, "ximena@exmaple.com").await;
+    t.desk
+        .cancel_registration(
+            &first.registration_id,
+            &supervisor_approval(),
+            "Correo mal escrito; se registra de nuevo",
+        )
+        .await
+        .unwrap();
+    t.clock.advance(Duration::minutes(3));
+    let second = t.register(TITULAR, "ximena@example.com").await;
+
+    t.desk.use_central(Some(office(&pg, "oficina_mexicali")));
+    let report = t.desk.sync_once().await.unwrap();
+    assert_eq!(report.conflicts, 0);
+    assert!(t.desk.sync_status().await.unwrap().problems.is_empty());
+    let states: Vec<(String, String)> =
+        sqlx::query_as("SELECT folio, state FROM registrations ORDER BY created_at, folio")
+            .fetch_all(admin.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        states,
+        [
+            (first.folio, "cancelada".to_owned()),
+            (second.folio, "pendiente_validacion".to_owned())
+        ]
+    );
+}

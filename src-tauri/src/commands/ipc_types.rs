@@ -8,7 +8,7 @@ use crate::commands::settings::SettingsView;
 use crate::error::CommandError;
 use crate::secrets::SecretStoreStatus;
 use crate::updates::{UpdateState, UpdateView};
-use registro_core::config::{Settings, SmtpSecurity, SmtpSettings};
+use registro_core::config::{Settings, SettingsProblem, SmtpSecurity, SmtpSettings};
 use registro_core::domain::{
     AffiliateKind, AttemptOutcome, Clerk, DocumentKind, EmailKind, EmailState, Field, FieldError,
     RegistrationState, Role, SupervisorApproval, SyncState,
@@ -105,6 +105,7 @@ fn declarations() -> Vec<Declaration> {
         LineError,
         // Settings.
         SettingsView,
+        SettingsProblem,
         Settings,
         SmtpSettings,
         SmtpSecurity,

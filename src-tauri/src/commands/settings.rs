@@ -4,7 +4,7 @@ use super::internal;
 use crate::error::CommandError;
 use crate::secrets::{Secret, SecretStoreStatus};
 use crate::state::AppState;
-use registro_core::config::Settings;
+use registro_core::config::{Settings, SettingsProblem};
 use registro_core::staff::SupervisorApproval;
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
@@ -19,6 +19,8 @@ pub struct SettingsView {
     pub secret_store: SecretStoreStatus,
     pub supervisor_exists: bool,
     pub email_delivery: String,
+    /// Why the saved settings could not be used (the station is on hold until saved).
+    pub settings_problem: Option<SettingsProblem>,
 }
 
 async fn settings_view(state: &AppState) -> Result<SettingsView, CommandError> {
@@ -29,6 +31,7 @@ async fn settings_view(state: &AppState) -> Result<SettingsView, CommandError> {
         secret_store: state.secrets.status(),
         supervisor_exists: state.desk.has_supervisor().await?,
         email_delivery: state.desk.transport().describe(),
+        settings_problem: state.desk.settings_problem(),
     })
 }
 
@@ -47,6 +50,7 @@ pub async fn save_settings<R: Runtime>(
     central_password: Option<String>,
     approval: Option<SupervisorApproval>,
 ) -> Result<SettingsView, CommandError> {
+    let was_on_hold = state.desk.settings_problem().is_some();
     let smtp = smtp_password
         .clone()
         .or_else(|| state.secrets.get(Secret::Smtp));
@@ -74,6 +78,9 @@ pub async fn save_settings<R: Runtime>(
         }
     }
     if let Some(file) = &state.settings_file {
+        if was_on_hold {
+            crate::set_aside_unusable_settings(file);
+        }
         let store = app
             .store(file)
             .map_err(|e| internal(format!("settings store: {e}")))?;

@@ -15,5 +15,6 @@ mod followups_over_smtp;
 mod offline_sync;
 mod registration_by_keyboard;
 mod second_launch;
+mod settings_file;
 mod station_opening;
 mod updates;

@@ -89,6 +89,11 @@ async fn a_supervisor_opens_the_station_and_a_clerk_signs_in_and_locks_the_desk(
     );
     assert!(!is_displayed(&c, ".pestana[data-pantalla='personal']").await);
     assert_eq!(focused(&c).await, "affiliation_number");
+    // The roster is shown to her, not offered for import (the core refuses it too).
+    tab(&c, "padron").await;
+    wait_visible(&c, "#padron-solo-supervisor").await;
+    assert!(!is_displayed(&c, "#form-padron").await);
+    tab(&c, "registro").await;
 
     // She steps away: the desk locks and shows nothing; only her password opens it.
     type_into(&c, "affiliation_number", "900100101").await;
