@@ -1,5 +1,5 @@
 -- What an office may not do, refused by the database itself whatever a station sends
--- (README, «Seguridad»): an office inserts only its own pending registrations, only
+-- (README, «Partes centrales»): an office inserts only its own pending registrations, only
 -- events, tokens and consents of its own registrations, never accounts (a desk
 -- validation's account travels inside its 'validado_en_ventanilla' event and this
 -- database's own trigger creates it), never legal texts (`registro-central --migrar`

@@ -130,6 +130,70 @@ async fn an_office_cannot_insert_accounts_and_a_desk_validation_still_makes_one(
     assert_eq!(accounts().await, [(TITULAR.0.to_owned(), true)]);
 }
 
+/// A station updated with rows still queued the old way (the account as its own row, the
+/// validation event without it): the account arrives all the same, wrapped in its event.
+#[tokio::test]
+async fn an_account_queued_by_an_earlier_version_still_arrives_through_its_event() {
+    let pg = PgServer::start();
+    let admin = central_database(&pg).await;
+    let t = spawn_desk().await;
+    let receipt = t.register(TITULAR, "titular@example.com").await;
+    t.deliver().await;
+    let code = t.emails_to("titular@example.com")[0].validation_code();
+    t.desk
+        .validate_with_code(&receipt.folio, &code)
+        .await
+        .unwrap();
+    let writer = t.desk.store().writer();
+    sqlx::query(
+        "UPDATE sync_queue SET payload = json_remove(payload, '$.payload.cuenta')
+          WHERE entity = 'evento' AND registration_id = ?",
+    )
+    .bind(&receipt.registration_id)
+    .execute(writer)
+    .await
+    .unwrap();
+    let hashes_in_events: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM sync_queue WHERE entity = 'evento' AND payload LIKE '%password_hash%'",
+    )
+    .fetch_one(writer)
+    .await
+    .unwrap();
+    assert_eq!(
+        hashes_in_events, 0,
+        "the event as an earlier version queued it"
+    );
+    sqlx::query(
+        "INSERT INTO sync_queue (id, entity, registration_id, payload, created_at)
+         SELECT 'cuenta-' || registration_id, 'cuenta', registration_id,
+                json_object('registration_id', registration_id, 'username', username,
+                            'password_hash', password_hash,
+                            'must_change_password', json(CASE must_change_password WHEN 1 THEN 'true' ELSE 'false' END),
+                            'password_set_at', password_set_at),
+                password_set_at
+           FROM accounts WHERE registration_id = ?",
+    )
+    .bind(&receipt.registration_id)
+    .execute(writer)
+    .await
+    .unwrap();
+
+    t.desk.use_central(Some(office(&pg, "oficina_mexicali")));
+    t.desk.sync_once().await.unwrap();
+    assert_eq!(
+        central_state(&admin, &receipt.registration_id).await,
+        "validada"
+    );
+    let username: String =
+        sqlx::query_scalar("SELECT username FROM accounts WHERE registration_id = $1::uuid")
+            .bind(&receipt.registration_id)
+            .fetch_one(admin.pool())
+            .await
+            .unwrap();
+    assert_eq!(username, TITULAR.0);
+    assert_eq!(t.desk.sync_status().await.unwrap().changes_waiting, 0);
+}
+
 #[tokio::test]
 async fn an_office_cannot_insert_events_against_another_offices_registration() {
     let pg = PgServer::start();
