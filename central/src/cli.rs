@@ -1,5 +1,6 @@
 //! The command line of `registro-central`: serve (no argument), `--migrar`,
-//! `--crear-clave-portal NOMBRE`, `--revocar-clave-portal NOMBRE`, `--ayuda`. Every
+//! `--importar-padron ARCHIVO`, `--crear-clave-portal NOMBRE`, `--revocar-clave-portal
+//! NOMBRE`, `--ayuda`. Every
 //! failure is a Spanish message on stderr that says what to do, and a non-zero exit
 //! (2: the command or a setting is wrong; 1: something failed while doing it); never a
 //! panic or a backtrace. Logs go to stdout, in colour only on a terminal.
@@ -14,6 +15,7 @@ use std::process::ExitCode;
 pub enum Command {
     Serve,
     Migrate,
+    ImportRoster(std::path::PathBuf),
     CreatePortalKey(String),
     RevokePortalKey(String),
     Help,
@@ -25,6 +27,8 @@ Sin orden, atiende el enlace de validación, la página de primer ingreso y la A
 
 Órdenes (con REGISTRO_CENTRAL_DB apuntando al rol dueño de la base):
   --migrar                        crea o pone al día el esquema central y los roles de grupo
+  --importar-padron ARCHIVO       carga el padrón del Instituto (CSV) en la base central; las
+                                  oficinas lo toman en su siguiente sincronización
   --crear-clave-portal NOMBRE     crea una clave para el portal y la muestra una sola vez
   --revocar-clave-portal NOMBRE   deja sin efecto la clave vigente con ese nombre
   --ayuda                         muestra este texto
@@ -89,6 +93,8 @@ pub enum Failure {
     KeyExists(String),
     #[error("no hay una clave vigente llamada «{0}»")]
     KeyNotFound(String),
+    #[error("el padrón no se importó: {0} No se cambió nada en la base central.")]
+    RosterFile(String),
     #[error("no se pudo escuchar en {address} (REGISTRO_CENTRAL_ESCUCHA): {detail}")]
     Listen { address: String, detail: String },
     #[error("no se pudo preparar el programa: {0}")]
@@ -124,6 +130,14 @@ pub fn parse_args(args: &[String]) -> Result<Command, Failure> {
         None => Ok(Command::Serve),
         Some("--ayuda" | "-h" | "--help") if args.len() == 1 => Ok(Command::Help),
         Some("--migrar") if args.len() == 1 => Ok(Command::Migrate),
+        Some("--importar-padron") => match args.get(1) {
+            Some(file) if args.len() == 2 && !file.starts_with("--") => {
+                Ok(Command::ImportRoster(file.into()))
+            }
+            _ => Err(Failure::Usage(
+                "--importar-padron lleva un solo argumento: el archivo CSV del padrón (por ejemplo  --importar-padron padron.csv)".into(),
+            )),
+        },
         Some(flag @ "--crear-clave-portal") => named(flag).map(Command::CreatePortalKey),
         Some(flag @ "--revocar-clave-portal") => named(flag).map(Command::RevokePortalKey),
         Some(_) => Err(Failure::Usage(format!(
@@ -196,6 +210,42 @@ async fn run(command: Command) -> Result<(), Failure> {
                     report.after
                 ),
             }
+            Ok(())
+        }
+        Command::ImportRoster(file) => {
+            let pool = admin::connect(&config).await?;
+            let mut shown = 0usize;
+            let report = crate::roster_import::import_roster(
+                &pool,
+                &file,
+                |p| {
+                    let percent = (p.bytes_read * 100)
+                        .checked_div(p.total_bytes)
+                        .unwrap_or(100);
+                    eprintln!("Leídas {} líneas ({percent} %).", p.lines_read);
+                },
+                |e| {
+                    // The first errors, each with its line; the rest are counted below.
+                    if shown < 1000 {
+                        shown += 1;
+                        let column = e
+                            .column
+                            .map(|c| format!(", columna {c}"))
+                            .unwrap_or_default();
+                        eprintln!("Línea {}{column}: {}", e.line, e.message);
+                    }
+                },
+            )
+            .await?;
+            println!(
+                "Padrón central: {} nuevos, {} con cambios ({} con número de serie nuevo), {} sin cambios, {} líneas rechazadas. SHA-256 del archivo: {}. Las oficinas lo toman en su siguiente sincronización.",
+                report.added,
+                report.changed,
+                report.serial_changes,
+                report.unchanged,
+                report.rejected,
+                report.sha256
+            );
             Ok(())
         }
         Command::CreatePortalKey(name) => {

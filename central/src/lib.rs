@@ -25,6 +25,7 @@ pub mod pages;
 pub mod passwords;
 pub mod portal;
 pub mod rate_limit;
+pub mod roster_import;
 pub mod sign_in;
 
 pub use config::Config;

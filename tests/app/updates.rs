@@ -68,6 +68,22 @@ fn install_if_idle(app: &TestApp) -> Option<(String, Vec<u8>)> {
     installed
 }
 
+/// A desk that found a correctly signed newer version and holds it, verified, ready to
+/// install; the server it came from (keep it alive) and the version.
+fn ready_to_install() -> (TestApp, UpdateServer, String) {
+    let key = ReleaseKey::generate();
+    let server = UpdateServer::start();
+    let newer = newer(1);
+    let manifest = server.publish(
+        &newer,
+        PACKAGE,
+        &key.sign(PACKAGE, "registro-setup.exe", &newer),
+    );
+    let app = desk_trusting(&key, &manifest);
+    assert_eq!(check(&app).state, UpdateState::Ready);
+    (app, server, newer)
+}
+
 #[test]
 fn a_newer_version_signed_with_the_institutes_key_is_downloaded_verified_and_announced() {
     let key = ReleaseKey::generate();
@@ -289,16 +305,7 @@ fn an_unreachable_server_is_reported_in_spanish() {
 
 #[test]
 fn a_ready_update_installs_only_when_the_station_is_idle_and_no_registration_is_in_progress() {
-    let key = ReleaseKey::generate();
-    let server = UpdateServer::start();
-    let newer = newer(1);
-    let manifest = server.publish(
-        &newer,
-        PACKAGE,
-        &key.sign(PACKAGE, "registro-setup.exe", &newer),
-    );
-    let app = desk_trusting(&key, &manifest);
-    assert_eq!(check(&app).state, UpdateState::Ready);
+    let (app, _server, newer) = ready_to_install();
     let status = app.invoke("update_status", json!({})).unwrap();
     assert_eq!(
         status["registration_in_progress"], true,
@@ -336,16 +343,7 @@ fn a_ready_update_installs_only_when_the_station_is_idle_and_no_registration_is_
 
 #[test]
 fn nobody_signed_in_with_an_empty_form_is_idle() {
-    let key = ReleaseKey::generate();
-    let server = UpdateServer::start();
-    let newer = newer(1);
-    let manifest = server.publish(
-        &newer,
-        PACKAGE,
-        &key.sign(PACKAGE, "registro-setup.exe", &newer),
-    );
-    let app = desk_trusting(&key, &manifest);
-    assert_eq!(check(&app).state, UpdateState::Ready);
+    let (app, _server, newer) = ready_to_install();
     app.invoke("sign_out", json!({})).unwrap();
     app.invoke("registration_form_state", json!({"inProgress": false}))
         .unwrap();

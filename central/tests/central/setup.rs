@@ -55,7 +55,7 @@ async fn a_newcomer_goes_from_an_empty_postgresql_to_a_working_service_with_the_
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     assert!(ran.stdout.contains("ya estaba al día"), "{}", ran.stdout);
 
-    // 3. The login roles, and 4. the roster, as the owner with psql.
+    // 3. The login roles, as the owner with psql; 4. the roster, with registro-central.
     psql(
         &owner,
         &[
@@ -64,17 +64,15 @@ async fn a_newcomer_goes_from_an_empty_postgresql_to_a_working_service_with_the_
         ],
     );
     let roster = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/demo/padron_demo.csv");
-    psql(
-        &owner,
-        &[
-            "CREATE TEMP TABLE padron (numero_afiliacion text, numero_serie text, nombre_completo text, tipo text, nucleo_familiar text, vigente text)",
-            &format!("\\copy padron FROM '{roster}' WITH (FORMAT csv, HEADER MATCH)"),
-            "INSERT INTO roster_affiliates (affiliation_number, credential_serial, full_name, kind, family_nucleus, is_current)
-             SELECT numero_afiliacion, numero_serie, nombre_completo, tipo, nucleo_familiar, vigente = 'si' FROM padron
-             ON CONFLICT (affiliation_number) DO UPDATE SET credential_serial = excluded.credential_serial,
-                    full_name = excluded.full_name, kind = excluded.kind, family_nucleus = excluded.family_nucleus,
-                    is_current = excluded.is_current, updated_at = now()",
-        ],
+    let ran = binary::run(
+        &["--importar-padron", roster],
+        &[("REGISTRO_CENTRAL_DB", &owner)],
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(
+        ran.stdout.contains("Padrón central: 12 nuevos"),
+        "{}",
+        ran.stdout
     );
 
     // 5. The portal's key, as the owner.
@@ -344,4 +342,106 @@ async fn registro_central_verifies_the_database_certificate_with_the_root_it_is_
         ],
     )
     .assert_failed_saying(1, "no se pudo verificar");
+}
+
+/// The institute's monthly roster, loaded centrally with the stations' own parser: every
+/// refused line said with its number, an audited import, and the offices pulling exactly
+/// what changed.
+#[tokio::test]
+async fn the_institutes_roster_is_loaded_centrally_audited_and_pulled_by_the_offices() {
+    let pg = PgServer::start();
+    let admin = central_database(&pg).await;
+    let owner = pg.url("central");
+    let dir = tempfile::tempdir().unwrap();
+    let header = "numero_afiliacion,numero_serie,nombre_completo,tipo,nucleo_familiar,vigente";
+
+    // A station of the office, synced: it has the central roster.
+    let t = spawn_desk().await;
+    t.desk.use_central(Some(
+        Central::new(&pg.url_as("oficina_mexicali", "central"), None).unwrap(),
+    ));
+    t.desk.sync_once().await.unwrap();
+
+    // This month's file: one serial replaced, one person new, one bad line, one repeated.
+    let file = dir.path().join("padrón diciembre.csv");
+    let body = format!(
+        "{header}\n{},SERIENUEVA1,Ximena Ocampo Larrañaga (CENTRAL),titular,{},si\n\
+         700000001,SER0001,Mariana Pruebas Uno,titular,700000001,si\n\
+         700000002,,Sin Serie,titular,700000002,si\n\
+         700000001,SER0009,Mariana Repetida,titular,700000001,si\n",
+        TITULAR.0, TITULAR.0
+    );
+    std::fs::write(&file, &body).unwrap();
+    let ran = binary::run(
+        &["--importar-padron", file.to_str().unwrap()],
+        &[("REGISTRO_CENTRAL_DB", &owner)],
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(
+        ran.stdout.contains("Padrón central: 1 nuevos, 1 con cambios (1 con número de serie nuevo), 0 sin cambios, 2 líneas rechazadas"),
+        "{}",
+        ran.stdout
+    );
+    assert!(
+        ran.stderr.contains("Línea 4, columna numero_serie"),
+        "{}",
+        ran.stderr
+    );
+    assert!(
+        ran.stderr.contains("Línea 5, columna numero_afiliacion"),
+        "{}",
+        ran.stderr
+    );
+    assert_no_panic(&ran.stdout);
+
+    let (clerk, detail): (String, serde_json::Value) =
+        sqlx::query_as("SELECT clerk, detail FROM audit_events WHERE action = 'padron_importado'")
+            .fetch_one(admin.pool())
+            .await
+            .unwrap();
+    assert_eq!(clerk, "postgres", "the role that ran the import");
+    assert_eq!(detail["archivo"], "padrón diciembre.csv");
+    assert_eq!(detail["series_cambiadas"], 1);
+    assert_eq!(detail["sha256"].as_str().unwrap().len(), 64);
+
+    // The office's next sync takes the two rows that changed, and only those.
+    let report = t.desk.sync_once().await.unwrap();
+    assert_eq!(report.roster_rows_pulled, 2);
+    assert_eq!(
+        t.scalar_i64(&format!(
+            "SELECT count(*) FROM roster_affiliates WHERE affiliation_number = '{}' AND credential_serial = 'SERIENUEVA1'",
+            TITULAR.0
+        ))
+        .await,
+        1
+    );
+    t.register(("700000001", "SER0001"), "mariana@example.org")
+        .await;
+
+    // The same file again changes nothing, and no station pulls anything.
+    let ran = binary::run(
+        &["--importar-padron", file.to_str().unwrap()],
+        &[("REGISTRO_CENTRAL_DB", &owner)],
+    );
+    assert!(
+        ran.stdout.contains("0 nuevos, 0 con cambios"),
+        "{}",
+        ran.stdout
+    );
+    assert_eq!(t.desk.sync_once().await.unwrap().roster_rows_pulled, 0);
+
+    // A file without the roster's columns: one Spanish line, nothing written.
+    let wrong = dir.path().join("otro.csv");
+    std::fs::write(&wrong, "afiliacion,serie\n1,2\n").unwrap();
+    let ran = binary::run(
+        &["--importar-padron", wrong.to_str().unwrap()],
+        &[("REGISTRO_CENTRAL_DB", &owner)],
+    );
+    ran.assert_failed_saying(
+        1,
+        "el padrón no se importó: al encabezado le faltan las columnas",
+    );
+    assert!(ran.stderr.contains("No se cambió nada"), "{}", ran.stderr);
+    let ran = binary::run(&["--importar-padron"], &[("REGISTRO_CENTRAL_DB", &owner)]);
+    ran.assert_failed_saying(2, "--importar-padron lleva un solo argumento");
 }

@@ -127,6 +127,9 @@ impl OutboxWorker {
             };
             self.record(&claimed, outcome, &mut round).await?;
         }
+        if round.sent + round.abandoned > 0 {
+            self.store.forget_erased().await;
+        }
         Ok(round)
     }
 

@@ -46,26 +46,29 @@ pub struct LineError {
 }
 
 /// A roster line, parsed.
-pub(crate) struct RosterRow {
-    pub(super) affiliation: AffiliationNumber,
-    pub(super) serial: CredentialSerial,
-    pub(super) full_name: String,
-    pub(super) kind: AffiliateKind,
-    pub(super) nucleus: String,
-    pub(super) is_current: bool,
+pub struct RosterRow {
+    pub affiliation: AffiliationNumber,
+    pub serial: CredentialSerial,
+    pub full_name: String,
+    pub kind: AffiliateKind,
+    pub nucleus: String,
+    pub is_current: bool,
 }
 
 /// Parsed rows and line errors, up to a batch's worth, with how far the file is read.
-pub(super) struct Batch {
-    pub(super) rows: Vec<RosterRow>,
-    pub(super) errors: Vec<LineError>,
-    pub(super) progress: ImportProgress,
+pub struct Batch {
+    pub rows: Vec<RosterRow>,
+    pub errors: Vec<LineError>,
+    pub progress: ImportProgress,
 }
 
 /// Column positions found in the header.
 struct Layout([usize; 6]);
 
-pub(super) fn parse_csv(
+/// Reads a roster CSV on the calling (blocking) thread and sends its batches, in file
+/// order, as they are read. The station's import and the central one share it, so a file
+/// is judged the same way wherever it is loaded.
+pub fn parse_csv(
     reader: impl Read,
     total_bytes: u64,
     out: &tokio::sync::mpsc::Sender<Result<Batch>>,

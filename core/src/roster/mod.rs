@@ -6,7 +6,10 @@
 mod csv;
 
 pub use crate::store::roster::{RosterEntry, RosterSummary, find, summary};
-pub use csv::{COLUMNS, ImportProgress, LineError};
+pub use csv::{
+    Batch as RosterBatch, COLUMNS, ImportProgress, LineError, RosterRow,
+    parse_csv as parse_roster_csv,
+};
 
 use crate::desk::Desk;
 use crate::domain::AffiliateKind;

@@ -53,6 +53,22 @@ impl Store {
     pub fn reader(&self) -> &SqlitePool {
         &self.reader
     }
+
+    /// `secure_delete` zeroes an erased secret in the database file, but the write-ahead
+    /// log still holds the page as it was before (with the temporary password in it) until
+    /// a checkpoint. This one copies the log into the file and empties the log, so an
+    /// erased secret is in no file on disk. Best effort: a reader in the middle of a query
+    /// only delays it to the next delivery.
+    pub async fn forget_erased(&self) {
+        match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&self.writer)
+            .await
+        {
+            Ok((0, _, _)) => {}
+            Ok(_) => tracing::info!("write-ahead log busy; emptied at the next delivery"),
+            Err(e) => tracing::warn!(error = %e, "write-ahead log checkpoint failed"),
+        }
+    }
 }
 
 /// Every timestamp is stored in one fixed-width UTC form, so SQL can compare them as text.
