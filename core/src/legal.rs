@@ -97,8 +97,8 @@ fn title_of(kind: DocumentKind, body: &str) -> String {
 }
 
 /// Publishes in the central database every embedded version it lacks, so that every text
-/// a consent points to is there. Run by whoever migrates the central schema (its owner):
-/// offices cannot insert legal texts.
+/// a consent points to is there. `registro-central --migrar` runs it with the schema's
+/// owner: offices cannot insert legal texts.
 pub async fn publish_centrally(central: &sqlx::PgPool) -> Result<()> {
     for (kind, version, body) in PUBLISHED {
         let body = body.replace("\r\n", "\n");

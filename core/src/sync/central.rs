@@ -57,13 +57,13 @@ impl Central {
         &self.pool
     }
 
-    /// Creates or updates the central schema and publishes this version's legal texts
-    /// (an administrator's job, not the desk's).
+    /// Creates or updates the central schema (an administrator's job, not the desk's; the
+    /// legal texts are [`crate::legal::publish_centrally`]'s, which `--migrar` runs too).
     pub async fn migrate(&self) -> Result<()> {
         sqlx::migrate!("../migrations/postgres")
             .run(&self.pool)
             .await?;
-        crate::legal::publish_centrally(&self.pool).await
+        Ok(())
     }
 
     /// A live registration of the affiliate anywhere in the institute, if the central

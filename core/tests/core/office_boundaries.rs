@@ -327,7 +327,7 @@ async fn an_office_cannot_publish_legal_documents() {
         .await,
         "publish a legal text",
     );
-    // The texts come from the schema's migration, and every consent points to one.
+    // The texts come from the administrator (`--migrar`), and every consent points to one.
     let versions: Vec<(String, i32)> =
         sqlx::query_as("SELECT kind, version FROM legal_documents ORDER BY kind")
             .fetch_all(mexicali.pool())
