@@ -50,11 +50,14 @@ async function refreshSync() {
   const s = await api.syncStatus();
   const conexion = $('estado-conexion');
   conexion.textContent = g.conexion(s);
-  conexion.className = !s.configured ? '' : s.online ? 'en-linea' : 'sin-conexion';
+  conexion.className = !s.configured ? '' : s.online ? 'en-linea'
+    : s.waiting_for_network || !s.last_error ? 'esperando-red' : 'sin-conexion';
+  // The server's own words stay one hover away, for support.
+  conexion.title = s.last_error_detail ?? '';
   $('estado-pendientes').textContent = g.pendientes(s, g.desde);
   $('estado-correos').textContent = g.correos(s, g.desde);
   $('estado-ultima').textContent = g.ultima(s);
-  $('estado-ultima').title = s.last_error ?? '';
+  $('estado-ultima').title = [s.last_error, s.last_error_detail].filter(Boolean).join(' — ');
   $('estado-ultima').hidden = !s.configured;
   $('sincronizar-ahora').hidden = !s.configured;
   const ajustes = $('estado-ajustes');

@@ -78,9 +78,14 @@ export const textos = {
     demo: 'DEMO — Padrón de demostración con personas ficticias. Importe el padrón real en «Padrón» antes de atender afiliados.',
     errorInesperado: 'Ocurrió un error inesperado. Intente de nuevo y, si se repite, avise a soporte.',
     estado: (/** @type {AppInfo} */ i) => `${i.office} · Estación ${i.workstation} · ${i.email_delivery}`,
+    // Waiting for the network is normal at a satellite office: said calmly, never as an
+    // error; a refusal from the central database is said in red, in Spanish.
     conexion: (/** @type {SyncStatus} */ s) => !s.configured
       ? 'Base central: no configurada (la estación trabaja sola)'
-      : s.online ? '● En línea con la base central' : '○ Sin conexión con la base central',
+      : s.online ? '● En línea con la base central'
+        : s.waiting_for_network || !s.last_error
+          ? '○ Sin conexión con la base central: los registros esperan aquí y se envían solos al volver la red'
+          : `⚠ ${s.last_error}`,
     desde: (/** @type {string | null} */ iso) => iso ? ` desde ${new Date(iso).toLocaleString('es-MX', { dateStyle: 'short', timeStyle: 'short' })}` : '',
     // Without a central database nothing is "sent": say plainly that the records live
     // only on this station, which is what a supervisor needs to know about backups.

@@ -28,7 +28,20 @@ is_demo: boolean, imported_at: string | null, };
 /**
  * What the status bar shows on every screen.
  */
-export type SyncStatus = { configured: boolean, online: boolean, last_success_at: string | null, last_attempt_at: string | null, last_error: string | null, 
+export type SyncStatus = { configured: boolean, online: boolean, last_success_at: string | null, last_attempt_at: string | null, 
+/**
+ * The last failed round, in Spanish; `None` after a round that worked.
+ */
+last_error: string | null, 
+/**
+ * What the server said about it (technical, often English), for support.
+ */
+last_error_detail: string | null, 
+/**
+ * The last round could not reach the central database: the records wait here, which
+ * is normal at a satellite office, not a problem to fix.
+ */
+waiting_for_network: boolean, 
 /**
  * Registrations with something not yet in the central database.
  */

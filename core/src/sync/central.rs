@@ -139,19 +139,64 @@ pub fn is_tls_refusal(e: &sqlx::Error) -> bool {
     }
 }
 
-/// The clerk's sentence for a failed round: offline is normal, anything else is named.
-pub(crate) fn describe_sync_error(e: &Error) -> String {
+/// A failed round as the clerk reads it. Waiting for the network is normal and says so;
+/// anything else gets a Spanish sentence that says what to do, and the server's own words
+/// (English, technical) are kept apart for support.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SyncTrouble {
+    /// The central database could not be reached: nothing is wrong with the records.
+    pub offline: bool,
+    pub message: String,
+    /// What the server or the driver said, for the detail.
+    pub detail: Option<String>,
+}
+
+pub(crate) fn sync_trouble(e: &Error) -> SyncTrouble {
+    let refused = |message: &str, detail: String| SyncTrouble {
+        offline: false,
+        message: message.to_owned(),
+        detail: Some(detail),
+    };
     match e {
-        Error::Storage(e) if is_tls_refusal(e) => {
-            "No se pudo establecer una conexión cifrada y verificada con la base central: revise la dirección y el certificado raíz en «Ajustes» (el certificado del servidor debe ser para ese nombre y de una autoridad de confianza). No se envió nada.".to_owned()
-        }
+        Error::Storage(e) if is_tls_refusal(e) => refused(
+            "No se pudo establecer una conexión cifrada y verificada con la base central: revise la dirección y el certificado raíz en «Ajustes» (el certificado del servidor debe ser para ese nombre y de una autoridad de confianza). No se envió nada.",
+            e.to_string(),
+        ),
         Error::Storage(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed) => {
-            "Sin conexión con la base central: los registros se guardan en esta estación y se enviarán solos al volver la red.".to_owned()
+            SyncTrouble {
+                offline: true,
+                message: "Sin conexión con la base central: los registros se guardan en esta estación y se enviarán solos al volver la red.".to_owned(),
+                detail: None,
+            }
         }
         Error::Storage(sqlx::Error::Database(db)) => {
-            format!("La base central rechazó el envío: {}", db.message())
+            let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
+            let detail = format!("{code}: {}", db.message());
+            let message = match code.as_str() {
+                "28P01" | "28000" => "La base central no aceptó el usuario o la contraseña de esta oficina: revise la dirección y la contraseña de la base central en «Ajustes».",
+                "3D000" => "La base de datos indicada no existe en el servidor central: revise la dirección de la base central en «Ajustes».",
+                "42501" => "La base central no le permite a esta oficina hacer este envío. Avise a soporte con el detalle.",
+                "42P01" | "42703" | "42883" => "La base central no tiene el esquema de esta versión: soporte debe ponerla al día (registro-central --migrar).",
+                // The server is shutting down or starting: the same as no network.
+                "57P01" | "57P02" | "57P03" => {
+                    return SyncTrouble {
+                        offline: true,
+                        message: "La base central se está reiniciando: los registros esperan en esta estación y se enviarán solos.".to_owned(),
+                        detail: Some(detail),
+                    };
+                }
+                c if c.starts_with("23") => "La base central rechazó un dato de este envío. Avise a soporte con el detalle.",
+                _ => "La base central respondió con un error. Avise a soporte con el detalle.",
+            };
+            refused(message, detail)
         }
-        Error::Storage(other) => format!("La sincronización falló: {other}"),
-        other => format!("La sincronización falló: {other}"),
+        Error::Storage(other) => refused(
+            "No se pudo hablar con la base central. Avise a soporte con el detalle.",
+            other.to_string(),
+        ),
+        other => refused(
+            "La sincronización falló. Avise a soporte con el detalle.",
+            other.to_string(),
+        ),
     }
 }

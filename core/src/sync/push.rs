@@ -1,7 +1,7 @@
 //! The push: queued rows go up in order, in one central transaction per batch, each
 //! idempotent; a registration that meets a live account elsewhere is held back.
 
-use super::central::{Central, conflict_detail, describe_sync_error};
+use super::central::{Central, conflict_detail, sync_trouble};
 use super::entity::Entity;
 use super::queue::QueueRow;
 use super::worker::SyncWorker;
@@ -179,7 +179,11 @@ impl SyncWorker {
             }
             Err(e) => {
                 // Nothing was committed centrally: everything goes back, with the reason.
-                let message = describe_sync_error(&e);
+                let trouble = sync_trouble(&e);
+                let message = match &trouble.detail {
+                    Some(detail) => format!("{} Detalle: {detail}", trouble.message),
+                    None => trouble.message.clone(),
+                };
                 for row in &rows {
                     sqlx::query("UPDATE sync_queue SET state = ?, last_error = ? WHERE seq = ?")
                         .bind(QueueState::Error)
@@ -187,6 +191,12 @@ impl SyncWorker {
                         .bind(row.seq)
                         .execute(&mut *tx)
                         .await?;
+                }
+                if trouble.offline {
+                    // Waiting for the network is not a problem of these records: they stay
+                    // "to be sent", not "needs attention".
+                    tx.commit().await?;
+                    return Err(e);
                 }
                 sqlx::query(
                     "UPDATE registrations SET sync_state = ?1, sync_error = ?2

@@ -2,7 +2,7 @@
 //! changed; `run` repeats it on a timer and when woken. It shares the desk's store, clock,
 //! connection and status, but not the desk.
 
-use super::central::{Central, describe_sync_error};
+use super::central::{Central, sync_trouble};
 use crate::clock::{Clock, ClockOffset};
 use crate::domain::{QueueState, SyncState};
 use crate::error::Result;
@@ -31,7 +31,13 @@ pub struct SyncStatus {
     pub online: bool,
     pub last_success_at: Option<DateTime<Utc>>,
     pub last_attempt_at: Option<DateTime<Utc>>,
+    /// The last failed round, in Spanish; `None` after a round that worked.
     pub last_error: Option<String>,
+    /// What the server said about it (technical, often English), for support.
+    pub last_error_detail: Option<String>,
+    /// The last round could not reach the central database: the records wait here, which
+    /// is normal at a satellite office, not a problem to fix.
+    pub waiting_for_network: bool,
     /// Registrations with something not yet in the central database.
     pub records_waiting: i64,
     /// Rows of any kind waiting (a registration is several: consents, token, audit…).
@@ -157,6 +163,8 @@ impl SyncWorker {
                         status.online = true;
                         status.last_success_at = Some(self.clock.now());
                         status.last_error = None;
+                        status.last_error_detail = None;
+                        status.waiting_for_network = false;
                         if report != SyncReport::default() {
                             tracing::info!(
                                 pushed = report.pushed,
@@ -168,14 +176,21 @@ impl SyncWorker {
                         }
                     }
                     Ok(Err(e)) => {
+                        let trouble = sync_trouble(&e);
                         status.online = false;
-                        status.last_error = Some(describe_sync_error(&e));
+                        status.waiting_for_network = trouble.offline;
+                        status.last_error = Some(trouble.message);
+                        status.last_error_detail = trouble.detail;
                         tracing::warn!(error = ?e, "sync round failed");
                     }
                     Err(_) => {
                         status.online = false;
-                        status.last_error =
-                            Some("La base central tardó demasiado en responder.".to_owned());
+                        status.waiting_for_network = true;
+                        status.last_error = Some(
+                            "La base central tardó demasiado en responder: los registros esperan en esta estación y se enviarán solos."
+                                .to_owned(),
+                        );
+                        status.last_error_detail = None;
                     }
                 }
             }

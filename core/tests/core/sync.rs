@@ -214,6 +214,8 @@ async fn a_round_cut_in_the_middle_by_a_postgres_stop_loses_nothing_and_duplicat
     pg.stop(); // immediate: connections are cut wherever the round is
     // Seen here: the round fails after one or two of its three batches were committed.
     let _ = round.await.unwrap();
+    // A cut connection is waiting, not a problem with the records.
+    assert!(t.desk.sync_status().await.unwrap().problems.is_empty());
 
     pg.resume();
     for _ in 0..10 {
@@ -751,4 +753,34 @@ async fn cancelled_and_registered_again_while_offline_goes_up_without_a_conflict
             (second.folio, "pendiente_validacion".to_owned())
         ]
     );
+}
+
+/// A central database that refuses the office (here: a role it does not know) is said in
+/// Spanish with what to check; PostgreSQL's own words are kept in the detail. Not a wait.
+#[tokio::test]
+async fn a_refusal_from_the_central_database_is_said_in_spanish_with_its_detail_apart() {
+    let pg = PgServer::start();
+    central_database(&pg).await;
+    let t = spawn_desk().await;
+    t.desk.use_central(Some(office(&pg, "oficina_desconocida")));
+    let worker = tokio::spawn(t.desk.clone().run_sync(StdDuration::from_secs(60)));
+    let mut status = t.desk.sync_status().await.unwrap();
+    for _ in 0..100 {
+        if status.last_error.is_some() {
+            break;
+        }
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+        status = t.desk.sync_status().await.unwrap();
+    }
+    worker.abort();
+    assert!(!status.waiting_for_network);
+    assert_eq!(
+        status.last_error.as_deref(),
+        Some(
+            "La base central no aceptó el usuario o la contraseña de esta oficina: revise la dirección y la contraseña de la base central en «Ajustes»."
+        )
+    );
+    let detail = status.last_error_detail.unwrap();
+    assert!(detail.starts_with("28000: "), "{detail}");
+    assert!(detail.contains("oficina_desconocida"), "{detail}");
 }

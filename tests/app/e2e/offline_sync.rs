@@ -40,6 +40,16 @@ async fn offline_registration_waits_in_the_status_bar_and_goes_up_when_the_netwo
     let folio = register_demo(&c, "900300301", "DEMO6102233", "leticia@example.com").await;
     let waiting = wait_text(&c, "#estado-pendientes", "Registros por enviar: 1 (").await;
     assert!(waiting.contains("desde"), "{waiting}");
+    // Waiting for the network is said calmly: not a record "needing attention", not red.
+    assert!(!is_displayed(&c, "#estado-problemas").await);
+    let look = c
+        .find(fantoccini::Locator::Css("#estado-conexion"))
+        .await
+        .unwrap()
+        .attr("class")
+        .await
+        .unwrap();
+    assert_eq!(look.as_deref(), Some("esperando-red"));
     screenshot(&c, &h, "41-sin-conexion-pendientes").await;
 
     pg.resume();

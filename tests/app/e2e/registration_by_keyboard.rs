@@ -14,7 +14,7 @@ use std::time::Duration;
 fn roster_with_a_long_name(dir: &Path) -> PathBuf {
     let mut csv = include_str!("../../../core/demo/padron_demo.csv").to_owned();
     csv.push_str(
-        "900800801,LARG7700701,María de los Ángeles Guadalupe Fernández de Castro y Villaseñor-Ochoa Ruiz Esparza (DEMO),titular,900800801,si\n",
+        "900900901,LARG7700701,María de los Ángeles Guadalupe Fernández de Castro y Villaseñor-Ochoa Ruiz Esparza (DEMO),titular,900900901,si\n",
     );
     let file = dir.join("padron con nombre largo.csv");
     std::fs::write(&file, csv).unwrap();
@@ -85,7 +85,7 @@ async fn a_clerk_registers_by_keyboard_prints_the_receipt_and_starts_the_next_on
     screenshot(&c, &h, "03-errores-al-escribir").await;
 
     // Number and serial: the roster's name, to confirm the person.
-    type_into(&c, "affiliation_number", "900 800 801").await;
+    type_into(&c, "affiliation_number", "900 900 901").await;
     type_into(&c, "credential_serial", "larg7700701").await;
     click(&c, "phone").await;
     wait_text(
@@ -214,7 +214,7 @@ async fn a_clerk_registers_by_keyboard_prints_the_receipt_and_starts_the_next_on
     type_into(&c, "code", &code).await;
     press(&c, &Key::Enter.to_string()).await;
     wait_visible(&c, "#validacion-exito").await;
-    assert_eq!(text(&c, "#validacion-usuario").await, "Usuario: 900800801");
+    assert_eq!(text(&c, "#validacion-usuario").await, "Usuario: 900900901");
     check_layout(&c, &h, "07-validado").await;
 
     // "Nuevo registro" (Alt+N): an empty form, focus on the first field.
@@ -241,7 +241,7 @@ async fn a_clerk_registers_by_keyboard_prints_the_receipt_and_starts_the_next_on
     assert_eq!(focused(&c).await, "affiliation_number");
 
     // The same person again: said as soon as number and serial are typed.
-    type_into(&c, "affiliation_number", "900800801").await;
+    type_into(&c, "affiliation_number", "900900901").await;
     type_into(&c, "credential_serial", "LARG7700701").await;
     click(&c, "phone").await;
     wait_text(
