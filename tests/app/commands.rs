@@ -41,6 +41,26 @@ fn field_errors_arrive_together_in_the_code_field_message_shape() {
             "family_grouping_consent"
         ]
     );
+    // Each document names the field of its answer: the one its error comes back on.
+    let answered: Vec<(String, String)> = app
+        .documents()
+        .iter()
+        .map(|d| {
+            (
+                d["kind"].as_str().unwrap().to_owned(),
+                d["field"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        answered,
+        [
+            ("aviso_integral".to_owned(), names[5].to_owned()),
+            ("aviso_simplificado".to_owned(), names[6].to_owned()),
+            ("terminos_condiciones".to_owned(), names[7].to_owned()),
+            ("consentimiento_agrupacion".to_owned(), names[8].to_owned()),
+        ]
+    );
 }
 
 #[test]

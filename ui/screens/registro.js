@@ -6,8 +6,7 @@ import { pedirAutorizacion } from '../shared/autorizacion.js';
 import { $, el } from '../shared/dom.js';
 
 /** @typedef {import('../types/ipc').Field} Field */
-/** @typedef {import('../types/ipc').DocumentKind} DocumentKind */
-/** @typedef {import('../types/ipc').LegalDocument} LegalDocument */
+/** @typedef {import('../types/ipc').DocumentToAnswer} LegalDocument A document with the field of its answer. */
 /** @typedef {import('../types/ipc').Receipt} Receipt */
 /** @typedef {import('../types/ipc').RegistrationForm} RegistrationForm */
 /** @typedef {import('../types/ipc').RegistrationReceipt} RegistrationReceipt */
@@ -15,14 +14,6 @@ import { $, el } from '../shared/dom.js';
 const t = textos.registro;
 /** @type {Field[]} */
 const LIVE_FIELDS = ['affiliation_number', 'credential_serial', 'phone', 'email', 'email_confirmation'];
-/** @type {Record<DocumentKind, Field>} */
-const FIELD_OF_KIND = {
-  aviso_integral: 'integral_notice',
-  aviso_simplificado: 'simplified_notice',
-  terminos_condiciones: 'terms_and_conditions',
-  consentimiento_agrupacion: 'family_grouping_consent',
-};
-
 /** @type {LegalDocument[]} */
 let documents = [];
 let suggestionDeclined = false;
@@ -177,7 +168,7 @@ async function revealSerial() {
 
 function renderDocuments() {
   $('documentos').replaceChildren(...documents.map((doc) => {
-    const field = FIELD_OF_KIND[doc.kind];
+    const field = doc.field;
     return el('div', { className: 'documento', 'data-kind': doc.kind },
       el('button', {
         type: 'button', className: 'leer', id: `leer-${doc.kind}`, textContent: `${t.leer}: ${doc.title}`,
@@ -226,7 +217,7 @@ function openDocument(/** @type {LegalDocument} */ doc, /** @type {Field} */ fie
 /** @returns {RegistrationForm} */
 function collectForm() {
   const consents = documents.map((doc) => {
-    const field = FIELD_OF_KIND[doc.kind];
+    const field = doc.field;
     let accepted = null;
     if (doc.kind === 'consentimiento_agrupacion') {
       const chosen = /** @type {HTMLInputElement | null} */ (document.querySelector(`input[name="${field}"]:checked`));

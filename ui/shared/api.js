@@ -7,7 +7,7 @@ const { invoke: tauriInvoke, Channel } = window.__TAURI__.core;
 /** @typedef {import('../types/ipc').AppInfo} AppInfo */
 /** @typedef {import('../types/ipc').Field} Field */
 /** @typedef {import('../types/ipc').FieldCheck} FieldCheck */
-/** @typedef {import('../types/ipc').LegalDocument} LegalDocument */
+/** @typedef {import('../types/ipc').DocumentToAnswer} DocumentToAnswer */
 /** @typedef {import('../types/ipc').RegistrationForm} RegistrationForm */
 /** @typedef {import('../types/ipc').RegistrationReceipt} RegistrationReceipt */
 /** @typedef {import('../types/ipc').IdentifiedAffiliate} IdentifiedAffiliate */
@@ -58,7 +58,7 @@ export const api = {
   appInfo: () => invoke('app_info'),
   /** @param {Field} field @param {string} value @param {string | null} [other] @returns {Promise<FieldCheck>} */
   checkField: (field, value, other) => invoke('check_field', { field, value, other: other ?? null }),
-  /** @returns {Promise<LegalDocument[]>} */
+  /** @returns {Promise<DocumentToAnswer[]>} */
   legalDocuments: () => invoke('legal_documents'),
   /** @param {RegistrationForm} form @returns {Promise<RegistrationReceipt>} */
   register: (form) => invoke('register', { form }),

@@ -84,6 +84,12 @@ export type FieldCheck = { value: string, display: string | null, suggestion: st
 
 export type LegalDocument = { id: number, kind: DocumentKind, version: number, title: string, body: string, sha256: string, published_at: string, };
 
+/**
+ * A document of the form with the field its answer goes in (and its errors come back
+ * on), so the screen does not keep its own copy of `DocumentKind::field`.
+ */
+export type DocumentToAnswer = { field: Field, id: number, kind: DocumentKind, version: number, title: string, body: string, sha256: string, published_at: string, };
+
 export type DocumentKind = "aviso_integral" | "aviso_simplificado" | "terminos_condiciones" | "consentimiento_agrupacion";
 
 /**

@@ -10,11 +10,26 @@ use registro_core::sync::Central;
 use registro_test_support::mail::{eml_files, wait_for};
 use registro_test_support::postgres_server::PgServer;
 use registro_test_support::*;
+#[cfg(not(windows))]
 use std::process::Command;
 use std::time::Duration;
 
-/// `psql "<url>" -v ON_ERROR_STOP=1 -c … -c …`, as the README shows it.
-fn psql(url: &str, commands: &[&str]) {
+/// `psql "<url>" -v ON_ERROR_STOP=1 -c … -c …`, as the README shows it. A Windows test
+/// program has no psql: there the commands go to the Linux side's psql as the same role
+/// (`SET ROLE`, through the test servers).
+#[cfg(windows)]
+fn psql(pg: &PgServer, url: &str, commands: &[&str]) {
+    // postgres://ROLE:PASSWORD@HOST:PORT/DATABASE
+    let (_, rest) = url.split_once("://").unwrap();
+    let role = rest.split([':', '@']).next().unwrap();
+    let database = rest.rsplit('/').next().unwrap();
+    for command in commands {
+        pg.psql(database, &format!("SET ROLE {role}; {command}"));
+    }
+}
+
+#[cfg(not(windows))]
+fn psql(_pg: &PgServer, url: &str, commands: &[&str]) {
     let mut c = Command::new("psql");
     c.arg(url).args(["-v", "ON_ERROR_STOP=1", "-q"]);
     for command in commands {
@@ -57,6 +72,7 @@ async fn a_newcomer_goes_from_an_empty_postgresql_to_a_working_service_with_the_
 
     // 3. The login roles, as the owner with psql; 4. the roster, with registro-central.
     psql(
+        &pg,
         &owner,
         &[
             "CREATE ROLE oficina_mexicali LOGIN PASSWORD 'clave-de-la-oficina' IN ROLE registro_ventanilla",

@@ -4,6 +4,7 @@
 //! while the file is stale. Regenerate with `UPDATE_IPC_TYPES=1 cargo test --lib ipc_types`.
 
 use crate::commands::AppInfo;
+use crate::commands::registration::DocumentToAnswer;
 use crate::commands::settings::SettingsView;
 use crate::error::CommandError;
 use crate::secrets::SecretStoreStatus;
@@ -73,6 +74,7 @@ fn declarations() -> Vec<Declaration> {
         // Registration.
         FieldCheck,
         LegalDocument,
+        DocumentToAnswer,
         DocumentKind,
         RegistrationForm,
         ConsentAnswer,

@@ -8,6 +8,7 @@ use registro_core::legal::{self, LegalDocument};
 use registro_core::registration::{
     self, FieldCheck, IdentifiedAffiliate, RegistrationForm, RegistrationReceipt,
 };
+use serde::Serialize;
 use tauri::State;
 
 /// Live check of one field through the same parser the registration uses.
@@ -20,11 +21,28 @@ pub fn check_field(
     Ok(registration::check_field(field, &value, other.as_deref())?)
 }
 
+/// A document of the form with the field its answer goes in (and its errors come back
+/// on), so the screen does not keep its own copy of `DocumentKind::field`.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct DocumentToAnswer {
+    #[serde(flatten)]
+    pub document: LegalDocument,
+    pub field: Field,
+}
+
 #[tauri::command]
 pub async fn legal_documents(
     state: State<'_, AppState>,
-) -> Result<Vec<LegalDocument>, CommandError> {
-    Ok(legal::current_documents(state.desk.store()).await?)
+) -> Result<Vec<DocumentToAnswer>, CommandError> {
+    Ok(legal::current_documents(state.desk.store())
+        .await?
+        .into_iter()
+        .map(|document| DocumentToAnswer {
+            field: document.kind.field(),
+            document,
+        })
+        .collect())
 }
 
 #[tauri::command]
