@@ -14,8 +14,6 @@ pub const CENTRAL_CHECK_TIMEOUT: Duration = Duration::from_millis(1500);
 #[derive(Clone)]
 pub struct Central {
     pool: PgPool,
-    /// The login role the station connects as: its office's identity centrally.
-    office_role: String,
 }
 
 impl Central {
@@ -40,17 +38,11 @@ impl Central {
         if !root_certificate_pem.trim().is_empty() {
             options = options.ssl_root_cert_from_pem(root_certificate_pem.as_bytes().to_vec());
         }
-        let office_role = options.get_username().to_owned();
         let pool = PgPoolOptions::new()
             .max_connections(2)
             .acquire_timeout(Duration::from_secs(3))
             .connect_lazy_with(options);
-        Ok(Self { pool, office_role })
-    }
-
-    /// The role this connection signs in as (an office's login role, for a station).
-    pub fn office_role(&self) -> &str {
-        &self.office_role
+        Ok(Self { pool })
     }
 
     pub fn pool(&self) -> &PgPool {
