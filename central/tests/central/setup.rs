@@ -100,7 +100,7 @@ async fn a_newcomer_goes_from_an_empty_postgresql_to_a_working_service_with_the_
     let key = ran.stdout.trim().to_owned();
 
     // 6. The service, with its own role and no SMTP server: the emails become files.
-    let mail = tempfile::tempdir().unwrap();
+    let mail = test_folder();
     let service_db = at("servicio_central", "clave-del-servicio");
     let port = free_port();
     let sign_in = format!("http://127.0.0.1:{port}/entrar");
@@ -368,7 +368,7 @@ async fn the_institutes_roster_is_loaded_centrally_audited_and_pulled_by_the_off
     let pg = PgServer::start();
     let admin = central_database(&pg).await;
     let owner = pg.url("central");
-    let dir = tempfile::tempdir().unwrap();
+    let dir = test_folder();
     let header = "numero_afiliacion,numero_serie,nombre_completo,tipo,nucleo_familiar,vigente";
 
     // A station of the office, synced: it has the central roster.
