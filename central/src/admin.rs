@@ -4,6 +4,7 @@
 //! [`Failure`] with a Spanish message that says what to do.
 
 use crate::cli::Failure;
+use crate::config::Config;
 use crate::portal;
 use sqlx::PgPool;
 use sqlx::migrate::{MigrateError, Migrator};
@@ -15,16 +16,22 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations/postgres");
 const GROUP_ROLES: [&str; 2] = ["registro_ventanilla", "registro_central"];
 
 /// Connects once, now, so that a wrong address or password is told here and not later.
-pub async fn connect(database_url: &str) -> Result<PgPool, Failure> {
+pub async fn connect(config: &Config) -> Result<PgPool, Failure> {
+    let options = config.database_options().map_err(|e| match e.code {
+        "sin_cifrar" => Failure::DatabasePlaintext,
+        _ => Failure::DatabaseUrl(e.message),
+    })?;
     let pool = sqlx::postgres::PgPoolOptions::new()
         .max_connections(2)
         .acquire_timeout(std::time::Duration::from_secs(10))
-        .connect_lazy(database_url)
-        .map_err(|e| Failure::DatabaseUrl(e.to_string()))?;
-    sqlx::query("SELECT 1")
-        .execute(&pool)
-        .await
-        .map_err(|e| Failure::Unreachable(e.to_string()))?;
+        .connect_lazy_with(options);
+    sqlx::query("SELECT 1").execute(&pool).await.map_err(|e| {
+        if registro_core::sync::is_tls_refusal(&e) {
+            Failure::DatabaseCertificate(e.to_string())
+        } else {
+            Failure::Unreachable(e.to_string())
+        }
+    })?;
     Ok(pool)
 }
 
@@ -64,6 +71,9 @@ pub async fn migrate(pool: &PgPool) -> Result<MigrationReport, Failure> {
         .run(pool)
         .await
         .map_err(|e| migration_failure(e, &owner.role))?;
+    registro_core::legal::publish_centrally(pool)
+        .await
+        .map_err(|e| Failure::Database(e.to_string()))?;
     Ok(MigrationReport {
         before,
         after: latest_version(),

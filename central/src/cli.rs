@@ -48,6 +48,14 @@ pub enum Failure {
     )]
     DatabaseUrl(String),
     #[error(
+        "REGISTRO_CENTRAL_DB pide una conexión sin cifrar o sin verificar (sslmode) con un servidor que no es este equipo: quite el sslmode o use sslmode=verify-full; si el certificado del servidor es de una autoridad interna, ponga su certificado raíz (PEM) en REGISTRO_CENTRAL_DB_CERTIFICADO_RAIZ"
+    )]
+    DatabasePlaintext,
+    #[error(
+        "la conexión cifrada con la base central no se pudo verificar: el certificado del servidor debe ser para el nombre que dice REGISTRO_CENTRAL_DB y de una autoridad de confianza (las del sistema o la de REGISTRO_CENTRAL_DB_CERTIFICADO_RAIZ), y el servidor debe aceptar TLS (ssl = on). Detalle: {0}"
+    )]
+    DatabaseCertificate(String),
+    #[error(
         "no se pudo conectar a la base central; revise REGISTRO_CENTRAL_DB (servidor, puerto, base, usuario y contraseña) y que PostgreSQL esté en marcha. Detalle: {0}"
     )]
     Unreachable(String),
@@ -99,7 +107,10 @@ impl Failure {
     /// 2 when the command or a setting is wrong, 1 when doing it failed.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Failure::Usage(_) | Failure::Config(_) | Failure::DatabaseUrl(_) => 2,
+            Failure::Usage(_)
+            | Failure::Config(_)
+            | Failure::DatabaseUrl(_)
+            | Failure::DatabasePlaintext => 2,
             _ => 1,
         }
     }
@@ -184,7 +195,7 @@ async fn run(command: Command) -> Result<(), Failure> {
     match command {
         Command::Help => Ok(()),
         Command::Migrate => {
-            let pool = admin::connect(&config.database_url).await?;
+            let pool = admin::connect(&config).await?;
             let report = admin::migrate(&pool).await?;
             match report.before {
                 Some(before) if before == report.after => {
@@ -202,7 +213,7 @@ async fn run(command: Command) -> Result<(), Failure> {
             Ok(())
         }
         Command::ImportRoster(file) => {
-            let pool = admin::connect(&config.database_url).await?;
+            let pool = admin::connect(&config).await?;
             let mut shown = 0usize;
             let report = crate::roster_import::import_roster(
                 &pool,
@@ -239,7 +250,7 @@ async fn run(command: Command) -> Result<(), Failure> {
         }
         Command::CreatePortalKey(name) => {
             let name = KeyName::parse(&name)?;
-            let pool = admin::connect(&config.database_url).await?;
+            let pool = admin::connect(&config).await?;
             let key = admin::create_portal_key(&pool, &name).await?;
             eprintln!(
                 "Clave del portal «{}» creada. Se muestra solo esta vez (la base guarda únicamente su huella SHA-256): cópiela en la configuración del portal.",
@@ -250,7 +261,7 @@ async fn run(command: Command) -> Result<(), Failure> {
         }
         Command::RevokePortalKey(name) => {
             let name = KeyName::parse(&name)?;
-            let pool = admin::connect(&config.database_url).await?;
+            let pool = admin::connect(&config).await?;
             admin::revoke_portal_key(&pool, &name).await?;
             println!("La clave del portal «{}» quedó revocada.", name.as_str());
             Ok(())
@@ -266,7 +277,7 @@ async fn serve(config: Config) -> Result<(), Failure> {
             address: config.listen.to_string(),
             detail: listen_error(&e),
         })?;
-    let pool = admin::connect(&config.database_url).await?;
+    let pool = admin::connect(&config).await?;
     admin::preflight(&pool).await?;
     pool.close().await;
     if std::env::var_os("REGISTRO_URL_INICIO_SESION").is_none() {

@@ -3,8 +3,12 @@
 //! («Partes centrales», table of settings).
 
 use crate::client_address::TrustedProxies;
-use registro_core::config::{SmtpSecurity, SmtpSettings};
+use registro_core::config::{
+    SmtpSecurity, SmtpSettings, central_connect_options, is_pem_certificate_or_empty,
+};
+use registro_core::domain::FieldError;
 use registro_core::outbox::Transport;
+use sqlx::postgres::PgConnectOptions;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -13,6 +17,9 @@ pub struct Config {
     /// `REGISTRO_CENTRAL_DB` — the central database (role `registro_central`; the owner's
     /// role for `--migrar` and the portal keys).
     pub database_url: String,
+    /// `REGISTRO_CENTRAL_DB_CERTIFICADO_RAIZ` — a PEM file of one more root to trust for
+    /// the database's certificate (an internal CA), besides the operating system's.
+    pub database_root_certificate_pem: String,
     /// `REGISTRO_CENTRAL_ESCUCHA` — address to listen on, default `127.0.0.1:8080`.
     pub listen: SocketAddr,
     /// `REGISTRO_CENTRAL_INSTANCIA` — this instance's name in the audit trail.
@@ -76,6 +83,30 @@ fn var(name: &'static str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// The PEM root certificate in the file the variable names, or nothing when unset.
+fn root_certificate(name: &'static str) -> Result<String, ConfigError> {
+    let Some(path) = var(name) else {
+        return Ok(String::new());
+    };
+    let pem = std::fs::read_to_string(&path).map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => "no existe",
+            std::io::ErrorKind::PermissionDenied => "este usuario no puede leerlo",
+            _ => "no se pudo leer",
+        };
+        ConfigError::Invalid(name, format!("el archivo «{path}» {why}"))
+    })?;
+    if pem.trim().is_empty() || !is_pem_certificate_or_empty(&pem) {
+        return Err(ConfigError::Invalid(
+            name,
+            format!(
+                "el archivo «{path}» no es un certificado en formato PEM (-----BEGIN CERTIFICATE-----)"
+            ),
+        ));
+    }
+    Ok(pem)
+}
+
 /// A positive whole number, or the default when unset.
 fn count(name: &'static str, default: u32) -> Result<u32, ConfigError> {
     match var(name) {
@@ -115,6 +146,7 @@ impl Config {
         let listen = SocketAddr::from(([127, 0, 0, 1], 8080));
         Self {
             database_url: database_url.into(),
+            database_root_certificate_pem: String::new(),
             listen,
             instance_name: "central-1".into(),
             sender_name: "Servicios en Línea ISSSTECALI".into(),
@@ -157,12 +189,7 @@ impl Config {
                 username: var("REGISTRO_SMTP_USUARIO").unwrap_or_default(),
                 timeout_secs: 20,
                 pool_size: 4,
-                root_certificate_pem: match var("REGISTRO_SMTP_CERTIFICADO_RAIZ") {
-                    Some(path) => std::fs::read_to_string(&path).map_err(|e| {
-                        ConfigError::Invalid("REGISTRO_SMTP_CERTIFICADO_RAIZ", e.to_string())
-                    })?,
-                    None => String::new(),
-                },
+                root_certificate_pem: root_certificate("REGISTRO_SMTP_CERTIFICADO_RAIZ")?,
             }),
         };
         let defaults = Self::with_defaults(
@@ -197,6 +224,9 @@ impl Config {
             )?,
         };
         Ok(Self {
+            database_root_certificate_pem: root_certificate(
+                "REGISTRO_CENTRAL_DB_CERTIFICADO_RAIZ",
+            )?,
             listen,
             instance_name: var("REGISTRO_CENTRAL_INSTANCIA").unwrap_or(defaults.instance_name),
             sender_name: var("REGISTRO_REMITENTE_NOMBRE").unwrap_or(defaults.sender_name),
@@ -218,6 +248,17 @@ impl Config {
             },
             limits,
             ..defaults
+        })
+    }
+
+    /// How to reach the database: the stations' rule ([`central_connect_options`]),
+    /// verified TLS to any host but this machine, plus the extra root if there is one.
+    pub fn database_options(&self) -> Result<PgConnectOptions, FieldError> {
+        let options = central_connect_options(&self.database_url)?;
+        Ok(if self.database_root_certificate_pem.trim().is_empty() {
+            options
+        } else {
+            options.ssl_root_cert_from_pem(self.database_root_certificate_pem.as_bytes().to_vec())
         })
     }
 

@@ -64,10 +64,13 @@ pub fn router(state: AppState) -> Router {
 
 /// A pool to the central database; nothing is connected until first used.
 pub fn pool(config: &Config) -> Result<PgPool, sqlx::Error> {
-    sqlx::postgres::PgPoolOptions::new()
+    let options = config
+        .database_options()
+        .map_err(|e| sqlx::Error::Configuration(e.message.into()))?;
+    Ok(sqlx::postgres::PgPoolOptions::new()
         .max_connections(config.max_connections)
         .acquire_timeout(std::time::Duration::from_secs(5))
-        .connect_lazy(&config.database_url)
+        .connect_lazy_with(options))
 }
 
 /// Starts the outbox worker and the pruning of rate-limit windows, and serves until the

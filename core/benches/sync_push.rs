@@ -75,7 +75,6 @@ fn main() {
         let mut conn = copy.pool().acquire().await.unwrap();
         let started = Instant::now();
         for (entity, table, columns) in [
-            ("documento", "legal_documents", "kind, version, title, body, sha256, published_at"),
             ("registro", "registrations", "id, folio, affiliation_number, phone_e164, email, state, family_grouping, office, workstation, clerk, created_at"),
             ("consentimiento", "consents", "id, registration_id, document_kind, document_version, document_sha256, accepted, decided_at, method, clerk, office, workstation"),
             ("token", "validation_tokens", "id, registration_id, link_sha256, code_sha256, state, created_at, expires_at"),
@@ -111,8 +110,7 @@ fn main() {
         let copy_secs = started.elapsed().as_secs_f64();
         let copied: i64 = sqlx::query_scalar(
             "SELECT (SELECT count(*) FROM registrations) + (SELECT count(*) FROM consents)
-                  + (SELECT count(*) FROM validation_tokens) + (SELECT count(*) FROM audit_events)
-                  + (SELECT count(*) FROM legal_documents)",
+                  + (SELECT count(*) FROM validation_tokens) + (SELECT count(*) FROM audit_events)",
         )
         .fetch_one(copy.pool())
         .await

@@ -2,6 +2,8 @@
 
 use crate::domain::{EmailAddress, Field, FieldError};
 use serde::{Deserialize, Serialize};
+use sqlx::postgres::{PgConnectOptions, PgSslMode};
+use std::str::FromStr;
 
 /// Why the settings saved on disk cannot be used. The station then keeps the file as it
 /// is, sends nothing and registers nobody until a supervisor saves valid settings: it never
@@ -100,7 +102,11 @@ pub struct Settings {
     pub smtp: Option<SmtpSettings>,
     /// The central PostgreSQL, as `postgres://office_role@host:5432/database` (the
     /// password lives in the credential store). Empty: this workstation works alone.
+    /// Encrypted and verified (`verify-full`) unless the server is this same machine.
     pub central_url: String,
+    /// An extra root certificate (PEM) to trust for the central database, besides the
+    /// operating system's, for a server whose certificate comes from an internal CA.
+    pub central_root_certificate_pem: String,
     /// The institute's update manifest (`latest.json` on the intranet). Empty: this
     /// station never looks for new versions.
     pub update_url: String,
@@ -171,6 +177,7 @@ impl Default for Settings {
             clock_skew_warning_minutes: 5,
             smtp: None,
             central_url: String::new(),
+            central_root_certificate_pem: String::new(),
             update_url: String::new(),
         }
     }
@@ -266,12 +273,14 @@ impl Settings {
             Field::ClockSkewWarningMinutes,
             "La diferencia de hora tolerada va de 1 a 1440 minutos.",
         );
+        let central_url = match self.central_url.trim() {
+            "" => Ok(()),
+            url => central_connect_options(url).map(|_| ()),
+        };
         require(
-            self.central_url.trim().is_empty()
-                || self.central_url.starts_with("postgres://")
-                || self.central_url.starts_with("postgresql://"),
-            Field::CentralUrl,
-            "La dirección de la base central debe ser como postgres://oficina@servidor:5432/registro.",
+            is_pem_certificate_or_empty(&self.central_root_certificate_pem),
+            Field::CentralRootCertificate,
+            "El certificado raíz de la base central debe estar en formato PEM (de -----BEGIN CERTIFICATE----- a -----END CERTIFICATE-----).",
         );
         require(
             self.update_url.trim().is_empty() || is_allowed_update_url(self.update_url.trim()),
@@ -305,13 +314,13 @@ impl Settings {
                 "Las conexiones van de 1 a 10.",
             );
             require(
-                smtp.root_certificate_pem.trim().is_empty()
-                    || smtp
-                        .root_certificate_pem
-                        .contains("-----BEGIN CERTIFICATE-----"),
+                is_pem_certificate_or_empty(&smtp.root_certificate_pem),
                 Field::SmtpRootCertificate,
                 "El certificado raíz debe estar en formato PEM (-----BEGIN CERTIFICATE-----).",
             );
+        }
+        if let Err(e) = central_url {
+            errors.push(e);
         }
         if errors.is_empty() {
             Ok(())
@@ -319,6 +328,60 @@ impl Settings {
             Err(errors)
         }
     }
+}
+
+/// Empty, or one or more PEM certificates that the TLS layer itself can read.
+pub fn is_pem_certificate_or_empty(pem: &str) -> bool {
+    use rustls_pki_types::{CertificateDer, pem::PemObject};
+    let pem = pem.trim();
+    if pem.is_empty() {
+        return true;
+    }
+    let certificates: Result<Vec<_>, _> = CertificateDer::pem_slice_iter(pem.as_bytes()).collect();
+    matches!(certificates, Ok(c) if !c.is_empty())
+}
+
+/// The connection options of a central database URL (a station's, or the central
+/// service's own), with the transport rule applied: to any host but this machine the
+/// connection is encrypted and the server's certificate is verified against its name
+/// (`sslmode=verify-full`, the default); a URL asking for less (`disable`, `allow`,
+/// `prefer`, `require`, `verify-ca`) is refused. To a loopback address or a local socket
+/// the URL's own `sslmode` applies (nothing on the wire leaves the machine).
+pub fn central_connect_options(url: &str) -> Result<PgConnectOptions, FieldError> {
+    let invalid = || {
+        FieldError::new(
+            Field::CentralUrl,
+            "no_valido",
+            "La dirección de la base central debe ser como postgres://oficina@servidor:5432/registro.",
+        )
+    };
+    let url = url.trim();
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Err(invalid());
+    }
+    let options = PgConnectOptions::from_str(url).map_err(|_| invalid())?;
+    let host = options.get_host();
+    if host.starts_with('/') || is_loopback(host) {
+        return Ok(options);
+    }
+    match asked_ssl_mode(url) {
+        None => Ok(options.ssl_mode(PgSslMode::VerifyFull)),
+        Some(mode) if mode.eq_ignore_ascii_case("verify-full") => Ok(options),
+        Some(_) => Err(FieldError::new(
+            Field::CentralUrl,
+            "sin_cifrar",
+            "La dirección de la base central pide una conexión sin cifrar o sin verificar (sslmode): con un servidor que no es este equipo la conexión va cifrada y verificada. Quite el sslmode de la dirección o use sslmode=verify-full.",
+        )),
+    }
+}
+
+/// The `sslmode` a URL asks for, if it names one.
+fn asked_ssl_mode(url: &str) -> Option<&str> {
+    let (_, query) = url.split_once('?')?;
+    query.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=')?;
+        matches!(key, "sslmode" | "ssl-mode").then_some(value)
+    })
 }
 
 /// `localhost` or a loopback address: the only hosts allowed without encryption.
@@ -425,6 +488,55 @@ mod tests {
         s.smtp.as_mut().unwrap().host = "127.0.0.1".into();
         assert!(s.validate().is_ok());
         assert!(is_loopback("localhost") && is_loopback("::1") && !is_loopback("10.0.0.1"));
+    }
+
+    #[test]
+    fn the_central_database_is_verified_unless_it_is_this_machine() {
+        let mode = |url: &str| central_connect_options(url).map(|o| o.get_ssl_mode());
+        assert!(matches!(
+            mode("postgres://oficina@central.issstecali.example:5432/registro"),
+            Ok(PgSslMode::VerifyFull)
+        ));
+        assert!(matches!(
+            mode("postgres://oficina@10.1.2.3/registro?sslmode=verify-full"),
+            Ok(PgSslMode::VerifyFull)
+        ));
+        for weak in ["disable", "allow", "prefer", "require", "verify-ca"] {
+            let url =
+                format!("postgres://oficina@central.issstecali.example/registro?sslmode={weak}");
+            let error = central_connect_options(&url).unwrap_err();
+            assert_eq!(
+                (error.field, error.code),
+                (Field::CentralUrl, "sin_cifrar"),
+                "{weak}"
+            );
+            let settings = Settings {
+                central_url: url,
+                ..Default::default()
+            };
+            assert_eq!(settings.validate().unwrap_err()[0].field, Field::CentralUrl);
+        }
+        // This same machine: the URL's own mode, plaintext included.
+        assert!(matches!(
+            mode("postgres://oficina@127.0.0.1:5432/registro?sslmode=disable"),
+            Ok(PgSslMode::Disable)
+        ));
+        assert!(matches!(
+            mode("postgres://oficina@localhost/registro"),
+            Ok(PgSslMode::Prefer)
+        ));
+        assert_eq!(
+            central_connect_options("mysql://x@y/z").unwrap_err().code,
+            "no_valido"
+        );
+        let settings = Settings {
+            central_root_certificate_pem: "no es un certificado".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            settings.validate().unwrap_err()[0].field,
+            Field::CentralRootCertificate
+        );
     }
 
     #[test]

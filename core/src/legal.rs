@@ -6,7 +6,7 @@ use crate::domain::DocumentKind;
 use crate::error::{Error, Result};
 use crate::security::sha256_hex;
 use crate::store::Store;
-use crate::sync::{self, payload::DocumentPayload};
+use crate::sync::payload::DocumentPayload;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -69,27 +69,52 @@ pub async fn publish_embedded(store: &Store, now: DateTime<Utc>) -> Result<()> {
                 )));
             }
             None => {
-                let title = body
-                    .lines()
-                    .next()
-                    .unwrap_or(kind.title())
-                    .trim()
-                    .to_owned();
                 let document = DocumentPayload {
                     kind: *kind,
                     version: *version,
-                    title,
+                    title: title_of(*kind, &body),
                     body,
                     sha256: sha,
                     published_at: now,
                 };
+                // Stations keep it to themselves: the central database gets its texts
+                // from `publish_centrally` (offices may not publish any).
                 document.insert(&mut tx).await?;
-                // The central database keeps every text consents point to.
-                sync::share(&mut tx, &document, now).await?;
             }
         }
     }
     tx.commit().await?;
+    Ok(())
+}
+
+/// A text's first line is its title.
+fn title_of(kind: DocumentKind, body: &str) -> String {
+    body.lines()
+        .next()
+        .unwrap_or(kind.title())
+        .trim()
+        .to_owned()
+}
+
+/// Publishes in the central database every embedded version it lacks, so that every text
+/// a consent points to is there. `registro-central --migrar` runs it with the schema's
+/// owner: offices cannot insert legal texts.
+pub async fn publish_centrally(central: &sqlx::PgPool) -> Result<()> {
+    for (kind, version, body) in PUBLISHED {
+        let body = body.replace("\r\n", "\n");
+        sqlx::query(
+            "INSERT INTO legal_documents (kind, version, title, body, sha256, published_at)
+             VALUES ($1, $2, $3, $4, $5, now())
+             ON CONFLICT (kind, version) DO NOTHING",
+        )
+        .bind(kind.as_str())
+        .bind(*version as i32)
+        .bind(title_of(*kind, &body))
+        .bind(&body)
+        .bind(sha256_hex(&body))
+        .execute(central)
+        .await?;
+    }
     Ok(())
 }
 

@@ -45,7 +45,11 @@ impl Desk {
         };
         let central = match new.central_url.trim() {
             "" => None,
-            url => Some(Central::new(url, central_password)?),
+            url => Some(Central::with_root_certificate(
+                url,
+                central_password,
+                &new.central_root_certificate_pem,
+            )?),
         };
         let old = self.settings();
         let changed = changed_keys(&old, &new);

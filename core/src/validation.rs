@@ -201,13 +201,14 @@ impl Desk {
             password_set_at: now,
         };
         account.insert(work.conn()).await?;
+        // The account travels inside its event: offices cannot insert accounts centrally,
+        // the database's own trigger creates it from this.
         work.event(
             &registration.id,
             EventKind::ValidatedAtDesk,
-            json!({ "metodo": method }),
+            json!({ "metodo": method, "cuenta": account.as_event_part() }),
         )
         .await?;
-        work.share(&account).await?;
         queue_temporary_password(&mut work, &registration.id, &registration.email, password)
             .await?;
         work.audit(

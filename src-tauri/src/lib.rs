@@ -83,9 +83,10 @@ pub async fn start(
         }
     }
     if !settings.central_url.trim().is_empty() {
-        match Central::new(
+        match Central::with_root_certificate(
             &settings.central_url,
             secrets.get(Secret::Central).as_deref(),
+            &settings.central_root_certificate_pem,
         ) {
             Ok(central) => desk.use_central(Some(central)),
             Err(e) => tracing::error!(error = ?e, "central database URL unusable; working alone"),

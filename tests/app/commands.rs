@@ -322,3 +322,50 @@ fn nothing_but_the_first_supervisor_before_anyone_signs_in() {
         .unwrap();
     app.invoke("search", json!({"query": "Ocampo"})).unwrap();
 }
+
+#[test]
+fn the_central_database_settings_refuse_plaintext_and_a_bad_root_certificate_by_name() {
+    let app = spawn_app();
+    let mut settings = app.invoke("get_settings", json!({})).unwrap()["settings"].clone();
+    let approval = json!({"username": "supervisora", "password": SUPERVISOR_PASSWORD});
+    settings["central_url"] =
+        json!("postgres://oficina@central.issstecali.example:5432/registro?sslmode=disable");
+    settings["central_root_certificate_pem"] = json!("-----BEGIN CERTIFICATE-----\nno es uno\n");
+    let error = app
+        .invoke(
+            "save_settings",
+            json!({"settings": settings, "approval": approval}),
+        )
+        .unwrap_err();
+    let fields: Vec<(&str, &str)> = error["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["field"].as_str().unwrap(), f["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(fields.len(), 2, "{fields:?}");
+    assert_eq!(fields[0].0, "central_root_certificate");
+    assert!(fields[0].1.contains("certificado raíz de la base central"));
+    assert_eq!(fields[1].0, "central_url");
+    assert!(fields[1].1.contains("sin cifrar"), "{}", fields[1].1);
+
+    // A real root and a verified address: saved only with a supervisor's approval.
+    let root = registro_test_support::tls::TestCa::new("CA interna (prueba)").root_pem();
+    settings["central_url"] = json!("postgres://oficina@central.issstecali.example:5432/registro");
+    settings["central_root_certificate_pem"] = json!(root);
+    app.invoke(
+        "save_settings",
+        json!({"settings": settings,
+               "approval": {"username": "supervisora", "password": "no-es-la-clave"}}),
+    )
+    .unwrap_err();
+    let view = app.invoke("get_settings", json!({})).unwrap();
+    assert_eq!(view["settings"]["central_root_certificate_pem"], "");
+    let saved = app
+        .invoke(
+            "save_settings",
+            json!({"settings": settings, "approval": approval}),
+        )
+        .unwrap();
+    assert_eq!(saved["settings"]["central_root_certificate_pem"], root);
+}

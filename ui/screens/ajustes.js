@@ -22,8 +22,10 @@ const NUMBERS = /** @satisfies {readonly (SettingOf<number> & Field)[]} */ (/** 
   'clock_skew_warning_minutes']));
 /**
  * A setting added in Rust but missing here would be saved as its default (`#[serde(default)]`)
- * every time a supervisor saves: tsc fails on this line instead.
- * @type {[Exclude<keyof Settings, typeof TEXT[number] | typeof NUMBERS[number] | 'smtp'>] extends [never] ? true : never}
+ * every time a supervisor saves: tsc fails on this line instead. The SMTP group and the
+ * central root certificate (a textarea, whose errors name `central_root_certificate`) are
+ * read one by one in `collect`.
+ * @type {[Exclude<keyof Settings, typeof TEXT[number] | typeof NUMBERS[number] | 'smtp' | 'central_root_certificate_pem'>] extends [never] ? true : never}
  */
 const EVERY_SETTING_HAS_AN_INPUT = true;
 /** @type {Field[]} */
@@ -63,6 +65,7 @@ export async function cargarAjustes() {
   $('smtp_root_certificate', 'textarea').value = d.root_certificate_pem;
   $('smtp_password', 'input').value = '';
   $('central_password', 'input').value = '';
+  $('central_root_certificate', 'textarea').value = s.central_root_certificate_pem;
   $('ayuda-central_password').textContent = `${view.central_password_saved ? t.contrasenaGuardada : ''} ${view.secret_store.description}`;
   $('ayuda-smtp_password').textContent = `${view.smtp_password_saved ? t.contrasenaGuardada : t.contrasenaNueva} ${view.secret_store.description}`;
   $('entrega-actual').textContent = view.email_delivery;
@@ -92,6 +95,7 @@ function collect() {
   const settings = /** @type {Settings} */ ({});
   for (const k of TEXT) settings[k] = $(k, 'input').value;
   for (const k of NUMBERS) settings[k] = num(k);
+  settings.central_root_certificate_pem = $('central_root_certificate', 'textarea').value;
   settings.smtp = $('usar-smtp', 'input').checked ? {
     host: $('smtp_host', 'input').value,
     port: num('smtp_port'),

@@ -268,6 +268,25 @@ async fn every_failure_of_registro_central_is_one_spanish_line_and_a_non_zero_ex
         &[("REGISTRO_CENTRAL_DB", "postgres://servidor:puerto/registro")],
     )
     .assert_failed_saying(2, "no es una dirección de PostgreSQL válida");
+    binary::run(
+        &["--migrar"],
+        &[(
+            "REGISTRO_CENTRAL_DB",
+            "postgres://registro_dueno@central.issstecali.example/registro?sslmode=disable",
+        )],
+    )
+    .assert_failed_saying(2, "pide una conexión sin cifrar");
+    binary::run(
+        &[],
+        &[
+            ("REGISTRO_CENTRAL_DB", &service),
+            (
+                "REGISTRO_CENTRAL_DB_CERTIFICADO_RAIZ",
+                "/no-existe/raiz.pem",
+            ),
+        ],
+    )
+    .assert_failed_saying(2, "REGISTRO_CENTRAL_DB_CERTIFICADO_RAIZ");
 
     // Nobody there, or the address taken.
     let nobody = format!(
@@ -298,6 +317,47 @@ async fn every_failure_of_registro_central_is_one_spanish_line_and_a_non_zero_ex
     let help = binary::run(&["--ayuda"], &[]);
     assert_eq!(help.code, 0);
     assert!(help.stdout.contains("--crear-clave-portal NOMBRE"));
+}
+
+/// The service reaches its database over verified TLS: with the institute's root in
+/// `REGISTRO_CENTRAL_DB_CERTIFICADO_RAIZ` it migrates; without it, or for a certificate of
+/// another name, it says so in Spanish and stops.
+#[tokio::test]
+async fn registro_central_verifies_the_database_certificate_with_the_root_it_is_given() {
+    use registro_test_support::tls::TestCa;
+    let ca = TestCa::new("CA interna del Instituto (prueba)");
+    let pg = PgServer::start_with_tls(&ca.issue(&["localhost"]));
+    let root = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(root.path(), ca.root_pem()).unwrap();
+    let root = root.path().to_str().unwrap();
+    let verified = |host: &str| {
+        format!(
+            "postgres://postgres@{host}:{}/postgres?sslmode=verify-full",
+            pg.port
+        )
+    };
+
+    let ran = binary::run(
+        &["--migrar"],
+        &[
+            ("REGISTRO_CENTRAL_DB", &verified("localhost")),
+            ("REGISTRO_CENTRAL_DB_CERTIFICADO_RAIZ", root),
+        ],
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    binary::run(
+        &["--migrar"],
+        &[("REGISTRO_CENTRAL_DB", &verified("localhost"))],
+    )
+    .assert_failed_saying(1, "no se pudo verificar");
+    binary::run(
+        &["--migrar"],
+        &[
+            ("REGISTRO_CENTRAL_DB", &verified("127.0.0.1")),
+            ("REGISTRO_CENTRAL_DB_CERTIFICADO_RAIZ", root),
+        ],
+    )
+    .assert_failed_saying(1, "no se pudo verificar");
 }
 
 /// The institute's monthly roster, loaded centrally with the stations' own parser: every

@@ -80,6 +80,7 @@ pub enum Field {
     SmtpRootCertificate,
     CentralUrl,
     CentralPassword,
+    CentralRootCertificate,
     UpdateUrl,
     SessionLockMinutes,
     ClockSkewWarningMinutes,

@@ -1,10 +1,10 @@
 //! The central PostgreSQL as a station reaches it: lazily, and offline is a normal state.
 
-use crate::domain::{Field, FieldError, RegistrationState};
+use crate::config::central_connect_options;
+use crate::domain::RegistrationState;
 use crate::error::{Error, Result};
 use crate::store::Store;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use std::str::FromStr;
+use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::time::Duration;
 
 /// How long the registration form waits for the central check before going on offline.
@@ -17,17 +17,26 @@ pub struct Central {
 }
 
 impl Central {
-    /// `url` without the password, which comes from the credential store.
+    /// `url` without the password, which comes from the credential store; the server's
+    /// certificate is checked against the operating system's roots.
     pub fn new(url: &str, password: Option<&str>) -> Result<Self> {
-        let mut options = PgConnectOptions::from_str(url).map_err(|_| {
-            FieldError::new(
-                Field::CentralUrl,
-                "no_valido",
-                "La dirección de la base central debe ser como postgres://usuario@servidor:5432/base.",
-            )
-        })?;
+        Self::with_root_certificate(url, password, "")
+    }
+
+    /// Like [`Central::new`], also trusting `root_certificate_pem` (an internal CA). The
+    /// transport rule is [`central_connect_options`]'s: verified TLS to any host but
+    /// this machine.
+    pub fn with_root_certificate(
+        url: &str,
+        password: Option<&str>,
+        root_certificate_pem: &str,
+    ) -> Result<Self> {
+        let mut options = central_connect_options(url)?;
         if let Some(password) = password.filter(|p| !p.is_empty()) {
             options = options.password(password);
+        }
+        if !root_certificate_pem.trim().is_empty() {
+            options = options.ssl_root_cert_from_pem(root_certificate_pem.as_bytes().to_vec());
         }
         let pool = PgPoolOptions::new()
             .max_connections(2)
@@ -40,7 +49,8 @@ impl Central {
         &self.pool
     }
 
-    /// Creates or updates the central schema (an administrator's job, not the desk's).
+    /// Creates or updates the central schema (an administrator's job, not the desk's; the
+    /// legal texts are [`crate::legal::publish_centrally`]'s, which `--migrar` runs too).
     pub async fn migrate(&self) -> Result<()> {
         sqlx::migrate!("../migrations/postgres")
             .run(&self.pool)
@@ -110,6 +120,17 @@ pub(crate) async fn conflict_detail(
     }
 }
 
+/// Whether a connection failed because TLS was refused: a server certificate that is not
+/// for the host's name or not from a trusted root, or a server that offers no TLS at all.
+pub fn is_tls_refusal(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Tls(_) => true,
+        // rustls reports a certificate it refuses as invalid data on the socket.
+        sqlx::Error::Io(e) => e.kind() == std::io::ErrorKind::InvalidData,
+        _ => false,
+    }
+}
+
 /// A failed round as the clerk reads it. Waiting for the network is normal and says so;
 /// anything else gets a Spanish sentence that says what to do, and the server's own words
 /// (English, technical) are kept apart for support.
@@ -129,6 +150,10 @@ pub(crate) fn sync_trouble(e: &Error) -> SyncTrouble {
         detail: Some(detail),
     };
     match e {
+        Error::Storage(e) if is_tls_refusal(e) => refused(
+            "No se pudo establecer una conexión cifrada y verificada con la base central: revise la dirección y el certificado raíz en «Ajustes» (el certificado del servidor debe ser para ese nombre y de una autoridad de confianza). No se envió nada.",
+            e.to_string(),
+        ),
         Error::Storage(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed) => {
             SyncTrouble {
                 offline: true,

@@ -126,6 +126,30 @@ impl Entity {
         }
     }
 
+    /// How a run of this kind goes up: most as an idempotent INSERT into their table; an
+    /// account queued by an earlier version as the validation event that carries it
+    /// (offices may not insert accounts); a legal text not at all (the central
+    /// administrator publishes them).
+    pub(crate) fn push_sql(self) -> Option<String> {
+        match self {
+            Entity::Document => None,
+            Entity::Account => Some(
+                "INSERT INTO registration_events (id, registration_id, kind, payload, occurred_at)
+                 SELECT md5('cuenta:' || a.registration_id::text)::uuid, a.registration_id,
+                        'validado_en_ventanilla',
+                        jsonb_build_object('metodo', 'ventanilla', 'cuenta',
+                                           jsonb_build_object('username', a.username,
+                                                              'password_hash', a.password_hash,
+                                                              'must_change_password', a.must_change_password)),
+                        a.password_set_at
+                   FROM jsonb_populate_recordset(NULL::accounts, $1) a
+                 ON CONFLICT (id) DO NOTHING"
+                    .to_owned(),
+            ),
+            _ => Some(self.insert_sql(true)),
+        }
+    }
+
     /// The idempotent central INSERT of one row (`$1` a JSON object) or, with `batch`, of
     /// many (`$1` a JSON array).
     pub(crate) fn insert_sql(self, batch: bool) -> String {

@@ -24,7 +24,9 @@ pub(crate) trait Synced: Serialize {
     }
 }
 
-/// A published version of a legal text.
+/// A published version of a legal text (stored locally; the central database gets its
+/// texts from `registro-central --migrar`, and rows queued by earlier versions are
+/// dropped at the push).
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct DocumentPayload {
     pub kind: DocumentKind,
@@ -239,7 +241,8 @@ impl TokenPayload {
     }
 }
 
-/// The affiliate's account, made at validation.
+/// The affiliate's account, made at validation. Kept locally; centrally it travels inside
+/// the validation event (rows queued as accounts by earlier versions are wrapped in one).
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct AccountPayload {
     pub registration_id: String,
@@ -260,6 +263,16 @@ impl Synced for AccountPayload {
 }
 
 impl AccountPayload {
+    /// What a 'validado_en_ventanilla' event carries of the account: its hash (the
+    /// username, office and instant are the registration's and the event's centrally).
+    pub(crate) fn as_event_part(&self) -> Value {
+        serde_json::json!({
+            "username": self.username,
+            "password_hash": self.password_hash,
+            "must_change_password": self.must_change_password,
+        })
+    }
+
     pub(crate) async fn insert(&self, conn: &mut SqliteConnection) -> Result<()> {
         sqlx::query(
             "INSERT INTO accounts (registration_id, username, password_hash, must_change_password,

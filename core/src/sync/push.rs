@@ -250,8 +250,11 @@ impl SyncWorker {
             if run.is_empty() {
                 continue;
             }
+            let Some(sql) = entity.push_sql() else {
+                // Nothing to send: the row counts as done.
+                continue;
+            };
             let batch = payload_array(&run, offset)?;
-            let sql = entity.insert_sql(true);
             let mut savepoint = tx.begin().await?;
             match sqlx::query(&sql)
                 .bind(&batch)

@@ -2,10 +2,12 @@
 //! real SMTP and PostgreSQL servers where the use case talks to one). One binary, so the
 //! core and its test support are linked once.
 
+mod central_tls;
 mod data_folder;
 mod expiry;
 mod followups;
 mod legal;
+mod office_boundaries;
 mod outbox;
 mod receipt;
 mod registration;

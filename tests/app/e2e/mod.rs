@@ -10,6 +10,7 @@ mod clerk;
 mod harness;
 mod mail;
 
+mod central_tls;
 mod document_changed;
 mod followups_over_smtp;
 mod offline_sync;

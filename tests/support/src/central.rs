@@ -9,6 +9,10 @@ pub async fn central_database(pg: &PgServer) -> registro_core::sync::Central {
     let url = pg.create_database("central");
     let admin = registro_core::sync::Central::new(&url, None).unwrap();
     admin.migrate().await.unwrap();
+    // As `registro-central --migrar` does: offices cannot publish legal texts.
+    registro_core::legal::publish_centrally(admin.pool())
+        .await
+        .unwrap();
     for office in ["oficina_mexicali", "oficina_tijuana"] {
         pg.psql(
             "central",

@@ -14,6 +14,7 @@ pub mod mail;
 pub mod postgres_server;
 pub mod remote;
 pub mod smtp_server;
+pub mod tls;
 pub mod update_server;
 
 pub use central::central_database;

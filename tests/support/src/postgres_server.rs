@@ -4,6 +4,7 @@
 //! A process that cannot start one (the Windows tests under Wine) gets one from the
 //! Linux-side test servers instead (`remote`), with the same behaviour.
 
+use crate::tls::ServerCertificate;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -27,6 +28,8 @@ struct Local {
     /// A libfaketime offset such as `+3d`: the server's clock runs that far from the real
     /// one (the central database of an office whose station clocks are wrong).
     clock_shift: Option<String>,
+    /// `ssl=on`, with the certificate and key written in the server's folder.
+    tls: bool,
 }
 
 fn pg_bin() -> PathBuf {
@@ -87,6 +90,26 @@ impl PgServer {
         Self::start_with_clock_shift(Some(shift.to_owned()))
     }
 
+    /// A server with `ssl=on` that presents `certificate` (its key file owned by the
+    /// server's user, mode 0600, as PostgreSQL demands). Clients may still connect without
+    /// TLS: what they accept is theirs to decide.
+    pub fn start_with_tls(certificate: &ServerCertificate) -> PgServer {
+        match remote::address() {
+            Some(address) => {
+                // PEM travels on one line: its line breaks as `|`, which PEM never holds.
+                let cert = certificate.cert_pem.replace('\n', "|");
+                let key = certificate.key_pem.replace('\n', "|");
+                let (connection, fields) =
+                    remote::Connection::open(&address, &["postgres-tls", &cert, &key]);
+                PgServer {
+                    port: fields[0].parse().expect("a port"),
+                    backend: Backend::Remote(std::sync::Mutex::new(connection)),
+                }
+            }
+            None => Self::start_local_with(None, Some(certificate)),
+        }
+    }
+
     fn start_with_clock_shift(clock_shift: Option<String>) -> PgServer {
         match remote::address() {
             Some(address) => {
@@ -104,6 +127,14 @@ impl PgServer {
 
     /// A server of this machine's own (never through the test servers).
     pub fn start_local(clock_shift: Option<String>) -> PgServer {
+        Self::start_local_with(clock_shift, None)
+    }
+
+    /// A server of this machine's own, with TLS when given a certificate.
+    pub fn start_local_with(
+        clock_shift: Option<String>,
+        certificate: Option<&ServerCertificate>,
+    ) -> PgServer {
         remote::required_on_windows("PostgreSQL");
         let dir = tempfile::tempdir().unwrap();
         if is_root() {
@@ -131,11 +162,35 @@ impl PgServer {
             .status()
             .expect("initdb");
         assert!(status.success(), "initdb failed");
+        if let Some(certificate) = certificate {
+            for (file, pem) in [
+                ("server.crt", &certificate.cert_pem),
+                ("server.key", &certificate.key_pem),
+            ] {
+                let path = dir.path().join(file);
+                std::fs::write(&path, pem).unwrap();
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                        .unwrap();
+                }
+                if is_root() {
+                    let ok = Command::new("chown")
+                        .arg("postgres:postgres")
+                        .arg(&path)
+                        .status()
+                        .unwrap();
+                    assert!(ok.success(), "chown {file} to postgres");
+                }
+            }
+        }
         let mut local = Local {
             dir,
             bin,
             running: false,
             clock_shift,
+            tls: certificate.is_some(),
         };
         let port = crate::free_port();
         local.start(port);
@@ -211,8 +266,16 @@ impl Local {
             .arg(self.dir.path().join("log"))
             .args(["-w", "-o"])
             .arg(format!(
-                "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
-                self.dir.path().display()
+                "-p {port} -k {0} -c listen_addresses=127.0.0.1 -c fsync=off{1}",
+                self.dir.path().display(),
+                if self.tls {
+                    format!(
+                        " -c ssl=on -c ssl_cert_file={0}/server.crt -c ssl_key_file={0}/server.key",
+                        self.dir.path().display()
+                    )
+                } else {
+                    String::new()
+                }
             ))
             .arg("start")
             .stdout(std::process::Stdio::null())

@@ -173,6 +173,15 @@ fn serve_one(stream: TcpStream) -> std::io::Result<()> {
             writeln!(writer, "ok\t{}", pg.port)?;
             Served::Postgres(pg)
         }
+        ["postgres-tls", cert, key] => {
+            let certificate = crate::tls::ServerCertificate {
+                cert_pem: cert.replace('|', "\n"),
+                key_pem: key.replace('|', "\n"),
+            };
+            let pg = PgServer::start_local_with(None, Some(&certificate));
+            writeln!(writer, "ok\t{}", pg.port)?;
+            Served::Postgres(pg)
+        }
         ["smtp", mode, auth] if security(mode).is_some() => {
             let smtp = SmtpServer::start_local(security(mode).expect("checked"), *auth == "auth");
             writeln!(
