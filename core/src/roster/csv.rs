@@ -137,7 +137,7 @@ pub fn parse_csv(
             }),
         }
         if batch.rows.len() + batch.errors.len() >= BATCH_ROWS {
-            batch.progress.lines_read = csv.position().line();
+            batch.progress.lines_read = csv.position().line().saturating_sub(1);
             batch.progress.bytes_read = csv.position().byte();
             let full = std::mem::replace(
                 &mut batch,
@@ -156,7 +156,7 @@ pub fn parse_csv(
             }
         }
     }
-    batch.progress.lines_read = csv.position().line();
+    batch.progress.lines_read = csv.position().line().saturating_sub(1);
     batch.progress.bytes_read = total_bytes.max(csv.position().byte());
     let _ = out.blocking_send(Ok(batch));
     Ok(())

@@ -58,6 +58,8 @@ async fn bad_lines_are_reported_by_line_and_column_and_good_lines_imported() {
     );
     assert!(report.errors[1].message.contains("titular o beneficiario"));
     assert_eq!(progress.last().unwrap().bytes_read, body.len() as u64);
+    // The header and five lines: what the bar says it read.
+    assert_eq!(progress.last().unwrap().lines_read, 6);
 
     let summary = roster::summary(t.desk.store()).await.unwrap();
     assert!(!summary.is_demo);
