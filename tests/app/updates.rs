@@ -68,18 +68,29 @@ fn install_if_idle(app: &TestApp) -> Option<(String, Vec<u8>)> {
     installed
 }
 
+/// A desk trusting `trusted`, pointed at a server announcing `announced` with a package
+/// that `signer` signed as version `signed_as`; and that server (keep it alive).
+fn offered(
+    trusted: &ReleaseKey,
+    signer: &ReleaseKey,
+    announced: &str,
+    signed_as: &str,
+) -> (TestApp, UpdateServer) {
+    let server = UpdateServer::start();
+    let manifest = server.publish(
+        announced,
+        PACKAGE,
+        &signer.sign(PACKAGE, "registro-setup.exe", signed_as),
+    );
+    (desk_trusting(trusted, &manifest), server)
+}
+
 /// A desk that found a correctly signed newer version and holds it, verified, ready to
 /// install; the server it came from (keep it alive) and the version.
 fn ready_to_install() -> (TestApp, UpdateServer, String) {
     let key = ReleaseKey::generate();
-    let server = UpdateServer::start();
     let newer = newer(1);
-    let manifest = server.publish(
-        &newer,
-        PACKAGE,
-        &key.sign(PACKAGE, "registro-setup.exe", &newer),
-    );
-    let app = desk_trusting(&key, &manifest);
+    let (app, server) = offered(&key, &key, &newer, &newer);
     assert_eq!(check(&app).state, UpdateState::Ready);
     (app, server, newer)
 }
@@ -87,14 +98,8 @@ fn ready_to_install() -> (TestApp, UpdateServer, String) {
 #[test]
 fn a_newer_version_signed_with_the_institutes_key_is_downloaded_verified_and_announced() {
     let key = ReleaseKey::generate();
-    let server = UpdateServer::start();
     let newer = newer(1);
-    let manifest = server.publish(
-        &newer,
-        PACKAGE,
-        &key.sign(PACKAGE, "registro-setup.exe", &newer),
-    );
-    let app = desk_trusting(&key, &manifest);
+    let (app, server) = offered(&key, &key, &newer, &newer);
     let before = app.invoke("update_status", json!({})).unwrap();
     assert_eq!(before["state"], "not_checked_yet");
 
@@ -160,14 +165,8 @@ fn a_tampered_package_is_refused_with_a_clear_message_and_nothing_waits_to_insta
 fn a_package_signed_with_another_key_is_refused() {
     let institute = ReleaseKey::generate();
     let impostor = ReleaseKey::generate();
-    let server = UpdateServer::start();
     let newer = newer(1);
-    let manifest = server.publish(
-        &newer,
-        PACKAGE,
-        &impostor.sign(PACKAGE, "registro-setup.exe", &newer),
-    );
-    let app = desk_trusting(&institute, &manifest);
+    let (app, _server) = offered(&institute, &impostor, &newer, &newer);
 
     let view = check(&app);
     assert_eq!(view.state, UpdateState::Refused, "{view:?}");
@@ -185,15 +184,9 @@ fn a_package_signed_with_another_key_is_refused() {
 #[test]
 fn an_old_signed_package_announced_as_a_new_version_is_refused() {
     let key = ReleaseKey::generate();
-    let server = UpdateServer::start();
     let old = older();
     let announced = newer(5);
-    let manifest = server.publish(
-        &announced,
-        PACKAGE,
-        &key.sign(PACKAGE, "registro-setup.exe", &old),
-    );
-    let app = desk_trusting(&key, &manifest);
+    let (app, _server) = offered(&key, &key, &announced, &old);
 
     let view = check(&app);
     assert_eq!(view.state, UpdateState::Refused, "{view:?}");

@@ -43,15 +43,7 @@ async fn the_central_root_certificate_is_set_in_ajustes_and_a_wrong_one_is_said_
         "-----BEGIN CERTIFICATE-----\nno es uno",
     )
     .await;
-    click(&c, "guardar-ajustes").await;
-    approve_as_supervisor(&c).await;
-    wait_text(
-        &c,
-        "#autorizacion-mensaje",
-        "certificado raíz de la base central",
-    )
-    .await;
-    click(&c, "cerrar-autorizacion").await;
+    save_settings_refused(&c, "certificado raíz de la base central").await;
     wait_text(
         &c,
         "#error-central_root_certificate",

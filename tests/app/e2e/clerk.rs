@@ -116,6 +116,15 @@ pub async fn approve_as_supervisor(c: &Client) {
     click(c, "confirmar-autorizacion").await;
 }
 
+/// «Guardar ajustes», approved by the supervisor, refused: the dialog says `why`, then
+/// closes, and nothing was saved.
+pub async fn save_settings_refused(c: &Client, why: &str) {
+    click(c, "guardar-ajustes").await;
+    approve_as_supervisor(c).await;
+    wait_text(c, "#autorizacion-mensaje", why).await;
+    click(c, "cerrar-autorizacion").await;
+}
+
 /// «Guardar ajustes», approved by the supervisor; the dialog says it saved, then closes.
 pub async fn save_settings_as_supervisor(c: &Client) {
     click(c, "guardar-ajustes").await;

@@ -75,15 +75,11 @@ async fn a_version_not_signed_by_the_institute_is_refused_and_the_clerk_is_told(
         "http://intranet.issstecali.example/latest.json",
     )
     .await;
-    click(&c, "guardar-ajustes").await;
-    approve_as_supervisor(&c).await;
-    wait_text(
+    save_settings_refused(
         &c,
-        "#autorizacion-mensaje",
         "La dirección de actualizaciones debe empezar con https://",
     )
     .await;
-    click(&c, "cerrar-autorizacion").await;
 
     type_into(&c, "update_url", &manifest).await;
     save_settings_as_supervisor(&c).await;
