@@ -151,6 +151,15 @@ run_tests() {
   say "Unit, property, core black-box, SMTP, PostgreSQL, central service and command tests"
   cargo test --workspace --locked 2>&1 | tee -a "$results"
 
+  # The Windows test build is the longest compilation, and the next two steps mostly wait
+  # (a year-ahead rerun of built tests, a real window with real minutes of inactivity):
+  # it compiles meanwhile, into its own log, and is collected before the Windows tests.
+  local windows_log=target/windows-tests-build.log windows_pid=""
+  if install_windows_target "las pruebas como programas de Windows"; then
+    scripts/windows-tests-under-wine.sh --build-only >"$windows_log" 2>&1 &
+    windows_pid=$!
+  fi
+
   say "The same tests a year from today (libfaketime): no test may depend on the calendar date"
   scripts/tests-on-another-date.sh +365d 2>&1 | tee -a "$results"
 
@@ -161,6 +170,15 @@ run_tests() {
 
   # Also the proof that the app compiles for the clerks' PCs: the app's program is built
   # for Windows with the tests that start it.
+  if [ -n "$windows_pid" ]; then
+    say "Windows: the test build that ran in the background"
+    if ! wait "$windows_pid"; then
+      cat "$windows_log"
+      banner "La compilación de las pruebas para Windows falló (arriba)."
+      exit 1
+    fi
+    tail -1 "$windows_log"
+  fi
   windows_tests 2>&1 | tee -a "$results"
   deb_bundle
 

@@ -12,6 +12,7 @@
 # %APPDATA%, Documents) has spaces and accents, as a clerk's profile may.
 #
 #   scripts/windows-tests-under-wine.sh [test name filter, harness options...]
+#   scripts/windows-tests-under-wine.sh --build-only    (compile and make the prefix; run nothing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,8 +25,8 @@ started=$SECONDS
 
 [ -x "$wine" ] || { echo "Wine is missing: apt-get install wine64" >&2; exit 1; }
 
-# The Linux side, then the Windows test executables in their own target folder (the
-# release cross-build of ./dev.sh uses target/windows; neither invalidates the other).
+# The Linux side, then the Windows test executables in their own target folder, so the
+# Linux and Windows builds never invalidate each other.
 cargo build --locked --quiet -p registro-test-support --bin registro-test-servers
 CARGO_TARGET_DIR=target/windows-tests cargo test --workspace --locked --target "$target" --no-run
 built=$SECONDS
@@ -59,6 +60,11 @@ if [ ! -f "$shim" ] || [ scripts/wine/bcryptprimitives.c -nt "$shim" ]; then
 fi
 cmp -s "$shim" "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" ||
   cp "$shim" "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll"
+if [ "${1:-}" = --build-only ]; then
+  echo "Windows tests built in $((built - started)) s; the Wine prefix is ready."
+  exit 0
+fi
+
 # The Tauri test binaries load WebView2Loader.dll (never calling it: no window opens), which
 # the build puts beside the app, not beside the test binaries in deps/.
 windows_dir() { printf 'Z:%s' "${1//\//\\}"; }
@@ -88,8 +94,8 @@ in_wine env REGISTRO_TEST_SERVERS="$address" CARGO_TARGET_X86_64_PC_WINDOWS_GNU_
 # which one did not.
 temp_dir="$WINEPREFIX/drive_c/users/$windows_user/Temp"
 if [ -d "$temp_dir" ] && [ -n "$(ls -A "$temp_dir")" ]; then
-  echo "Left behind in the Windows temporary folder:" >&2
-  ls -A "$temp_dir" >&2
+  echo "Left behind in the Windows temporary folder (with what is inside, to tell whose):" >&2
+  (cd "$temp_dir" && find . -maxdepth 3 | head -50) >&2
   find "$temp_dir" -mindepth 1 -delete
   [ "$status" -ne 0 ] || status=1
 fi

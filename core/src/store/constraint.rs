@@ -92,5 +92,6 @@ mod tests {
             (errors[0].field, errors[0].code),
             (Field::StaffUsername, "existente")
         );
+        store.close().await;
     }
 }

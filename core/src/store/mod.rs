@@ -54,6 +54,12 @@ impl Store {
         &self.reader
     }
 
+    /// Closes every connection; Windows keeps a folder whose files are open.
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+
     /// `secure_delete` zeroes an erased secret in the database file, but the write-ahead
     /// log still holds the page as it was before (with the temporary password in it) until
     /// a checkpoint. This one copies the log into the file and empties the log, so an
