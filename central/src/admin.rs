@@ -3,8 +3,8 @@
 //! checks the service makes of its own role before it listens. Every failure is a
 //! [`Failure`] with a Spanish message that says what to do.
 
-use crate::cli::Failure;
 use crate::config::Config;
+use crate::failure::Failure;
 use crate::portal;
 use sqlx::PgPool;
 use sqlx::migrate::{MigrateError, Migrator};

@@ -18,6 +18,7 @@ pub mod cli;
 pub mod client_address;
 pub mod config;
 pub mod error;
+pub mod failure;
 pub mod headers;
 pub mod link;
 mod outbox;

@@ -9,11 +9,11 @@
 
 use crate::client_address::ClientAddress;
 use crate::error::Error;
+use crate::pages::link::Outcome;
 use crate::rate_limit::{self, Limit};
 use crate::{AppState, outbox, pages, passwords};
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Form, Query, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use registro_core::domain::token::{TokenFacts, TokenRefusal, judge, parse_link_token};
@@ -21,37 +21,6 @@ use registro_core::domain::{EmailKind, EmailState, RegistrationState, TokenState
 use registro_core::emails::{PASSWORD_PLACEHOLDER, TemporaryPasswordEmail};
 use registro_core::security;
 use serde::Deserialize;
-
-/// What the affiliate sees after opening or confirming the link.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// The link would validate: the page shows the button that does it.
-    Ready {
-        folio: String,
-        token: String,
-    },
-    Validated {
-        folio: String,
-        email_masked: String,
-    },
-    AlreadyUsed,
-    Expired,
-    Superseded,
-    Exhausted,
-    Closed,
-    Unknown,
-}
-
-impl Outcome {
-    fn status(&self) -> StatusCode {
-        match self {
-            Outcome::Ready { .. } | Outcome::Validated { .. } => StatusCode::OK,
-            Outcome::Unknown => StatusCode::NOT_FOUND,
-            Outcome::Closed => StatusCode::CONFLICT,
-            _ => StatusCode::GONE,
-        }
-    }
-}
 
 #[derive(Deserialize)]
 pub struct TokenParams {

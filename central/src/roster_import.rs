@@ -3,7 +3,7 @@
 //! audited. Only rows that change get a new `change_seq`, so the offices' next sync pulls
 //! exactly what changed.
 
-use crate::cli::Failure;
+use crate::failure::Failure;
 use registro_core::roster::{ImportProgress, LineError, RosterBatch, RosterRow, parse_roster_csv};
 use sha2::{Digest, Sha256};
 use sqlx::{PgPool, Postgres, Transaction};

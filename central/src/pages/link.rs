@@ -2,7 +2,39 @@
 //! page per reason a link no longer works.
 
 use super::{anchor, escape_html, page};
-use crate::link::Outcome;
+use axum::http::StatusCode;
+
+/// What the affiliate sees after opening or confirming the link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The link would validate: the page shows the button that does it.
+    Ready {
+        folio: String,
+        token: String,
+    },
+    Validated {
+        folio: String,
+        email_masked: String,
+    },
+    AlreadyUsed,
+    Expired,
+    Superseded,
+    Exhausted,
+    Closed,
+    Unknown,
+}
+
+impl Outcome {
+    /// The HTTP status the page goes out with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Outcome::Ready { .. } | Outcome::Validated { .. } => StatusCode::OK,
+            Outcome::Unknown => StatusCode::NOT_FOUND,
+            Outcome::Closed => StatusCode::CONFLICT,
+            _ => StatusCode::GONE,
+        }
+    }
+}
 
 /// The page for `outcome`; `sign_in_url` is where the affiliate signs in for the first time.
 pub fn render(outcome: &Outcome, sign_in_url: &str) -> String {
