@@ -13,5 +13,5 @@ pub struct AppState {
     /// Where "Guardar PDF" writes the affiliate's receipts.
     pub receipts_dir: PathBuf,
     /// New versions from the institute's intranet, and whether the desk is idle for them.
-    pub updates: crate::updates::Updates,
+    pub updates: crate::updates::record::Updates,
 }
