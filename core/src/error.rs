@@ -145,6 +145,16 @@ pub enum Error {
     #[error("Ya existe una cuenta de supervisor; la primera cuenta solo se crea una vez.")]
     SupervisorExists,
 
+    #[error(
+        "Esta oficina ya tiene cuentas en la base central y se copiaron a esta estación: inicie sesión con la suya. Si no tiene cuenta, pídala a un supervisor de la oficina."
+    )]
+    OfficeHasStaff,
+
+    #[error(
+        "No se pudo consultar la base central. Una estación conectada a ella crea su primera cuenta solo con la base central al alcance, para no duplicar las cuentas de la oficina; revise la red e intente de nuevo."
+    )]
+    CentralNeededForFirstAccount,
+
     #[error("{0}")]
     SmtpTest(String),
 
@@ -205,6 +215,8 @@ impl Error {
             Error::SupervisorLocked(_) => "supervisor_bloqueado",
             Error::NoSupervisor => "sin_supervisor",
             Error::SupervisorExists => "supervisor_existente",
+            Error::OfficeHasStaff => "oficina_con_cuentas",
+            Error::CentralNeededForFirstAccount => "central_necesaria",
             Error::SignInRejected { .. } => "credenciales_incorrectas",
             Error::AccountLocked(_) => "cuenta_bloqueada",
             Error::NotSignedIn => "sin_sesion",

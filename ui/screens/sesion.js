@@ -111,6 +111,12 @@ function gate(formId, action) {
       await refreshSession();
     } catch (e) {
       const error = asError(e, textos.general.errorInesperado);
+      if (error.code === 'oficina_con_cuentas') {
+        // The office's accounts were just copied here: the sign-in gate takes over.
+        await refreshSession();
+        showError(error, $(GATES['form-entrar'].summary), t.revise, GATES['form-entrar'].ids);
+        return;
+      }
       showError(error, $(summary), t.revise, ids);
     } finally {
       button.disabled = false;

@@ -63,6 +63,7 @@ impl Desk {
         if self.has_supervisor().await? {
             return Err(Error::SupervisorExists);
         }
+        self.refuse_if_office_has_staff().await?;
         self.insert_staff(
             &username,
             &full_name,
@@ -80,6 +81,32 @@ impl Desk {
         };
         self.start_session(clerk.clone(), "sesion_iniciada").await?;
         Ok(clerk)
+    }
+
+    /// A station joined to a central database whose office already has accounts takes
+    /// them (the next sync round, now) instead of starting its own: the central database
+    /// would refuse a second "first" supervisor anyway, and the clerks sign in with the
+    /// accounts they have.
+    async fn refuse_if_office_has_staff(&self) -> Result<()> {
+        let Some(central) = self.central.read().expect("central lock").clone() else {
+            return Ok(());
+        };
+        let office_has_staff: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM staff_versions)")
+                .fetch_one(central.pool())
+                .await
+                .map_err(|e| {
+                    tracing::warn!(error = %e, "first supervisor: central database unreachable");
+                    Error::CentralNeededForFirstAccount
+                })?;
+        if !office_has_staff {
+            return Ok(());
+        }
+        self.sync_once().await.map_err(|e| {
+            tracing::warn!(error = ?e, "first supervisor: could not pull the office's accounts");
+            Error::CentralNeededForFirstAccount
+        })?;
+        Err(Error::OfficeHasStaff)
     }
 
     /// A supervisor opens an account; its holder must choose a new password at first
@@ -139,7 +166,7 @@ impl Desk {
         .await
         // Another station's account with this name may have arrived since the check.
         .map_err(constraint::into_error)?;
-        share_account(&mut work, username).await?;
+        share_account(&mut work, username, actor).await?;
         work.audit(
             "cuenta_creada",
             Subject::Station,
@@ -180,7 +207,7 @@ impl Desk {
         if !active && member.username == supervisor.username {
             return Err(Error::CannotDeactivateSelf);
         }
-        let mut work = self.work(Actor::Staff(supervisor.username)).await?;
+        let mut work = self.work(Actor::Staff(supervisor.username.clone())).await?;
         let now = work.now();
         sqlx::query("UPDATE staff SET active = ?, changed_at = ? WHERE username = ?")
             .bind(active)
@@ -188,7 +215,7 @@ impl Desk {
             .bind(&member.username)
             .execute(work.conn())
             .await?;
-        share_account(&mut work, &member.username).await?;
+        share_account(&mut work, &member.username, &supervisor.username).await?;
         let action = if active {
             "cuenta_reactivada"
         } else {

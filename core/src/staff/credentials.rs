@@ -73,10 +73,11 @@ pub(super) fn typed_credentials(
     Ok(username.trim().to_lowercase())
 }
 
-/// Queues the account's new version for the office's other stations (through the
-/// central database, with the next sync): how every account change ends.
-pub(super) async fn share_account(work: &mut Work, username: &str) -> Result<()> {
-    let version = StaffVersion::load(work.conn(), username).await?;
+/// Queues the account's new version, made by `changed_by`, for the office's other
+/// stations (through the central database, with the next sync): how every account
+/// change ends.
+pub(super) async fn share_account(work: &mut Work, username: &str, changed_by: &str) -> Result<()> {
+    let version = StaffVersion::load(work.conn(), username, changed_by).await?;
     work.share(&version).await
 }
 
@@ -153,7 +154,7 @@ impl Desk {
         .bind(username)
         .execute(work.conn())
         .await?;
-        share_account(&mut work, username).await?;
+        share_account(&mut work, username, actor).await?;
         work.audit(action, Subject::Station, json!({ "usuario": username }))
             .await?;
         work.commit().await

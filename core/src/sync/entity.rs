@@ -99,6 +99,8 @@ impl Entity {
                 "active",
                 "must_change_password",
                 "changed_at",
+                "changed_by",
+                "previous_id",
             ],
         }
     }

@@ -369,6 +369,11 @@ pub(crate) struct StaffVersion {
     pub active: bool,
     pub must_change_password: bool,
     pub changed_at: DateTime<Utc>,
+    /// Who made this version: the central database accepts it only from an active
+    /// supervisor of the office, or from the holder changing their own password.
+    pub changed_by: String,
+    /// The version in force this one builds on (none for a new account).
+    pub previous_id: Option<String>,
 }
 
 impl Synced for StaffVersion {
@@ -385,17 +390,30 @@ impl Synced for StaffVersion {
 }
 
 impl StaffVersion {
-    /// The account as it stands here now, as a new version.
-    pub(crate) async fn load(conn: &mut SqliteConnection, username: &str) -> Result<Self> {
-        Ok(sqlx::query_as(
-            "SELECT ? AS id, username, full_name, role, password_hash, active = 1 AS active,
-                    must_change_password = 1 AS must_change_password, changed_at
-               FROM staff WHERE username = ?",
+    /// The account as it stands here now, as a new version by `changed_by`, which becomes
+    /// the version in force here.
+    pub(crate) async fn load(
+        conn: &mut SqliteConnection,
+        username: &str,
+        changed_by: &str,
+    ) -> Result<Self> {
+        let version: Self = sqlx::query_as(
+            "SELECT ?1 AS id, username, full_name, role, password_hash, active = 1 AS active,
+                    must_change_password = 1 AS must_change_password, changed_at,
+                    ?2 AS changed_by, version_id AS previous_id
+               FROM staff WHERE username = ?3",
         )
         .bind(uuid::Uuid::new_v4().to_string())
+        .bind(changed_by)
         .bind(username)
-        .fetch_one(conn)
-        .await?)
+        .fetch_one(&mut *conn)
+        .await?;
+        sqlx::query("UPDATE staff SET version_id = ? WHERE username = ?")
+            .bind(&version.id)
+            .bind(username)
+            .execute(conn)
+            .await?;
+        Ok(version)
     }
 }
 

@@ -110,12 +110,15 @@ impl SyncWorker {
     /// central database received them (its `change_seq`), never by the stations' clocks:
     /// a station whose clock reads 2030 cannot make its version win. A version of an
     /// account changed here and not yet pushed waits (the local change goes up next and
-    /// comes back as the newest). Failed attempts and locks stay as they are here.
+    /// comes back as the newest); one the central database refused does not. Each pulled
+    /// version becomes the one in force here, which the next local change builds on.
+    /// Failed attempts and locks stay as they are here.
     pub(super) async fn pull_staff(&self, central: &Central, offset: ClockOffset) -> Result<u64> {
         let mark = meta::get_i64(self.store.reader(), "central_staff_seq").await?;
         let versions: Vec<PulledStaffVersion> = sqlx::query_as(
             "SELECT id::text AS id, username, full_name, role, password_hash, active,
-                    must_change_password, changed_at, change_seq
+                    must_change_password, changed_at, coalesce(changed_by, '') AS changed_by,
+                    previous_id::text AS previous_id, change_seq
                FROM staff_versions WHERE change_seq > $1 ORDER BY change_seq LIMIT 50000",
         )
         .bind(mark)
@@ -140,7 +143,7 @@ impl SyncWorker {
                    must_change_password = excluded.must_change_password,
                    changed_at = excluded.changed_at
                  WHERE NOT EXISTS (SELECT 1 FROM sync_queue q
-                                    WHERE q.entity = ?8 AND q.state <> ?9
+                                    WHERE q.entity = ?8 AND q.state IN (?9, ?10, ?11)
                                       AND json_extract(q.payload, '$.username') = excluded.username)
                    AND (staff.full_name IS NOT excluded.full_name OR staff.role IS NOT excluded.role
                         OR staff.password_hash IS NOT excluded.password_hash
@@ -155,10 +158,27 @@ impl SyncWorker {
             .bind(v.must_change_password)
             .bind(&changed_at)
             .bind(Entity::Staff)
-            .bind(QueueState::Synced)
+            .bind(QueueState::Pending)
+            .bind(QueueState::Sending)
+            .bind(QueueState::Error)
             .execute(&mut *tx)
             .await?
             .rows_affected();
+            sqlx::query(
+                "UPDATE staff SET version_id = ?1
+                  WHERE username = ?2
+                    AND NOT EXISTS (SELECT 1 FROM sync_queue q
+                                     WHERE q.entity = ?3 AND q.state IN (?4, ?5, ?6)
+                                       AND json_extract(q.payload, '$.username') = ?2)",
+            )
+            .bind(&v.id)
+            .bind(&v.username)
+            .bind(Entity::Staff)
+            .bind(QueueState::Pending)
+            .bind(QueueState::Sending)
+            .bind(QueueState::Error)
+            .execute(&mut *tx)
+            .await?;
             max_seq = max_seq.max(*change_seq);
         }
         meta::set_i64(&mut tx, "central_staff_seq", max_seq).await?;

@@ -82,12 +82,48 @@ fn is_live_conflict(e: &sqlx::Error) -> bool {
     violation(e) == Some(Violation::OneLivePerAffiliate)
 }
 
+/// The central database's "not yours to do" (SQLSTATE 42501): for a staff version, made
+/// without the authority its office's accounts require (migrations/postgres/…_staff_authority.sql).
+fn is_refused(e: &sqlx::Error) -> Option<String> {
+    match e {
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("42501") => {
+            Some(db.message().to_owned())
+        }
+        _ => None,
+    }
+}
+
+/// A staff version the central database refused: the account here goes back to the
+/// office's version in force with the next pull, or stops signing in if the office has none.
+struct StaffRefusal {
+    seq: i64,
+    username: String,
+    reason: String,
+}
+
+/// What one push round did.
+pub(super) struct PushRound {
+    pub pushed: u64,
+    pub conflicts: u64,
+    pub staff_refused: u64,
+    /// A full batch went up: there may be more waiting.
+    pub more: bool,
+}
+
+/// What the central transaction left for the station to record.
+#[derive(Default)]
+struct Pushed {
+    /// Registrations held back by a live account elsewhere.
+    conflicted: Vec<String>,
+    refused: Vec<StaffRefusal>,
+}
+
 impl SyncWorker {
     pub(super) async fn push_batch(
         &self,
         central: &Central,
         offset: ClockOffset,
-    ) -> Result<(u64, u64, bool)> {
+    ) -> Result<PushRound> {
         let now = self.clock.now();
         // Rows of a registration in conflict wait for the clerk; everything else goes. The
         // waiting states stay literal (QueueState::Pending, Error): SQLite uses the partial
@@ -107,14 +143,49 @@ impl SyncWorker {
         .fetch_all(self.store.writer())
         .await?;
         if rows.is_empty() {
-            return Ok((0, 0, false));
+            return Ok(PushRound {
+                pushed: 0,
+                conflicts: 0,
+                staff_refused: 0,
+                more: false,
+            });
         }
         let mut rows = rows;
         rows.sort_by_key(|r| r.seq);
         let result = self.push_rows(central, &rows, offset).await;
         let mut tx = self.store.writer().begin().await?;
         let outcome = match result {
-            Ok(conflicted) => {
+            Ok(Pushed {
+                conflicted,
+                refused,
+            }) => {
+                for refusal in &refused {
+                    tracing::warn!(username = %refusal.username, reason = %refusal.reason,
+                        "the central database refused a staff account version");
+                    sqlx::query("UPDATE sync_queue SET state = ?, last_error = ? WHERE seq = ?")
+                        .bind(QueueState::Held)
+                        .bind(format!(
+                            "La base central no aceptó este cambio de la cuenta. Detalle: {}",
+                            refusal.reason
+                        ))
+                        .bind(refusal.seq)
+                        .execute(&mut *tx)
+                        .await?;
+                    // Until the office's version arrives, the account does not sign in here.
+                    sqlx::query(
+                        "UPDATE staff SET active = 0, version_id = NULL WHERE username = ?",
+                    )
+                    .bind(&refusal.username)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                if !refused.is_empty() {
+                    // The office's versions of these accounts may have been pulled long ago
+                    // and skipped then (the local change was waiting): read them again.
+                    sqlx::query("DELETE FROM app_meta WHERE key = 'central_staff_seq'")
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 // The rows this round claimed are exactly those still 'enviando'.
                 let held = serde_json::to_string(&conflicted).unwrap_or_else(|_| "[]".into());
                 let pushed = sqlx::query(
@@ -171,11 +242,12 @@ impl SyncWorker {
                 .bind(QueueState::Synced)
                 .execute(&mut *tx)
                 .await?;
-                Ok((
+                Ok(PushRound {
                     pushed,
-                    conflicted.len() as u64,
-                    rows.len() as i64 == PUSH_BATCH,
-                ))
+                    conflicts: conflicted.len() as u64,
+                    staff_refused: refused.len() as u64,
+                    more: rows.len() as i64 == PUSH_BATCH,
+                })
             }
             Err(e) => {
                 // Nothing was committed centrally: everything goes back, with the reason.
@@ -219,17 +291,19 @@ impl SyncWorker {
     /// Inserts the rows centrally in one transaction, a statement per run of rows of the
     /// same kind (queue order keeps registrations before their consents). A run of
     /// registrations that meets a live account elsewhere is redone row by row, so only
-    /// the conflicting registration is held back.
+    /// the conflicting registration is held back. Staff versions go one by one, in queue
+    /// order (each may be judged on the one before it), and a refused one is set aside.
     async fn push_rows(
         &self,
         central: &Central,
         rows: &[QueueRow],
         offset: ClockOffset,
-    ) -> Result<Vec<String>> {
+    ) -> Result<Pushed> {
         let rows = push_order(rows);
         let mut conn = central.pool().acquire().await?;
         let mut tx = conn.begin().await?;
         let mut conflicted: Vec<String> = Vec::new();
+        let mut refused: Vec<StaffRefusal> = Vec::new();
         let mut start = 0;
         while start < rows.len() {
             let entity = rows[start].entity;
@@ -254,6 +328,31 @@ impl SyncWorker {
                 // Nothing to send: the row counts as done.
                 continue;
             };
+            if entity == Entity::Staff {
+                for row in run {
+                    let payload = payload_of(row, offset)?;
+                    let mut one = tx.begin().await?;
+                    match sqlx::query(&entity.insert_sql(false))
+                        .bind(&payload)
+                        .execute(&mut *one)
+                        .await
+                    {
+                        Ok(_) => one.commit().await?,
+                        Err(e) => {
+                            let Some(reason) = is_refused(&e) else {
+                                return Err(e.into());
+                            };
+                            one.rollback().await?;
+                            refused.push(StaffRefusal {
+                                seq: row.seq,
+                                username: payload["username"].as_str().unwrap_or_default().into(),
+                                reason,
+                            });
+                        }
+                    }
+                }
+                continue;
+            }
             let batch = payload_array(&run, offset)?;
             let mut savepoint = tx.begin().await?;
             match sqlx::query(&sql)
@@ -286,6 +385,9 @@ impl SyncWorker {
             }
         }
         tx.commit().await?;
-        Ok(conflicted)
+        Ok(Pushed {
+            conflicted,
+            refused,
+        })
     }
 }

@@ -66,6 +66,8 @@ pub struct SyncReport {
     pub states_pulled: u64,
     /// Staff account versions from the office's other stations that were newer here.
     pub staff_pulled: u64,
+    /// Account changes made here that the central database refused (see push.rs).
+    pub staff_refused: u64,
 }
 
 /// Runs sync rounds for one desk.
@@ -112,10 +114,11 @@ impl SyncWorker {
         let offset = self.measure_clock_offset(&central).await?;
         let mut report = SyncReport::default();
         loop {
-            let (pushed, conflicts, more) = self.push_batch(&central, offset).await?;
-            report.pushed += pushed;
-            report.conflicts += conflicts;
-            if !more {
+            let round = self.push_batch(&central, offset).await?;
+            report.pushed += round.pushed;
+            report.conflicts += round.conflicts;
+            report.staff_refused += round.staff_refused;
+            if !round.more {
                 break;
             }
         }

@@ -15,5 +15,6 @@ mod roster;
 mod search;
 mod settings;
 mod staff;
+mod staff_authority;
 mod sync;
 mod validation;

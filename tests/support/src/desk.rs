@@ -92,6 +92,19 @@ pub async fn spawn_desk_in(root: &Path) -> TestDesk {
     t
 }
 
+/// A new station's first run: no account yet, nobody signed in (an empty data folder).
+pub async fn spawn_empty_desk() -> TestDesk {
+    let dir = crate::test_folder();
+    let root = dir.path().to_owned();
+    open_desk(
+        &root,
+        Settings::default(),
+        chrono::Duration::zero(),
+        Some(dir),
+    )
+    .await
+}
+
 /// The app opened again on a data folder that already has its clerk: after a restart,
 /// or a second instance beside the first. The clerk signs in.
 pub async fn reopen_desk(root: &Path) -> TestDesk {

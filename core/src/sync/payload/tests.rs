@@ -158,12 +158,16 @@ fn samples() -> Vec<(Entity, Value, Value)> {
                 active: true,
                 must_change_password: false,
                 changed_at: now,
+                changed_by: "mlopez".into(),
+                previous_id: Some("s0".into()),
             })
             .unwrap(),
+            // Versions queued before `changed_by` existed arrive without it: the central
+            // database refuses them and the station takes the office's version back.
             json!({
                 "id": "s1", "username": "mlopez", "full_name": "María López", "role": "supervisor",
                 "password_hash": "$argon2id$y", "active": true, "must_change_password": false,
-                "changed_at": now,
+                "changed_at": now, "changed_by": "mlopez", "previous_id": "s0",
             }),
         ),
     ]
