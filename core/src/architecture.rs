@@ -34,6 +34,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("search", USE_CASES),
     ("settings", USE_CASES),
     ("status_bar", USE_CASES),
+    ("readiness", USE_CASES),
     ("startup", 6),
 ];
 const USE_CASES: u8 = 5;

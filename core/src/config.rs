@@ -184,6 +184,42 @@ impl Default for Settings {
 }
 
 impl Settings {
+    // What is left before a station works for real (see readiness.rs).
+    /// A station that reaches affiliates for real: it sends through an SMTP server or
+    /// joins the central database (whose service opens the links).
+    pub fn joined_to_institute(&self, sends_by_smtp: bool) -> bool {
+        sends_by_smtp || !self.central_url.trim().is_empty()
+    }
+
+    /// The settings still holding the values the app ships with, which no affiliate may
+    /// receive: the link's address and the sender.
+    pub fn demo_values(&self) -> Vec<Field> {
+        let shipped = Settings::default();
+        let mut fields = Vec::new();
+        if self.link_base_url.trim() == shipped.link_base_url {
+            fields.push(Field::LinkBaseUrl);
+        }
+        if self
+            .sender_address
+            .trim()
+            .eq_ignore_ascii_case(&shipped.sender_address)
+        {
+            fields.push(Field::SenderAddress);
+        }
+        fields
+    }
+
+    /// Why emails may not go out now: demo values on a station joined to the institute.
+    pub fn sending_held_by(&self, sends_by_smtp: bool) -> Vec<Field> {
+        if self.joined_to_institute(sends_by_smtp) {
+            self.demo_values()
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+impl Settings {
     /// Checks what a supervisor typed on the settings screen; every problem at once.
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut errors = Vec::new();

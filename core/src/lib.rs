@@ -13,7 +13,7 @@
 //! ```text
 //! 6 composition  startup
 //! 5 use cases    registration, validation, followups, expiry, staff, roster, receipt,
-//!                search, settings, status_bar
+//!                search, settings, status_bar, readiness
 //! 4 context      desk
 //! 3 machinery    sync (entity, payload ← queue ← central, push, pull, worker), audit,
 //!                outbox, work, tokens, affiliate_account, legal
@@ -51,6 +51,7 @@ pub mod desk;
 // 5 · use cases
 mod expiry;
 pub mod followups;
+pub mod readiness;
 pub mod receipt;
 pub mod registration;
 pub mod roster;

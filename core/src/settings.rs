@@ -64,6 +64,21 @@ impl Desk {
             json!({ "claves": changed, "capturista": clerk.username }),
         )
         .await?;
+        if !new.central_url.trim().is_empty() {
+            // Joined to the central database: the roster comes from there only.
+            let retired = sqlx::query("DELETE FROM roster_affiliates WHERE is_demo = 1")
+                .execute(work.conn())
+                .await?
+                .rows_affected();
+            if retired > 0 {
+                work.audit(
+                    "padron_demostracion_retirado",
+                    Subject::Station,
+                    json!({ "filas": retired }),
+                )
+                .await?;
+            }
+        }
         work.commit().await?;
         self.replace_settings(new);
         // Valid settings, chosen by a supervisor: what waited on hold goes out now.

@@ -32,8 +32,17 @@ impl Desk {
         let now = clock.now();
         let clock_offset = meta::clock_offset(store.reader()).await?;
         legal::publish_embedded(&store, now).await?;
-        if roster::seed_demo_if_empty(&store, now).await? {
-            tracing::info!("empty roster: demo roster loaded");
+        if settings.central_url.trim().is_empty() {
+            if roster::seed_demo_if_empty(&store, now).await? {
+                tracing::info!("empty roster: demo roster loaded");
+            }
+        } else {
+            // Joined to the central database, the roster is the institute's, from there:
+            // registrations against the demo's public serials must never reach it.
+            let retired = roster::retire_demo(&store).await?;
+            if retired > 0 {
+                tracing::info!(retired, "central database configured: demo roster retired");
+            }
         }
         Ok(Self {
             store,

@@ -70,7 +70,23 @@ export async function cargarAjustes() {
   $('ayuda-smtp_password').textContent = `${view.smtp_password_saved ? t.contrasenaGuardada : t.contrasenaNueva} ${view.secret_store.description}`;
   $('entrega-actual').textContent = view.email_delivery;
   if (problem?.field) showFieldError(problem.field, problem.message);
+  mostrarListaInicial(view.readiness);
   mostrarActualizaciones(await api.updateStatus());
+}
+
+/** What is left before the station serves affiliates; hidden once all is done. @param {import('../types/ipc').ReadinessCheck[]} checks */
+function mostrarListaInicial(checks) {
+  const list = $('lista-inicial-pasos');
+  list.replaceChildren(...checks.map((c) => {
+    const item = document.createElement('li');
+    item.className = c.done ? 'hecho' : c.required ? 'pendiente' : 'opcional';
+    item.dataset.paso = c.item;
+    const state = document.createElement('strong');
+    state.textContent = c.done ? `✓ ${t.pasoHecho}` : c.required ? `⚠ ${t.pasoPendiente}` : t.pasoOpcional;
+    item.append(state, ` ${t.pasos[c.item]}`);
+    return item;
+  }));
+  $('lista-inicial').hidden = checks.every((c) => c.done || !c.required);
 }
 
 const fecha = (iso) => new Date(iso).toLocaleString('es-MX', { dateStyle: 'short', timeStyle: 'short' });

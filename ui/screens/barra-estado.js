@@ -61,8 +61,9 @@ async function refreshSync() {
   $('estado-ultima').hidden = !s.configured;
   $('sincronizar-ahora').hidden = !s.configured;
   const ajustes = $('estado-ajustes');
-  ajustes.hidden = !s.settings_problem;
-  ajustes.textContent = s.settings_problem ? g.ajustes(s.settings_problem) : '';
+  ajustes.hidden = !s.settings_problem && s.sending_held_by.length === 0;
+  ajustes.textContent = s.settings_problem ? g.ajustes(s.settings_problem)
+    : s.sending_held_by.length ? g.demostracion(s.sending_held_by) : '';
   const reloj = $('estado-reloj');
   reloj.hidden = !s.clock_skewed;
   reloj.textContent = s.clock_skewed ? g.reloj(s.clock_offset_seconds) : '';

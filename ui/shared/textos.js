@@ -73,6 +73,12 @@ const DOCUMENTS = {
   consentimiento_agrupacion: 'Agrupación por núcleo familiar',
 };
 
+/** Settings that can still hold the values the app ships with, as the status bar names them. */
+const VALORES_DE_FABRICA = /** @type {Partial<Record<import('../types/ipc').Field, string>>} */ ({
+  link_base_url: 'la dirección del enlace de validación',
+  sender_address: 'el correo del remitente',
+});
+
 export const textos = {
   general: {
     demo: 'DEMO — Padrón de demostración con personas ficticias. Importe el padrón real en «Padrón» antes de atender afiliados.',
@@ -99,6 +105,12 @@ export const textos = {
     // The saved settings file is unusable: the station holds emails and registrations.
     ajustes: (/** @type {SettingsProblem} */ p) => `⚠ Ajustes no válidos: ${p.message} Un supervisor debe corregirlos en «Ajustes»; `
       + 'mientras tanto no se registra a nadie y los correos esperan.',
+    // Demo values on a station joined to the institute: registering goes on, emails wait.
+    demostracion: (/** @type {import('../types/ipc').Field[]} */ fields) => {
+      const names = fields.map((f) => VALORES_DE_FABRICA[f] ?? f).join(' y ');
+      return `⚠ Los correos esperan: ${names} aún ${fields.length === 1 ? 'tiene el valor' : 'tienen los valores'} de demostración. `
+        + 'Un supervisor los cambia en «Ajustes» y los correos salen solos.';
+    },
     // The offset is central − station: positive when this station's clock runs behind.
     reloj: (/** @type {number} */ offsetSeconds) => {
       const ahead = offsetSeconds < 0;
@@ -223,6 +235,18 @@ export const textos = {
   },
   ajustes: {
     guardado: 'Ajustes guardados.',
+    /** The first-run checklist, one line per item (readiness.rs). */
+    pasos: /** @type {Record<import('../types/ipc').ReadinessItem, string>} */ ({
+      office: 'El nombre de la oficina (no el de demostración).',
+      link_base: 'La dirección del enlace de validación del Instituto.',
+      sender: 'El correo del remitente del Instituto.',
+      smtp: 'El servidor de correo (sin él, los correos se guardan como archivos en este equipo).',
+      central: 'La base central (opcional: una estación puede trabajar sola).',
+      roster: 'El padrón del Instituto (hoy está el de demostración; con base central llega de ella).',
+    }),
+    pasoHecho: 'Listo',
+    pasoPendiente: 'Pendiente',
+    pasoOpcional: 'Opcional',
     problema: (/** @type {SettingsProblem} */ p) => `El archivo de ajustes no se pudo usar: ${p.message} `
       + 'Abajo están los valores de fábrica: escriba los de esta oficina y guarde. El archivo anterior se conserva '
       + 'aparte, junto al nuevo, para que soporte lo revise.',

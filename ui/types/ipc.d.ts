@@ -64,7 +64,12 @@ clock_skewed: boolean,
  * The saved settings are unusable and the station is on hold (see
  * [`crate::config::SettingsProblem`]).
  */
-settings_problem: SettingsProblem | null, };
+settings_problem: SettingsProblem | null, 
+/**
+ * Settings that still hold the values the app ships with on a station joined to the
+ * institute: emails wait until a supervisor sets them (see readiness.rs).
+ */
+sending_held_by: Array<Field>, };
 
 /**
  * A problem with one record, for the status bar.
@@ -255,7 +260,11 @@ export type SettingsView = { settings: Settings, smtp_password_saved: boolean, c
 /**
  * Why the saved settings could not be used (the station is on hold until saved).
  */
-settings_problem: SettingsProblem | null, };
+settings_problem: SettingsProblem | null, 
+/**
+ * What is left before this station works for real (the first-run checklist).
+ */
+readiness: Array<ReadinessCheck>, };
 
 /**
  * Why the settings saved on disk cannot be used. The station then keeps the file as it
@@ -276,6 +285,21 @@ field: Field | null,
  * What is wrong, in Spanish.
  */
 message: string, };
+
+export type ReadinessCheck = { item: ReadinessItem, done: boolean, 
+/**
+ * Where it is set on the screen, when it is a field there.
+ */
+field: Field | null, 
+/**
+ * Needed before the station serves affiliates (the central database is not).
+ */
+required: boolean, };
+
+/**
+ * One line of the checklist; the screen words it (ui/shared/textos.js).
+ */
+export type ReadinessItem = "office" | "link_base" | "sender" | "smtp" | "central" | "roster";
 
 export type Settings = { 
 /**

@@ -97,6 +97,11 @@ impl Transport {
     }
 
     /// A short Spanish description for the status screens.
+    /// Whether messages leave this station (rather than becoming files in its folder).
+    pub fn is_smtp(&self) -> bool {
+        matches!(self, Transport::Smtp { .. })
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Transport::Files { dir, .. } => {

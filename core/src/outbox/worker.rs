@@ -5,7 +5,9 @@ use super::compose::{Stored, compose};
 use super::transport::{DeliveryFailure, Transport};
 use crate::clock::Clock;
 use crate::config::{Settings, SettingsProblem};
+use crate::domain::token::validation_link;
 use crate::domain::{AttemptOutcome, EmailState};
+use crate::emails::escape_html;
 use crate::error::Result;
 use crate::store::{Store, db_time};
 use chrono::Duration;
@@ -120,6 +122,20 @@ impl OutboxWorker {
     pub async fn deliver_due(&self) -> Result<DeliveryRound> {
         let mut round = DeliveryRound::default();
         let transport = self.transport.read().expect("transport lock").clone();
+        let held_by = self
+            .settings
+            .read()
+            .expect("settings lock")
+            .sending_held_by(transport.is_smtp());
+        if !held_by.is_empty() {
+            // An affiliate must never get the demo link or sender; the messages wait, with
+            // no attempt spent, and the status bar says which setting to fix.
+            tracing::warn!(
+                ?held_by,
+                "outbox held: demo settings on a station joined to the institute"
+            );
+            return Ok(round);
+        }
         while let Some(claimed) = self.claim_next().await? {
             let outcome = match self.build(&claimed) {
                 Ok(message) => transport.send(message).await,
@@ -151,14 +167,28 @@ impl OutboxWorker {
 
     fn build(&self, m: &Claimed) -> std::result::Result<Message, String> {
         let settings = self.settings.read().expect("settings lock").clone();
+        // A message written while the link still had the address the app ships with (a
+        // station that worked alone, then joined the institute) leaves with the
+        // institute's: sending waited for it (`Settings::sending_held_by`).
+        let shipped = validation_link(&Settings::default().link_base_url, "");
+        let current = validation_link(&settings.link_base_url, "");
+        let (body_text, body_html) = if shipped == current {
+            (m.body_text.clone(), m.body_html.clone())
+        } else {
+            (
+                m.body_text.replace(&shipped, &current),
+                m.body_html
+                    .replace(&escape_html(&shipped), &escape_html(&current)),
+            )
+        };
         compose(
             &settings.sender_name,
             &settings.sender_address,
             &Stored {
                 recipient: &m.recipient,
                 subject: &m.subject,
-                body_text: &m.body_text,
-                body_html: &m.body_html,
+                body_text: &body_text,
+                body_html: &body_html,
                 secrets: m.secrets.as_deref(),
                 message_id: &m.message_id,
             },

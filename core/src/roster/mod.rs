@@ -151,6 +151,17 @@ pub async fn seed_demo_if_empty(store: &Store, now: DateTime<Utc>) -> Result<boo
     Ok(true)
 }
 
+/// Removes the demo roster (a station joined to the central database never keeps it).
+/// Returns how many rows went.
+pub async fn retire_demo(store: &Store) -> Result<u64> {
+    Ok(
+        sqlx::query("DELETE FROM roster_affiliates WHERE is_demo = 1")
+            .execute(store.writer())
+            .await?
+            .rows_affected(),
+    )
+}
+
 /// Imports a roster CSV file; `progress` is called after each batch of rows.
 pub async fn import_csv_file(
     store: &Store,

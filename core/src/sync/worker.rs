@@ -55,6 +55,9 @@ pub struct SyncStatus {
     /// The saved settings are unusable and the station is on hold (see
     /// [`crate::config::SettingsProblem`]).
     pub settings_problem: Option<crate::config::SettingsProblem>,
+    /// Settings that still hold the values the app ships with on a station joined to the
+    /// institute: emails wait until a supervisor sets them (see readiness.rs).
+    pub sending_held_by: Vec<crate::domain::Field>,
 }
 
 /// What one sync round did.

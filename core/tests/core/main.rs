@@ -9,6 +9,7 @@ mod followups;
 mod legal;
 mod office_boundaries;
 mod outbox;
+mod readiness;
 mod receipt;
 mod registration;
 mod roster;

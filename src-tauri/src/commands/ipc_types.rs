@@ -16,6 +16,7 @@ use registro_core::domain::{
 };
 use registro_core::followups::{EmailSent, RevealedSerial};
 use registro_core::legal::LegalDocument;
+use registro_core::readiness::{ReadinessCheck, ReadinessItem};
 use registro_core::receipt::{Receipt, ReceiptContact, ReceiptDocument};
 use registro_core::registration::{
     ConsentAnswer, FieldCheck, IdentifiedAffiliate, RegistrationForm, RegistrationReceipt,
@@ -108,6 +109,8 @@ fn declarations() -> Vec<Declaration> {
         // Settings.
         SettingsView,
         SettingsProblem,
+        ReadinessCheck,
+        ReadinessItem,
         Settings,
         SmtpSettings,
         SmtpSecurity,

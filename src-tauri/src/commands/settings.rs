@@ -5,6 +5,7 @@ use crate::error::CommandError;
 use crate::secrets::{Secret, SecretStoreStatus};
 use crate::state::AppState;
 use registro_core::config::{Settings, SettingsProblem};
+use registro_core::readiness::ReadinessCheck;
 use registro_core::staff::SupervisorApproval;
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
@@ -21,6 +22,8 @@ pub struct SettingsView {
     pub email_delivery: String,
     /// Why the saved settings could not be used (the station is on hold until saved).
     pub settings_problem: Option<SettingsProblem>,
+    /// What is left before this station works for real (the first-run checklist).
+    pub readiness: Vec<ReadinessCheck>,
 }
 
 async fn settings_view(state: &AppState) -> Result<SettingsView, CommandError> {
@@ -32,6 +35,7 @@ async fn settings_view(state: &AppState) -> Result<SettingsView, CommandError> {
         supervisor_exists: state.desk.has_supervisor().await?,
         email_delivery: state.desk.transport().describe(),
         settings_problem: state.desk.settings_problem(),
+        readiness: state.desk.readiness().await?,
     })
 }
 

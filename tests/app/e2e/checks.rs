@@ -27,6 +27,14 @@ pub async fn wait_visible(c: &Client, css: &str) {
     }
 }
 
+pub async fn wait_hidden(c: &Client, css: &str) {
+    let deadline = Instant::now() + WAIT;
+    while is_displayed(c, css).await {
+        assert!(Instant::now() < deadline, "{css} never went away");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 pub async fn wait_text(c: &Client, css: &str, fragment: &str) -> String {
     let deadline = Instant::now() + WAIT;
     loop {

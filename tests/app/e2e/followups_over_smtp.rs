@@ -21,6 +21,16 @@ async fn resend_email_correction_and_a_new_password_through_a_real_smtp_server()
     // Settings: the SMTP server, no wait between resends, and a test email.
     tab(&c, "ajustes").await;
     wait_visible(&c, "#form-ajustes").await;
+    // A new station: the checklist says what is left.
+    let checklist = text(&c, "#lista-inicial").await;
+    assert!(
+        checklist.contains("Pendiente La dirección del enlace de validación del Instituto"),
+        "{checklist}"
+    );
+    assert!(
+        checklist.contains("Pendiente El servidor de correo"),
+        "{checklist}"
+    );
     click(&c, "usar-smtp").await;
     type_into(&c, "smtp_host", "127.0.0.1").await;
     type_into(&c, "smtp_port", &smtp.port.to_string()).await;
@@ -35,6 +45,19 @@ async fn resend_email_correction_and_a_new_password_through_a_real_smtp_server()
     type_into(&c, "resend_cooldown_secs", "0").await;
     save_settings_as_supervisor(&c).await;
     wait_text(&c, "#ajustes-exito", "Ajustes guardados").await;
+    // A real server with the link and sender the app ships with: no affiliate may get
+    // those, so emails wait and the status bar says which settings to change.
+    let held = wait_text(&c, "#estado-ajustes", "Los correos esperan").await;
+    assert!(
+        held.contains("la dirección del enlace de validación y el correo del remitente"),
+        "{held}"
+    );
+    screenshot(&c, &h, "30-ajustes-valores-de-demostracion").await;
+    type_into(&c, "link_base_url", "https://servicios.example.com/validar").await;
+    type_into(&c, "sender_address", "avisos@example.com").await;
+    save_settings_as_supervisor(&c).await;
+    wait_text(&c, "#ajustes-exito", "Ajustes guardados").await;
+    wait_hidden(&c, "#estado-ajustes").await;
     assert!(
         text(&c, "#entrega-actual")
             .await

@@ -25,6 +25,20 @@ pub fn supervisor_approval() -> registro_core::staff::SupervisorApproval {
     }
 }
 
+/// `settings` with the institute's link address and sender in place of the values the
+/// app ships with: what a station joined to a real SMTP server or the central database
+/// needs before any email leaves (readiness.rs). Invented, on example.com.
+pub fn for_the_institute(
+    settings: registro_core::config::Settings,
+) -> registro_core::config::Settings {
+    registro_core::config::Settings {
+        office: "Oficina Mexicali (pruebas)".into(),
+        link_base_url: "https://servicios.example.com/validar".into(),
+        sender_address: "avisos@example.com".into(),
+        ..settings
+    }
+}
+
 /// The signed-in clerk of every test desk.
 pub const CLERK: (&str, &str) = ("capturista.prueba", "mi-clave-de-ventanilla");
 

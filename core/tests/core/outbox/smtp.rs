@@ -10,6 +10,8 @@ use registro_test_support::*;
 async fn use_server(t: &TestDesk, server: &SmtpServer, password_ok: bool) {
     let (settings, password) = server.settings(password_ok);
     t.desk
+        .replace_settings(for_the_institute(t.desk.settings()));
+    t.desk
         .use_transport(Transport::smtp(&settings, password.as_deref()).unwrap());
 }
 
