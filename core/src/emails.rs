@@ -103,7 +103,7 @@ impl ValidationEmail<'_> {
         let (o, a, p, h) = contact();
         Ok(RenderedEmail {
             subject: format!(
-                "Valida tu registro en Servicios en Línea (folio {})",
+                "Valide su registro en Servicios en Línea (folio {})",
                 self.folio
             ),
             text: render(&ValidationText {

@@ -23,7 +23,7 @@ pub enum Error {
     #[error("El número de serie no corresponde a la credencial registrada en el padrón. {}", remaining_tries(*.remaining))]
     SerialMismatch { remaining: u32 },
 
-    #[error("Por seguridad, el número de afiliación {affiliation} está bloqueado hasta las {} por intentos con un número de serie equivocado. Verifique la credencial física; después de esa hora podrá intentarlo de nuevo.", local_time(.until))]
+    #[error("Por seguridad, el número de afiliación {affiliation} está bloqueado hasta el {} por intentos con un número de serie equivocado. Verifique la credencial física; después de ese momento podrá intentarlo de nuevo.", local_time(.until))]
     AffiliationLocked {
         affiliation: String,
         until: DateTime<Utc>,
@@ -62,10 +62,10 @@ pub enum Error {
     #[error("El código venció el {}. Hay que enviar un nuevo correo de validación al afiliado.", local_time(.0))]
     CodeExpired(DateTime<Utc>),
 
-    #[error("El registro ya fue validado el {}; la contraseña temporal se envió al correo del afiliado.", local_time(.0))]
+    #[error("El registro ya fue validado el {}; la contraseña temporal va al correo del afiliado («Buscar» muestra si ya salió).", local_time(.0))]
     AlreadyValidated(DateTime<Utc>),
 
-    #[error("El registro con folio {folio} está {}; ya no se puede validar.", .state.label())]
+    #[error("El registro con folio {folio} está {}; ya no se puede validar.", .state.word())]
     RegistrationClosed {
         folio: String,
         state: RegistrationState,
@@ -77,7 +77,7 @@ pub enum Error {
     #[error("Espere {0} segundos antes de reenviar: el correo anterior se generó hace muy poco.")]
     ResendTooSoon(i64),
 
-    #[error("El registro con folio {folio} no está pendiente de validación (está {}); esta acción no aplica.", .state.label())]
+    #[error("El registro con folio {folio} no está pendiente de validación (está {}); esta acción no aplica.", .state.word())]
     NotPending {
         folio: String,
         state: RegistrationState,
@@ -109,7 +109,7 @@ pub enum Error {
     #[error("Usuario o contraseña de supervisor incorrectos. {}", remaining_tries(*.remaining))]
     SupervisorRejected { remaining: u32 },
 
-    #[error("La cuenta de supervisor está bloqueada hasta las {} por intentos fallidos.", local_time(.0))]
+    #[error("La cuenta de supervisor está bloqueada hasta el {} por intentos fallidos.", local_time(.0))]
     SupervisorLocked(DateTime<Utc>),
 
     #[error("Todavía no hay ninguna cuenta de supervisor en esta estación.")]
@@ -118,7 +118,7 @@ pub enum Error {
     #[error("Usuario o contraseña incorrectos. {}", remaining_tries(*.remaining))]
     SignInRejected { remaining: u32 },
 
-    #[error("La cuenta está bloqueada hasta las {} por intentos fallidos. Un supervisor puede desbloquearla asignándole una contraseña nueva.", local_time(.0))]
+    #[error("La cuenta está bloqueada hasta el {} por intentos fallidos. Un supervisor puede desbloquearla asignándole una contraseña nueva.", local_time(.0))]
     AccountLocked(DateTime<Utc>),
 
     #[error("Inicie sesión para continuar.")]
@@ -166,7 +166,7 @@ pub enum Error {
     )]
     RecordUploading,
 
-    #[error("Este afiliado ya tiene un registro en Servicios en Línea hecho en {office} (folio {folio}, {}). No es necesario registrarse otra vez; si olvidó su contraseña, solicite una temporal nueva.", .state.label())]
+    #[error("Este afiliado ya tiene un registro en Servicios en Línea hecho en {office} (folio {folio}, {}). No es necesario registrarse otra vez; si olvidó su contraseña, solicite una temporal nueva.", .state.word())]
     RegisteredElsewhere {
         folio: String,
         state: RegistrationState,

@@ -98,7 +98,7 @@ impl Desk {
                     errors.push(FieldError::new(
                         Field::Email,
                         "posible_error",
-                        format!("¿Quisiste decir {s}? Corrija el correo o confirme con el afiliado que está bien escrito."),
+                        format!("¿Quiso decir {s}? Corrija el correo o confirme con el afiliado que está bien escrito."),
                     ));
                     None
                 }

@@ -1,7 +1,7 @@
 // @ts-check
 import { api, asError } from '../shared/api.js';
 import { textos } from '../shared/textos.js';
-import { clearErrors, intValue, showError, showFieldError } from '../shared/formulario.js';
+import { clearErrors, fecha, intValue, showError, showFieldError } from '../shared/formulario.js';
 import { pedirAutorizacion } from '../shared/autorizacion.js';
 import { $ } from '../shared/dom.js';
 
@@ -89,7 +89,6 @@ function mostrarListaInicial(checks) {
   $('lista-inicial').hidden = checks.every((c) => c.done || !c.required);
 }
 
-const fecha = (iso) => new Date(iso).toLocaleString('es-MX', { dateStyle: 'short', timeStyle: 'short' });
 
 /** The last update check, under the address (the status bar refreshes it). @param {import('../types/ipc').UpdateView} u */
 export function mostrarActualizaciones(u) {

@@ -138,7 +138,7 @@ async function act(run, message) {
   }
 }
 
-// A second "Guardar" on the same address after a "¿Quisiste decir…?" confirms it.
+// A second "Guardar" on the same address after a "¿Quiso decir…?" confirms it.
 /** @type {string | null} */
 let suggestedFor = null;
 

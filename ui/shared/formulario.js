@@ -60,7 +60,4 @@ export function intValue(id) {
   return /^\d+$/.test(raw) ? Number(raw) : -1;
 }
 
-/** Local date and time, es-MX. @param {string | null} iso */
-export function fecha(iso) {
-  return iso ? new Date(iso).toLocaleString('es-MX', { dateStyle: 'short', timeStyle: 'short' }) : '—';
-}
+export { fecha } from './fecha.js';

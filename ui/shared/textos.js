@@ -2,6 +2,9 @@
 // Spanish text the scripts put on screen, one block per screen. Static labels live in
 // index.html; messages about data come from the Rust side already in Spanish. The maps of
 // states and kinds are typed by the Rust enums: a value without a label fails `tsc`.
+import { fecha } from './fecha.js';
+import { ESTADOS_CORREO, ESTADOS_REGISTRO, RESPUESTAS } from './palabras.js';
+
 /** @typedef {import('../types/ipc').AffiliateKind} AffiliateKind */
 /** @typedef {import('../types/ipc').AppInfo} AppInfo */
 /** @typedef {import('../types/ipc').Clerk} Clerk */
@@ -43,24 +46,12 @@ const ROLES = { capturista: 'Capturista', supervisor: 'Supervisor' };
 /** @type {Record<AffiliateKind, string>} */
 const AFFILIATE_KINDS = { titular: 'Titular', beneficiario: 'Beneficiario' };
 
-/** @type {Record<RegistrationState, string>} */
-const REGISTRATION_STATES = {
-  pendiente_validacion: 'Pendiente de validación',
-  validada: 'Validada',
-  activa: 'Activa',
-  expirada: 'Expirada (nunca se validó)',
-  cancelada: 'Cancelada',
-};
-
-/** @type {Record<EmailState, string>} */
-const EMAIL_STATES = {
-  en_cola: 'En cola',
-  enviando: 'Enviándose',
-  enviado: 'Entregado al servidor',
-  abandonado: 'Abandonado',
-  incierto: 'Incierto (se interrumpió el envío; reenvíe si no llegó)',
-  cancelado: 'Reemplazado',
-};
+/** A word from the one table (ui/shared/palabras.js), at the start of a cell or line. @param {string} w */
+const mayuscula = (w) => w.charAt(0).toUpperCase() + w.slice(1);
+/** @template {string} K @param {Record<K, string>} table @returns {Record<K, string>} */
+const conMayuscula = (table) => /** @type {Record<K, string>} */ (Object.fromEntries(Object.entries(table).map(([k, v]) => [k, mayuscula(/** @type {string} */ (v))])));
+const REGISTRATION_STATES = conMayuscula(ESTADOS_REGISTRO);
+const EMAIL_STATES = conMayuscula(ESTADOS_CORREO);
 
 /** @type {Record<EmailKind, string>} */
 const EMAIL_KINDS = { validacion: 'Validación', contrasena_temporal: 'Contraseña temporal' };
@@ -92,7 +83,7 @@ export const textos = {
         : s.waiting_for_network || !s.last_error
           ? '○ Sin conexión con la base central: los registros esperan aquí y se envían solos al volver la red'
           : `⚠ ${s.last_error}`,
-    desde: (/** @type {string | null} */ iso) => iso ? ` desde ${new Date(iso).toLocaleString('es-MX', { dateStyle: 'short', timeStyle: 'short' })}` : '',
+    desde: (/** @type {string | null} */ iso) => iso ? ` desde el ${fecha(iso)}` : '',
     // Without a central database nothing is "sent": say plainly that the records live
     // only on this station, which is what a supervisor needs to know about backups.
     /** @param {SyncStatus} s @param {(iso: string | null) => string} desde */
@@ -101,7 +92,7 @@ export const textos = {
       : `Registros por enviar: ${s.records_waiting}${s.changes_waiting ? ` (${s.changes_waiting} cambios)${desde(s.oldest_record_waiting_at)}` : ''}`,
     /** @param {SyncStatus} s @param {(iso: string | null) => string} desde */
     correos: (s, desde) => `Correos en espera: ${s.emails_waiting}${s.emails_waiting ? desde(s.oldest_email_waiting_at) : ''}`,
-    ultima: (/** @type {SyncStatus} */ s) => `Última sincronización: ${s.last_success_at ? new Date(s.last_success_at).toLocaleString('es-MX', { dateStyle: 'short', timeStyle: 'short' }) : 'nunca'}`,
+    ultima: (/** @type {SyncStatus} */ s) => `Última sincronización: ${s.last_success_at ? `el ${fecha(s.last_success_at)}` : 'nunca'}`,
     // The saved settings file is unusable: the station holds emails and registrations.
     ajustes: (/** @type {SettingsProblem} */ p) => `⚠ Ajustes no válidos: ${p.message} Un supervisor debe corregirlos en «Ajustes»; `
       + 'mientras tanto no se registra a nadie y los correos esperan.',
@@ -142,7 +133,7 @@ export const textos = {
     /** @param {StaffMember} m @param {Fecha} fecha */
     estado: (m, fecha) => [
       m.active ? 'Activa' : 'Desactivada',
-      m.locked_until && new Date(m.locked_until) > new Date() ? `bloqueada hasta ${fecha(m.locked_until)}` : '',
+      m.locked_until && new Date(m.locked_until) > new Date() ? `bloqueada hasta el ${fecha(m.locked_until)}` : '',
       m.must_change_password ? 'debe elegir su contraseña' : '',
     ].filter(Boolean).join(' · '),
     asignar: 'Asignar contraseña nueva',
@@ -161,17 +152,19 @@ export const textos = {
     leer: 'Leer',
     acepto: (/** @type {string} */ titulo) => `El afiliado leyó y acepta: ${titulo}`,
     agrupacionPregunta: '¿El afiliado otorga el consentimiento para agrupar su agenda médica y recetas por núcleo familiar?',
-    agrupacionSi: 'Sí, lo otorga',
-    agrupacionNo: 'No lo otorga',
-    quisisteDecir: (/** @type {string} */ s) => `¿Quisiste decir ${s}?`,
+    agrupacionSi: mayuscula(RESPUESTAS.agrupacion.si),
+    agrupacionNo: mayuscula(RESPUESTAS.agrupacion.no),
+    quisisteDecir: (/** @type {string} */ s) => `¿Quiso decir ${s}?`,
     usar: (/** @type {string} */ s) => `Usar ${s}`,
     identificado: (/** @type {IdentifiedAffiliate} */ a) => `${a.full_name} · ${AFFILIATE_KINDS[a.kind]}. Confirme con el afiliado que es la persona correcta.`,
     pdfGuardado: (/** @type {string} */ path) => `Comprobante guardado en PDF: ${path}`,
-    correoEnviado: (/** @type {string} */ c) => `Se envió el correo de validación a ${c}. El enlace y el código sirven una sola vez.`,
+    // Queued, not sent: the outbox hands it to the mail server when it can (the status bar
+    // counts the ones waiting); «entregado» is said only once the server took it.
+    correoEnviado: (/** @type {string} */ c) => `El correo de validación para ${c} quedó en la bandeja de salida y sale en cuanto el servidor de correo lo reciba. El enlace y el código sirven una sola vez.`,
     agrupacion: (/** @type {boolean} */ si) => si
-      ? 'Agrupación por núcleo familiar: otorgada.'
-      : 'Agrupación por núcleo familiar: no otorgada (el afiliado verá solo su propia agenda y recetas; puede otorgarla después en ventanilla).',
-    version: (/** @type {LegalDocument} */ d) => `Versión ${d.version} · SHA-256 ${d.sha256.slice(0, 12)}…`,
+      ? `Agrupación por núcleo familiar: ${RESPUESTAS.agrupacion.si}.`
+      : `Agrupación por núcleo familiar: ${RESPUESTAS.agrupacion.no} (el afiliado verá solo su propia agenda y recetas; puede otorgarla después en ventanilla).`,
+    version: (/** @type {LegalDocument} */ d) => `Versión ${d.version} · comprobación del texto ${d.sha256.slice(0, 12)}…`,
   },
   comprobante: {
     /** @param {Receipt} c @returns {Pairs} */
@@ -190,7 +183,7 @@ export const textos = {
     validando: 'Validando…',
     validar: 'Validar',
     usuario: (/** @type {string} */ u) => `Usuario: ${u}`,
-    correo: (/** @type {string} */ c) => `Se envió la contraseña temporal a ${c}. Deberá cambiarla al entrar por primera vez.`,
+    correo: (/** @type {string} */ c) => `La contraseña temporal para ${c} quedó en la bandeja de salida y sale en cuanto el servidor de correo la reciba. El afiliado deberá cambiarla al entrar por primera vez.`,
   },
   busqueda: {
     estados: REGISTRATION_STATES,
@@ -205,9 +198,9 @@ export const textos = {
       ['Afiliación', d.affiliation_number],
       ['Correo', d.email],
       ['Teléfono', telefono(d.phone_e164)],
-      ['Agrupación por núcleo familiar', d.family_grouping ? 'Otorgada' : 'No otorgada'],
+      ['Agrupación por núcleo familiar', mayuscula(d.family_grouping ? RESPUESTAS.agrupacion.si : RESPUESTAS.agrupacion.no)],
       ['Registrado', `${fecha(d.created_at)} en ${d.office}, estación ${d.workstation}, por ${d.clerk}`],
-      ['Validado', fecha(d.validated_at)],
+      ['Fecha de validación', fecha(d.validated_at)],
       .../** @type {Pairs} */ (d.closed_at ? [['Cerrado', `${fecha(d.closed_at)}: ${d.closed_reason ?? ''}`]] : []),
     ],
     duracion: (/** @type {number} */ s) => `${Math.floor(s / 60)} min ${s % 60} s`,
@@ -221,15 +214,18 @@ export const textos = {
           : '',
     reenviarEn: (/** @type {number} */ s) => `Reenviar correo de validación (disponible en ${s} s)`,
     reenviar: 'Reenviar correo de validación',
-    reenviado: (/** @type {EmailSent} */ r) => `Se envió un nuevo correo de validación a ${r.email_masked}. El enlace y el código anteriores ya no sirven.`,
-    corregido: (/** @type {EmailSent} */ r) => `Correo corregido. Se envió el correo de validación a ${r.email_masked}; el enlace anterior ya no sirve.`,
+    reenviado: (/** @type {EmailSent} */ r) => `Un nuevo correo de validación para ${r.email_masked} quedó en la bandeja de salida. El enlace y el código anteriores ya no sirven.`,
+    corregido: (/** @type {EmailSent} */ r) => `Correo corregido. El correo de validación para ${r.email_masked} quedó en la bandeja de salida; el enlace anterior ya no sirve.`,
     contrasenaTitulo: 'Nueva contraseña temporal',
     contrasenaExplicacion: 'La contraseña actual deja de funcionar y se envía una nueva al correo del afiliado.',
-    contrasenaEnviada: (/** @type {EmailSent} */ r) => `Se envió una nueva contraseña temporal a ${r.email_masked}.`,
+    contrasenaEnviada: (/** @type {EmailSent} */ r) => `Una nueva contraseña temporal para ${r.email_masked} quedó en la bandeja de salida.`,
     cancelarTitulo: 'Cancelar registro',
     cancelarExplicacion: 'El enlace, el código y la cuenta dejan de servir; el afiliado podrá registrarse de nuevo. Requiere a un supervisor.',
     cancelado: 'Registro cancelado.',
-    respuesta: (/** @type {ConsentView} */ c) => c.accepted ? 'Aceptó' : 'No aceptó',
+    respuesta: (/** @type {ConsentView} */ c) => {
+      const words = c.document_kind === 'consentimiento_agrupacion' ? RESPUESTAS.agrupacion : RESPUESTAS.texto;
+      return mayuscula(c.accepted ? words.si : words.no);
+    },
     /** @param {ConsentView} c @param {Fecha} fecha */
     quien: (c, fecha) => `${fecha(c.decided_at)} · ${c.method} · ${c.clerk}`,
   },
@@ -275,7 +271,7 @@ export const textos = {
   padron: {
     estado: (/** @type {RosterSummary} */ r) => r.total === 0
       ? 'El padrón está vacío.'
-      : `${r.total.toLocaleString('es-MX')} afiliados (${r.current.toLocaleString('es-MX')} vigentes)${r.is_demo ? ' — padrón de DEMOSTRACIÓN' : ''}${r.imported_at ? ` · última importación ${new Date(r.imported_at).toLocaleString('es-MX')}` : ''}.`,
+      : `${r.total.toLocaleString('es-MX')} afiliados (${r.current.toLocaleString('es-MX')} vigentes)${r.is_demo ? ' — padrón de DEMOSTRACIÓN' : ''}${r.imported_at ? ` · última importación el ${fecha(r.imported_at)}` : ''}.`,
     elijaArchivo: 'Elija el archivo CSV del padrón.',
     importar: 'Importar',
     importando: 'Importando…',

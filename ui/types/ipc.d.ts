@@ -153,7 +153,7 @@ export type ReceiptDocument = { title: string, version: number,
  */
 short_hash: string, 
 /**
- * "Aceptado", or "Sí autorizó" / "No autorizó" for the family-grouping consent.
+ * «Aceptado», or «Otorgado» / «No otorgado» for the family-grouping consent.
  */
 answer: string, };
 

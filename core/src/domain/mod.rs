@@ -13,6 +13,7 @@ pub mod sync_state;
 pub(crate) mod text_enum;
 mod time;
 pub mod token;
+pub mod words;
 
 pub use affiliation::{AffiliationNumber, CredentialSerial};
 pub use document::DocumentKind;
@@ -27,6 +28,7 @@ pub use text_enum::UnknownText;
 pub(crate) use text_enum::text_enum;
 pub(crate) use time::local_time;
 pub use token::TokenState;
+pub use words::answer_word;
 
 use serde::{Deserialize, Serialize};
 

@@ -37,10 +37,6 @@ macro_rules! text_enum {
                 }
             }
 
-            /// For sentences: `pendiente validacion`.
-            pub fn label(self) -> String {
-                self.as_str().replace('_', " ")
-            }
         }
 
         impl std::str::FromStr for $name {

@@ -195,12 +195,12 @@ pub(super) fn layout(receipt: &Receipt) -> Vec<Vec<Placed>> {
         l.labelled(label, value, LABEL_WIDTH);
     }
 
-    l.heading("Documentos aceptados");
+    l.heading("Textos presentados y respuestas");
     for doc in &receipt.documents {
         l.keep(2.0);
         l.labelled("•", &doc.title, 12.0);
         let detail = format!(
-            "Versión {} · huella {} · {}",
+            "Versión {} · comprobación del texto {} · {}",
             doc.version, doc.short_hash, doc.answer
         );
         l.paragraph(Font::Regular, 9.0, 12.0, &detail);
@@ -223,7 +223,7 @@ pub(super) fn layout(receipt: &Receipt) -> Vec<Vec<Placed>> {
         Font::Regular,
         9.0,
         0.0,
-        "Guarda este comprobante y tenlo a la mano si acudes a la ventanilla o llamas al Instituto. El personal del Instituto nunca te pedirá tu contraseña.",
+        "Guarde este comprobante y téngalo a la mano si acude a la ventanilla o llama al Instituto. El personal del Instituto nunca le pedirá su contraseña. La comprobación del texto es el inicio de su huella SHA-256: con ella el Instituto demuestra qué texto exacto se le presentó.",
     );
 
     let total = l.pages.len();

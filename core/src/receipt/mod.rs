@@ -11,7 +11,7 @@ pub use pdf::render_pdf;
 
 use crate::config::{InstituteContact, Settings};
 use crate::desk::Desk;
-use crate::domain::{DocumentKind, EmailAddress, MexicanPhone, RegistrationState};
+use crate::domain::{DocumentKind, EmailAddress, MexicanPhone, RegistrationState, answer_word};
 use crate::error::{Error, Result, local_time};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -46,7 +46,7 @@ pub struct ReceiptDocument {
     pub version: i64,
     /// First 12 hex digits of the text's SHA-256: enough to tell versions apart on paper.
     pub short_hash: String,
-    /// "Aceptado", or "Sí autorizó" / "No autorizó" for the family-grouping consent.
+    /// «Aceptado», or «Otorgado» / «No otorgado» for the family-grouping consent.
     pub answer: String,
 }
 
@@ -140,14 +140,18 @@ impl Desk {
     }
 }
 
+/// A word from the one table, at the start of its own line.
+fn capitalized(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 fn receipt_document(c: ConsentRow) -> ReceiptDocument {
-    let answer = match (c.document_kind, c.accepted) {
-        (DocumentKind::ConsentimientoAgrupacion, true) => "Sí autorizó",
-        (DocumentKind::ConsentimientoAgrupacion, false) => "No autorizó",
-        (_, true) => "Aceptado",
-        // Registration refuses this; said plainly should an old row ever hold it.
-        (_, false) => "No aceptado",
-    };
+    // One word per answer (domain/words.rs), with a capital on its own line.
+    let answer = capitalized(answer_word(c.document_kind, c.accepted));
     ReceiptDocument {
         title: c
             .title
@@ -172,17 +176,17 @@ fn next_steps(settings: &Settings, affiliation_number: &str, email_masked: &str)
     let ttl = plural(settings.validation_ttl_hours, "hora", "horas");
     vec![
         format!(
-            "Revisa tu correo {email_masked}: en los próximos {promise} recibirás el mensaje «Valida tu registro en Servicios en Línea». Busca también en la carpeta de correo no deseado."
+            "Revise su correo {email_masked}: en los próximos {promise} recibirá el mensaje «Valide su registro en Servicios en Línea». Busque también en la carpeta de correo no deseado."
         ),
         format!(
-            "Valida tu registro con el enlace del correo o, en la ventanilla, da el código de validación que viene en él. El enlace y el código vencen {ttl} después de enviados y solo sirven una vez."
+            "Valide su registro con el enlace del correo o, en la ventanilla, dé el código de validación que viene en él. El enlace y el código vencen {ttl} después de enviados y solo sirven una vez."
         ),
         format!(
-            "Después de validar recibirás otro correo con tu usuario y una contraseña temporal. Tu usuario es tu número de afiliación: {affiliation_number}."
+            "Después de validar recibirá otro correo con su usuario y una contraseña temporal. Su usuario es su número de afiliación: {affiliation_number}."
         ),
-        "Al entrar por primera vez, el sistema te pedirá cambiar la contraseña temporal por una que solo tú conozcas. No la compartas: el personal del Instituto nunca te la pedirá.".to_owned(),
+        "Al entrar por primera vez, el sistema le pedirá cambiar la contraseña temporal por una que solo usted conozca. No la comparta: el personal del Instituto nunca se la pedirá.".to_owned(),
         format!(
-            "Si el correo de validación no te llega en {promise}, acude a la ventanilla con este comprobante o llama al {}.",
+            "Si el correo de validación no le llega en {promise}, acuda a la ventanilla con este comprobante o llame al {}.",
             InstituteContact::PHONE
         ),
     ]
@@ -202,7 +206,7 @@ mod tests {
         let steps = next_steps(&settings, "900100101", "an***@example.com").join("\n");
         assert!(steps.contains("vencen 1 hora después"), "{steps}");
         assert!(steps.contains("en los próximos 15 minutos"), "{steps}");
-        assert!(steps.contains("Tu usuario es tu número de afiliación: 900100101"));
+        assert!(steps.contains("Su usuario es su número de afiliación: 900100101"));
         assert!(steps.contains("an***@example.com"));
         assert!(steps.contains(InstituteContact::PHONE));
     }

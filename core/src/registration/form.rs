@@ -103,7 +103,7 @@ pub fn parse_form(
                 errors.push(FieldError::new(
                     Field::Email,
                     "posible_error",
-                    format!("¿Quisiste decir {suggestion}? Corrija el correo o confirme con el afiliado que está bien escrito."),
+                    format!("¿Quiso decir {suggestion}? Corrija el correo o confirme con el afiliado que está bien escrito."),
                 ));
                 None
             }
@@ -321,11 +321,7 @@ mod tests {
             (errors[0].field, errors[0].code),
             (Field::Email, "posible_error")
         );
-        assert!(
-            errors[0]
-                .message
-                .starts_with("¿Quisiste decir ana@gmail.com?")
-        );
+        assert!(errors[0].message.starts_with("¿Quiso decir ana@gmail.com?"));
         form.email_suggestion_declined = true;
         assert!(parse_form(&form).is_ok());
         form.email_confirmation = "ana@gmail.com".into();

@@ -113,7 +113,7 @@ pub(crate) async fn conflict_detail(
             office,
         }) => format!(
             "El afiliado ya tiene un registro en la base central (folio {folio}, {}, oficina {office}). Revise con el afiliado cuál conservar: cancele este registro local o pida a la otra oficina cancelar el suyo y reintente.",
-            state.label()
+            state.word()
         ),
         None => "El afiliado ya tiene un registro vivo en la base central. Revise cuál conservar."
             .to_owned(),

@@ -19,3 +19,4 @@ mod staff;
 mod staff_authority;
 mod sync;
 mod validation;
+mod voice;

@@ -42,7 +42,7 @@ async fn the_receipt_shows_the_registration_masked_and_without_secrets() {
         .iter()
         .map(|d| d.answer.as_str())
         .collect();
-    assert_eq!(answers, ["Aceptado", "Aceptado", "Aceptado", "Sí autorizó"]);
+    assert_eq!(answers, ["Aceptado", "Aceptado", "Aceptado", "Otorgado"]);
     let steps = receipt.next_steps.join("\n");
     assert!(steps.contains("24 horas"), "{steps}");
     assert!(steps.contains("10 minutos"), "{steps}");
@@ -67,7 +67,7 @@ async fn the_receipt_shows_the_registration_masked_and_without_secrets() {
     for expected in [
         receipt.folio.as_str(),
         "xi***@example.com",
-        "Documentos aceptados",
+        "Textos presentados y respuestas",
         InstituteContact::PHONE,
         "Servicios en Línea",
         "Qué sigue",

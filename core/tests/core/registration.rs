@@ -151,7 +151,7 @@ async fn every_bad_field_is_reported_at_once_and_nothing_is_written() {
     assert!(
         err.field_errors()[3]
             .message
-            .starts_with("¿Quisiste decir ana@gmail.com?")
+            .starts_with("¿Quiso decir ana@gmail.com?")
     );
     assert_eq!(t.scalar_i64("SELECT count(*) FROM registrations").await, 0);
 }

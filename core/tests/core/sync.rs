@@ -565,7 +565,7 @@ async fn a_station_days_ahead_or_behind_issues_links_that_live_their_lifetime_by
         let central_expiry = chrono::Utc::now() + Duration::hours(24);
         let shown = |at: chrono::DateTime<chrono::Utc>| {
             at.with_timezone(&chrono::Local)
-                .format("%d/%m/%Y %H:%M")
+                .format("%d/%m/%Y a las %H:%M")
                 .to_string()
         };
         assert!(

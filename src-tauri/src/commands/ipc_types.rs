@@ -176,6 +176,25 @@ fn typescript_declarations_are_current() {
     }
 }
 
+/// The screens' words for states and answers are the core's one table
+/// (core/src/domain/words.rs), written out as `ui/shared/palabras.js`.
+#[test]
+fn the_screens_words_are_the_cores_table() {
+    const WORDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/ui/shared/palabras.js");
+    let fresh = registro_core::domain::words::screen_table_js();
+    if std::env::var_os("UPDATE_IPC_TYPES").is_some() {
+        std::fs::write(WORDS, &fresh).unwrap_or_else(|e| panic!("{WORDS}: {e}"));
+        return;
+    }
+    let stored = std::fs::read_to_string(WORDS)
+        .unwrap_or_default()
+        .replace("\r\n", "\n");
+    assert!(
+        stored == fresh,
+        "ui/shared/palabras.js is stale: regenerate it with `{REGENERATE}` and commit it"
+    );
+}
+
 /// A type reached only through another one (an enum inside a struct) is declared too, and
 /// none twice: otherwise the file would name a type it never declares.
 #[test]

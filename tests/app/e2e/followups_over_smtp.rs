@@ -118,12 +118,7 @@ async fn resend_email_correction_and_a_new_password_through_a_real_smtp_server()
 
     // Resend: a second email with a new code.
     click(&c, "accion-reenviar").await;
-    wait_text(
-        &c,
-        "#detalle-exito",
-        "Se envió un nuevo correo de validación",
-    )
-    .await;
+    wait_text(&c, "#detalle-exito", "Un nuevo correo de validación para").await;
     let second = wait_for_smtp(&server, "joaquin@example.com", "código de validación", 2).await;
     assert_ne!(
         after(&first, "token="),
@@ -179,7 +174,7 @@ async fn resend_email_correction_and_a_new_password_through_a_real_smtp_server()
     tab(&c, "busqueda").await;
     type_into(&c, "query", &folio).await;
     click(&c, "buscar").await;
-    wait_text(&c, "#detalle-datos", "Validada").await;
+    wait_text(&c, "#detalle-datos", "Validado").await;
     click(&c, "accion-contrasena").await;
     wait_visible(&c, "#dialogo-autorizacion").await;
     type_into(&c, "reason", "El afiliado no anotó su contraseña").await;

@@ -78,7 +78,7 @@ async fn a_clerk_registers_by_keyboard_prints_the_receipt_and_starts_the_next_on
     wait_text(
         &c,
         "#sugerencia-texto",
-        "¿Quisiste decir ana.ejemplo@gmail.com?",
+        "¿Quiso decir ana.ejemplo@gmail.com?",
     )
     .await;
     wait_text(&c, "#error-email_confirmation", "no coincide").await;
@@ -154,7 +154,7 @@ async fn a_clerk_registers_by_keyboard_prints_the_receipt_and_starts_the_next_on
     wait_visible(&c, "#registro-exito").await;
     let folio = text(&c, "#exito-folio").await;
     assert!(folio.starts_with("RSL-"), "{folio}");
-    wait_text(&c, "#exito-agrupacion", "no otorgada").await;
+    wait_text(&c, "#exito-agrupacion", "no otorgado").await;
 
     // The receipt: masked contact, documents with version and hash, next steps, contact.
     let data = wait_text(&c, "#comprobante-datos", "Villaseñor").await;
@@ -267,7 +267,7 @@ async fn a_clerk_registers_by_keyboard_prints_the_receipt_and_starts_the_next_on
             .await;
         }
     }
-    wait_text(&c, "#error-affiliation_number", "está bloqueado hasta las").await;
+    wait_text(&c, "#error-affiliation_number", "está bloqueado hasta el").await;
     screenshot(&c, &h, "17-serie-bloqueada").await;
     c.close().await.unwrap();
 }
