@@ -108,7 +108,7 @@ mod tests {
         Receipt {
             folio: "RSL-261125-K7Q2MX".into(),
             registered_at: "2026-11-25T21:05:00Z".parse().unwrap(),
-            registered_at_local: "25/11/2026 14:05".into(),
+            registered_at_local: "25/11/2026 a las 14:05".into(),
             office: "Clínica Hospital Mexicali".into(),
             workstation: "VENTANILLA-03".into(),
             affiliate_name: "Begoña Ibáñez Núñez (DEMO)".into(),
@@ -176,7 +176,8 @@ mod tests {
             "Términos y condiciones de uso",
             "Versión 1 · comprobación del texto 0123456789ab · Aceptado",
             "Qué sigue",
-            "«Valide su registro en Servicios en Línea»",
+            "recibirá el mensaje «Valide",
+            "su registro en Servicios en Línea»",
             "Contacto del Instituto",
             InstituteContact::PHONE,
             "Página 1 de 1",

@@ -79,13 +79,13 @@ async fn the_receipt_shows_the_registration_masked_and_without_secrets() {
 }
 
 #[tokio::test]
-async fn a_no_to_grouping_reads_no_autorizo_and_unknown_ids_are_not_found() {
+async fn a_no_to_grouping_reads_no_otorgado_and_unknown_ids_are_not_found() {
     let t = spawn_desk().await;
     let mut form = t.form(BENEFICIARY, "beto@example.com");
     form.consents = ConsentAnswer::accepting(&t.documents, Some(false));
     let registered = t.desk.register(&form).await.unwrap();
     let receipt = t.desk.receipt(&registered.registration_id).await.unwrap();
-    assert_eq!(receipt.documents[3].answer, "No autorizó");
+    assert_eq!(receipt.documents[3].answer, "No otorgado");
 
     let err = t.desk.receipt("no-such-registration").await.unwrap_err();
     assert_eq!(err.code(), "registro_desconocido");
