@@ -3,9 +3,10 @@
 
 use crate::config::Settings;
 use crate::desk::Desk;
-use crate::domain::{EmailAddress, Field, SupervisorApproval};
+use crate::domain::{EmailAddress, EmailState, Field, SupervisorApproval};
 use crate::error::{Error, Result};
 use crate::outbox::Transport;
+use crate::store::db_time;
 use crate::sync::Central;
 use crate::work::{Actor, Subject};
 use serde_json::json;
@@ -86,6 +87,13 @@ impl Desk {
             .settings_problem
             .write()
             .expect("settings problem lock") = None;
+        // Emails that waited for these settings (a refused password, a server down) are
+        // tried now rather than at their next scheduled attempt.
+        sqlx::query("UPDATE outbox_messages SET next_attempt_at = ? WHERE state = ?")
+            .bind(db_time(self.clock.now()))
+            .bind(EmailState::Queued)
+            .execute(self.store.writer())
+            .await?;
         self.use_transport(transport);
         self.use_central(central);
         Ok(())

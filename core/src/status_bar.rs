@@ -26,6 +26,8 @@ impl Desk {
         let emails = crate::outbox::counts(&self.store).await?;
         status.emails_waiting = emails.queued;
         status.oldest_email_waiting_at = emails.oldest_queued_at;
+        status.emails_waiting_because = emails.waiting_because;
+        status.emails_needing_attention = emails.abandoned + emails.uncertain;
         let offset = self.clock_offset();
         status.clock_offset_seconds = offset.map(|o| o.millis / 1000);
         status.clock_skewed =

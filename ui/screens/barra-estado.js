@@ -56,6 +56,13 @@ async function refreshSync() {
   conexion.title = s.last_error_detail ?? '';
   $('estado-pendientes').textContent = g.pendientes(s, g.desde);
   $('estado-correos').textContent = g.correos(s, g.desde);
+  const motivo = $('estado-correos-motivo');
+  const because = s.emails_waiting > 0 ? s.emails_waiting_because : null;
+  motivo.hidden = !because;
+  motivo.textContent = because ? g.correosMotivo(because) : '';
+  const atencion = $('estado-correos-atencion');
+  atencion.hidden = s.emails_needing_attention === 0;
+  atencion.textContent = s.emails_needing_attention ? g.correosAtencion(s.emails_needing_attention) : '';
   $('estado-ultima').textContent = g.ultima(s);
   $('estado-ultima').title = [s.last_error, s.last_error_detail].filter(Boolean).join(' — ');
   $('estado-ultima').hidden = !s.configured;

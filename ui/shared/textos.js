@@ -92,6 +92,9 @@ export const textos = {
       : `Registros por enviar: ${s.records_waiting}${s.changes_waiting ? ` (${s.changes_waiting} cambios)${desde(s.oldest_record_waiting_at)}` : ''}`,
     /** @param {SyncStatus} s @param {(iso: string | null) => string} desde */
     correos: (s, desde) => `Correos en espera: ${s.emails_waiting}${s.emails_waiting ? desde(s.oldest_email_waiting_at) : ''}`,
+    // The server's answer to the waiting emails (a refused password…), already in Spanish.
+    correosMotivo: (/** @type {string} */ because) => `⚠ Los correos esperan. Respuesta del último intento: ${because}`,
+    correosAtencion: (/** @type {number} */ n) => `${n === 1 ? '1 correo necesita' : `${n} correos necesitan`} atención (no se entregó o se interrumpió): búsquelo en «Buscar» y reenvíelo.`,
     ultima: (/** @type {SyncStatus} */ s) => `Última sincronización: ${s.last_success_at ? `el ${fecha(s.last_success_at)}` : 'nunca'}`,
     // The saved settings file is unusable: the station holds emails and registrations.
     ajustes: (/** @type {SettingsProblem} */ p) => `⚠ Ajustes no válidos: ${p.message} Un supervisor debe corregirlos en «Ajustes»; `

@@ -49,7 +49,16 @@ records_waiting: number,
 /**
  * Rows of any kind waiting (a registration is several: consents, token, audit…).
  */
-changes_waiting: number, oldest_record_waiting_at: string | null, emails_waiting: number, oldest_email_waiting_at: string | null, problems: Array<RecordProblem>, 
+changes_waiting: number, oldest_record_waiting_at: string | null, emails_waiting: number, oldest_email_waiting_at: string | null, 
+/**
+ * Why the waiting emails wait, when the server said (a refused password, say).
+ */
+emails_waiting_because: string | null, 
+/**
+ * Emails a clerk must look at in «Buscar»: given up (`abandonado`) or interrupted
+ * mid-delivery (`incierto`); a resend is one click there.
+ */
+emails_needing_attention: number, problems: Array<RecordProblem>, 
 /**
  * How far the central clock is ahead of this station's, in seconds, as last measured
  * (negative: the station is ahead). `None` before the first round that reached it.

@@ -23,9 +23,7 @@ pub fn compose(
     sender_address: &str,
     m: &Stored<'_>,
 ) -> std::result::Result<Message, String> {
-    let from: Mailbox = format!("{sender_name} <{sender_address}>")
-        .parse()
-        .map_err(|e| format!("remitente no válido: {e}"))?;
+    let from = sender_mailbox(sender_name, sender_address)?;
     let to: Mailbox = m
         .recipient
         .parse()
@@ -42,6 +40,21 @@ pub fn compose(
         .message_id(Some(m.message_id.to_owned()))
         .multipart(MultiPart::alternative_plain_html(text, html))
         .map_err(|e| format!("no se pudo armar el mensaje: {e}"))
+}
+
+/// The sender as a mailbox, built from its parts: a name with a comma or quotes
+/// («Servicios en Línea, ISSSTECALI») stays one display name instead of breaking every
+/// email (a `"name <address>"` string would be parsed as two mailboxes).
+pub fn sender_mailbox(name: &str, address: &str) -> std::result::Result<Mailbox, String> {
+    let address = address
+        .trim()
+        .parse()
+        .map_err(|e| format!("El remitente no es válido: {e}"))?;
+    let name = name.trim();
+    Ok(Mailbox::new(
+        (!name.is_empty()).then(|| name.to_owned()),
+        address,
+    ))
 }
 
 /// The JSON kept in an outbox row's `secrets` column.

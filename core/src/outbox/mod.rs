@@ -101,27 +101,44 @@ pub struct OutboxCounts {
     pub queued: i64,
     pub sent: i64,
     pub abandoned: i64,
+    /// Interrupted mid-delivery: maybe delivered, never resent by itself.
+    pub uncertain: i64,
     pub oldest_queued_at: Option<DateTime<Utc>>,
+    /// The server's last answer to the waiting emails, in Spanish with its own words.
+    pub waiting_because: Option<String>,
 }
 
 pub async fn counts(store: &Store) -> Result<OutboxCounts> {
-    let (queued, sent, abandoned, oldest): (i64, i64, i64, Option<DateTime<Utc>>) = sqlx::query_as(
-        "SELECT coalesce(sum(state IN (?1, ?2)), 0),
-                coalesce(sum(state = ?3), 0),
-                coalesce(sum(state = ?4), 0),
-                min(CASE WHEN state IN (?1, ?2) THEN created_at END)
-           FROM outbox_messages",
+    let (queued, sent, abandoned, uncertain, oldest): (i64, i64, i64, i64, Option<DateTime<Utc>>) =
+        sqlx::query_as(
+            "SELECT coalesce(sum(state IN (?1, ?2)), 0),
+                    coalesce(sum(state = ?3), 0),
+                    coalesce(sum(state = ?4), 0),
+                    coalesce(sum(state = ?5), 0),
+                    min(CASE WHEN state IN (?1, ?2) THEN created_at END)
+               FROM outbox_messages",
+        )
+        .bind(EmailState::Queued)
+        .bind(EmailState::Sending)
+        .bind(EmailState::Sent)
+        .bind(EmailState::Abandoned)
+        .bind(EmailState::Uncertain)
+        .fetch_one(store.reader())
+        .await?;
+    // Why the emails wait, if the server said: the next one due carries its last answer.
+    let waiting_because: Option<String> = sqlx::query_scalar(
+        "SELECT last_error FROM outbox_messages
+          WHERE state = ? AND last_error IS NOT NULL ORDER BY next_attempt_at LIMIT 1",
     )
     .bind(EmailState::Queued)
-    .bind(EmailState::Sending)
-    .bind(EmailState::Sent)
-    .bind(EmailState::Abandoned)
-    .fetch_one(store.reader())
+    .fetch_optional(store.reader())
     .await?;
     Ok(OutboxCounts {
         queued,
         sent,
         abandoned,
+        uncertain,
         oldest_queued_at: oldest,
+        waiting_because,
     })
 }

@@ -136,8 +136,11 @@ impl Transport {
                 host, port, inner, ..
             } => inner.send(message).await.map(|_| ()).map_err(|e| {
                 let text = describe_smtp_error(&e, host, *port);
-                // 5xx: the server will refuse again; retrying only delays the clerk's fix.
-                if e.is_permanent() {
+                if refuses_the_station(&e) {
+                    // Not this message's fault: every message would fail alike.
+                    DeliveryFailure::Station(text)
+                } else if e.is_permanent() {
+                    // 5xx about this message: the server will refuse it again.
                     DeliveryFailure::Permanent(text)
                 } else {
                     DeliveryFailure::Temporary(text)
@@ -148,9 +151,7 @@ impl Transport {
 
     /// Sends one message now, outside the outbox: the settings screen's test email.
     pub async fn send_test(&self, from: &Settings, to: &str) -> std::result::Result<(), String> {
-        let from_box: Mailbox = format!("{} <{}>", from.sender_name, from.sender_address)
-            .parse()
-            .map_err(|e| format!("El remitente no es válido: {e}"))?;
+        let from_box = super::compose::sender_mailbox(&from.sender_name, &from.sender_address)?;
         let to_box: Mailbox = to
             .parse()
             .map_err(|e| format!("El destinatario no es válido: {e}"))?;
@@ -165,7 +166,9 @@ impl Transport {
             .body(text)
             .map_err(|e| format!("No se pudo armar el mensaje: {e}"))?;
         self.send(message).await.map_err(|f| match f {
-            DeliveryFailure::Temporary(e) | DeliveryFailure::Permanent(e) => e,
+            DeliveryFailure::Temporary(e)
+            | DeliveryFailure::Permanent(e)
+            | DeliveryFailure::Station(e) => e,
         })
     }
 }
@@ -196,9 +199,21 @@ fn describe_smtp_error(e: &lettre::transport::smtp::Error, host: &str, port: u16
     }
 }
 
-/// Why a hand-over failed: a temporary failure is retried, a permanent one is not.
+/// The server refused the station itself, not a message: its user or password (530, 534,
+/// 535, as during a password rotation), or a connection that cannot be encrypted.
+fn refuses_the_station(e: &lettre::transport::smtp::Error) -> bool {
+    let auth = e
+        .status()
+        .is_some_and(|code| matches!(code.to_string().as_str(), "530" | "534" | "535"));
+    auth || e.is_tls() || (e.is_client() && e.to_string().contains("STARTTLS"))
+}
+
+/// Why a hand-over failed: a temporary failure is retried with backoff, a permanent one
+/// is not; a failure of the station's settings stops the round and every message waits,
+/// spending no attempt, until they are fixed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeliveryFailure {
     Temporary(String),
     Permanent(String),
+    Station(String),
 }

@@ -22,7 +22,12 @@ pub struct DeliveryRound {
     pub sent: u32,
     pub retried: u32,
     pub abandoned: u32,
+    /// Put back untouched: the server refused the station (see `DeliveryFailure::Station`).
+    pub waiting_for_settings: u32,
 }
+
+/// How soon a message the server refused for the station's sake is tried again.
+const STATION_RETRY: Duration = Duration::minutes(5);
 
 /// Delivers queued emails; `wake` it after queueing one, or let the timer find it.
 pub struct OutboxWorker {
@@ -141,7 +146,13 @@ impl OutboxWorker {
                 Ok(message) => transport.send(message).await,
                 Err(e) => Err(DeliveryFailure::Permanent(e)),
             };
+            let station_refused = matches!(outcome, Err(DeliveryFailure::Station(_)));
             self.record(&claimed, outcome, &mut round).await?;
+            if station_refused {
+                // The next message would meet the same refusal: stop until a round after
+                // the settings change (or the server's password rotation) ends.
+                break;
+            }
         }
         if round.sent + round.abandoned > 0 {
             self.store.forget_erased().await;
@@ -217,6 +228,7 @@ impl OutboxWorker {
             Err(DeliveryFailure::Permanent(e)) => {
                 (AttemptOutcome::PermanentError, Some(e.as_str()))
             }
+            Err(DeliveryFailure::Station(e)) => (AttemptOutcome::TemporaryError, Some(e.as_str())),
         };
         sqlx::query(
             "INSERT INTO outbox_attempts (message_id, attempted_at, outcome, detail) VALUES (?, ?, ?, ?)",
@@ -244,10 +256,27 @@ impl OutboxWorker {
                 round.sent += 1;
                 tracing::info!(outbox_id = %m.id, "email delivered");
             }
+            Err(DeliveryFailure::Station(error)) => {
+                // Waits with its secrets and its attempts intact; tried again in a while,
+                // or at once when the settings are saved (which wakes the worker).
+                sqlx::query(
+                    "UPDATE outbox_messages
+                        SET state = ?, last_error = ?, next_attempt_at = ?, attempts = attempts - 1
+                      WHERE id = ?",
+                )
+                .bind(EmailState::Queued)
+                .bind(&error)
+                .bind(db_time(now + STATION_RETRY))
+                .bind(&m.id)
+                .execute(&mut *tx)
+                .await?;
+                round.waiting_for_settings += 1;
+                tracing::warn!(outbox_id = %m.id, "the SMTP server refused this station; emails wait");
+            }
             Err(failure) => {
                 let (permanent, error) = match failure {
-                    DeliveryFailure::Temporary(e) => (false, e),
                     DeliveryFailure::Permanent(e) => (true, e),
+                    DeliveryFailure::Temporary(e) | DeliveryFailure::Station(e) => (false, e),
                 };
                 if permanent || m.attempts >= max_attempts {
                     sqlx::query(

@@ -45,6 +45,11 @@ pub struct SyncStatus {
     pub oldest_record_waiting_at: Option<DateTime<Utc>>,
     pub emails_waiting: i64,
     pub oldest_email_waiting_at: Option<DateTime<Utc>>,
+    /// Why the waiting emails wait, when the server said (a refused password, say).
+    pub emails_waiting_because: Option<String>,
+    /// Emails a clerk must look at in «Buscar»: given up (`abandonado`) or interrupted
+    /// mid-delivery (`incierto`); a resend is one click there.
+    pub emails_needing_attention: i64,
     pub problems: Vec<RecordProblem>,
     /// How far the central clock is ahead of this station's, in seconds, as last measured
     /// (negative: the station is ahead). `None` before the first round that reached it.

@@ -169,7 +169,7 @@ async fn a_clerk_registers_by_keyboard_prints_the_receipt_and_starts_the_next_on
         documents.contains("Aviso de privacidad integral"),
         "{documents}"
     );
-    assert!(documents.contains("No autorizó"), "{documents}");
+    assert!(documents.contains("No otorgado"), "{documents}");
     let rows = c
         .find_all(Locator::Css("#comprobante-documentos tbody tr"))
         .await

@@ -78,6 +78,9 @@ async fn after_too_many_attempts_a_message_is_abandoned_and_its_secrets_erased()
             .unwrap();
     assert_eq!(state, "abandonado");
     assert!(secrets.is_none());
+    // The status bar says a clerk must look at it.
+    let status = t.desk.sync_status().await.unwrap();
+    assert_eq!(status.emails_needing_attention, 1);
 }
 
 #[tokio::test]
@@ -98,6 +101,10 @@ async fn a_crash_mid_delivery_is_not_sent_again_by_itself_but_shown_as_uncertain
         1
     );
     assert!(t.email_files().is_empty());
+    assert_eq!(
+        t.desk.sync_status().await.unwrap().emails_needing_attention,
+        1
+    );
 }
 
 #[tokio::test]

@@ -66,7 +66,7 @@ async fn plain_smtp_to_another_machine_is_refused_before_connecting() {
 }
 
 #[tokio::test]
-async fn a_wrong_password_is_reported_with_the_servers_words_and_not_retried() {
+async fn a_refused_password_holds_every_email_intact_until_the_settings_are_fixed() {
     let server = SmtpServer::start(SmtpSecurity::Starttls, true);
     let t = spawn_desk().await;
     use_server(&t, &server, false).await;
@@ -82,21 +82,50 @@ async fn a_wrong_password_is_reported_with_the_servers_words_and_not_retried() {
     );
     assert!(text.contains("535"), "{text}");
 
+    // A password rotated on the server: not one message's fault, so none is given up.
     t.register(TITULAR, "ximena@example.com").await;
+    t.register(BENEFICIARY, "beatriz@example.com").await;
     let round = t.deliver().await;
     assert_eq!(
-        (round.sent, round.abandoned),
-        (0, 1),
-        "a 5xx is not retried"
+        (round.sent, round.abandoned, round.waiting_for_settings),
+        (0, 0, 1),
+        "the round stops at the first refusal"
     );
-    let (state, error): (String, String) =
-        sqlx::query_as("SELECT state, last_error FROM outbox_messages")
-            .fetch_one(t.desk.store().reader())
-            .await
-            .unwrap();
-    assert_eq!(state, "abandonado");
-    assert!(error.contains("535"), "{error}");
-    assert!(server.received().is_empty());
+    let rows: Vec<(String, i64, bool)> = sqlx::query_as(
+        "SELECT state, attempts, secrets IS NOT NULL FROM outbox_messages ORDER BY created_at",
+    )
+    .fetch_all(t.desk.store().reader())
+    .await
+    .unwrap();
+    assert_eq!(
+        rows,
+        [("en_cola".into(), 0, true), ("en_cola".into(), 0, true)]
+    );
+    let status = t.desk.sync_status().await.unwrap();
+    let because = status.emails_waiting_because.unwrap();
+    assert!(because.contains("535"), "{because}");
+    assert_eq!(status.emails_needing_attention, 0);
+
+    // The right password: both go, each once.
+    use_server(&t, &server, true).await;
+    t.clock.advance(Duration::minutes(6));
+    assert_eq!(t.deliver().await.sent, 2);
+    assert_eq!(server.received().len(), 2);
+}
+
+#[tokio::test]
+async fn a_sender_name_with_a_comma_and_quotes_is_one_display_name() {
+    let server = SmtpServer::start(SmtpSecurity::Starttls, true);
+    let t = spawn_desk().await;
+    use_server(&t, &server, true).await;
+    t.desk.replace_settings(registro_core::config::Settings {
+        sender_name: "Servicios en Línea, ISSSTECALI \"Mexicali\"".into(),
+        ..t.desk.settings()
+    });
+    t.register(TITULAR, "ximena@example.com").await;
+    assert_eq!(t.deliver().await.sent, 1);
+    t.desk.send_test_email("prueba@example.org").await.unwrap();
+    assert_eq!(server.received().len(), 2);
 }
 
 #[tokio::test]
