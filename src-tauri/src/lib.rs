@@ -67,6 +67,16 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
     ])
 }
 
+/// A saved setting the app cannot use (a certificate that does not parse, plain SMTP to
+/// another machine), told as the settings screen tells it.
+fn unusable_setting(setting: &str, error: &registro_core::Error) -> SettingsProblem {
+    SettingsProblem {
+        setting: setting.to_owned(),
+        field: error.field(),
+        message: format!("En el archivo de ajustes: {error}"),
+    }
+}
+
 /// Opens the data folder, points email at the configured server, and starts the outbox
 /// worker and the expiry of never-validated registrations.
 pub async fn start(
@@ -76,10 +86,16 @@ pub async fn start(
     settings_file: Option<PathBuf>,
 ) -> registro_core::Result<AppState> {
     let desk = Desk::open(&paths, settings.clone()).await?;
+    // A saved server the app cannot use holds the station (as an unreadable settings file
+    // does): never emails quietly written to files while the clerk believes they left,
+    // never a station that quietly works alone.
     if let Some(smtp) = &settings.smtp {
         match Transport::smtp(smtp, secrets.get(Secret::Smtp).as_deref()) {
             Ok(transport) => desk.use_transport(transport),
-            Err(e) => tracing::error!(error = ?e, "SMTP settings unusable; emails go to files"),
+            Err(e) => {
+                tracing::error!(error = ?e, "SMTP settings unusable; station on hold");
+                desk.hold_for_settings(unusable_setting("smtp", &e));
+            }
         }
     }
     if !settings.central_url.trim().is_empty() {
@@ -89,7 +105,10 @@ pub async fn start(
             &settings.central_root_certificate_pem,
         ) {
             Ok(central) => desk.use_central(Some(central)),
-            Err(e) => tracing::error!(error = ?e, "central database URL unusable; working alone"),
+            Err(e) => {
+                tracing::error!(error = ?e, "central database settings unusable; station on hold");
+                desk.hold_for_settings(unusable_setting("central_url", &e));
+            }
         }
     }
     tauri::async_runtime::spawn(desk.outbox_worker().run());

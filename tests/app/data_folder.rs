@@ -84,3 +84,38 @@ fn the_app_works_from_a_folder_under_a_user_name_with_spaces_and_accents() {
     let found = app.invoke("search", json!({"query": "900100101"})).unwrap();
     assert_eq!(found[0]["registration_id"], receipt["registration_id"]);
 }
+
+/// A saved SMTP server the app cannot use (here a root certificate that is not one) holds
+/// the station, as an unreadable settings file does: nothing is quietly written to files
+/// while the clerk believes the emails left.
+#[test]
+fn a_saved_smtp_server_the_app_cannot_use_holds_the_station() {
+    let home = test_folder();
+    let settings = Settings {
+        smtp: Some(registro_core::config::SmtpSettings {
+            host: "127.0.0.1".into(),
+            port: 2525,
+            root_certificate_pem:
+                "-----BEGIN CERTIFICATE-----\nno es un certificado\n-----END CERTIFICATE-----\n"
+                    .into(),
+            ..Default::default()
+        }),
+        ..Settings::default()
+    };
+    let app = open_app(home.path(), &unique_credential_service(), settings);
+    app.invoke(
+        "create_first_supervisor",
+        json!({"username": "supervisora", "fullName": "María José Núñez Ejemplo",
+               "password": SUPERVISOR_PASSWORD, "confirmation": SUPERVISOR_PASSWORD}),
+    )
+    .unwrap();
+    let status = app.invoke("sync_status", json!({})).unwrap();
+    assert_eq!(status["settings_problem"]["setting"], "smtp", "{status}");
+    let refused = app
+        .invoke(
+            "register",
+            app.form("900100101", "DEMO4821907", "maria.jose@example.com"),
+        )
+        .unwrap_err();
+    assert_eq!(refused["code"], "ajustes_invalidos", "{refused}");
+}
