@@ -82,7 +82,15 @@ pub async fn deliver_due(
         if claimed.is_empty() {
             return Ok(handled);
         }
+        // After the server refuses the service itself, the rest of the batch goes back
+        // untried: each would meet the same refusal.
+        let mut refused: Option<String> = None;
         for m in claimed {
+            if let Some(e) = &refused {
+                let outcome = Err(DeliveryFailure::Station(e.clone()));
+                record(pool, &m, outcome, config.outbox_max_attempts, Utc::now()).await?;
+                continue;
+            }
             let secrets = m.secrets.as_ref().map(|s| s.to_string());
             let outcome = match compose(
                 &config.sender_name,
@@ -99,6 +107,9 @@ pub async fn deliver_due(
                 Ok(message) => transport.send(message).await,
                 Err(e) => Err(DeliveryFailure::Permanent(e)),
             };
+            if let Err(DeliveryFailure::Station(e)) = &outcome {
+                refused = Some(e.clone());
+            }
             record(pool, &m, outcome, config.outbox_max_attempts, Utc::now()).await?;
             handled += 1;
         }
@@ -117,6 +128,7 @@ async fn record(
         Ok(()) => (AttemptOutcome::Sent, None),
         Err(DeliveryFailure::Temporary(e)) => (AttemptOutcome::TemporaryError, Some(e.clone())),
         Err(DeliveryFailure::Permanent(e)) => (AttemptOutcome::PermanentError, Some(e.clone())),
+        Err(DeliveryFailure::Station(e)) => (AttemptOutcome::TemporaryError, Some(e.clone())),
     };
     sqlx::query("INSERT INTO outbox_attempts (message_id, attempted_at, outcome, detail) VALUES ($1, $2, $3, $4)")
         .bind(m.id)
@@ -140,6 +152,22 @@ async fn record(
         }
         Err(DeliveryFailure::Permanent(e)) => {
             abandon(&mut tx, m.id, &e).await?;
+        }
+        Err(DeliveryFailure::Station(e)) => {
+            // The server refused the service itself (its password, say): every message
+            // waits, attempts intact, and is tried again in a few minutes.
+            sqlx::query(
+                "UPDATE outbox_messages SET state = $1, last_error = $2, next_attempt_at = $3,
+                        attempts = attempts - 1
+                  WHERE id = $4",
+            )
+            .bind(EmailState::Queued)
+            .bind(&e)
+            .bind(now + chrono::Duration::minutes(5))
+            .bind(m.id)
+            .execute(&mut *tx)
+            .await?;
+            tracing::warn!(outbox_id = %m.id, "the SMTP server refused the central service; emails wait");
         }
         Err(DeliveryFailure::Temporary(e)) if m.attempts >= max_attempts => {
             abandon(&mut tx, m.id, &e).await?;

@@ -101,10 +101,14 @@ pub fn render(outcome: &Outcome, sign_in_url: &str) -> String {
             "<p>El registro al que pertenece este enlace se canceló o caducó. Si desea usar los \
              Servicios en Línea, acuda a una ventanilla del ISSSTECALI para registrarse de nuevo.</p>",
         ),
+        // An office without network emails the link before its registration reaches this
+        // database: «not yet» is the likely reading, and a link cut short the other one.
         Outcome::Unknown => page(
             "Enlace no válido",
-            "<p>No reconocemos este enlace. Revise que lo haya abierto completo desde el correo; si \
-             el problema sigue, acuda a una ventanilla del ISSSTECALI.</p>",
+            "<p>No reconocemos este enlace todavía. Si se registró hace poco en una oficina que \
+             trabaja sin conexión, su registro puede tardar en llegar: intente de nuevo en unos \
+             minutos. Revise también que haya abierto el enlace completo desde el correo; si el \
+             problema sigue, acuda a una ventanilla del ISSSTECALI.</p>",
         ),
     }
 }
