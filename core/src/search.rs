@@ -117,12 +117,27 @@ pub struct RegistrationDetail {
     pub resend_available_at: Option<DateTime<Utc>>,
 }
 
+/// Longer than any name, email or folio a clerk would type: anything past it was pasted
+/// by mistake, and would only make every comparison slower.
+const MAX_QUERY_CHARS: usize = 120;
+
 impl Desk {
     /// Registrations matching an affiliation number, folio, email or part of a name.
     pub async fn search(&self, query: &str) -> Result<Vec<RegistrationSummary>> {
         self.current_clerk()?;
         let query = query.trim();
-        if query.chars().count() < 3 {
+        let length = query.chars().count();
+        if length > MAX_QUERY_CHARS {
+            return Err(FieldError::new(
+                Field::Query,
+                "longitud",
+                format!(
+                    "La búsqueda admite hasta {MAX_QUERY_CHARS} caracteres (tiene {length}): escriba el número de afiliación, el folio, el correo o parte del nombre."
+                ),
+            )
+            .into());
+        }
+        if length < 3 {
             return Err(FieldError::new(
                 Field::Query,
                 "longitud",

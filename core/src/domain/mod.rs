@@ -142,8 +142,21 @@ pub(crate) fn require_reason(reason: &str) -> Result<String, FieldError> {
             "Escriba el motivo (al menos 5 caracteres): queda en la bitácora de auditoría.",
         ));
     }
-    Ok(reason.chars().take(500).collect())
+    let length = reason.chars().count();
+    if length > MAX_REASON_CHARS {
+        return Err(FieldError::new(
+            Field::Reason,
+            "longitud",
+            format!(
+                "El motivo admite hasta {MAX_REASON_CHARS} caracteres (tiene {length}); resúmalo: el detalle queda con quien lo atendió."
+            ),
+        ));
+    }
+    Ok(reason)
 }
+
+/// What a reason in the audit trail may hold; more was pasted by mistake.
+const MAX_REASON_CHARS: usize = 500;
 
 /// Lower case without accents and with single spaces: how names are compared when the
 /// clerk searches ("nunez" finds "Núñez").

@@ -65,6 +65,67 @@ pub struct Batch {
 /// Column positions found in the header.
 struct Layout([usize; 6]);
 
+/// The longest line a roster may have. A real one is well under 200 bytes; a file that is
+/// not a roster (a photo, a database dump without line breaks) stops here instead of
+/// being read whole into memory as one record.
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+
+/// Passes the file through, refusing it at the first line longer than [`MAX_LINE_BYTES`]
+/// (the refusal, in Spanish, is the error's text).
+struct LineLimit<R> {
+    inner: R,
+    line: u64,
+    since_newline: usize,
+}
+
+impl<R: Read> Read for LineLimit<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &byte in &buf[..n] {
+            if byte == b'\n' {
+                self.line += 1;
+                self.since_newline = 0;
+            } else {
+                self.since_newline += 1;
+                if self.since_newline > MAX_LINE_BYTES {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        LineTooLong(format!(
+                            "la línea {} mide más de {} KiB; un padrón del Instituto tiene líneas cortas. ¿Se eligió otro archivo? No se cargó nada.",
+                            self.line + 1,
+                            MAX_LINE_BYTES / 1024
+                        )),
+                    ));
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// [`LineLimit`]'s refusal, told to the supervisor as it is.
+#[derive(Debug)]
+struct LineTooLong(String);
+
+impl std::fmt::Display for LineTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for LineTooLong {}
+
+/// The file could not be read: the line limit's own words, or the system's.
+fn unreadable(e: &std::io::Error) -> Error {
+    match e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<LineTooLong>())
+    {
+        Some(LineTooLong(message)) => Error::RosterFile(message.clone()),
+        None => Error::RosterFile(format!("no se pudo leer ({e}). No se cargó nada.")),
+    }
+}
+
 /// Reads a roster CSV on the calling (blocking) thread and sends its batches, in file
 /// order, as they are read. The station's import and the central one share it, so a file
 /// is judged the same way wherever it is loaded.
@@ -73,6 +134,11 @@ pub fn parse_csv(
     total_bytes: u64,
     out: &tokio::sync::mpsc::Sender<Result<Batch>>,
 ) -> Result<()> {
+    let reader = LineLimit {
+        inner: reader,
+        line: 0,
+        since_newline: 0,
+    };
     let mut reader = std::io::BufReader::with_capacity(256 * 1024, reader);
     let delimiter = sniff_delimiter(&mut reader)?;
     let mut csv = csv::ReaderBuilder::new()
@@ -130,6 +196,14 @@ pub fn parse_csv(
                     message,
                 }),
             },
+            Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
+                // The file itself failed (unreadable, or a line past the limit): nothing
+                // of it is loaded.
+                return Err(match e.into_kind() {
+                    csv::ErrorKind::Io(io) => unreadable(&io),
+                    other => Error::RosterFile(format!("{other:?}")),
+                });
+            }
             Err(e) => batch.errors.push(LineError {
                 line: e.position().map_or(line, |p| p.line()),
                 column: None,
@@ -164,9 +238,7 @@ pub fn parse_csv(
 
 /// Excel in Spanish locales saves CSV with semicolons; look at the header line to tell.
 fn sniff_delimiter(reader: &mut impl std::io::BufRead) -> Result<u8> {
-    let head = reader
-        .fill_buf()
-        .map_err(|e| Error::RosterFile(format!("no se pudo leer ({e}).")))?;
+    let head = reader.fill_buf().map_err(|e| unreadable(&e))?;
     let first_line = head.split(|b| *b == b'\n').next().unwrap_or(&[]);
     let semicolons = first_line.iter().filter(|b| **b == b';').count();
     let commas = first_line.iter().filter(|b| **b == b',').count();

@@ -124,6 +124,32 @@ async fn a_file_without_the_expected_header_is_refused_whole() {
 }
 
 #[tokio::test]
+async fn a_file_with_a_line_past_64_kib_is_refused_whole_without_reading_it_into_memory() {
+    let t = spawn_desk().await;
+    let header = "numero_afiliacion,numero_serie,nombre_completo,tipo,nucleo_familiar,vigente\n";
+    let good = "900990901,SER0000001,Nombre Inventado Uno,titular,900990901,si\n";
+    // A good first row, then 200 KiB without a line break (not a roster at all).
+    let body = format!("{header}{good}{}\n", "x".repeat(200 * 1024));
+    let path = csv_file(&t.paths.root, "no-es-padron.csv", &body);
+    t.as_supervisor().await;
+    let err = t.desk.import_roster(&path, |_| {}).await.unwrap_err();
+    assert_eq!(err.code(), "archivo_padron");
+    assert!(
+        err.to_string().contains("la línea 3 mide más de 64 KiB"),
+        "{err}"
+    );
+    // Not even the good row went in.
+    assert!(roster::summary(t.desk.store()).await.unwrap().is_demo);
+    assert_eq!(
+        t.scalar_i64(
+            "SELECT count(*) FROM roster_affiliates WHERE affiliation_number = '900990901'"
+        )
+        .await,
+        0
+    );
+}
+
+#[tokio::test]
 async fn an_imported_affiliate_can_register() {
     let t = spawn_desk().await;
     let path = csv_file(

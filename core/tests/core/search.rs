@@ -62,3 +62,27 @@ async fn search_finds_by_number_folio_email_and_name_and_shows_the_promise() {
     assert_eq!(detail.promise.kept, Some(true));
     assert_eq!(detail.promise.elapsed_secs, 60);
 }
+
+/// What is pasted by mistake gets a field message, not a slow scan or an internal error:
+/// a 50 KB search, a 50 KB cancellation reason.
+#[tokio::test]
+async fn oversized_input_is_refused_with_a_message_naming_the_field() {
+    let t = spawn_desk().await;
+    let receipt = registered(&t).await;
+    let pasted = "Ocampo ".repeat(7_500);
+    let err = t.desk.search(&pasted).await.unwrap_err();
+    assert_eq!(err.field(), Some(Field::Query));
+    assert!(err.to_string().contains("hasta 120 caracteres"), "{err}");
+
+    let err = t
+        .desk
+        .cancel_registration(&receipt.registration_id, &supervisor_approval(), &pasted)
+        .await
+        .unwrap_err();
+    assert_eq!(err.field(), Some(Field::Reason));
+    assert!(err.to_string().contains("hasta 500 caracteres"), "{err}");
+    assert_eq!(
+        t.state_of(&receipt.registration_id).await,
+        "pendiente_validacion"
+    );
+}
