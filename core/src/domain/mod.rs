@@ -10,6 +10,8 @@ pub mod registration;
 pub mod roster;
 pub mod staff;
 pub mod sync_state;
+#[cfg(test)]
+mod tables;
 pub(crate) mod text_enum;
 mod time;
 pub mod token;

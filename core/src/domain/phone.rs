@@ -37,8 +37,8 @@ impl PhoneCountry {
     /// As the country choice names it, for messages.
     fn name(self) -> &'static str {
         match self {
-            Self::Mexico => "México (+52)",
-            Self::UnitedStatesOrCanada => "Estados Unidos o Canadá (+1)",
+            Self::Mexico => "México",
+            Self::UnitedStatesOrCanada => "Estados Unidos o Canadá",
         }
     }
 
@@ -130,10 +130,7 @@ impl Phone {
                     "no_valido",
                     format!(
                         "Ese número no es un teléfono válido de {}: revise la lada y los dígitos. {example}",
-                        match country {
-                            PhoneCountry::Mexico => "México",
-                            PhoneCountry::UnitedStatesOrCanada => "Estados Unidos o Canadá",
-                        }
+                        country.name()
                     ),
                 )
             })?;
@@ -280,7 +277,7 @@ fn split_country(
             Field::Phone,
             "pais_distinto",
             format!(
-                "El teléfono empieza con +{}, que es de {}, pero el país del teléfono elegido es {}: cambie el país o corrija el número.",
+                "El teléfono lleva la clave de país +{} ({}), pero el país elegido para el teléfono es {}: cambie el país o corrija el número.",
                 typed_country.calling_code(),
                 typed_country.name(),
                 chosen.name()
