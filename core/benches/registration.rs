@@ -65,6 +65,7 @@ fn bench_register(c: &mut Criterion) {
                 affiliation_number: n.to_string(),
                 credential_serial: format!("SB{n}"),
                 phone: "686 555 0142".into(),
+                phone_country: registro_core::domain::PhoneCountry::Mexico,
                 email: format!("persona{i}@example.org"),
                 email_confirmation: format!("persona{i}@example.org"),
                 email_suggestion_declined: false,

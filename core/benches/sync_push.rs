@@ -49,6 +49,7 @@ fn main() {
                 affiliation_number: n.to_string(),
                 credential_serial: format!("SB{n}"),
                 phone: "686 555 0142".into(),
+                phone_country: registro_core::domain::PhoneCountry::Mexico,
                 email: email.clone(),
                 email_confirmation: email,
                 email_suggestion_declined: false,

@@ -5,7 +5,7 @@
 use crate::desk::Desk;
 use crate::domain::{
     AffiliationNumber, AttemptOutcome, DocumentKind, EmailAddress, EmailKind, EmailState, Field,
-    FieldError, RegistrationState, search_key,
+    FieldError, Phone, RegistrationState, search_key,
 };
 use crate::error::{Error, Result};
 use chrono::{DateTime, Duration, Utc};
@@ -94,6 +94,9 @@ pub struct Promise {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RegistrationRecord {
     pub phone_e164: String,
+    /// The number in its country's grouping (`55 5555 0142`, `+1 (619) 555-0142`).
+    #[sqlx(skip)]
+    pub phone_display: String,
     pub family_grouping: bool,
     pub office: String,
     pub workstation: String,
@@ -177,7 +180,7 @@ impl Desk {
         self.current_clerk()?;
         let settings = self.settings();
         let now = self.clock.now();
-        let record: RegistrationRecord = sqlx::query_as(
+        let mut record: RegistrationRecord = sqlx::query_as(
             "SELECT phone_e164, family_grouping, office, workstation, clerk, validated_at, closed_at,
                     closed_reason
                FROM registrations WHERE id = ?",
@@ -186,6 +189,7 @@ impl Desk {
         .fetch_optional(self.store.reader())
         .await?
         .ok_or(Error::RegistrationNotFound)?;
+        record.phone_display = Phone::display_stored(&record.phone_e164);
         let summary: RegistrationSummary = sqlx::query_as(
             "SELECT r.id AS registration_id, r.folio, r.affiliation_number, a.full_name, r.email,
                     r.state, r.created_at

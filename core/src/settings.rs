@@ -107,7 +107,7 @@ impl Desk {
         let to = EmailAddress::parse_field(to, Field::TestRecipient)?;
         let settings = self.settings();
         self.transport()
-            .send_test(&settings, to.as_str())
+            .send_test(&settings, &to)
             .await
             .map_err(|e| Error::SmtpTest(format!("La prueba de correo falló: {e}")))
     }

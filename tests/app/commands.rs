@@ -97,6 +97,22 @@ fn live_field_checks_use_the_same_parsers() {
         ok,
         json!({"value": "+526865550142", "display": "686 555 0142", "suggestion": null})
     );
+    // Ten digits are read in the chosen country: 442 is Querétaro or Imperial Valley.
+    let us = app
+        .invoke(
+            "check_field",
+            json!({"field": "phone", "value": "442 555 0142", "phoneCountry": "united_states_or_canada"}),
+        )
+        .unwrap();
+    assert_eq!(us["value"], "+14425550142");
+    assert_eq!(us["display"], "(442) 555-0142");
+    let contradicted = app
+        .invoke(
+            "check_field",
+            json!({"field": "phone", "value": "+52 442 555 0142", "phoneCountry": "united_states_or_canada"}),
+        )
+        .unwrap_err();
+    assert_eq!(contradicted["fields"][0]["code"], "pais_distinto");
     let typo = app
         .invoke(
             "check_field",

@@ -6,6 +6,7 @@ import { pedirAutorizacion } from '../shared/autorizacion.js';
 import { $, el } from '../shared/dom.js';
 
 /** @typedef {import('../types/ipc').Field} Field */
+/** @typedef {import('../types/ipc').PhoneCountry} PhoneCountry */
 /** @typedef {import('../types/ipc').DocumentToAnswer} LegalDocument A document with the field of its answer. */
 /** @typedef {import('../types/ipc').Receipt} Receipt */
 /** @typedef {import('../types/ipc').RegistrationForm} RegistrationForm */
@@ -45,6 +46,8 @@ export async function initRegistro({ goToValidation }) {
       if (field === 'email') { suggestionDeclined = false; $('sugerencia-email').hidden = true; }
     });
   }
+  // The number is read in the chosen country: a new choice reads it again.
+  $('phone_country').addEventListener('change', () => { clearFieldError('phone'); liveCheck('phone'); });
   $('rechazar-sugerencia').addEventListener('click', () => {
     suggestionDeclined = true;
     $('sugerencia-email').hidden = true;
@@ -120,7 +123,7 @@ async function liveCheck(field) {
   if (!value.trim()) return; // an empty box is reported on "Registrar", not while tabbing through
   const other = field === 'email_confirmation' ? $('email', 'input').value : null;
   try {
-    const check = await api.checkField(field, value, other);
+    const check = await api.checkField(field, value, other, phoneCountry());
     clearFieldError(field);
     if (check.display && field === 'phone') $('phone', 'input').value = check.display;
     if (field === 'email') showSuggestion(check.suggestion);
@@ -214,6 +217,11 @@ function openDocument(/** @type {LegalDocument} */ doc, /** @type {Field} */ fie
   }, { once: true });
 }
 
+/** @returns {PhoneCountry} */
+function phoneCountry() {
+  return /** @type {PhoneCountry} */ ($('phone_country', 'select').value);
+}
+
 /** @returns {RegistrationForm} */
 function collectForm() {
   const consents = documents.map((doc) => {
@@ -231,6 +239,7 @@ function collectForm() {
     affiliation_number: $('affiliation_number', 'input').value,
     credential_serial: $('credential_serial', 'input').value,
     phone: $('phone', 'input').value,
+    phone_country: phoneCountry(),
     email: $('email', 'input').value,
     email_confirmation: $('email_confirmation', 'input').value,
     email_suggestion_declined: suggestionDeclined,

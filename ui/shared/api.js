@@ -6,6 +6,7 @@ const { invoke: tauriInvoke, Channel } = window.__TAURI__.core;
 // renamed in Rust fails `tsc` here or in the screen that reads it, not at the desk.
 /** @typedef {import('../types/ipc').AppInfo} AppInfo */
 /** @typedef {import('../types/ipc').Field} Field */
+/** @typedef {import('../types/ipc').PhoneCountry} PhoneCountry */
 /** @typedef {import('../types/ipc').FieldCheck} FieldCheck */
 /** @typedef {import('../types/ipc').DocumentToAnswer} DocumentToAnswer */
 /** @typedef {import('../types/ipc').RegistrationForm} RegistrationForm */
@@ -56,8 +57,10 @@ async function invoke(cmd, args = {}, atGate = false) {
 export const api = {
   /** @returns {Promise<AppInfo>} */
   appInfo: () => invoke('app_info'),
-  /** @param {Field} field @param {string} value @param {string | null} [other] @returns {Promise<FieldCheck>} */
-  checkField: (field, value, other) => invoke('check_field', { field, value, other: other ?? null }),
+  /** @param {Field} field @param {string} value @param {string | null} [other] @param {PhoneCountry} [phoneCountry] @returns {Promise<FieldCheck>} */
+  checkField: (field, value, other, phoneCountry) => invoke('check_field', {
+    field, value, other: other ?? null, phoneCountry: phoneCountry ?? null,
+  }),
   /** @returns {Promise<DocumentToAnswer[]>} */
   legalDocuments: () => invoke('legal_documents'),
   /** @param {RegistrationForm} form @returns {Promise<RegistrationReceipt>} */

@@ -32,11 +32,6 @@ import { ESTADOS_CORREO, ESTADOS_REGISTRO, RESPUESTAS } from './palabras.js';
 /** @typedef {(iso: string | null) => string} Fecha A local date and time, or a dash. */
 /** @typedef {[label: string, value: string][]} Pairs Label and value, for a <dl>. */
 
-/** +526865550142 → 686 555 0142 (Mexican numbers); anything else as stored. */
-const telefono = (/** @type {string} */ e164) => /^\+52\d{10}$/.test(e164)
-  ? `${e164.slice(3, 6)} ${e164.slice(6, 9)} ${e164.slice(9)}`
-  : e164;
-
 /** @param {number} n @param {string} one @param {string} many */
 const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 
@@ -200,7 +195,7 @@ export const textos = {
       ['Estado', estado],
       ['Afiliación', d.affiliation_number],
       ['Correo', d.email],
-      ['Teléfono', telefono(d.phone_e164)],
+      ['Teléfono', d.phone_display],
       ['Agrupación por núcleo familiar', mayuscula(d.family_grouping ? RESPUESTAS.agrupacion.si : RESPUESTAS.agrupacion.no)],
       ['Registrado', `${fecha(d.created_at)} en ${d.office}, estación ${d.workstation}, por ${d.clerk}`],
       ['Fecha de validación', fecha(d.validated_at)],

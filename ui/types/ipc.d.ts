@@ -109,11 +109,20 @@ export type DocumentKind = "aviso_integral" | "aviso_simplificado" | "terminos_c
 /**
  * The form as the front end sends it: raw strings, parsed here once.
  */
-export type RegistrationForm = { affiliation_number: string, credential_serial: string, phone: string, email: string, email_confirmation: string, 
+export type RegistrationForm = { affiliation_number: string, credential_serial: string, phone: string, 
+/**
+ * The country chosen next to the phone: ten digits are read in it, never guessed.
+ */
+phone_country: PhoneCountry, email: string, email_confirmation: string, 
 /**
  * The clerk checked with the affiliate that the email is right despite a suggestion.
  */
 email_suggestion_declined: boolean, consents: Array<ConsentAnswer>, };
+
+/**
+ * The country the clerk chose next to the phone field.
+ */
+export type PhoneCountry = "mexico" | "united_states_or_canada";
 
 /**
  * The affiliate's answer to one document, with the version and hash of the text shown.
@@ -127,7 +136,11 @@ accepted: boolean | null, };
 /**
  * What the clerk sees after "Registrar".
  */
-export type RegistrationReceipt = { registration_id: string, folio: string, affiliate_name: string, email: string, email_masked: string, phone: string, family_grouping: boolean, created_at: string, validation_expires_at: string, };
+export type RegistrationReceipt = { registration_id: string, folio: string, affiliate_name: string, email: string, email_masked: string, 
+/**
+ * Read back in its country's grouping: `686 555 0142`, `+1 (619) 555-0142`.
+ */
+phone: string, family_grouping: boolean, created_at: string, validation_expires_at: string, };
 
 /**
  * Who the number and serial belong to, for the clerk to confirm aloud.
@@ -181,13 +194,21 @@ export type RegistrationState = "pendiente_validacion" | "validada" | "activa" |
 /**
  * Where, by whom and how a registration was taken, and how it ended.
  */
-export type RegistrationRecord = { phone_e164: string, family_grouping: boolean, office: string, workstation: string, clerk: string, validated_at: string | null, closed_at: string | null, closed_reason: string | null, };
+export type RegistrationRecord = { phone_e164: string, 
+/**
+ * The number in its country's grouping (`55 5555 0142`, `+1 (619) 555-0142`).
+ */
+phone_display: string, family_grouping: boolean, office: string, workstation: string, clerk: string, validated_at: string | null, closed_at: string | null, closed_reason: string | null, };
 
 export type RegistrationDetail = { consents: Array<ConsentView>, emails: Array<EmailView>, promise: DeliveryPromise, 
 /**
  * When "resend" becomes possible again (cooldown), if it is not now.
  */
-resend_available_at: string | null, registration_id: string, folio: string, affiliation_number: string, full_name: string | null, email: string, state: RegistrationState, created_at: string, phone_e164: string, family_grouping: boolean, office: string, workstation: string, clerk: string, validated_at: string | null, closed_at: string | null, closed_reason: string | null, };
+resend_available_at: string | null, registration_id: string, folio: string, affiliation_number: string, full_name: string | null, email: string, state: RegistrationState, created_at: string, phone_e164: string, 
+/**
+ * The number in its country's grouping (`55 5555 0142`, `+1 (619) 555-0142`).
+ */
+phone_display: string, family_grouping: boolean, office: string, workstation: string, clerk: string, validated_at: string | null, closed_at: string | null, closed_reason: string | null, };
 
 export type ConsentView = { document_kind: DocumentKind, document_version: number, document_sha256: string, accepted: boolean, decided_at: string, method: string, clerk: string, office: string, workstation: string, };
 

@@ -10,16 +10,19 @@ pub mod registration;
 pub mod roster;
 pub mod staff;
 pub mod sync_state;
+#[cfg(test)]
+mod tables;
 pub(crate) mod text_enum;
 mod time;
 pub mod token;
+mod typed;
 pub mod words;
 
 pub use affiliation::{AffiliationNumber, CredentialSerial};
 pub use document::DocumentKind;
 pub use email::{EmailAddress, EmailCheck, suggest_domain};
 pub use mail::{AttemptOutcome, EmailKind, EmailState};
-pub use phone::MexicanPhone;
+pub use phone::{Phone, PhoneCountry};
 pub use registration::{EventKind, RegistrationState, ValidationMethod};
 pub use roster::AffiliateKind;
 pub use staff::{Clerk, Role, SupervisorApproval};

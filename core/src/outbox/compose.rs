@@ -1,6 +1,7 @@
 //! The message handed over: a stored row with its secrets put back in. Secrets are kept
 //! apart from the bodies (placeholders there), so they can be erased once delivered.
 
+use crate::domain::EmailAddress;
 use crate::emails::escape_html;
 use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
@@ -24,10 +25,10 @@ pub fn compose(
     m: &Stored<'_>,
 ) -> std::result::Result<Message, String> {
     let from = sender_mailbox(sender_name, sender_address)?;
-    let to: Mailbox = m
-        .recipient
-        .parse()
-        .map_err(|e| format!("destinatario no válido: {e}"))?;
+    // The parser the form used: an address it accepted is one this can send to.
+    let to = EmailAddress::parse(m.recipient)
+        .map_err(|e| format!("destinatario no válido: {e}"))?
+        .mailbox();
     let (mut text, mut html) = (m.body_text.to_owned(), m.body_html.to_owned());
     for (placeholder, secret) in decode_secrets(m.secrets)? {
         text = text.replace(&placeholder, &secret);

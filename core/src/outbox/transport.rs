@@ -1,9 +1,8 @@
 //! Where emails go: files in the data folder, or an SMTP server.
 
 use crate::config::{Settings, SmtpSecurity, SmtpSettings, is_loopback};
-use crate::domain::{Field, FieldError};
+use crate::domain::{EmailAddress, Field, FieldError};
 use crate::error::{Error, Result};
-use lettre::message::Mailbox;
 use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
@@ -150,11 +149,13 @@ impl Transport {
     }
 
     /// Sends one message now, outside the outbox: the settings screen's test email.
-    pub async fn send_test(&self, from: &Settings, to: &str) -> std::result::Result<(), String> {
+    pub async fn send_test(
+        &self,
+        from: &Settings,
+        to: &EmailAddress,
+    ) -> std::result::Result<(), String> {
         let from_box = super::compose::sender_mailbox(&from.sender_name, &from.sender_address)?;
-        let to_box: Mailbox = to
-            .parse()
-            .map_err(|e| format!("El destinatario no es válido: {e}"))?;
+        let to_box = to.mailbox();
         let text = format!(
             "Este es un correo de prueba de Registro en Servicios en Línea, enviado desde la estación {} de {}.\n\nSi lo recibió, la configuración del servidor de correo funciona.",
             from.workstation, from.office

@@ -11,7 +11,7 @@ pub use pdf::render_pdf;
 
 use crate::config::{InstituteContact, Settings};
 use crate::desk::Desk;
-use crate::domain::{DocumentKind, EmailAddress, MexicanPhone, RegistrationState, answer_word};
+use crate::domain::{DocumentKind, EmailAddress, Phone, RegistrationState, answer_word};
 use crate::error::{Error, Result, local_time};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -132,7 +132,7 @@ impl Desk {
             affiliate_name: r.full_name.unwrap_or_default(),
             affiliation_number: r.affiliation_number,
             email_masked,
-            phone_masked: MexicanPhone::mask_stored(&r.phone_e164),
+            phone_masked: Phone::mask_stored(&r.phone_e164),
             documents: consents.into_iter().map(receipt_document).collect(),
             state: r.state,
             contact: ReceiptContact::institute(),

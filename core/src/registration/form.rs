@@ -5,8 +5,8 @@
 use crate::domain::registration::parse_folio;
 use crate::domain::token::parse_code;
 use crate::domain::{
-    AffiliationNumber, CredentialSerial, DocumentKind, EmailAddress, Field, FieldError,
-    MexicanPhone,
+    AffiliationNumber, CredentialSerial, DocumentKind, EmailAddress, Field, FieldError, Phone,
+    PhoneCountry,
 };
 use crate::legal::LegalDocument;
 use serde::{Deserialize, Serialize};
@@ -19,6 +19,8 @@ pub struct RegistrationForm {
     pub affiliation_number: String,
     pub credential_serial: String,
     pub phone: String,
+    /// The country chosen next to the phone: ten digits are read in it, never guessed.
+    pub phone_country: PhoneCountry,
     pub email: String,
     pub email_confirmation: String,
     /// The clerk checked with the affiliate that the email is right despite a suggestion.
@@ -70,7 +72,7 @@ pub struct ParsedConsent {
 pub struct RegistrationRequest {
     pub affiliation: AffiliationNumber,
     pub serial: CredentialSerial,
-    pub phone: MexicanPhone,
+    pub phone: Phone,
     pub email: EmailAddress,
     pub consents: Vec<ParsedConsent>,
 }
@@ -94,7 +96,7 @@ pub fn parse_form(
     let serial = CredentialSerial::parse(&form.credential_serial)
         .map_err(|e| errors.push(e))
         .ok();
-    let phone = MexicanPhone::parse(&form.phone)
+    let phone = Phone::parse(&form.phone, form.phone_country)
         .map_err(|e| errors.push(e))
         .ok();
     let email = match EmailAddress::check(&form.email) {
@@ -185,11 +187,13 @@ pub struct FieldCheck {
 }
 
 /// Checks one field as the clerk types, with the same parsers as [`parse_form`].
-/// `other` is the email when checking its confirmation.
+/// `other` is the email when checking its confirmation; `phone_country` the country
+/// chosen next to the phone.
 pub fn check_field(
     field: Field,
     value: &str,
     other: Option<&str>,
+    phone_country: PhoneCountry,
 ) -> std::result::Result<FieldCheck, FieldError> {
     let plain = |value: String| FieldCheck {
         value,
@@ -200,7 +204,7 @@ pub fn check_field(
         Field::AffiliationNumber => Ok(plain(AffiliationNumber::parse(value)?.to_string())),
         Field::CredentialSerial => Ok(plain(CredentialSerial::parse(value)?.as_str().to_owned())),
         Field::Phone => {
-            let phone = MexicanPhone::parse(value)?;
+            let phone = Phone::parse(value, phone_country)?;
             Ok(FieldCheck {
                 value: phone.e164().to_owned(),
                 display: Some(phone.national_display()),
@@ -260,6 +264,7 @@ mod tests {
             affiliation_number: "".into(),
             credential_serial: "#".into(),
             phone: "12".into(),
+            phone_country: PhoneCountry::Mexico,
             email: "ana@example".into(),
             email_confirmation: "".into(),
             email_suggestion_declined: false,
@@ -294,6 +299,7 @@ mod tests {
             affiliation_number: "900100101".into(),
             credential_serial: "DEMO4821907".into(),
             phone: "686 555 0142".into(),
+            phone_country: PhoneCountry::Mexico,
             email: "ana@example.com".into(),
             email_confirmation: "ANA@example.com".into(),
             email_suggestion_declined: false,
@@ -310,6 +316,7 @@ mod tests {
             affiliation_number: "900100101".into(),
             credential_serial: "DEMO4821907".into(),
             phone: "6865550142".into(),
+            phone_country: PhoneCountry::Mexico,
             email: "ana@gmial.com".into(),
             email_confirmation: "ana@gmial.com".into(),
             email_suggestion_declined: false,

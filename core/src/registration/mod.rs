@@ -35,6 +35,7 @@ pub struct RegistrationReceipt {
     pub affiliate_name: String,
     pub email: String,
     pub email_masked: String,
+    /// Read back in its country's grouping: `686 555 0142`, `+1 (619) 555-0142`.
     pub phone: String,
     pub family_grouping: bool,
     pub created_at: DateTime<Utc>,
@@ -153,7 +154,7 @@ impl Desk {
             affiliate_name: affiliate.full_name,
             email: request.email.to_string(),
             email_masked: request.email.masked(),
-            phone: request.phone.national_display(),
+            phone: request.phone.display(),
             family_grouping: request.family_grouping(),
             created_at: now,
             validation_expires_at: expires_at,

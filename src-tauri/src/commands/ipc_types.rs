@@ -12,7 +12,7 @@ use crate::updates::{UpdateState, UpdateView};
 use registro_core::config::{Settings, SettingsProblem, SmtpSecurity, SmtpSettings};
 use registro_core::domain::{
     AffiliateKind, AttemptOutcome, Clerk, DocumentKind, EmailKind, EmailState, Field, FieldError,
-    RegistrationState, Role, SupervisorApproval, SyncState,
+    PhoneCountry, RegistrationState, Role, SupervisorApproval, SyncState,
 };
 use registro_core::followups::{EmailSent, RevealedSerial};
 use registro_core::legal::LegalDocument;
@@ -78,6 +78,7 @@ fn declarations() -> Vec<Declaration> {
         DocumentToAnswer,
         DocumentKind,
         RegistrationForm,
+        PhoneCountry,
         ConsentAnswer,
         RegistrationReceipt,
         IdentifiedAffiliate,

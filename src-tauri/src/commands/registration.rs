@@ -3,7 +3,7 @@
 
 use crate::error::CommandError;
 use crate::state::AppState;
-use registro_core::domain::Field;
+use registro_core::domain::{Field, PhoneCountry};
 use registro_core::legal::{self, LegalDocument};
 use registro_core::registration::{
     self, FieldCheck, IdentifiedAffiliate, RegistrationForm, RegistrationReceipt,
@@ -11,14 +11,21 @@ use registro_core::registration::{
 use serde::Serialize;
 use tauri::State;
 
-/// Live check of one field through the same parser the registration uses.
+/// Live check of one field through the same parser the registration uses; the phone is
+/// read in the country chosen beside it (Mexico when none is sent).
 #[tauri::command]
 pub fn check_field(
     field: Field,
     value: String,
     other: Option<String>,
+    phone_country: Option<PhoneCountry>,
 ) -> Result<FieldCheck, CommandError> {
-    Ok(registration::check_field(field, &value, other.as_deref())?)
+    Ok(registration::check_field(
+        field,
+        &value,
+        other.as_deref(),
+        phone_country.unwrap_or_default(),
+    )?)
 }
 
 /// A document of the form with the field its answer goes in (and its errors come back

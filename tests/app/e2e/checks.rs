@@ -59,6 +59,22 @@ pub async fn value(c: &Client, id: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Waits until the field `id` holds `expected` (a live check rewrites what was typed).
+pub async fn wait_value(c: &Client, id: &str, expected: &str) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let now = value(c, id).await;
+        if now == expected {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "#{id} holds {now:?}, never {expected:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 pub async fn focused(c: &Client) -> String {
     c.active_element()
         .await

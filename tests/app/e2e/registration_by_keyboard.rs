@@ -239,6 +239,37 @@ async fn a_clerk_registers_by_keyboard_prints_the_receipt_and_starts_the_next_on
             .unwrap()
     );
     assert_eq!(focused(&c).await, "affiliation_number");
+    assert_eq!(value(&c, "phone_country").await, "mexico", "country reset");
+
+    // A phone of the United States, chosen by keyboard: the country comes right before
+    // the number in the Tab order, and ten digits are read in it (442 is also Querétaro).
+    type_into(&c, "affiliation_number", "900200201").await;
+    type_into(&c, "credential_serial", "DEMO5930114").await;
+    press(&c, &Key::Tab.to_string()).await;
+    assert_eq!(focused(&c).await, "sin-serie");
+    press(&c, &Key::Tab.to_string()).await;
+    assert_eq!(focused(&c).await, "phone_country");
+    press(&c, &Key::Down.to_string()).await;
+    wait_value(&c, "phone_country", "united_states_or_canada").await;
+    press(&c, &Key::Tab.to_string()).await;
+    assert_eq!(focused(&c).await, "phone");
+    press(&c, "+52 442 555 0142").await;
+    press(&c, &Key::Tab.to_string()).await;
+    wait_text(&c, "#error-phone", "+52").await;
+    type_into(&c, "phone", "442.555.0142").await;
+    type_into(&c, "email", "joaquin.ejemplo@example.org").await;
+    wait_value(&c, "phone", "(442) 555-0142").await;
+    type_into(&c, "email_confirmation", "joaquin.ejemplo@example.org").await;
+    answer_every_document(&c).await;
+    click(&c, "email_confirmation").await;
+    press(&c, &Key::Enter.to_string()).await;
+    wait_visible(&c, "#registro-exito").await;
+    let data = wait_text(&c, "#comprobante-datos", "Villaseñor Trujano").await;
+    assert!(data.contains("+1 (***) ***-0142"), "{data}");
+    screenshot(&c, &h, "15-comprobante-telefono-eeuu").await;
+    click(&c, "nuevo-registro").await;
+    wait_visible(&c, "#form-registro").await;
+    assert_eq!(value(&c, "phone_country").await, "mexico", "country reset");
 
     // The same person again: said as soon as number and serial are typed.
     type_into(&c, "affiliation_number", "900900901").await;

@@ -184,6 +184,7 @@ impl TestDesk {
             affiliation_number: affiliation.into(),
             credential_serial: serial.into(),
             phone: "(686) 555-0142".into(),
+            phone_country: registro_core::domain::PhoneCountry::Mexico,
             email: email.into(),
             email_confirmation: email.into(),
             email_suggestion_declined: false,
