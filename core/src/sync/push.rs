@@ -116,6 +116,35 @@ struct Pushed {
     /// Registrations held back by a live account elsewhere.
     conflicted: Vec<String>,
     refused: Vec<StaffRefusal>,
+    /// Rows the central database would not take, with its reason.
+    quarantined: Vec<Quarantined>,
+}
+
+/// A row set aside: with its registration (and the rest of that registration's rows) it
+/// waits for someone at the desk; the status bar shows it with the reason.
+struct Quarantined {
+    seq: i64,
+    registration_id: Option<String>,
+    reason: String,
+}
+
+/// A refusal of this row's data (a constraint, a rule of the office's role), as opposed to
+/// the network or the server failing: the rest of the batch can still go.
+fn refused_row(e: &sqlx::Error) -> Option<String> {
+    match e {
+        // Data (22), integrity (23), a rule of the office's role (42501) or of a trigger
+        // (P0001); not a schema the station does not know (42P01…), which every row
+        // would meet.
+        sqlx::Error::Database(db) => {
+            let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
+            (code.starts_with("22")
+                || code.starts_with("23")
+                || code == "42501"
+                || code == "P0001")
+                .then(|| db.message().to_owned())
+        }
+        _ => None,
+    }
 }
 
 impl SyncWorker {
@@ -158,7 +187,37 @@ impl SyncWorker {
             Ok(Pushed {
                 conflicted,
                 refused,
+                quarantined,
             }) => {
+                for q in &quarantined {
+                    let message = format!(
+                        "La base central no aceptó este registro; los demás siguen subiendo. Revíselo y pulse «Reintentar», o pida ayuda a soporte. Detalle: {}",
+                        q.reason
+                    );
+                    // The refused row, and the rest of its registration's rows (not sent).
+                    sqlx::query(
+                        "UPDATE sync_queue SET state = ?1, last_error = ?2
+                          WHERE seq = ?3
+                             OR (state = ?4 AND registration_id IS NOT NULL AND registration_id = ?5)",
+                    )
+                    .bind(QueueState::Held)
+                    .bind(&message)
+                    .bind(q.seq)
+                    .bind(QueueState::Sending)
+                    .bind(&q.registration_id)
+                    .execute(&mut *tx)
+                    .await?;
+                    if let Some(id) = &q.registration_id {
+                        sqlx::query(
+                            "UPDATE registrations SET sync_state = ?, sync_error = ? WHERE id = ?",
+                        )
+                        .bind(SyncState::Error)
+                        .bind(&message)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
                 for refusal in &refused {
                     tracing::warn!(username = %refusal.username, reason = %refusal.reason,
                         "the central database refused a staff account version");
@@ -304,6 +363,7 @@ impl SyncWorker {
         let mut tx = conn.begin().await?;
         let mut conflicted: Vec<String> = Vec::new();
         let mut refused: Vec<StaffRefusal> = Vec::new();
+        let mut quarantined: Vec<Quarantined> = Vec::new();
         let mut start = 0;
         while start < rows.len() {
             let entity = rows[start].entity;
@@ -315,9 +375,12 @@ impl SyncWorker {
                 .iter()
                 .copied()
                 .filter(|r| {
-                    !r.registration_id
-                        .as_ref()
-                        .is_some_and(|id| conflicted.contains(id))
+                    !r.registration_id.as_ref().is_some_and(|id| {
+                        conflicted.contains(id)
+                            || quarantined
+                                .iter()
+                                .any(|q| q.registration_id.as_ref() == Some(id))
+                    })
                 })
                 .collect();
             start = end;
@@ -361,23 +424,47 @@ impl SyncWorker {
                 .await
             {
                 Ok(_) => savepoint.commit().await?,
-                Err(e) if entity == Entity::Registration && is_live_conflict(&e) => {
+                // One row the central database will not take (a live account elsewhere, a
+                // folio already there, a rule of the office's role) must not hold back the
+                // others, round after round: the run goes again row by row and each row
+                // refused is set aside with the database's reason.
+                Err(e) if refused_row(&e).is_some() => {
                     savepoint.rollback().await?;
                     for row in run {
+                        if row.registration_id.as_ref().is_some_and(|id| {
+                            conflicted.contains(id)
+                                || quarantined
+                                    .iter()
+                                    .any(|q| q.registration_id.as_ref() == Some(id))
+                        }) {
+                            continue;
+                        }
                         let mut one = tx.begin().await?;
-                        match sqlx::query(&entity.insert_sql(false))
-                            .bind(payload_of(row, offset)?)
+                        match sqlx::query(&sql)
+                            .bind(payload_array(&[row], offset)?)
                             .execute(&mut *one)
                             .await
                         {
                             Ok(_) => one.commit().await?,
-                            Err(e) if is_live_conflict(&e) => {
+                            Err(e) if entity == Entity::Registration && is_live_conflict(&e) => {
                                 one.rollback().await?;
                                 if let Some(id) = &row.registration_id {
                                     conflicted.push(id.clone());
                                 }
                             }
-                            Err(e) => return Err(e.into()),
+                            Err(e) => {
+                                let Some(reason) = refused_row(&e) else {
+                                    return Err(e.into());
+                                };
+                                one.rollback().await?;
+                                tracing::warn!(seq = row.seq, entity = %entity, %reason,
+                                    "the central database refused a row; set aside");
+                                quarantined.push(Quarantined {
+                                    seq: row.seq,
+                                    registration_id: row.registration_id.clone(),
+                                    reason,
+                                });
+                            }
                         }
                     }
                 }
@@ -388,6 +475,7 @@ impl SyncWorker {
         Ok(Pushed {
             conflicted,
             refused,
+            quarantined,
         })
     }
 }

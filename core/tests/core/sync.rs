@@ -784,3 +784,51 @@ async fn a_refusal_from_the_central_database_is_said_in_spanish_with_its_detail_
     assert!(detail.starts_with("28000: "), "{detail}");
     assert!(detail.contains("oficina_desconocida"), "{detail}");
 }
+
+/// One row the central database will not take (here a folio already there, as a
+/// collision of random folios would be) is set aside with the reason; the other
+/// registrations go up, and the next rounds do not stall on it.
+#[tokio::test]
+async fn a_registration_the_central_database_refuses_is_set_aside_and_the_rest_go_up() {
+    let pg = PgServer::start();
+    let admin = central_database(&pg).await;
+    let t = spawn_desk().await;
+    let refused = t.register(CURRENT_DEMO[0], "rechazado@example.com").await;
+    let accepted = t.register(CURRENT_DEMO[1], "aceptado@example.com").await;
+    sqlx::query(
+        "INSERT INTO registrations (id, folio, affiliation_number, phone_e164, email, state,
+                                    family_grouping, office, workstation, clerk, created_at)
+         VALUES (gen_random_uuid(), $1, '900900909', '+526865550199', 'otro@example.com',
+                 'pendiente_validacion', FALSE, 'Tijuana', 'T1', 'capturista', now())",
+    )
+    .bind(&refused.folio)
+    .execute(admin.pool())
+    .await
+    .unwrap();
+
+    t.desk.use_central(Some(office(&pg, "oficina_mexicali")));
+    t.desk.sync_once().await.unwrap();
+    let central_folios: Vec<String> = sqlx::query_scalar(
+        "SELECT folio FROM registrations WHERE office_role = 'oficina_mexicali'",
+    )
+    .fetch_all(admin.pool())
+    .await
+    .unwrap();
+    assert_eq!(central_folios, std::slice::from_ref(&accepted.folio));
+
+    let status = t.desk.sync_status().await.unwrap();
+    assert_eq!(status.problems.len(), 1, "{:?}", status.problems);
+    assert_eq!(status.problems[0].folio, refused.folio);
+    let message = status.problems[0].message.clone().unwrap_or_default();
+    assert!(message.contains("La base central no aceptó"), "{message}");
+    // The next round goes on without it.
+    t.register(CURRENT_DEMO[2], "despues@example.com").await;
+    t.desk.sync_once().await.unwrap();
+    let count: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM registrations WHERE office_role = 'oficina_mexicali'",
+    )
+    .fetch_one(admin.pool())
+    .await
+    .unwrap();
+    assert_eq!(count, 2);
+}
