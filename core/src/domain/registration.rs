@@ -81,7 +81,7 @@ pub fn parse_folio(raw: &str) -> Result<String, FieldError> {
         return Err(FieldError::new(
             Field::Folio,
             "formato",
-            "El folio es como RSL-261125-7K3QX9: letras, números y guiones.",
+            "El folio es como RSL-261125-7K3Q-X9AB: letras, números y guiones.",
         ));
     }
     Ok(folio)
