@@ -68,13 +68,7 @@ fn every_typed_phone_in_the_table() {
             ));
         }
     }
-    assert!(
-        wrong.is_empty(),
-        "{} of {} rows:\n{}",
-        wrong.len(),
-        rows.len(),
-        wrong.join("\n")
-    );
+    all_right(&wrong, rows.len());
 }
 
 #[test]
@@ -114,11 +108,15 @@ fn every_typed_address_in_the_table() {
             ));
         }
     }
+    all_right(&wrong, rows.len());
+}
+
+/// Every row of a table behaved as written, or the list of those that did not.
+fn all_right(wrong: &[String], rows: usize) {
     assert!(
         wrong.is_empty(),
-        "{} of {} rows:\n{}",
+        "{} of {rows} rows:\n{}",
         wrong.len(),
-        rows.len(),
         wrong.join("\n")
     );
 }

@@ -137,10 +137,7 @@ fn refused_row(e: &sqlx::Error) -> Option<String> {
         // would meet.
         sqlx::Error::Database(db) => {
             let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
-            (code.starts_with("22")
-                || code.starts_with("23")
-                || code == "42501"
-                || code == "P0001")
+            (code.starts_with("22") || code.starts_with("23") || code == "42501" || code == "P0001")
                 .then(|| db.message().to_owned())
         }
         _ => None,

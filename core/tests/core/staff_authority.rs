@@ -40,6 +40,20 @@ async fn signs_in(t: &TestDesk, username: &str, password: &str) -> bool {
 
 const INTRUDER_PASSWORD: &str = "clave-del-intruso-9";
 
+/// A new station's first run tries to open its own supervisor, and is refused.
+async fn first_supervisor_refused(station: &TestDesk) -> registro_core::Error {
+    station
+        .desk
+        .create_first_supervisor(
+            "otra.supervisora",
+            "Nombre Inventado Nuevo",
+            INTRUDER_PASSWORD,
+            INTRUDER_PASSWORD,
+        )
+        .await
+        .unwrap_err()
+}
+
 #[tokio::test]
 async fn an_empty_station_that_reuses_a_supervisors_username_changes_nothing_elsewhere() {
     let pg = PgServer::start();
@@ -133,16 +147,7 @@ async fn an_empty_station_joined_to_an_office_with_accounts_signs_in_with_an_exi
     new_station
         .desk
         .use_central(Some(office(&pg, "oficina_mexicali")));
-    let err = new_station
-        .desk
-        .create_first_supervisor(
-            "otra.supervisora",
-            "Nombre Inventado Nuevo",
-            INTRUDER_PASSWORD,
-            INTRUDER_PASSWORD,
-        )
-        .await
-        .unwrap_err();
+    let err = first_supervisor_refused(&new_station).await;
     assert_eq!(err.code(), "oficina_con_cuentas");
     assert!(
         err.to_string().contains("inicie sesión con la suya"),
@@ -158,16 +163,7 @@ async fn an_empty_station_joined_to_an_office_with_accounts_signs_in_with_an_exi
         .desk
         .use_central(Some(office(&pg, "oficina_mexicali")));
     pg.stop();
-    let err = cut_off
-        .desk
-        .create_first_supervisor(
-            "otra.supervisora",
-            "Nombre Inventado Nuevo",
-            INTRUDER_PASSWORD,
-            INTRUDER_PASSWORD,
-        )
-        .await
-        .unwrap_err();
+    let err = first_supervisor_refused(&cut_off).await;
     assert_eq!(err.code(), "central_necesaria");
     assert!(!cut_off.desk.has_supervisor().await.unwrap());
 }
