@@ -126,7 +126,7 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 /// a collision among 5,000 registrations a day near one in 90,000 days (six characters,
 /// 30 bits, gave one in 90). A collision is still set aside by the sync, never a stall.
 pub fn new_folio(local_date: chrono::NaiveDate) -> String {
-    let mut random = || FOLIO_ALPHABET[OsRng.gen_range(0..FOLIO_ALPHABET.len())] as char;
+    let random = || FOLIO_ALPHABET[OsRng.gen_range(0..FOLIO_ALPHABET.len())] as char;
     let first: String = (0..4).map(|_| random()).collect();
     let second: String = (0..4).map(|_| random()).collect();
     format!("RSL-{}-{first}-{second}", local_date.format("%y%m%d"))
