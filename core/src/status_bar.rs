@@ -31,6 +31,7 @@ impl Desk {
         status.clock_skewed =
             offset.is_some_and(|o| o.exceeds_minutes(self.settings().clock_skew_warning_minutes));
         status.settings_problem = self.settings_problem();
+        status.key_on_disk = self.key_on_disk();
         status.problems = sqlx::query_as(
             "SELECT id AS registration_id, folio, sync_state, sync_error AS message FROM registrations
               WHERE sync_state IN (?, ?) ORDER BY created_at DESC LIMIT 100",

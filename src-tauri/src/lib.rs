@@ -75,7 +75,15 @@ pub async fn start(
     secrets: SecretStore,
     settings_file: Option<PathBuf>,
 ) -> registro_core::Result<AppState> {
-    let desk = Desk::open(&paths, settings.clone()).await?;
+    // A first start makes the data folder: a key file may have to go in it. The store's
+    // calls are quick and made once, before any window.
+    paths.create_private()?;
+    let (key, key_on_disk) = secrets.database_key(&paths)?;
+    let desk = Desk::open(&paths, settings.clone(), &key).await?;
+    drop(key);
+    if key_on_disk {
+        desk.keep_key_on_disk().await?;
+    }
     if let Some(smtp) = &settings.smtp {
         match Transport::smtp(smtp, secrets.get(Secret::Smtp).as_deref()) {
             Ok(transport) => desk.use_transport(transport),

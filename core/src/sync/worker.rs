@@ -55,6 +55,9 @@ pub struct SyncStatus {
     /// The saved settings are unusable and the station is on hold (see
     /// [`crate::config::SettingsProblem`]).
     pub settings_problem: Option<crate::config::SettingsProblem>,
+    /// The database key is kept in a file of the data folder (no credential store), and
+    /// whether a supervisor accepted that.
+    pub key_on_disk: Option<crate::config::KeyOnDisk>,
 }
 
 /// What one sync round did.
