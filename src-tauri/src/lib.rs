@@ -47,6 +47,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::settings::get_settings,
         commands::settings::save_settings,
         commands::settings::send_test_email,
+        commands::settings::accept_key_on_disk,
         commands::session::create_first_supervisor,
         commands::session::session_status,
         commands::session::sign_in,

@@ -64,7 +64,12 @@ clock_skewed: boolean,
  * The saved settings are unusable and the station is on hold (see
  * [`crate::config::SettingsProblem`]).
  */
-settings_problem: SettingsProblem | null, };
+settings_problem: SettingsProblem | null, 
+/**
+ * The database key is kept in a file of the data folder (no credential store), and
+ * whether a supervisor accepted that.
+ */
+key_on_disk: KeyOnDisk | null, };
 
 /**
  * A problem with one record, for the status bar.
@@ -255,7 +260,12 @@ export type SettingsView = { settings: Settings, smtp_password_saved: boolean, c
 /**
  * Why the saved settings could not be used (the station is on hold until saved).
  */
-settings_problem: SettingsProblem | null, };
+settings_problem: SettingsProblem | null, 
+/**
+ * The database key is in a file of the data folder (no credential store), and whether
+ * a supervisor accepted that; `None` when the credential store keeps it.
+ */
+key_on_disk: KeyOnDisk | null, };
 
 /**
  * Why the settings saved on disk cannot be used. The station then keeps the file as it
@@ -276,6 +286,13 @@ field: Field | null,
  * What is wrong, in Spanish.
  */
 message: string, };
+
+/**
+ * A station without a credential store keeps its database key in a file beside the
+ * database, which protects little: nobody is registered there until a supervisor
+ * accepts it (once, audited, kept in the database).
+ */
+export type KeyOnDisk = "held" | "accepted";
 
 export type Settings = { 
 /**

@@ -9,7 +9,7 @@ use crate::commands::settings::SettingsView;
 use crate::error::CommandError;
 use crate::secrets::SecretStoreStatus;
 use crate::updates::{UpdateState, UpdateView};
-use registro_core::config::{Settings, SettingsProblem, SmtpSecurity, SmtpSettings};
+use registro_core::config::{KeyOnDisk, Settings, SettingsProblem, SmtpSecurity, SmtpSettings};
 use registro_core::domain::{
     AffiliateKind, AttemptOutcome, Clerk, DocumentKind, EmailKind, EmailState, Field, FieldError,
     RegistrationState, Role, SupervisorApproval, SyncState,
@@ -108,6 +108,7 @@ fn declarations() -> Vec<Declaration> {
         // Settings.
         SettingsView,
         SettingsProblem,
+        KeyOnDisk,
         Settings,
         SmtpSettings,
         SmtpSecurity,
