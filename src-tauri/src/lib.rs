@@ -153,7 +153,14 @@ pub fn run() {
                 secrets,
                 Some(settings_file),
             ))
-            .map_err(|e| format!("no se pudo abrir la base de datos local: {e:?}"))?;
+            .unwrap_or_else(|e| {
+                // A database this station's key does not open (or a key store that does
+                // not answer) is told in Spanish and nothing is touched; the cause of an
+                // internal error stays in the log.
+                tracing::error!(error = ?e, "the local database could not be opened");
+                eprintln!("No se pudo abrir la base de datos local. {e}");
+                std::process::exit(1);
+            });
             state.receipts_dir = receipts_dir;
             if let Some(problem) = settings_problem {
                 state.desk.hold_for_settings(problem);

@@ -12,7 +12,8 @@ use registro_core::store::{DatabaseKey, Store};
 use serde::Serialize;
 use std::sync::Mutex;
 
-const SERVICE: &str = "mx.gob.issstecali.registroenlinea";
+/// The app's service name in the OS credential store.
+pub const SERVICE: &str = "mx.gob.issstecali.registroenlinea";
 
 /// Which password.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -270,7 +271,7 @@ impl SecretStore {
 /// The database key's account name, one per data folder, so two installs side by side
 /// (or the tests' folders) never share or overwrite a key. The path is hashed: it may
 /// name the Windows user.
-fn database_key_account(paths: &DataPaths) -> String {
+pub fn database_key_account(paths: &DataPaths) -> String {
     let root = std::fs::canonicalize(&paths.root).unwrap_or_else(|_| paths.root.clone());
     let digest = registro_core::security::sha256_hex(&root.to_string_lossy());
     format!("clave-base-local:{}", &digest[..16])

@@ -17,8 +17,9 @@ pub const WAIT: Duration = Duration::from_secs(30);
 pub struct Harness {
     xvfb: Option<Child>,
     driver: Child,
-    /// Declared after the driver: the app's key store goes after the app.
-    _secret_service: SecretService,
+    /// Declared after the driver: the app's key store goes after the app. `None`: a
+    /// session without one.
+    secret_service: Option<SecretService>,
     port: u16,
     /// The X display the app's window is on.
     pub display: String,
@@ -104,6 +105,26 @@ impl Drop for SecretService {
     }
 }
 
+impl Harness {
+    /// The app's database key, as its Secret Service keeps it (what a test that opens the
+    /// database beside the app needs).
+    pub fn database_key(&self) -> registro_core::store::DatabaseKey {
+        use registro_app::secrets;
+        let account =
+            secrets::database_key_account(&registro_core::DataPaths::new(self.data.path()));
+        let found = Command::new("secret-tool")
+            .args(["lookup", "service", secrets::SERVICE, "username", &account])
+            .env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                &self.secret_service.as_ref().expect("a Secret Service").address,
+            )
+            .output()
+            .expect("secret-tool (package libsecret-tools) must be installed: ./dev.sh test installs it");
+        registro_core::store::DatabaseKey::from_hex(&String::from_utf8_lossy(&found.stdout))
+            .expect("the app keeps its database key in the Secret Service")
+    }
+}
+
 pub fn start_secret_service() -> SecretService {
     let missing = "dbus-daemon and gnome-keyring must be installed: ./dev.sh test installs them";
     let mut bus = Command::new("dbus-daemon")
@@ -170,9 +191,23 @@ pub fn start_secret_service() -> SecretService {
 }
 
 pub fn start() -> Harness {
+    start_with(Some(start_secret_service()))
+}
+
+/// A desktop session without a Secret Service: the app keeps its database key on disk.
+pub fn start_without_secret_service() -> Harness {
+    start_with(None)
+}
+
+fn start_with(secret_service: Option<SecretService>) -> Harness {
     let (xvfb, display) = start_xvfb();
-    let secret_service = start_secret_service();
     let data = tempfile::tempdir().unwrap();
+    // Without a Secret Service, a bus address where nothing listens (the test's own
+    // session, if any, is not the app's).
+    let bus = secret_service.as_ref().map_or_else(
+        || format!("unix:path={}", data.path().join("sin-bus").display()),
+        |s| s.address.clone(),
+    );
     let port = free_port();
     let native = free_port();
     let driver = Command::new("tauri-driver")
@@ -183,7 +218,7 @@ pub fn start() -> Harness {
             &native.to_string(),
         ])
         .env("DISPLAY", &display)
-        .env("DBUS_SESSION_BUS_ADDRESS", &secret_service.address)
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus)
         .env(registro_app::DATA_DIR_ENV, data.path())
         .stdout(Stdio::null())
         .spawn()
@@ -201,7 +236,7 @@ pub fn start() -> Harness {
     Harness {
         xvfb,
         driver,
-        _secret_service: secret_service,
+        secret_service,
         port,
         display,
         data,
