@@ -16,8 +16,10 @@ BUILD_PACKAGES=(build-essential pkg-config curl libwebkit2gtk-4.1-dev libssl-dev
 # postgresql: the real central database the sync tests start (initdb + pg_ctl, per test).
 # faketime: the whole suite runs again a year ahead, so no test can depend on today's date.
 # wine64: the same suites run again as Windows programs (built with gcc-mingw-w64).
+# gnome-keyring, dbus-daemon: the real-window tests give the app a Secret Service of its own,
+# where it keeps its database key as on a clerk's desktop (libsecret-tools: read it back).
 TEST_PACKAGES=(xvfb xauth webkit2gtk-driver imagemagick x11-utils gcc-mingw-w64-x86-64
-  python3-aiosmtpd postgresql faketime wine64)
+  python3-aiosmtpd postgresql faketime wine64 gnome-keyring dbus-daemon libsecret-tools)
 WINDOWS_TARGET=x86_64-pc-windows-gnu
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }

@@ -5,6 +5,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use registro_core::config::Settings;
 use registro_core::legal;
 use registro_core::registration::{ConsentAnswer, RegistrationForm};
+use registro_core::store::DatabaseKey;
 use registro_core::{DataPaths, Desk};
 use std::cell::Cell;
 use std::fmt::Write;
@@ -26,15 +27,19 @@ fn bench_register(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (desk, documents) = rt.block_on(async {
-        let desk = Desk::open(&DataPaths::new(dir.path()), Settings::default())
-            .await
-            .unwrap();
+        let desk = Desk::open(
+            &DataPaths::new(dir.path()),
+            Settings::default(),
+            &DatabaseKey::generate(),
+        )
+        .await
+        .unwrap();
         // The first supervisor is signed in on creation; registrations need someone.
         desk.create_first_supervisor(
             "banco",
             "Banco de Pruebas",
-            "clave-del-banco",
-            "clave-del-banco",
+            "tarde-de-pruebas-1",
+            "tarde-de-pruebas-1",
         )
         .await
         .unwrap();

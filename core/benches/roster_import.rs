@@ -2,7 +2,7 @@
 //! fresh SQLite file, then the same file again (every row an upsert). Prints figures;
 //! run with `cargo bench -p registro-core --bench roster_import`.
 
-use registro_core::store::Store;
+use registro_core::store::{DatabaseKey, Store};
 use std::io::Write;
 use std::time::Instant;
 
@@ -49,7 +49,7 @@ fn main() {
     );
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let store = Store::open(&dir.path().join("registro.sqlite3")).await.unwrap();
+        let store = Store::open(&dir.path().join("registro.sqlite3"), &DatabaseKey::generate()).await.unwrap();
         for label in ["fresh database", "re-import (upsert)"] {
             let started = Instant::now();
             let mut updates = 0u32;

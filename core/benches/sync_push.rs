@@ -5,6 +5,7 @@
 
 use registro_core::config::Settings;
 use registro_core::registration::{ConsentAnswer, RegistrationForm};
+use registro_core::store::DatabaseKey;
 use registro_core::sync::Central;
 use registro_core::{DataPaths, Desk, legal};
 use registro_test_support::postgres_server;
@@ -28,9 +29,9 @@ fn main() {
         pg.psql("por_cola", "CREATE ROLE oficina_banco LOGIN IN ROLE registro_ventanilla");
 
         let dir = tempfile::tempdir().unwrap();
-        let desk = Desk::open(&DataPaths::new(dir.path()), Settings::default()).await.unwrap();
+        let desk = Desk::open(&DataPaths::new(dir.path()), Settings::default(), &DatabaseKey::generate()).await.unwrap();
         // The first supervisor is signed in on creation; registrations need someone.
-        desk.create_first_supervisor("banco", "Banco de Pruebas", "clave-del-banco", "clave-del-banco").await.unwrap();
+        desk.create_first_supervisor("banco", "Banco de Pruebas", "tarde-de-pruebas-1", "tarde-de-pruebas-1").await.unwrap();
         let mut csv = String::from("numero_afiliacion,numero_serie,nombre_completo,tipo,nucleo_familiar,vigente\n");
         for i in 0..REGISTRATIONS {
             let n = 500_000_000 + i;

@@ -20,6 +20,19 @@ pub struct SettingsProblem {
     pub message: String,
 }
 
+/// A station without a credential store keeps its database key in a file beside the
+/// database, which protects little: nobody is registered there until a supervisor
+/// accepts it (once, audited, kept in the database).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum KeyOnDisk {
+    /// Registrations are refused until a supervisor accepts.
+    Held,
+    /// A supervisor accepted it; the status bar still says where the key is.
+    Accepted,
+}
+
 impl SettingsProblem {
     /// The file is not JSON at all (cut short, edited by hand).
     pub fn unreadable(file: &str, cause: impl std::fmt::Display) -> Self {

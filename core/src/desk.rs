@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! startup.rs .............. open, open_with_clock
-//! settings.rs ............. change_settings, send_test_email
+//! settings.rs ............. change_settings, send_test_email, accept_key_on_disk
 //! staff/session.rs ........ has_supervisor, session_view, current_clerk, sign_in, unlock,
 //!                           lock_session, sign_out, require_supervisor (crate)
 //! staff/accounts.rs ....... create_first_supervisor, create_staff, list_staff,
@@ -24,11 +24,12 @@
 //! here .................... store, settings, replace_settings, now, transport, use_transport,
 //!                           outbox_worker, central, use_central, central_if_reachable,
 //!                           request_sync, sync_worker, sync_once, run_sync, clock_offset,
+//!                           keep_key_on_disk, key_on_disk, ensure_key_custody (crate),
 //!                           institute_time, work and work_at (crate)
 //! ```
 
 use crate::clock::{Clock, ClockOffset};
-use crate::config::{Settings, SettingsProblem};
+use crate::config::{KeyOnDisk, Settings, SettingsProblem};
 use crate::domain::staff::Session;
 use crate::error::Result;
 use crate::outbox::{OutboxWorker, Transport};
@@ -60,7 +61,13 @@ pub struct Desk {
     /// Set when the saved settings could not be used: nothing is sent and nobody is
     /// registered until a supervisor saves valid ones.
     pub(crate) settings_problem: Arc<RwLock<Option<SettingsProblem>>>,
+    /// Set when the database key is kept in a file of the data folder (no credential
+    /// store on this station): see [`Desk::keep_key_on_disk`].
+    pub(crate) key_on_disk: Arc<RwLock<Option<KeyOnDisk>>>,
 }
+
+/// The `app_meta` key of a supervisor's acceptance of the key on disk.
+pub(crate) const KEY_ON_DISK_ACCEPTED: &str = "key_on_disk_accepted";
 
 /// Files of one installation, all under the app's data folder.
 #[derive(Debug, Clone)]
@@ -75,6 +82,28 @@ impl DataPaths {
 
     pub fn database(&self) -> PathBuf {
         self.root.join("registro.sqlite3")
+    }
+
+    /// Creates the data folder, readable by its user only on Unix (an older install's
+    /// folder is narrowed too). On Windows it is in the user's own profile (%APPDATA%),
+    /// which other users of the PC cannot read.
+    pub fn create_private(&self) -> Result<()> {
+        let failed = |e: std::io::Error| {
+            crate::Error::Internal(format!("data folder {}: {e}", self.root.display()))
+        };
+        std::fs::create_dir_all(&self.root).map_err(failed)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&self.root, std::fs::Permissions::from_mode(0o700))
+                .map_err(failed)?;
+        }
+        Ok(())
+    }
+
+    /// Where the database key is kept on a station without a credential store.
+    pub fn key_file(&self) -> PathBuf {
+        self.root.join("clave-base-local.key")
     }
 
     /// Where emails are written while no SMTP server is configured.
@@ -141,6 +170,35 @@ impl Desk {
         match self.settings_problem() {
             Some(problem) => Err(crate::Error::SettingsHeld(problem)),
             None => Ok(()),
+        }
+    }
+
+    /// The shell found no credential store and keeps the database key in
+    /// [`DataPaths::key_file`]: registrations wait for a supervisor's acceptance, unless
+    /// one was given before (it is kept in the database).
+    pub async fn keep_key_on_disk(&self) -> Result<()> {
+        let accepted =
+            crate::store::meta::get_text(self.store.reader(), KEY_ON_DISK_ACCEPTED).await?;
+        let state = if accepted.is_some() {
+            KeyOnDisk::Accepted
+        } else {
+            tracing::warn!("database key kept on disk: registrations held for a supervisor");
+            KeyOnDisk::Held
+        };
+        *self.key_on_disk.write().expect("key custody lock") = Some(state);
+        Ok(())
+    }
+
+    /// Whether the database key is on disk, and whether a supervisor accepted it.
+    pub fn key_on_disk(&self) -> Option<KeyOnDisk> {
+        *self.key_on_disk.read().expect("key custody lock")
+    }
+
+    /// Refuses to record personal data while its key sits unaccepted beside it.
+    pub(crate) fn ensure_key_custody(&self) -> Result<()> {
+        match self.key_on_disk() {
+            Some(KeyOnDisk::Held) => Err(crate::Error::KeyOnDiskHeld),
+            _ => Ok(()),
         }
     }
 

@@ -174,6 +174,26 @@ pub enum Error {
     },
 
     #[error(
+        "La base de datos local ({0}) no se pudo abrir con la clave de este equipo: está cifrada con otra clave o no es una base de datos de esta aplicación. No la borre; avise a soporte para recuperar la clave o restaurar una copia."
+    )]
+    DatabaseUnreadable(String),
+
+    #[error(
+        "No se pudo leer ni guardar la clave de la base de datos local ({0}). No borre la carpeta de datos; avise a soporte."
+    )]
+    DatabaseKeyFile(String),
+
+    #[error(
+        "La clave de la base de datos local está en {0} y no respondió. Vuelva a abrir la aplicación con la misma cuenta de usuario del equipo; si se repite, avise a soporte (no borre la carpeta de datos)."
+    )]
+    DatabaseKeyUnavailable(String),
+
+    #[error(
+        "Este equipo no tiene un almacén de contraseñas del sistema: la clave que cifra la base de datos local quedó en un archivo de la carpeta de datos. No se registra a nadie hasta que un supervisor lo acepte en «Ajustes» o se instale el almacén de contraseñas y se vuelva a abrir la aplicación."
+    )]
+    KeyOnDiskHeld,
+
+    #[error(
         "Ocurrió un error interno al guardar o leer los datos. El registro no se guardó; intente de nuevo y, si se repite, avise a soporte."
     )]
     Storage(#[from] sqlx::Error),
@@ -229,6 +249,10 @@ impl Error {
             Error::SettingsHeld(_) => "ajustes_invalidos",
             Error::RecordUploading => "registro_enviandose",
             Error::RegisteredElsewhere { .. } => "registrado_en_otra_oficina",
+            Error::DatabaseUnreadable(_) => "base_ilegible",
+            Error::DatabaseKeyFile(_) => "clave_base_ilegible",
+            Error::DatabaseKeyUnavailable(_) => "clave_base_no_disponible",
+            Error::KeyOnDiskHeld => "clave_en_disco",
             Error::Storage(_) | Error::Migration(_) | Error::Internal(_) => "error_interno",
         }
     }

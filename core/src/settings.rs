@@ -1,8 +1,8 @@
 //! The settings screen: a supervisor changes how this station works (office, email,
 //! central database, lifetimes and thresholds), and tries the email delivery.
 
-use crate::config::Settings;
-use crate::desk::Desk;
+use crate::config::{KeyOnDisk, Settings};
+use crate::desk::{Desk, KEY_ON_DISK_ACCEPTED};
 use crate::domain::{EmailAddress, EmailState, Field, SupervisorApproval};
 use crate::error::{Error, Result};
 use crate::outbox::Transport;
@@ -96,6 +96,32 @@ impl Desk {
             .await?;
         self.use_transport(transport);
         self.use_central(central);
+        Ok(())
+    }
+
+    /// A supervisor accepts that this station, which has no credential store, keeps its
+    /// database key in a file of the data folder: registrations resume. Audited, and kept
+    /// in the database so it holds after a restart.
+    pub async fn accept_key_on_disk(&self, approval: &SupervisorApproval) -> Result<()> {
+        let clerk = self.current_clerk()?;
+        let supervisor = self.approve(approval).await?;
+        let now = self.now();
+        let mut work = self.work_at(Actor::Staff(supervisor.clone()), now).await?;
+        work.audit(
+            "clave_en_disco_aceptada",
+            Subject::Station,
+            json!({ "capturista": clerk.username }),
+        )
+        .await?;
+        crate::store::meta::set(
+            work.conn(),
+            KEY_ON_DISK_ACCEPTED,
+            &format!("{} {supervisor}", crate::store::db_time(now)),
+        )
+        .await?;
+        work.commit().await?;
+        tracing::info!(%supervisor, "database key on disk accepted");
+        *self.key_on_disk.write().expect("key custody lock") = Some(KeyOnDisk::Accepted);
         Ok(())
     }
 

@@ -4,30 +4,31 @@
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::desk::{DataPaths, Desk};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::legal;
 use crate::outbox::Transport;
 use crate::roster;
-use crate::store::{Store, meta};
+use crate::store::{DatabaseKey, Store, meta};
 use crate::sync::SyncStatus;
 use std::sync::{Arc, RwLock};
 use tokio::sync::Notify;
 
 impl Desk {
-    /// Opens the database, runs migrations, publishes the embedded legal texts and, on an
-    /// empty roster, loads the demo one. Emails go to files until [`Desk::use_transport`].
-    pub async fn open(paths: &DataPaths, settings: Settings) -> Result<Self> {
-        Self::open_with_clock(paths, settings, Arc::new(SystemClock)).await
+    /// Opens the database (encrypted with `key`), runs migrations, publishes the embedded
+    /// legal texts and, on an empty roster, loads the demo one. Emails go to files until
+    /// [`Desk::use_transport`].
+    pub async fn open(paths: &DataPaths, settings: Settings, key: &DatabaseKey) -> Result<Self> {
+        Self::open_with_clock(paths, settings, key, Arc::new(SystemClock)).await
     }
 
     pub async fn open_with_clock(
         paths: &DataPaths,
         settings: Settings,
+        key: &DatabaseKey,
         clock: Arc<dyn Clock>,
     ) -> Result<Self> {
-        std::fs::create_dir_all(&paths.root)
-            .map_err(|e| Error::Internal(format!("data folder {}: {e}", paths.root.display())))?;
-        let store = Store::open(&paths.database()).await?;
+        paths.create_private()?;
+        let store = Store::open(&paths.database(), key).await?;
         let transport = Transport::files(&paths.outbox_files())?;
         let now = clock.now();
         let clock_offset = meta::clock_offset(store.reader()).await?;
@@ -56,6 +57,7 @@ impl Desk {
             clock_offset: Arc::new(RwLock::new(clock_offset)),
             session: Arc::new(RwLock::new(None)),
             settings_problem: Arc::new(RwLock::new(None)),
+            key_on_disk: Arc::new(RwLock::new(None)),
         })
     }
 }

@@ -47,6 +47,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::settings::get_settings,
         commands::settings::save_settings,
         commands::settings::send_test_email,
+        commands::settings::accept_key_on_disk,
         commands::session::create_first_supervisor,
         commands::session::session_status,
         commands::session::sign_in,
@@ -85,7 +86,15 @@ pub async fn start(
     secrets: SecretStore,
     settings_file: Option<PathBuf>,
 ) -> registro_core::Result<AppState> {
-    let desk = Desk::open(&paths, settings.clone()).await?;
+    // A first start makes the data folder: a key file may have to go in it. The store's
+    // calls are quick and made once, before any window.
+    paths.create_private()?;
+    let (key, key_on_disk) = secrets.database_key(&paths)?;
+    let desk = Desk::open(&paths, settings.clone(), &key).await?;
+    drop(key);
+    if key_on_disk {
+        desk.keep_key_on_disk().await?;
+    }
     // A saved server the app cannot use holds the station (as an unreadable settings file
     // does): never emails quietly written to files while the clerk believes they left,
     // never a station that quietly works alone.
@@ -163,7 +172,14 @@ pub fn run() {
                 secrets,
                 Some(settings_file),
             ))
-            .map_err(|e| format!("no se pudo abrir la base de datos local: {e:?}"))?;
+            .unwrap_or_else(|e| {
+                // A database this station's key does not open (or a key store that does
+                // not answer) is told in Spanish and nothing is touched; the cause of an
+                // internal error stays in the log.
+                tracing::error!(error = ?e, "the local database could not be opened");
+                eprintln!("No se pudo abrir la base de datos local. {e}");
+                std::process::exit(1);
+            });
             state.receipts_dir = receipts_dir;
             if let Some(problem) = settings_problem {
                 state.desk.hold_for_settings(problem);

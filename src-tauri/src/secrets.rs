@@ -2,11 +2,18 @@
 //! system's credential store (Windows Credential Manager; the Secret Service on Linux)
 //! and never in the settings file or a log. Where no store answers, they are kept in
 //! memory only, and the screen says so.
+//!
+//! The same store keeps each data folder's database key. Where it does not answer, the key
+//! goes to a file of the data folder and registrations wait for a supervisor (see
+//! [`SecretStore::database_key`]).
 
+use registro_core::DataPaths;
+use registro_core::store::{DatabaseKey, Store};
 use serde::Serialize;
 use std::sync::Mutex;
 
-const SERVICE: &str = "mx.gob.issstecali.registroenlinea";
+/// The app's service name in the OS credential store.
+pub const SERVICE: &str = "mx.gob.issstecali.registroenlinea";
 
 /// Which password.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,14 +54,22 @@ fn os_store_name() -> &'static str {
     }
 }
 
-#[cfg(any(windows, target_os = "linux"))]
-fn entry(service: &str, secret: Secret) -> Result<keyring::Entry, String> {
-    keyring::Entry::new(service, secret.account()).map_err(|e| e.to_string())
+fn os_get(service: &str, secret: Secret) -> Result<Option<String>, String> {
+    os_get_account(service, secret.account())
+}
+
+fn os_set(service: &str, secret: Secret, password: &str) -> Result<(), String> {
+    os_set_account(service, secret.account(), password)
 }
 
 #[cfg(any(windows, target_os = "linux"))]
-fn os_get(service: &str, secret: Secret) -> Result<Option<String>, String> {
-    match entry(service, secret)?.get_password() {
+fn entry(service: &str, account: &str) -> Result<keyring::Entry, String> {
+    keyring::Entry::new(service, account).map_err(|e| e.to_string())
+}
+
+#[cfg(any(windows, target_os = "linux"))]
+fn os_get_account(service: &str, account: &str) -> Result<Option<String>, String> {
+    match entry(service, account)?.get_password() {
         Ok(p) => Ok(Some(p)),
         Err(keyring::Error::NoEntry) => Ok(None),
         Err(e) => Err(e.to_string()),
@@ -62,8 +77,8 @@ fn os_get(service: &str, secret: Secret) -> Result<Option<String>, String> {
 }
 
 #[cfg(any(windows, target_os = "linux"))]
-fn os_set(service: &str, secret: Secret, password: &str) -> Result<(), String> {
-    let entry = entry(service, secret)?;
+fn os_set_account(service: &str, account: &str, password: &str) -> Result<(), String> {
+    let entry = entry(service, account)?;
     if password.is_empty() {
         return match entry.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
@@ -74,12 +89,12 @@ fn os_set(service: &str, secret: Secret, password: &str) -> Result<(), String> {
 }
 
 #[cfg(not(any(windows, target_os = "linux")))]
-fn os_get(_: &str, _: Secret) -> Result<Option<String>, String> {
+fn os_get_account(_: &str, _: &str) -> Result<Option<String>, String> {
     Err("sin almacén en este sistema".into())
 }
 
 #[cfg(not(any(windows, target_os = "linux")))]
-fn os_set(_: &str, _: Secret, _: &str) -> Result<(), String> {
+fn os_set_account(_: &str, _: &str, _: &str) -> Result<(), String> {
     Err("sin almacén en este sistema".into())
 }
 
@@ -111,6 +126,17 @@ impl SecretStore {
             smtp: Mutex::new(smtp),
             central: Mutex::new(central),
             status: Mutex::new(status),
+        }
+    }
+
+    /// A store that never asks the OS (as where none answers): for the tests of a
+    /// station without a credential store, on machines that have one.
+    pub fn memory_only() -> Self {
+        Self {
+            service: String::new(),
+            smtp: Mutex::new(None),
+            central: Mutex::new(None),
+            status: Mutex::new(Self::memory_status()),
         }
     }
 
@@ -160,4 +186,93 @@ impl SecretStore {
     pub fn status(&self) -> SecretStoreStatus {
         self.status.lock().expect("secret lock").clone()
     }
+
+    /// The key of the database in `paths`, and whether it is kept on disk (no credential
+    /// store answered). In order: a key file left by a start without a store (moved into
+    /// the store as soon as one answers), the store's entry for this data folder, or a new
+    /// key, in the store when there is one and else in the key file. A new key is never
+    /// made for a database already encrypted: that would lock its data away for good.
+    /// Blocking: call it off the async threads.
+    pub fn database_key(&self, paths: &DataPaths) -> registro_core::Result<(DatabaseKey, bool)> {
+        let file = paths.key_file();
+        let account = database_key_account(paths);
+        let persistent = self.status().persistent;
+        if let Some(key) = DatabaseKey::read_file(&file)? {
+            if persistent && self.keep_in_store(&account, &key) {
+                // The store holds it now; the file would only be a copy beside the data.
+                if let Err(e) = std::fs::remove_file(&file) {
+                    tracing::warn!(error = %e, "could not remove the moved key file");
+                }
+                tracing::info!("database key moved from its file to the credential store");
+                return Ok((key, false));
+            }
+            return Ok((key, true));
+        }
+        if persistent {
+            match os_get_account(&self.service, &account) {
+                Ok(Some(hex)) => {
+                    return DatabaseKey::from_hex(&hex)
+                        .map(|key| (key, false))
+                        .ok_or_else(|| {
+                            registro_core::Error::DatabaseKeyFile(format!(
+                                "la entrada «{account}» de {}",
+                                os_store_name()
+                            ))
+                        });
+                }
+                Ok(None) => {
+                    if Store::is_encrypted(&paths.database())? {
+                        return Err(registro_core::Error::DatabaseUnreadable(
+                            paths.database().display().to_string(),
+                        ));
+                    }
+                    let key = DatabaseKey::generate();
+                    if self.keep_in_store(&account, &key) {
+                        return Ok((key, false));
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "credential store did not answer"),
+            }
+        }
+        if Store::is_encrypted(&paths.database())? {
+            return Err(registro_core::Error::DatabaseKeyUnavailable(
+                os_store_name().to_owned(),
+            ));
+        }
+        tracing::warn!("no credential store: the database key is kept in the data folder");
+        Ok((DatabaseKey::in_file(&file)?, true))
+    }
+
+    /// Saves `key` in the OS store and reads it back: only a key the store returns may
+    /// replace the file.
+    fn keep_in_store(&self, account: &str, key: &DatabaseKey) -> bool {
+        let hex = key.to_hex();
+        match os_set_account(&self.service, account, &hex)
+            .and_then(|()| os_get_account(&self.service, account))
+        {
+            Ok(Some(back)) if back == hex => true,
+            Ok(_) => false,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not keep the database key in the OS store");
+                false
+            }
+        }
+    }
+
+    /// Removes the key of the database in `paths` from the OS store (the tests' clean-up;
+    /// the database cannot be opened afterwards).
+    pub fn forget_database_key(&self, paths: &DataPaths) {
+        if let Err(e) = os_set_account(&self.service, &database_key_account(paths), "") {
+            tracing::warn!(error = %e, "could not remove the database key");
+        }
+    }
+}
+
+/// The database key's account name, one per data folder, so two installs side by side
+/// (or the tests' folders) never share or overwrite a key. The path is hashed: it may
+/// name the Windows user.
+pub fn database_key_account(paths: &DataPaths) -> String {
+    let root = std::fs::canonicalize(&paths.root).unwrap_or_else(|_| paths.root.clone());
+    let digest = registro_core::security::sha256_hex(&root.to_string_lossy());
+    format!("clave-base-local:{}", &digest[..16])
 }

@@ -119,3 +119,28 @@ fn passwords_are_kept_in_the_credential_manager_replaced_and_removed() {
     assert_eq!(store.get(Secret::Central), None);
     assert!(store.status().persistent);
 }
+
+/// The database key of a data folder is kept in the Credential Manager, not in the folder:
+/// no key file, no hold on registrations, and the next start opens the same database.
+#[test]
+fn the_database_key_is_kept_in_the_credential_manager() {
+    let app = spawn_app();
+    assert!(!app.paths.key_file().exists());
+    let view = app.invoke("get_settings", json!({})).unwrap();
+    assert_eq!(view["key_on_disk"], Value::Null);
+    let receipt = app
+        .invoke(
+            "register",
+            app.form("900100101", "DEMO4821907", "ximena@example.com"),
+        )
+        .unwrap();
+    let store = SecretStore::open_for(&app.credential_service);
+    let (key, on_disk) = store.database_key(&app.paths).unwrap();
+    assert!(!on_disk);
+    assert!(!format!("{key:?}").contains(&key.to_hex()[..8]));
+
+    let app = restart(app, &serde_json::to_value(Settings::default()).unwrap());
+    let found = app.invoke("search", json!({"query": "900100101"})).unwrap();
+    assert_eq!(found[0]["registration_id"], receipt["registration_id"]);
+    assert!(!app.paths.key_file().exists());
+}

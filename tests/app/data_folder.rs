@@ -7,6 +7,7 @@ use registro_core::config::Settings;
 use registro_test_support::test_folder;
 use serde_json::json;
 use std::path::PathBuf;
+use tauri::Manager;
 use tauri::test::{mock_builder, mock_context, noop_assets};
 
 /// The identifier in tauri.conf.json: it names the data folder.
@@ -53,6 +54,7 @@ fn the_app_works_from_a_folder_under_a_user_name_with_spaces_and_accents() {
                "password": SUPERVISOR_PASSWORD, "confirmation": SUPERVISOR_PASSWORD}),
     )
     .unwrap();
+    app.accept_key_on_disk();
 
     let receipt = app
         .invoke(
@@ -118,4 +120,63 @@ fn a_saved_smtp_server_the_app_cannot_use_holds_the_station() {
         )
         .unwrap_err();
     assert_eq!(refused["code"], "ajustes_invalidos", "{refused}");
+}
+
+/// A station without a credential store keeps its database key in the data folder: the
+/// app says so, registers nobody until a supervisor accepts it in «Ajustes» (audited),
+/// and the acceptance holds after a restart.
+#[test]
+fn without_a_credential_store_nobody_is_registered_until_a_supervisor_accepts_the_key_on_disk() {
+    let app = spawn_without_credential_store();
+    app.invoke(
+        "create_first_supervisor",
+        json!({"username": "supervisora", "fullName": "Rosa Elena Prueba Demo",
+               "password": SUPERVISOR_PASSWORD, "confirmation": SUPERVISOR_PASSWORD}),
+    )
+    .unwrap();
+    assert!(app.paths.key_file().is_file());
+    let view = app.invoke("get_settings", json!({})).unwrap();
+    assert_eq!(view["key_on_disk"], "held");
+    assert_eq!(view["secret_store"]["persistent"], false);
+    let status = app.invoke("sync_status", json!({})).unwrap();
+    assert_eq!(status["key_on_disk"], "held");
+
+    let form = app.form("900100101", "DEMO4821907", "ximena@example.com");
+    let refused = app.invoke("register", form.clone()).unwrap_err();
+    assert_eq!(refused["code"], "clave_en_disco");
+    assert!(
+        refused["message"].as_str().unwrap().contains("«Ajustes»"),
+        "{refused}"
+    );
+
+    let wrong = app
+        .invoke(
+            "accept_key_on_disk",
+            json!({"approval": {"username": "supervisora", "password": "no-es-esta"}}),
+        )
+        .unwrap_err();
+    assert_eq!(wrong["code"], "supervisor_rechazado");
+    let view = app
+        .invoke(
+            "accept_key_on_disk",
+            json!({"approval": {"username": "supervisora", "password": SUPERVISOR_PASSWORD}}),
+        )
+        .unwrap();
+    assert_eq!(view["key_on_disk"], "accepted");
+    app.invoke("register", form).unwrap();
+    let state = app.handle();
+    let state = state.state::<registro_app::state::AppState>();
+    let audited: i64 = tauri::async_runtime::block_on(
+        sqlx::query_scalar(
+            "SELECT count(*) FROM audit_events
+              WHERE action = 'clave_en_disco_aceptada' AND clerk = 'supervisora'",
+        )
+        .fetch_one(state.desk.store().reader()),
+    )
+    .unwrap();
+    assert_eq!(audited, 1);
+
+    let app = app.restart(Settings::default());
+    let status = app.invoke("sync_status", json!({})).unwrap();
+    assert_eq!(status["key_on_disk"], "accepted");
 }

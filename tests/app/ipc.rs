@@ -3,7 +3,8 @@
 
 use registro_app::state::AppState;
 use registro_core::DataPaths;
-use registro_core::config::Settings;
+use registro_core::config::{KeyOnDisk, Settings};
+use registro_core::staff::SupervisorApproval;
 use registro_test_support::mail::{eml_files, wait_for};
 use serde_json::{Value, json};
 use std::path::Path;
@@ -30,6 +31,8 @@ pub struct TestApp {
     pub credential_service: String,
     /// Removes the passwords it saved when dropped (not when restarted).
     forget_passwords: bool,
+    /// Started as on a station without a credential store, even where there is one.
+    no_credential_store: bool,
     dir: Option<registro_test_support::TestFolder>,
 }
 
@@ -45,12 +48,21 @@ pub fn spawn_with_updater(settings: Settings, pubkey: &str) -> TestApp {
     spawn_with(settings, Some(pubkey))
 }
 
+/// The app's first run on a station without a credential store (even where this machine
+/// has one): its database key goes to a file of the data folder.
+pub fn spawn_without_credential_store() -> TestApp {
+    let dir = registro_test_support::test_folder();
+    let mut app = open_app_with(dir.path(), None, Settings::default(), None);
+    app.dir = Some(dir);
+    app
+}
+
 fn spawn_with(settings: Settings, updater_pubkey: Option<&str>) -> TestApp {
     let dir = registro_test_support::test_folder();
     let root = dir.path().to_owned();
     let mut app = open_app_with(
         &root,
-        &unique_credential_service(),
+        Some(&unique_credential_service()),
         settings,
         updater_pubkey,
     );
@@ -69,23 +81,22 @@ pub fn unique_credential_service() -> String {
 /// The app started on data folder `root` with `settings` (what the real app reads from
 /// ajustes.json) and the passwords of `credential_service`.
 pub fn open_app(root: &Path, credential_service: &str, settings: Settings) -> TestApp {
-    open_app_with(root, credential_service, settings, None)
+    open_app_with(root, Some(credential_service), settings, None)
 }
 
+/// `credential_service`: `None` for a station without a credential store.
 fn open_app_with(
     root: &Path,
-    credential_service: &str,
+    credential_service: Option<&str>,
     settings: Settings,
     updater_pubkey: Option<&str>,
 ) -> TestApp {
+    use registro_app::secrets::SecretStore;
     let paths = DataPaths::new(root);
-    let state: AppState = tauri::async_runtime::block_on(registro_app::start(
-        paths.clone(),
-        settings,
-        registro_app::secrets::SecretStore::open_for(credential_service),
-        None,
-    ))
-    .unwrap();
+    let secrets = credential_service.map_or_else(SecretStore::memory_only, SecretStore::open_for);
+    let state: AppState =
+        tauri::async_runtime::block_on(registro_app::start(paths.clone(), settings, secrets, None))
+            .unwrap();
     let mut context = mock_context(noop_assets());
     context.package_info_mut().version = env!("CARGO_PKG_VERSION").parse().unwrap();
     // The app's own command list, so every command is the real one.
@@ -105,8 +116,9 @@ fn open_app_with(
         app,
         window,
         paths,
-        credential_service: credential_service.to_owned(),
+        credential_service: credential_service.unwrap_or_default().to_owned(),
         forget_passwords: true,
+        no_credential_store: credential_service.is_none(),
         dir: None,
     }
 }
@@ -133,7 +145,22 @@ impl TestApp {
                    "password": SUPERVISOR_PASSWORD, "confirmation": SUPERVISOR_PASSWORD}),
         )
         .unwrap();
+        self.accept_key_on_disk();
         self
+    }
+
+    /// Where no credential store answers (Linux CI has no Secret Service), the database
+    /// key is on disk and registrations wait for a supervisor: the first supervisor accepts,
+    /// as on the settings screen. Nothing to do where the store keeps the key (Windows).
+    pub fn accept_key_on_disk(&self) {
+        let state = self.app.state::<AppState>();
+        if state.desk.key_on_disk() == Some(KeyOnDisk::Held) {
+            let approval = SupervisorApproval {
+                username: "supervisora".into(),
+                password: SUPERVISOR_PASSWORD.into(),
+            };
+            tauri::async_runtime::block_on(state.desk.accept_key_on_disk(&approval)).unwrap();
+        }
     }
 
     pub fn handle(&self) -> tauri::AppHandle<MockRuntime> {
@@ -144,7 +171,8 @@ impl TestApp {
     /// `settings` (the real app would read them back from ajustes.json).
     pub fn restart(mut self, settings: Settings) -> TestApp {
         self.forget_passwords = false;
-        let mut next = open_app(&self.paths.root, &self.credential_service, settings);
+        let service = (!self.no_credential_store).then_some(self.credential_service.as_str());
+        let mut next = open_app_with(&self.paths.root, service, settings, None);
         next.dir = self.dir.take();
         next
     }
@@ -213,6 +241,9 @@ impl Drop for TestApp {
             if state.secrets.get(which).is_some() {
                 state.secrets.set(which, "");
             }
+        }
+        if state.desk.key_on_disk().is_none() {
+            state.secrets.forget_database_key(&self.paths);
         }
     }
 }

@@ -41,6 +41,7 @@ export function initAjustes({ saved }) {
   $('usar-smtp').addEventListener('change', () => { $('campos-smtp').hidden = !$('usar-smtp', 'input').checked; });
   $('form-ajustes').addEventListener('submit', (ev) => { ev.preventDefault(); guardar(); });
   $('form-prueba').addEventListener('submit', (ev) => { ev.preventDefault(); probar(); });
+  $('aceptar-clave').addEventListener('click', aceptarClave);
 }
 
 export async function cargarAjustes() {
@@ -48,6 +49,12 @@ export async function cargarAjustes() {
   const problem = view.settings_problem;
   $('ajustes-problema').hidden = !problem;
   $('ajustes-problema').textContent = problem ? t.problema(problem) : '';
+  const key = view.key_on_disk;
+  $('ajustes-clave').hidden = !key;
+  $('ajustes-clave').className = key === 'held' ? 'mensaje' : 'ayuda';
+  $('ajustes-clave-texto').textContent = key ? t.clave(key) : '';
+  $('aceptar-clave').hidden = key !== 'held';
+  $('aceptar-clave').textContent = t.aceptarClave;
   const s = view.settings;
   for (const k of TEXT) $(k, 'input').value = s[k] ?? '';
   for (const k of NUMBERS) $(k, 'input').value = String(s[k]);
@@ -150,6 +157,29 @@ async function guardar() {
     if (!saved) return;
     await cargarAjustes();
     $('ajustes-exito').textContent = t.guardado;
+    $('ajustes-exito').hidden = false;
+    await onSaved();
+  } catch (e) {
+    showError(asError(e, textos.general.errorInesperado), $('ajustes-mensaje'), textos.registro.revise);
+  }
+}
+
+/** A supervisor accepts the database key on disk; registrations resume. */
+async function aceptarClave() {
+  $('ajustes-mensaje').hidden = true;
+  $('ajustes-exito').hidden = true;
+  try {
+    const accepted = await pedirAutorizacion({
+      titulo: t.aceptarClaveTitulo,
+      explicacion: t.aceptarClaveExplicacion,
+      supervisor: true,
+      motivo: false,
+      accion: (d) => api.acceptKeyOnDisk(d.approval),
+      exito: () => t.claveAceptada,
+    });
+    if (!accepted) return;
+    await cargarAjustes();
+    $('ajustes-exito').textContent = t.claveAceptada;
     $('ajustes-exito').hidden = false;
     await onSaved();
   } catch (e) {

@@ -71,6 +71,10 @@ async function refreshSync() {
   ajustes.hidden = !s.settings_problem && s.sending_held_by.length === 0;
   ajustes.textContent = s.settings_problem ? g.ajustes(s.settings_problem)
     : s.sending_held_by.length ? g.demostracion(s.sending_held_by) : '';
+  const clave = $('estado-clave');
+  clave.hidden = !s.key_on_disk;
+  clave.textContent = s.key_on_disk ? g.clave(s.key_on_disk) : '';
+  clave.className = s.key_on_disk === 'held' ? 'aviso-ajustes' : '';
   const reloj = $('estado-reloj');
   reloj.hidden = !s.clock_skewed;
   reloj.textContent = s.clock_skewed ? g.reloj(s.clock_offset_seconds) : '';

@@ -83,6 +83,8 @@ export const api = {
    */
   saveSettings: (settings, smtpPassword, centralPassword, approval) =>
     invoke('save_settings', { settings, smtpPassword, centralPassword, approval }),
+  /** @param {SupervisorApproval} approval @returns {Promise<SettingsView>} */
+  acceptKeyOnDisk: (approval) => invoke('accept_key_on_disk', { approval }),
   /** @param {string} to @returns {Promise<void>} */
   sendTestEmail: (to) => invoke('send_test_email', { to }),
   /** @param {string} query @returns {Promise<RegistrationSummary[]>} */

@@ -15,6 +15,7 @@ import { ESTADOS_CORREO, ESTADOS_REGISTRO, RESPUESTAS } from './palabras.js';
 /** @typedef {import('../types/ipc').EmailSent} EmailSent */
 /** @typedef {import('../types/ipc').EmailState} EmailState */
 /** @typedef {import('../types/ipc').IdentifiedAffiliate} IdentifiedAffiliate */
+/** @typedef {import('../types/ipc').KeyOnDisk} KeyOnDisk */
 /** @typedef {import('../types/ipc').ImportProgress} ImportProgress */
 /** @typedef {import('../types/ipc').ImportReport} ImportReport */
 /** @typedef {import('../types/ipc').LegalDocument} LegalDocument */
@@ -100,6 +101,11 @@ export const textos = {
       return `⚠ Los correos esperan: ${names} aún ${fields.length === 1 ? 'tiene el valor' : 'tienen los valores'} de demostración. `
         + 'Un supervisor los cambia en «Ajustes» y los correos salen solos.';
     },
+    // No credential store: the database key sits in the data folder.
+    clave: (/** @type {KeyOnDisk} */ k) => k === 'held'
+      ? '⚠ Sin almacén de contraseñas: la clave de la base de datos está en un archivo del equipo. '
+        + 'No se registra a nadie hasta que un supervisor lo acepte en «Ajustes».'
+      : 'La clave de la base de datos está en un archivo del equipo (aceptado por un supervisor).',
     // The offset is central − station: positive when this station's clock runs behind.
     reloj: (/** @type {number} */ offsetSeconds) => {
       const ahead = offsetSeconds < 0;
@@ -248,6 +254,18 @@ export const textos = {
     pruebaOk: (/** @type {string} */ to) => `Correo de prueba enviado a ${to}: el servidor lo aceptó.`,
     contrasenaGuardada: 'Hay una contraseña guardada; déjela en blanco para conservarla.',
     contrasenaNueva: 'Escriba la contraseña del usuario de correo.',
+    clave: (/** @type {KeyOnDisk} */ k) => k === 'held'
+      ? 'Este equipo no tiene un almacén de contraseñas del sistema (en Windows, el Administrador de credenciales; '
+        + 'en Linux, el Secret Service de la sesión): la clave que cifra la base de datos local quedó en el archivo '
+        + '«clave-base-local.key» de la carpeta de datos, donde protege poco si alguien copia la carpeta. Lo mejor es '
+        + 'instalar o activar el almacén y volver a abrir la aplicación (la clave pasa a él sola). Mientras tanto no se '
+        + 'registra a nadie, salvo que un supervisor acepte guardar los datos así en esta estación.'
+      : 'La clave que cifra la base de datos local está en un archivo de la carpeta de datos: un supervisor lo aceptó '
+        + 'para esta estación. Si se instala el almacén de contraseñas del sistema, la clave pasa a él al volver a abrir la aplicación.',
+    aceptarClave: 'Aceptar la clave en el disco',
+    aceptarClaveTitulo: 'Aceptar la clave en el disco',
+    aceptarClaveExplicacion: 'Un supervisor acepta que esta estación guarde los datos personales con su clave en un archivo del equipo. Queda en la bitácora.',
+    claveAceptada: 'Aceptado: esta estación ya puede registrar.',
     autorizarTitulo: 'Autorizar el cambio de ajustes',
     autorizarExplicacion: 'Los ajustes solo los cambia un supervisor.',
     actualizacion: (/** @type {UpdateView} */ u, /** @type {Fecha} */ fecha) => {

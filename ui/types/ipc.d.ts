@@ -78,7 +78,12 @@ settings_problem: SettingsProblem | null,
  * Settings that still hold the values the app ships with on a station joined to the
  * institute: emails wait until a supervisor sets them (see readiness.rs).
  */
-sending_held_by: Array<Field>, };
+sending_held_by: Array<Field>, 
+/**
+ * The database key is kept in a file of the data folder (no credential store), and
+ * whether a supervisor accepted that.
+ */
+key_on_disk: KeyOnDisk | null, };
 
 /**
  * A problem with one record, for the status bar.
@@ -294,7 +299,12 @@ settings_problem: SettingsProblem | null,
 /**
  * What is left before this station works for real (the first-run checklist).
  */
-readiness: Array<ReadinessCheck>, };
+readiness: Array<ReadinessCheck>, 
+/**
+ * The database key is in a file of the data folder (no credential store), and whether
+ * a supervisor accepted that; `None` when the credential store keeps it.
+ */
+key_on_disk: KeyOnDisk | null, };
 
 /**
  * Why the settings saved on disk cannot be used. The station then keeps the file as it
@@ -330,6 +340,13 @@ required: boolean, };
  * One line of the checklist; the screen words it (ui/shared/textos.js).
  */
 export type ReadinessItem = "office" | "link_base" | "sender" | "smtp" | "central" | "roster";
+
+/**
+ * A station without a credential store keeps its database key in a file beside the
+ * database, which protects little: nobody is registered there until a supervisor
+ * accepts it (once, audited, kept in the database).
+ */
+export type KeyOnDisk = "held" | "accepted";
 
 export type Settings = { 
 /**

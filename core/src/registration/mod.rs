@@ -48,6 +48,7 @@ impl Desk {
     pub async fn register(&self, form: &RegistrationForm) -> Result<RegistrationReceipt> {
         let clerk = self.current_clerk()?;
         self.ensure_settings_usable()?;
+        self.ensure_key_custody()?;
         let request = parse_form(form).map_err(Error::Fields)?;
         self.expire_overdue().await?;
         let now = self.clock.now();

@@ -58,7 +58,12 @@ mod tests {
     #[tokio::test]
     async fn sqlite_violations_are_told_apart() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("db.sqlite3")).await.unwrap();
+        let store = Store::open(
+            &dir.path().join("db.sqlite3"),
+            &crate::store::DatabaseKey::generate(),
+        )
+        .await
+        .unwrap();
         let insert_registration = |id: &'static str, folio: &'static str| {
             sqlx::query(
                 "INSERT INTO registrations (id, folio, affiliation_number, phone_e164, email, state,

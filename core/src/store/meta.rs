@@ -29,6 +29,11 @@ pub(crate) async fn set(conn: &mut SqliteConnection, key: &str, value: &str) -> 
     Ok(())
 }
 
+/// A text value; `None` when never set.
+pub(crate) async fn get_text(reader: &SqlitePool, key: &str) -> Result<Option<String>> {
+    get(reader, key).await
+}
+
 /// A counter such as a pull's watermark; 0 when never set.
 pub(crate) async fn get_i64(reader: &SqlitePool, key: &str) -> Result<i64> {
     Ok(get(reader, key)

@@ -2,12 +2,15 @@
 //! and the typed rows the use cases read from it.
 
 pub(crate) mod constraint;
+mod encryption;
+pub mod key;
 pub(crate) mod meta;
 pub mod roster;
 pub(crate) mod rows;
 
 use crate::error::Result;
 use chrono::{DateTime, SecondsFormat, Utc};
+pub use key::DatabaseKey;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::path::Path;
@@ -23,9 +26,20 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database file and brings its schema up to date.
-    pub async fn open(path: &Path) -> Result<Self> {
-        let options = SqliteConnectOptions::new()
+    /// Opens (creating if needed) the database file, encrypted with `key` (SQLCipher), and
+    /// brings its schema up to date. A database of an older version, kept in clear, is
+    /// encrypted first. A file that `key` does not open is [`crate::Error::DatabaseUnreadable`].
+    pub async fn open(path: &Path, key: &DatabaseKey) -> Result<Self> {
+        if key.sqlcipher_literal().is_some() && encryption::is_plaintext(path)? {
+            encryption::encrypt_in_place(path, key).await?;
+        }
+        let unreadable = |e: sqlx::Error| encryption::unreadable(e, path);
+        let mut options = SqliteConnectOptions::new();
+        if let Some(literal) = key.sqlcipher_literal() {
+            // sqlx issues `key` before every other pragma of a new connection.
+            options = options.pragma("key", format!("\"{literal}\""));
+        }
+        let options = options
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -37,13 +51,26 @@ impl Store {
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options.clone())
-            .await?;
+            .await
+            .map_err(unreadable)?;
+        // The first read of the file: with a wrong key, this is where SQLCipher says so.
+        sqlx::query("SELECT count(*) FROM sqlite_master")
+            .execute(&writer)
+            .await
+            .map_err(unreadable)?;
         sqlx::migrate!("../migrations/sqlite").run(&writer).await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options.read_only(true))
-            .await?;
+            .await
+            .map_err(unreadable)?;
         Ok(Self { writer, reader })
+    }
+
+    /// Whether `path` is a database this build encrypted (there is a file and it is not
+    /// one kept in clear), so only its own key opens it.
+    pub fn is_encrypted(path: &Path) -> Result<bool> {
+        Ok(path.exists() && !encryption::is_plaintext(path)?)
     }
 
     pub fn writer(&self) -> &SqlitePool {

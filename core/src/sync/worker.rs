@@ -63,6 +63,9 @@ pub struct SyncStatus {
     /// Settings that still hold the values the app ships with on a station joined to the
     /// institute: emails wait until a supervisor sets them (see readiness.rs).
     pub sending_held_by: Vec<crate::domain::Field>,
+    /// The database key is kept in a file of the data folder (no credential store), and
+    /// whether a supervisor accepted that.
+    pub key_on_disk: Option<crate::config::KeyOnDisk>,
 }
 
 /// What one sync round did.

@@ -4,6 +4,7 @@
 
 mod central_tls;
 mod data_folder;
+mod encryption;
 mod expiry;
 mod followups;
 mod legal;

@@ -144,7 +144,9 @@ async fn a_station_joined_to_the_central_database_never_keeps_the_demo_roster() 
     assert_eq!(refused.code(), "no_en_padron", "{refused}");
 
     // Opened again with those settings, the demo roster is not loaded back.
-    let reopened = registro_core::Desk::open(&t.paths, joined).await.unwrap();
+    let reopened = registro_core::Desk::open(&t.paths, joined, &database_key(&t.paths))
+        .await
+        .unwrap();
     let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM roster_affiliates")
         .fetch_one(reopened.store().reader())
         .await

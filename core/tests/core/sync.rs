@@ -614,10 +614,14 @@ async fn the_offset_is_kept_across_a_restart_without_network() {
     t.desk.sync_once().await.unwrap();
     pg.stop();
 
-    let reopened =
-        registro_core::Desk::open_with_clock(&t.paths, t.desk.settings(), t.clock.clone())
-            .await
-            .unwrap();
+    let reopened = registro_core::Desk::open_with_clock(
+        &t.paths,
+        t.desk.settings(),
+        &database_key(&t.paths),
+        t.clock.clone(),
+    )
+    .await
+    .unwrap();
     let status = reopened.sync_status().await.unwrap();
     assert!(status.clock_skewed);
     assert!((status.clock_offset_seconds.unwrap() - 7200).abs() < 60);

@@ -9,7 +9,7 @@ use crate::commands::settings::SettingsView;
 use crate::error::CommandError;
 use crate::secrets::SecretStoreStatus;
 use crate::updates::{UpdateState, UpdateView};
-use registro_core::config::{Settings, SettingsProblem, SmtpSecurity, SmtpSettings};
+use registro_core::config::{KeyOnDisk, Settings, SettingsProblem, SmtpSecurity, SmtpSettings};
 use registro_core::domain::{
     AffiliateKind, AttemptOutcome, Clerk, DocumentKind, EmailKind, EmailState, Field, FieldError,
     PhoneCountry, RegistrationState, Role, SupervisorApproval, SyncState,
@@ -112,6 +112,7 @@ fn declarations() -> Vec<Declaration> {
         SettingsProblem,
         ReadinessCheck,
         ReadinessItem,
+        KeyOnDisk,
         Settings,
         SmtpSettings,
         SmtpSecurity,

@@ -4,7 +4,7 @@ use super::internal;
 use crate::error::CommandError;
 use crate::secrets::{Secret, SecretStoreStatus};
 use crate::state::AppState;
-use registro_core::config::{Settings, SettingsProblem};
+use registro_core::config::{KeyOnDisk, Settings, SettingsProblem};
 use registro_core::readiness::ReadinessCheck;
 use registro_core::staff::SupervisorApproval;
 use serde::Serialize;
@@ -24,6 +24,9 @@ pub struct SettingsView {
     pub settings_problem: Option<SettingsProblem>,
     /// What is left before this station works for real (the first-run checklist).
     pub readiness: Vec<ReadinessCheck>,
+    /// The database key is in a file of the data folder (no credential store), and whether
+    /// a supervisor accepted that; `None` when the credential store keeps it.
+    pub key_on_disk: Option<KeyOnDisk>,
 }
 
 async fn settings_view(state: &AppState) -> Result<SettingsView, CommandError> {
@@ -36,6 +39,7 @@ async fn settings_view(state: &AppState) -> Result<SettingsView, CommandError> {
         email_delivery: state.desk.transport().describe(),
         settings_problem: state.desk.settings_problem(),
         readiness: state.desk.readiness().await?,
+        key_on_disk: state.desk.key_on_disk(),
     })
 }
 
@@ -98,6 +102,19 @@ pub async fn save_settings<R: Runtime>(
     }
     tracing::info!("settings changed");
     state.updates.settings_changed();
+    settings_view(&state).await
+}
+
+/// A supervisor accepts that this station keeps its database key on disk.
+#[tauri::command]
+pub async fn accept_key_on_disk(
+    state: State<'_, AppState>,
+    approval: Option<SupervisorApproval>,
+) -> Result<SettingsView, CommandError> {
+    state
+        .desk
+        .accept_key_on_disk(&approval.unwrap_or_default())
+        .await?;
     settings_view(&state).await
 }
 

@@ -15,9 +15,11 @@ const ADDED: &str = "Párrafo añadido en la versión 2 (prueba de extremo a ext
 /// the window is open (as another process would, e.g. an update started meanwhile).
 async fn publish_a_new_integral_notice(h: &Harness) {
     let file = registro_core::DataPaths::new(h.data.path()).database();
-    let mut db = SqliteConnection::connect_with(&SqliteConnectOptions::new().filename(&file))
-        .await
-        .unwrap();
+    let key = format!("\"x'{}'\"", h.database_key().to_hex());
+    let options = SqliteConnectOptions::new()
+        .filename(&file)
+        .pragma("key", key);
+    let mut db = SqliteConnection::connect_with(&options).await.unwrap();
     sqlx::query(
         "INSERT INTO legal_documents (kind, version, title, body, sha256, published_at)
          SELECT kind, 2, title, body || ?, ?, published_at

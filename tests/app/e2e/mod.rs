@@ -13,6 +13,7 @@ mod mail;
 mod central_tls;
 mod document_changed;
 mod followups_over_smtp;
+mod key_on_disk;
 mod offline_sync;
 mod registration_by_keyboard;
 mod second_launch;

@@ -6,6 +6,7 @@ use registro_core::config::Settings;
 use registro_core::legal::{self, LegalDocument};
 use registro_core::outbox::DeliveryRound;
 use registro_core::registration::{ConsentAnswer, RegistrationForm, RegistrationReceipt};
+use registro_core::store::DatabaseKey;
 use registro_core::{DataPaths, Desk};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -69,6 +70,13 @@ pub async fn sign_in_a_clerk(desk: &Desk) {
     desk.change_own_password("clave-que-da-la-supervisora", CLERK.1, CLERK.1)
         .await
         .unwrap();
+}
+
+/// The data folder's database key, kept in its key file as on a station without a
+/// credential store, so a reopened desk (or a child process) finds the same one.
+pub fn database_key(paths: &DataPaths) -> DatabaseKey {
+    std::fs::create_dir_all(&paths.root).unwrap();
+    DatabaseKey::in_file(&paths.key_file()).unwrap()
 }
 
 pub struct TestDesk {
@@ -135,7 +143,7 @@ async fn open_desk(
 ) -> TestDesk {
     let paths = DataPaths::new(root);
     let clock = Arc::new(ManualClock::starting_now(skew));
-    let desk = Desk::open_with_clock(&paths, settings, clock.clone())
+    let desk = Desk::open_with_clock(&paths, settings, &database_key(&paths), clock.clone())
         .await
         .unwrap();
     let documents = legal::current_documents(desk.store()).await.unwrap();
