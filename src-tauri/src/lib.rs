@@ -91,7 +91,6 @@ pub async fn start(
     paths.create_private()?;
     let (key, key_on_disk) = secrets.database_key(&paths)?;
     let desk = Desk::open(&paths, settings.clone(), &key).await?;
-    drop(key);
     if key_on_disk {
         desk.keep_key_on_disk().await?;
     }
