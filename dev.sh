@@ -150,17 +150,18 @@ run_tests() {
   mkdir -p target
   : >"$results"
 
-  say "Unit, property, core black-box, SMTP, PostgreSQL, central service and command tests"
-  cargo test --workspace --locked 2>&1 | tee -a "$results"
-
-  # The Windows test build is the longest compilation, and the next two steps mostly wait
-  # (a year-ahead rerun of built tests, a real window with real minutes of inactivity):
-  # it compiles meanwhile, into its own log, and is collected before the Windows tests.
+  # The Windows test build is the longest compilation (SQLCipher's OpenSSL is built from
+  # source for Windows), and the test steps below mostly wait (servers, a year-ahead
+  # rerun, a real window with real minutes of inactivity): it compiles meanwhile, into its
+  # own log, and is collected before the Windows tests.
   local windows_log=target/windows-tests-build.log windows_pid=""
   if install_windows_target "las pruebas como programas de Windows"; then
     scripts/windows-tests-under-wine.sh --build-only >"$windows_log" 2>&1 &
     windows_pid=$!
   fi
+
+  say "Unit, property, core black-box, SMTP, PostgreSQL, central service and command tests"
+  cargo test --workspace --locked 2>&1 | tee -a "$results"
 
   say "The same tests a year from today (libfaketime): no test may depend on the calendar date"
   scripts/tests-on-another-date.sh +365d 2>&1 | tee -a "$results"
