@@ -12,6 +12,11 @@ fn pending(checks: &[ReadinessCheck]) -> Vec<ReadinessItem> {
     checks.iter().filter(|c| !c.done).map(|c| c.item).collect()
 }
 
+/// What the status bar says holds the emails back.
+async fn sending_held_by(t: &TestDesk) -> Vec<Field> {
+    t.desk.sync_status().await.unwrap().sending_held_by
+}
+
 #[tokio::test]
 async fn a_real_smtp_server_with_the_shipped_link_and_sender_sends_nothing_until_they_are_set() {
     let server = SmtpServer::start(registro_core::config::SmtpSecurity::Plain, true);
@@ -75,14 +80,7 @@ async fn a_real_smtp_server_with_the_shipped_link_and_sender_sends_nothing_until
         "{}",
         received[0].link()
     );
-    assert!(
-        t.desk
-            .sync_status()
-            .await
-            .unwrap()
-            .sending_held_by
-            .is_empty()
-    );
+    assert!(sending_held_by(&t).await.is_empty());
 }
 
 #[tokio::test]
@@ -90,14 +88,7 @@ async fn emails_as_files_on_a_station_alone_are_the_demo_and_go_out() {
     let t = spawn_desk().await;
     t.register(TITULAR, "ximena@example.com").await;
     assert_eq!(t.deliver().await.sent, 1);
-    assert!(
-        t.desk
-            .sync_status()
-            .await
-            .unwrap()
-            .sending_held_by
-            .is_empty()
-    );
+    assert!(sending_held_by(&t).await.is_empty());
 }
 
 #[tokio::test]

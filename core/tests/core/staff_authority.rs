@@ -40,6 +40,30 @@ async fn signs_in(t: &TestDesk, username: &str, password: &str) -> bool {
 
 const INTRUDER_PASSWORD: &str = "clave-del-intruso-9";
 
+/// The exploit: an empty data folder whose "first supervisor" is `username`, then the
+/// office's central address (its password is still in the credential store) and a sync.
+async fn intruder_station(
+    pg: &PgServer,
+    username: &str,
+) -> (TestDesk, registro_core::sync::SyncReport) {
+    let intruder = spawn_empty_desk().await;
+    intruder
+        .desk
+        .create_first_supervisor(
+            username,
+            "Nombre Inventado Intruso",
+            INTRUDER_PASSWORD,
+            INTRUDER_PASSWORD,
+        )
+        .await
+        .unwrap();
+    intruder
+        .desk
+        .use_central(Some(office(pg, "oficina_mexicali")));
+    let report = intruder.desk.sync_once().await.unwrap();
+    (intruder, report)
+}
+
 /// A new station's first run tries to open its own supervisor, and is refused.
 async fn first_supervisor_refused(station: &TestDesk) -> registro_core::Error {
     station
@@ -63,23 +87,8 @@ async fn an_empty_station_that_reuses_a_supervisors_username_changes_nothing_els
     let username = supervisor.username.to_lowercase();
     let before = central_account(&admin, &username).await;
 
-    // The exploit: an empty data folder, a "first supervisor" named like the office's,
-    // then the central address (its password is still in the credential store) and a sync.
-    let intruder = spawn_empty_desk().await;
-    intruder
-        .desk
-        .create_first_supervisor(
-            &username,
-            "Nombre Inventado Intruso",
-            INTRUDER_PASSWORD,
-            INTRUDER_PASSWORD,
-        )
-        .await
-        .unwrap();
-    intruder
-        .desk
-        .use_central(Some(office(&pg, "oficina_mexicali")));
-    let report = intruder.desk.sync_once().await.unwrap();
+    // The exploit, with the office supervisor's own username.
+    let (intruder, report) = intruder_station(&pg, &username).await;
     assert_eq!(report.staff_refused, 1, "{report:?}");
 
     // Centrally nothing changed: same hash, same number of versions.
@@ -107,21 +116,8 @@ async fn an_invented_first_supervisor_of_an_office_with_accounts_is_refused_and_
     let admin = central_database(&pg).await;
     let mexicali = mexicali_office(&pg).await;
 
-    let intruder = spawn_empty_desk().await;
-    intruder
-        .desk
-        .create_first_supervisor(
-            "jefe.inventado",
-            "Nombre Inventado Intruso",
-            INTRUDER_PASSWORD,
-            INTRUDER_PASSWORD,
-        )
-        .await
-        .unwrap();
-    intruder
-        .desk
-        .use_central(Some(office(&pg, "oficina_mexicali")));
-    assert_eq!(intruder.desk.sync_once().await.unwrap().staff_refused, 1);
+    let (intruder, report) = intruder_station(&pg, "jefe.inventado").await;
+    assert_eq!(report.staff_refused, 1, "{report:?}");
 
     let known: i64 =
         sqlx::query_scalar("SELECT count(*) FROM staff_versions WHERE username = 'jefe.inventado'")
