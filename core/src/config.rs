@@ -222,13 +222,18 @@ impl Settings {
         fields
     }
 
-    /// Why emails may not go out now: demo values on a station joined to the institute.
-    pub fn sending_held_by(&self, sends_by_smtp: bool) -> Vec<Field> {
-        if self.joined_to_institute(sends_by_smtp) {
-            self.demo_values()
-        } else {
-            Vec::new()
+    /// Why emails may not go out now: demo values on a station joined to the institute,
+    /// in its settings or in the institute profile its legal texts cite
+    /// (`legal::profile_in_force`).
+    pub fn sending_held_by(&self, sends_by_smtp: bool, demo_profile: bool) -> Vec<Field> {
+        if !self.joined_to_institute(sends_by_smtp) {
+            return Vec::new();
         }
+        let mut fields = self.demo_values();
+        if demo_profile {
+            fields.push(Field::InstituteProfile);
+        }
+        fields
     }
 }
 

@@ -1,7 +1,8 @@
 //! What is left before a station works for real: the first-run checklist of «Ajustes», and
 //! the guard that keeps a station joined to the institute (a real SMTP server or the
 //! central database) from emailing affiliates a link and a sender that are still the
-//! values the app ships with, or from keeping the demo roster.
+//! values the app ships with, legal texts citing the demo institute profile, or from
+//! keeping the demo roster.
 
 use crate::config::Settings;
 use crate::desk::Desk;
@@ -20,6 +21,9 @@ pub enum ReadinessItem {
     LinkBase,
     /// The emails' sender is the institute's, not the demo address.
     Sender,
+    /// The legal texts cite the institute's own facts, not the demo profile's (they ship
+    /// with the app: a build carrying the institute's profile).
+    InstituteProfile,
     /// A real SMTP server (without one, emails are files in the data folder).
     Smtp,
     /// The central database (optional: a station may work alone).
@@ -73,6 +77,12 @@ impl Desk {
                 Some(Field::SenderAddress),
                 true,
             ),
+            check(
+                ReadinessItem::InstituteProfile,
+                !crate::legal::profile_in_force()?.demostracion,
+                None,
+                true,
+            ),
             check(ReadinessItem::Smtp, settings.smtp.is_some(), None, true),
             check(
                 ReadinessItem::Central,
@@ -96,17 +106,24 @@ mod tests {
             shipped.demo_values(),
             [Field::LinkBaseUrl, Field::SenderAddress]
         );
-        assert!(shipped.sending_held_by(false).is_empty(), "emails as files");
+        assert!(
+            shipped.sending_held_by(false, true).is_empty(),
+            "emails as files"
+        );
         let joined = Settings {
             central_url: "postgres://oficina@central.issstecali.example:5432/registro".into(),
             ..Settings::default()
         };
         assert_eq!(
-            joined.sending_held_by(false),
-            [Field::LinkBaseUrl, Field::SenderAddress]
+            joined.sending_held_by(false, true),
+            [
+                Field::LinkBaseUrl,
+                Field::SenderAddress,
+                Field::InstituteProfile
+            ]
         );
         assert_eq!(
-            shipped.sending_held_by(true),
+            shipped.sending_held_by(true, false),
             [Field::LinkBaseUrl, Field::SenderAddress]
         );
         let configured = Settings {
@@ -114,6 +131,11 @@ mod tests {
             sender_address: "avisos@example.com".into(),
             ..joined
         };
-        assert!(configured.sending_held_by(true).is_empty());
+        // The settings alone are not enough while the texts cite the demo profile.
+        assert_eq!(
+            configured.sending_held_by(true, true),
+            [Field::InstituteProfile]
+        );
+        assert!(configured.sending_held_by(true, false).is_empty());
     }
 }

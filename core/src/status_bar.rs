@@ -33,7 +33,10 @@ impl Desk {
         status.clock_skewed =
             offset.is_some_and(|o| o.exceeds_minutes(self.settings().clock_skew_warning_minutes));
         status.settings_problem = self.settings_problem();
-        status.sending_held_by = self.settings().sending_held_by(self.transport().is_smtp());
+        status.sending_held_by = self.settings().sending_held_by(
+            self.transport().is_smtp(),
+            crate::legal::profile_in_force()?.demostracion,
+        );
         status.key_on_disk = self.key_on_disk();
         status.problems = sqlx::query_as(
             "SELECT id AS registration_id, folio, sync_state, sync_error AS message FROM registrations

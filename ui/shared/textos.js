@@ -64,6 +64,7 @@ const DOCUMENTS = {
 const VALORES_DE_FABRICA = /** @type {Partial<Record<import('../types/ipc').Field, string>>} */ ({
   link_base_url: 'la dirección del enlace de validación',
   sender_address: 'el correo del remitente',
+  institute_profile: 'los datos del Instituto que citan los textos legales',
 });
 
 export const textos = {
@@ -98,8 +99,12 @@ export const textos = {
     // Demo values on a station joined to the institute: registering goes on, emails wait.
     demostracion: (/** @type {import('../types/ipc').Field[]} */ fields) => {
       const names = fields.map((f) => VALORES_DE_FABRICA[f] ?? f).join(' y ');
+      const settings = fields.filter((f) => f !== 'institute_profile').length;
       return `⚠ Los correos esperan: ${names} aún ${fields.length === 1 ? 'tiene el valor' : 'tienen los valores'} de demostración. `
-        + 'Un supervisor los cambia en «Ajustes» y los correos salen solos.';
+        + (settings ? 'Un supervisor cambia los ajustes en «Ajustes»' : '')
+        + (settings && settings < fields.length ? '; ' : '')
+        + (settings < fields.length ? 'los datos del Instituto llegan con una versión de la aplicación que publica el Instituto' : '')
+        + '. Después, los correos salen solos.';
     },
     // No credential store: the database key sits in the data folder.
     clave: (/** @type {KeyOnDisk} */ k) => k === 'held'
@@ -240,6 +245,8 @@ export const textos = {
       office: 'El nombre de la oficina (no el de demostración).',
       link_base: 'La dirección del enlace de validación del Instituto.',
       sender: 'El correo del remitente del Instituto.',
+      institute_profile: 'Los datos del Instituto que citan los textos legales (Unidad de Transparencia, aviso integral); '
+        + 'hoy son los de demostración y llegan con la versión de la aplicación que publica el Instituto.',
       smtp: 'El servidor de correo (sin él, los correos se guardan como archivos en este equipo).',
       central: 'La base central (opcional: una estación puede trabajar sola).',
       roster: 'El padrón del Instituto (hoy está el de demostración; con base central llega de ella).',

@@ -67,6 +67,8 @@ pub enum Field {
     SenderName,
     SenderAddress,
     LinkBaseUrl,
+    /// The institute's facts the legal texts cite (not a setting: it ships with the app).
+    InstituteProfile,
     ValidationTtlHours,
     PendingExpiryHours,
     ResendCooldownSecs,

@@ -131,7 +131,10 @@ impl OutboxWorker {
             .settings
             .read()
             .expect("settings lock")
-            .sending_held_by(transport.is_smtp());
+            .sending_held_by(
+                transport.is_smtp(),
+                crate::legal::profile_in_force()?.demostracion,
+            );
         if !held_by.is_empty() {
             // An affiliate must never get the demo link or sender; the messages wait, with
             // no attempt spent, and the status bar says which setting to fix.

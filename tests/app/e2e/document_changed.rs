@@ -8,8 +8,8 @@ use super::harness::*;
 use sqlx::Connection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 
-/// What version 2 adds to the integral notice, to find it on screen.
-const ADDED: &str = "Párrafo añadido en la versión 2 (prueba de extremo a extremo).";
+/// What the next version (3) adds to the integral notice, to find it on screen.
+const ADDED: &str = "Párrafo añadido en la versión 3 (prueba de extremo a extremo).";
 
 /// Version 2 of the integral notice, written straight into the station's database while
 /// the window is open (as another process would, e.g. an update started meanwhile).
@@ -22,8 +22,9 @@ async fn publish_a_new_integral_notice(h: &Harness) {
     let mut db = SqliteConnection::connect_with(&options).await.unwrap();
     sqlx::query(
         "INSERT INTO legal_documents (kind, version, title, body, sha256, published_at)
-         SELECT kind, 2, title, body || ?, ?, published_at
-           FROM legal_documents WHERE kind = 'aviso_integral' AND version = 1",
+         SELECT kind, version + 1, title, body || ?, ?, published_at
+           FROM legal_documents WHERE kind = 'aviso_integral'
+          ORDER BY version DESC LIMIT 1",
     )
     .bind(format!("\n\n{ADDED}\n"))
     // Only compared with what the screen sends back; any 64 hex digits do.
@@ -51,7 +52,7 @@ async fn a_notice_republished_during_the_form_is_shown_again_before_registering(
     assert!(
         text(&c, "[data-kind='aviso_integral'] .huella")
             .await
-            .starts_with("Versión 1")
+            .starts_with("Versión 2")
     );
 
     publish_a_new_integral_notice(&h).await;
@@ -59,7 +60,7 @@ async fn a_notice_republished_during_the_form_is_shown_again_before_registering(
     wait_text(&c, "#error-integral_notice", "cambió mientras se capturaba").await;
     // The list is fetched before it is drawn: the new version, with its answer to give
     // again once the new text has been opened.
-    wait_text(&c, "[data-kind='aviso_integral'] .huella", "Versión 2").await;
+    wait_text(&c, "[data-kind='aviso_integral'] .huella", "Versión 3").await;
     let disabled = c
         .execute(
             "const box = document.getElementById('integral_notice'); return box.disabled && !box.checked;",
@@ -73,11 +74,11 @@ async fn a_notice_republished_during_the_form_is_shown_again_before_registering(
     // «Leer» opens the new text, not the one shown before.
     click(&c, "leer-aviso_integral").await;
     wait_visible(&c, "#dialogo-documento").await;
-    wait_text(&c, "#documento-huella", "Versión 2").await;
+    wait_text(&c, "#documento-huella", "Versión 3").await;
     assert!(text(&c, "#documento-texto").await.contains(ADDED));
     click(&c, "cerrar-documento").await;
 
-    // Drawn anew, every answer is given again; the receipt records version 2.
+    // Drawn anew, every answer is given again; the receipt records version 3.
     answer_every_document(&c).await;
     click(&c, "registrar").await;
     wait_visible(&c, "#registro-exito").await;
@@ -101,7 +102,7 @@ async fn a_notice_republished_during_the_form_is_shown_again_before_registering(
         .iter()
         .find(|row| row[0].as_str().unwrap().contains("integral"))
         .unwrap_or_else(|| panic!("no row for the integral notice in {rows}"));
-    assert_eq!(integral[1], "2", "{rows}");
+    assert_eq!(integral[1], "3", "{rows}");
     assert_eq!(integral[2], "2".repeat(12), "{rows}");
     c.close().await.unwrap();
 }
