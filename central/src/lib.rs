@@ -28,6 +28,7 @@ pub mod portal;
 pub mod rate_limit;
 pub mod roster_import;
 pub mod sign_in;
+mod validated_twice;
 
 pub use config::Config;
 pub use error::Error;

@@ -17,8 +17,8 @@ use axum::extract::{Form, Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use registro_core::domain::token::{TokenFacts, TokenRefusal, judge, parse_link_token};
-use registro_core::domain::{EmailKind, EmailState, RegistrationState, TokenState};
-use registro_core::emails::{PASSWORD_PLACEHOLDER, TemporaryPasswordEmail};
+use registro_core::domain::{RegistrationState, TokenState};
+use registro_core::emails::TemporaryPasswordEmail;
 use registro_core::security;
 use serde::Deserialize;
 
@@ -186,6 +186,7 @@ pub async fn validate_link(state: &AppState, token: &str) -> Result<Outcome, Err
         name: found.full_name.as_deref().unwrap_or("afiliada o afiliado"),
         folio: &found.folio,
         username: &found.affiliation_number,
+        replaces_earlier: false,
     }
     .render_with_sign_in(Some(&state.config.sign_in_url))?;
     sqlx::query("UPDATE validation_tokens SET state = $3, used_at = $1 WHERE id = $2")
@@ -214,29 +215,15 @@ pub async fn validate_link(state: &AppState, token: &str) -> Result<Outcome, Err
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    let outbox_id = uuid::Uuid::new_v4();
-    let domain = state
-        .config
-        .sender_address
-        .rsplit_once('@')
-        .map_or("localhost", |(_, d)| d);
-    sqlx::query(
-        "INSERT INTO outbox_messages (id, registration_id, kind, recipient, subject, body_text, body_html,
-                                      secrets, message_id, state, next_attempt_at, created_at)
-         VALUES ($1, $2, $10, $3, $4, $5, $6, $7::jsonb, $8, $11, $9, $9)",
+    outbox::queue_temporary_password(
+        &mut tx,
+        found.registration_id,
+        &found.email,
+        &rendered,
+        password,
+        &state.config.sender_address,
+        now,
     )
-    .bind(outbox_id)
-    .bind(found.registration_id)
-    .bind(&found.email)
-    .bind(&rendered.subject)
-    .bind(&rendered.text)
-    .bind(&rendered.html)
-    .bind(registro_core::outbox::encode_secrets_json(&[(PASSWORD_PLACEHOLDER, password)]))
-    .bind(format!("<{outbox_id}@{domain}>"))
-    .bind(now)
-    .bind(EmailKind::TemporaryPassword)
-    .bind(EmailState::Queued)
-    .execute(&mut *tx)
     .await?;
     sqlx::query(
         "INSERT INTO audit_events (id, occurred_at, action, registration_id, affiliation_number, clerk,

@@ -4,7 +4,7 @@
 
 use crate::Config;
 use chrono::{DateTime, Utc};
-use registro_core::domain::{AttemptOutcome, EmailState};
+use registro_core::domain::{AttemptOutcome, EmailKind, EmailState};
 use registro_core::outbox::{DeliveryFailure, Stored, Transport, backoff, compose};
 use sqlx::PgPool;
 use std::sync::{Arc, OnceLock};
@@ -37,6 +37,11 @@ pub async fn run(pool: PgPool, transport: Transport, config: Arc<Config>) {
     loop {
         if let Err(e) = recover(&pool).await {
             tracing::warn!(error = %e, "outbox: recovery failed");
+        }
+        match crate::validated_twice::reissue_passwords(&pool, &config).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(reissued = n, "temporary passwords reissued"),
+            Err(e) => tracing::warn!(error = ?e, "reissuing temporary passwords failed"),
         }
         match deliver_due(&pool, &transport, &config).await {
             Ok(0) => {}
@@ -199,5 +204,44 @@ async fn abandon(
     .execute(tx)
     .await?;
     tracing::warn!(outbox_id = %id, "central email abandoned");
+    Ok(())
+}
+
+/// Queues the email carrying a temporary password; the password itself travels in the
+/// message's secrets, erased once sent.
+pub(crate) async fn queue_temporary_password(
+    tx: &mut sqlx::PgConnection,
+    registration_id: uuid::Uuid,
+    recipient: &str,
+    rendered: &registro_core::emails::RenderedEmail,
+    password: String,
+    sender_address: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), sqlx::Error> {
+    let outbox_id = uuid::Uuid::new_v4();
+    let domain = sender_address
+        .rsplit_once('@')
+        .map_or("localhost", |(_, d)| d);
+    sqlx::query(
+        "INSERT INTO outbox_messages (id, registration_id, kind, recipient, subject, body_text, body_html,
+                                      secrets, message_id, state, next_attempt_at, created_at)
+         VALUES ($1, $2, $10, $3, $4, $5, $6, $7::jsonb, $8, $11, $9, $9)",
+    )
+    .bind(outbox_id)
+    .bind(registration_id)
+    .bind(recipient)
+    .bind(&rendered.subject)
+    .bind(&rendered.text)
+    .bind(&rendered.html)
+    .bind(registro_core::outbox::encode_secrets_json(&[(
+        registro_core::emails::PASSWORD_PLACEHOLDER,
+        password,
+    )]))
+    .bind(format!("<{outbox_id}@{domain}>"))
+    .bind(now)
+    .bind(EmailKind::TemporaryPassword)
+    .bind(EmailState::Queued)
+    .execute(tx)
+    .await?;
     Ok(())
 }

@@ -31,6 +31,7 @@ pub async fn new_temporary_password(
         name: full_name.unwrap_or("afiliada o afiliado"),
         folio,
         username,
+        replaces_earlier: false,
     }
     .render()?;
     Ok(TemporaryPassword {

@@ -56,6 +56,7 @@ struct PasswordText<'a> {
     username: &'a str,
     password: &'a str,
     sign_in_url: Option<&'a str>,
+    replaces_earlier: bool,
     contact_name: &'static str,
     contact_office: &'static str,
     contact_address: &'static str,
@@ -71,6 +72,7 @@ struct PasswordHtml<'a> {
     username: &'a str,
     password: &'a str,
     sign_in_url: Option<&'a str>,
+    replaces_earlier: bool,
     contact_name: &'static str,
     contact_office: &'static str,
     contact_address: &'static str,
@@ -90,6 +92,9 @@ pub struct TemporaryPasswordEmail<'a> {
     pub name: &'a str,
     pub folio: &'a str,
     pub username: &'a str,
+    /// Sent when a registration was validated both by link and by code: this password
+    /// replaces the one in any earlier email (central/src/accounts.rs).
+    pub replaces_earlier: bool,
 }
 
 fn render(t: &impl Template) -> Result<String> {
@@ -146,13 +151,19 @@ impl TemporaryPasswordEmail<'_> {
         let c = InstituteContact::NAME;
         let (o, a, p, h) = contact();
         Ok(RenderedEmail {
-            subject: "Su usuario y contraseña temporal de Servicios en Línea".to_owned(),
+            subject: if self.replaces_earlier {
+                "Su nueva contraseña temporal de Servicios en Línea (reemplaza la anterior)"
+            } else {
+                "Su usuario y contraseña temporal de Servicios en Línea"
+            }
+            .to_owned(),
             text: render(&PasswordText {
                 name: self.name,
                 folio: self.folio,
                 username: self.username,
                 password: PASSWORD_PLACEHOLDER,
                 sign_in_url,
+                replaces_earlier: self.replaces_earlier,
                 contact_name: c,
                 contact_office: o,
                 contact_address: a,
@@ -165,6 +176,7 @@ impl TemporaryPasswordEmail<'_> {
                 username: self.username,
                 password: PASSWORD_PLACEHOLDER,
                 sign_in_url,
+                replaces_earlier: self.replaces_earlier,
                 contact_name: c,
                 contact_office: o,
                 contact_address: a,
@@ -234,6 +246,7 @@ mod tests {
             name: "Ana",
             folio: "RSL-261125-ABC123",
             username: "900100101",
+            replaces_earlier: false,
         }
         .render()
         .unwrap();
@@ -248,6 +261,7 @@ mod tests {
             name: "Ana",
             folio: "RSL-261125-ABC123",
             username: "900100101",
+            replaces_earlier: false,
         };
         let url = "https://servicios.example.org/entrar?a=1&b=2";
         let mail = email.render_with_sign_in(Some(url)).unwrap();

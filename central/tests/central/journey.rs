@@ -166,3 +166,74 @@ async fn links_from_a_station_days_ahead_or_behind_the_central_clock_open_and_va
         assert!(t.desk.sync_status().await.unwrap().clock_skewed);
     }
 }
+
+#[tokio::test]
+async fn validated_by_link_and_by_code_at_an_offline_desk_ends_with_one_working_password() {
+    let w = world().await;
+    let t = desk_for(&w).await;
+    let to = "ximena@example.com";
+    let receipt = t.register(TITULAR, to).await;
+    t.deliver().await;
+    t.desk.sync_once().await.unwrap();
+    let validation = t.emails_to(to).pop().expect("the validation email");
+
+    // The desk loses its network; the affiliate, at the window, gives the code there…
+    t.desk
+        .validate_with_code(&receipt.folio, &validation.validation_code())
+        .await
+        .unwrap();
+    t.deliver().await;
+    let at_desk = t
+        .emails_to(to)
+        .into_iter()
+        .find(|e| e.text.contains("Contraseña temporal: "))
+        .expect("the desk's password email")
+        .temporary_password();
+    // …and at home opens the link too: the central service has not heard of the code.
+    let (status, page) = open_and_confirm(&validation.link()).await;
+    assert_eq!(status, 200, "{page}");
+    let by_link_email = wait_smtp(&w.smtp, to, 1).await;
+    let by_link = line_after(&by_link_email, "Contraseña temporal: ").to_owned();
+
+    // The desk's network comes back: its validation reaches the central database.
+    t.desk.sync_once().await.unwrap();
+    let last = wait_smtp(&w.smtp, to, 2).await;
+    assert!(last.contains("Esta la reemplaza"), "{last}");
+    let reissued = line_after(&last, "Contraseña temporal: ").to_owned();
+
+    assert_eq!(central_i64(&w, "SELECT count(*) FROM accounts").await, 1);
+    let hash = central_text(&w, "SELECT password_hash FROM accounts").await;
+    assert!(
+        registro_core::security::verify_password(&reissued, &hash),
+        "the last email's password works"
+    );
+    for earlier in [&at_desk, &by_link] {
+        assert!(
+            !registro_core::security::verify_password(earlier, &hash),
+            "an earlier email's password no longer works"
+        );
+    }
+    assert_eq!(
+        central_i64(
+            &w,
+            "SELECT count(*) FROM audit_events WHERE action = 'contrasena_reemitida'"
+        )
+        .await,
+        1
+    );
+
+    // The same validation pushed again (a lost acknowledgement) reissues nothing more.
+    let again = sqlx::query("UPDATE sync_queue SET state = 'pendiente' WHERE entity = 'evento'")
+        .execute(t.desk.store().writer())
+        .await
+        .unwrap();
+    assert!(again.rows_affected() >= 1);
+    t.desk.sync_once().await.unwrap();
+    // Longer than the service's outbox round (10 s), which is where it would reissue.
+    tokio::time::sleep(StdDuration::from_secs(11)).await;
+    assert_eq!(w.smtp.received().len(), 2, "no third password email");
+    assert_eq!(
+        central_text(&w, "SELECT password_hash FROM accounts").await,
+        hash
+    );
+}
