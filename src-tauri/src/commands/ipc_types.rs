@@ -14,6 +14,9 @@ use registro_core::domain::{
     AffiliateKind, AttemptOutcome, Clerk, DocumentKind, EmailKind, EmailState, Field, FieldError,
     PhoneCountry, RegistrationState, Role, SupervisorApproval, SyncState,
 };
+use registro_core::backup::RestoreOutcome;
+use registro_core::startup::{StartupProblem, StartupProblemKind};
+use registro_core::store::backup::BackupInfo;
 use registro_core::followups::{EmailSent, RevealedSerial};
 use registro_core::legal::LegalDocument;
 use registro_core::readiness::{ReadinessCheck, ReadinessItem};
@@ -126,6 +129,11 @@ fn declarations() -> Vec<Declaration> {
         // Updates.
         UpdateView,
         UpdateState,
+        // Backups, and the rescue screen.
+        BackupInfo,
+        RestoreOutcome,
+        StartupProblem,
+        StartupProblemKind,
     ]
 }
 
