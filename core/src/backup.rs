@@ -5,8 +5,8 @@
 use crate::audit::{self, Subject};
 use crate::config::Settings;
 use crate::desk::Desk;
-use crate::error::Result;
 use crate::domain::SupervisorApproval;
+use crate::error::Result;
 use crate::store::backup::{self, BackupInfo};
 use crate::store::{DatabaseKey, Store};
 use crate::work::Actor;

@@ -1,18 +1,18 @@
 //! Where a desk starts: the database opened and migrated, the embedded legal texts
 //! published, the demo roster on a new install. The one place that puts a desk together.
 
+use crate::backup::RestoreOutcome;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::desk::{DataPaths, Desk};
-use crate::backup::RestoreOutcome;
 use crate::error::{Error, Result};
 use crate::legal;
 use crate::outbox::Transport;
 use crate::roster;
 use crate::store::backup::{self, BackupInfo};
 use crate::store::{DatabaseKey, Store, meta};
-use serde::Serialize;
 use crate::sync::SyncStatus;
+use serde::Serialize;
 use std::sync::{Arc, RwLock};
 use tokio::sync::Notify;
 

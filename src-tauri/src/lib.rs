@@ -29,50 +29,51 @@ const SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 /// Registers every command on `builder`; `run` adds the window and the plugins, tests
 /// pass Tauri's mock builder.
 pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    let handler: Box<dyn Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync> = Box::new(tauri::generate_handler![
-        commands::backup::startup_problem,
-        commands::backup::restore_at_startup,
-        commands::backup::list_backups,
-        commands::backup::back_up_now,
-        commands::backup::restore_backup,
-        commands::app_info,
-        commands::registration::check_field,
-        commands::registration::legal_documents,
-        commands::registration::register,
-        commands::registration::identify_affiliate,
-        commands::validation::validate_code,
-        commands::followups::resend_validation,
-        commands::followups::correct_email,
-        commands::followups::issue_new_temporary_password,
-        commands::followups::cancel_registration,
-        commands::followups::reveal_serial,
-        commands::search::search,
-        commands::search::registration_detail,
-        commands::receipt::receipt,
-        commands::receipt::save_receipt_pdf,
-        commands::roster::import_roster,
-        commands::settings::get_settings,
-        commands::settings::save_settings,
-        commands::settings::send_test_email,
-        commands::settings::accept_key_on_disk,
-        commands::session::create_first_supervisor,
-        commands::session::session_status,
-        commands::session::sign_in,
-        commands::session::unlock_session,
-        commands::session::lock_session,
-        commands::session::sign_out,
-        commands::session::session_activity,
-        commands::session::change_own_password,
-        commands::staff::list_staff,
-        commands::staff::create_staff,
-        commands::staff::set_staff_active,
-        commands::staff::reset_staff_password,
-        commands::status_bar::sync_status,
-        commands::status_bar::sync_now,
-        commands::status_bar::retry_conflict,
-        commands::updates::update_status,
-        commands::updates::registration_form_state,
-    ]);
+    let handler: Box<dyn Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync> =
+        Box::new(tauri::generate_handler![
+            commands::backup::startup_problem,
+            commands::backup::restore_at_startup,
+            commands::backup::list_backups,
+            commands::backup::back_up_now,
+            commands::backup::restore_backup,
+            commands::app_info,
+            commands::registration::check_field,
+            commands::registration::legal_documents,
+            commands::registration::register,
+            commands::registration::identify_affiliate,
+            commands::validation::validate_code,
+            commands::followups::resend_validation,
+            commands::followups::correct_email,
+            commands::followups::issue_new_temporary_password,
+            commands::followups::cancel_registration,
+            commands::followups::reveal_serial,
+            commands::search::search,
+            commands::search::registration_detail,
+            commands::receipt::receipt,
+            commands::receipt::save_receipt_pdf,
+            commands::roster::import_roster,
+            commands::settings::get_settings,
+            commands::settings::save_settings,
+            commands::settings::send_test_email,
+            commands::settings::accept_key_on_disk,
+            commands::session::create_first_supervisor,
+            commands::session::session_status,
+            commands::session::sign_in,
+            commands::session::unlock_session,
+            commands::session::lock_session,
+            commands::session::sign_out,
+            commands::session::session_activity,
+            commands::session::change_own_password,
+            commands::staff::list_staff,
+            commands::staff::create_staff,
+            commands::staff::set_staff_active,
+            commands::staff::reset_staff_password,
+            commands::status_bar::sync_status,
+            commands::status_bar::sync_now,
+            commands::status_bar::retry_conflict,
+            commands::updates::update_status,
+            commands::updates::registration_form_state,
+        ]);
     builder.invoke_handler(move |invoke| {
         // Without a desk (the database did not open) only the rescue screen's commands
         // answer; any other gets a sentence instead of Tauri's "state not managed".
@@ -127,7 +128,11 @@ impl Rescue {
 
 /// Starts the desk and hands it to the commands; when the database does not open, the
 /// rescue state says why (in Spanish, with the copies there are) and nothing is touched.
-pub(crate) async fn launch<R: Runtime>(app: &tauri::AppHandle<R>, launch: &Launch, rescue: &Rescue) {
+pub(crate) async fn launch<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    launch: &Launch,
+    rescue: &Rescue,
+) {
     let started = start(
         launch.paths.clone(),
         launch.settings.clone(),
@@ -148,7 +153,11 @@ pub(crate) async fn launch<R: Runtime>(app: &tauri::AppHandle<R>, launch: &Launc
         }
         Err(e) => {
             tracing::error!(error = ?e, "the local database could not be opened: rescue screen");
-            rescue.set(Some(StartupProblem::new(&e, &launch.paths, &launch.settings)));
+            rescue.set(Some(StartupProblem::new(
+                &e,
+                &launch.paths,
+                &launch.settings,
+            )));
         }
     }
 }

@@ -162,9 +162,7 @@ pub async fn verify(backup: &Path, key: &DatabaseKey) -> Result<()> {
         tracing::warn!(file = %name, %cause, "backup refused");
         Error::BackupUnusable(name.clone())
     };
-    let mut options = SqliteConnectOptions::new()
-        .filename(backup)
-        .read_only(true);
+    let mut options = SqliteConnectOptions::new().filename(backup).read_only(true);
     if let Some(literal) = key.sqlcipher_literal() {
         options = options.pragma("key", format!("\"{literal}\""));
     }

@@ -154,7 +154,10 @@ impl Store {
 
 /// Whether an existing database (one where migrations ran before) has migrations still to
 /// run. A new database has none of its own data to lose.
-async fn migrations_pending(writer: &SqlitePool, migrator: &sqlx::migrate::Migrator) -> Result<bool> {
+async fn migrations_pending(
+    writer: &SqlitePool,
+    migrator: &sqlx::migrate::Migrator,
+) -> Result<bool> {
     let existing: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
     )

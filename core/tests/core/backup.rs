@@ -40,7 +40,11 @@ async fn a_restored_backup_brings_back_every_registration_up_to_it() {
     assert!(consents > 0);
 
     let copy = t.desk.back_up_now(&supervisor_approval()).await.unwrap();
-    let copy_path = t.paths.root.join("copias-de-seguridad").join(&copy.file_name);
+    let copy_path = t
+        .paths
+        .root
+        .join("copias-de-seguridad")
+        .join(&copy.file_name);
     assert_ne!(header(&copy_path), PLAIN_HEADER, "the copy is encrypted");
     assert_eq!(
         t.scalar_i64("SELECT count(*) FROM audit_events WHERE action = 'copia_de_seguridad'")
@@ -62,11 +66,17 @@ async fn a_restored_backup_brings_back_every_registration_up_to_it() {
     .await
     .unwrap();
     assert_eq!(outcome.restored, copy.file_name);
-    assert_eq!(outcome.kept_aside, None, "there was no database left to keep");
+    assert_eq!(
+        outcome.kept_aside, None,
+        "there was no database left to keep"
+    );
 
     let r = reopen_desk(dir.path()).await;
     for kept in [&first, &second] {
-        assert_eq!(r.state_of(&kept.registration_id).await, "pendiente_validacion");
+        assert_eq!(
+            r.state_of(&kept.registration_id).await,
+            "pendiente_validacion"
+        );
         assert_eq!(consents_of(&r, &kept.registration_id).await, consents);
     }
     assert_eq!(
@@ -96,7 +106,12 @@ async fn a_copy_a_day_and_only_the_newest_kept() {
     let folder = t.paths.root.join("copias-de-seguridad");
     let mut taken = Vec::new();
     for _ in 0..5 {
-        let copy = t.desk.backup_if_due().await.unwrap().expect("a day went by");
+        let copy = t
+            .desk
+            .backup_if_due()
+            .await
+            .unwrap()
+            .expect("a day went by");
         assert!(
             t.desk.backup_if_due().await.unwrap().is_none(),
             "one copy a day"
@@ -137,7 +152,10 @@ async fn a_damaged_copy_is_refused_and_the_database_left_as_it_was() {
     assert_eq!(err.code(), "copia_no_valida");
     assert!(err.to_string().contains("no se puede usar"), "{err}");
     assert!(err.to_string().contains("no se modificó"), "{err}");
-    assert_eq!(t.state_of(&first.registration_id).await, "pendiente_validacion");
+    assert_eq!(
+        t.state_of(&first.registration_id).await,
+        "pendiente_validacion"
+    );
     t.register(BENEFICIARY, "emiliano@example.com").await;
 
     let err = t
@@ -161,11 +179,17 @@ async fn a_supervisor_restores_and_the_replaced_database_is_kept_aside() {
         .await
         .unwrap();
     let aside = outcome.kept_aside.expect("the replaced database is kept");
-    assert!(aside.starts_with("registro.sqlite3.reemplazada-"), "{aside}");
+    assert!(
+        aside.starts_with("registro.sqlite3.reemplazada-"),
+        "{aside}"
+    );
     assert!(dir.path().join(&aside).is_file());
 
     let r = reopen_desk(dir.path()).await;
-    assert_eq!(r.state_of(&first.registration_id).await, "pendiente_validacion");
+    assert_eq!(
+        r.state_of(&first.registration_id).await,
+        "pendiente_validacion"
+    );
     assert_eq!(
         r.scalar_i64(&format!(
             "SELECT count(*) FROM registrations WHERE id = '{}'",
@@ -198,8 +222,16 @@ async fn random_bytes_are_a_foreign_file_left_untouched() {
     std::fs::write(paths.database(), &bytes).unwrap();
     let problem = rescue_of(&paths).await;
     assert_eq!(problem.kind, StartupProblemKind::ForeignFile);
-    assert!(problem.message.contains("no es una base de datos de esta aplicación"));
-    assert!(problem.message.contains("no hay copias"), "{}", problem.message);
+    assert!(
+        problem
+            .message
+            .contains("no es una base de datos de esta aplicación")
+    );
+    assert!(
+        problem.message.contains("no hay copias"),
+        "{}",
+        problem.message
+    );
     assert_eq!(std::fs::read(paths.database()).unwrap(), bytes);
 }
 
@@ -240,7 +272,11 @@ async fn a_key_that_does_not_open_the_database_offers_the_copies() {
     };
     let problem = StartupProblem::new(&error, &t.paths, &Settings::default());
     assert_eq!(problem.kind, StartupProblemKind::WrongKey);
-    assert!(problem.message.contains("restaurar la copia"), "{}", problem.message);
+    assert!(
+        problem.message.contains("restaurar la copia"),
+        "{}",
+        problem.message
+    );
     assert_eq!(problem.backups.len(), 1);
     assert_eq!(problem.backups[0].file_name, copy.file_name);
     assert_eq!(std::fs::read(t.paths.database()).unwrap(), before);
@@ -264,7 +300,11 @@ async fn a_changed_legal_text_is_its_own_problem() {
     close_database(t.desk.store());
     let problem = rescue_of(&t.paths).await;
     assert_eq!(problem.kind, StartupProblemKind::LegalTextChanged);
-    assert!(problem.message.contains("texto publicado"), "{}", problem.message);
+    assert!(
+        problem.message.contains("texto publicado"),
+        "{}",
+        problem.message
+    );
 }
 
 #[tokio::test]
@@ -277,7 +317,11 @@ async fn the_backup_folder_can_be_elsewhere() {
     .await;
     let copy = t.desk.backup_if_due().await.unwrap().unwrap();
     assert!(elsewhere.path().join(&copy.file_name).is_file());
-    assert!(backup::list(&t.paths.root.join("copias-de-seguridad")).unwrap().is_empty());
+    assert!(
+        backup::list(&t.paths.root.join("copias-de-seguridad"))
+            .unwrap()
+            .is_empty()
+    );
     let relative = Settings {
         backup_folder: "copias".into(),
         ..Settings::default()

@@ -5,8 +5,8 @@ use crate::error::CommandError;
 use crate::state::AppState;
 use crate::{Launch, Rescue};
 use registro_core::backup::RestoreOutcome;
-use registro_core::startup::StartupProblem;
 use registro_core::staff::SupervisorApproval;
+use registro_core::startup::StartupProblem;
 use registro_core::store::backup::BackupInfo;
 use tauri::{AppHandle, Manager, Runtime, State};
 
@@ -52,7 +52,8 @@ pub async fn restore_backup<R: Runtime>(
 /// shows only the rescue screen when there is a problem.
 #[tauri::command]
 pub fn startup_problem<R: Runtime>(app: AppHandle<R>) -> Option<StartupProblem> {
-    app.try_state::<Rescue>().and_then(|rescue| rescue.problem())
+    app.try_state::<Rescue>()
+        .and_then(|rescue| rescue.problem())
 }
 
 /// The rescue screen's restore (no sign-in: see `registro_core::startup::restore_at_startup`

@@ -9,14 +9,12 @@ use crate::commands::settings::SettingsView;
 use crate::error::CommandError;
 use crate::secrets::SecretStoreStatus;
 use crate::updates::{UpdateState, UpdateView};
+use registro_core::backup::RestoreOutcome;
 use registro_core::config::{KeyOnDisk, Settings, SettingsProblem, SmtpSecurity, SmtpSettings};
 use registro_core::domain::{
     AffiliateKind, AttemptOutcome, Clerk, DocumentKind, EmailKind, EmailState, Field, FieldError,
     PhoneCountry, RegistrationState, Role, SupervisorApproval, SyncState,
 };
-use registro_core::backup::RestoreOutcome;
-use registro_core::startup::{StartupProblem, StartupProblemKind};
-use registro_core::store::backup::BackupInfo;
 use registro_core::followups::{EmailSent, RevealedSerial};
 use registro_core::legal::LegalDocument;
 use registro_core::readiness::{ReadinessCheck, ReadinessItem};
@@ -30,6 +28,8 @@ use registro_core::search::{
     RegistrationSummary,
 };
 use registro_core::staff::{NewStaffMember, SessionView, StaffMember};
+use registro_core::startup::{StartupProblem, StartupProblemKind};
+use registro_core::store::backup::BackupInfo;
 use registro_core::sync::{RecordProblem, SyncStatus};
 use registro_core::validation::ValidationOutcome;
 use std::collections::BTreeSet;
