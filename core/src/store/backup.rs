@@ -126,7 +126,7 @@ pub fn list(folder: &Path) -> Result<Vec<BackupInfo>> {
             size_bytes,
         });
     }
-    copies.sort_by(|a, b| b.taken_at.cmp(&a.taken_at));
+    copies.sort_by_key(|c| std::cmp::Reverse(c.taken_at));
     Ok(copies)
 }
 

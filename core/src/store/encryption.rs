@@ -42,7 +42,7 @@ pub(super) fn unreadable(e: sqlx::Error, path: &Path) -> Error {
     match &e {
         sqlx::Error::Database(db) if db.code().as_deref() == Some(NOT_A_DATABASE) => {
             let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-            if size < PAGE || size % PAGE != 0 {
+            if size < PAGE || !size.is_multiple_of(PAGE) {
                 tracing::error!(error = %e, file = %path.display(), size, "database file is not a database");
                 Error::DatabaseForeign(path.display().to_string())
             } else {
