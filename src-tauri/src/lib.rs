@@ -115,6 +115,14 @@ pub struct Rescue {
 }
 
 impl Rescue {
+    /// A rescue state that says `problem` (`None`: the app started) about `launch`.
+    pub fn new(problem: Option<StartupProblem>, launch: Launch) -> Self {
+        Self {
+            problem: Mutex::new(problem),
+            launch,
+        }
+    }
+
     pub fn problem(&self) -> Option<StartupProblem> {
         self.problem.lock().map(|p| p.clone()).unwrap_or(None)
     }
