@@ -10,6 +10,8 @@ import { cargarAjustes, initAjustes } from './screens/ajustes.js';
 import { initSesion, refreshSession } from './screens/sesion.js';
 import { cargarPersonal, initPersonal } from './screens/personal.js';
 import { initBarraEstado, refreshInfo } from './screens/barra-estado.js';
+import { initRescate, mostrarRescate } from './screens/rescate.js';
+import { api } from './shared/api.js';
 
 /** The tab buttons; each names its screen in data-pantalla. */
 const tabs = /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('.pestana'));
@@ -26,6 +28,14 @@ function show(screen) {
 }
 
 async function main() {
+  // A database that did not open: the rescue screen alone, and no other command.
+  const problem = await api.startupProblem();
+  if (problem) {
+    initRescate();
+    mostrarRescate(problem);
+    document.body.dataset.listo = 'si';
+    return;
+  }
   for (const tab of tabs) {
     tab.addEventListener('click', () => {
       show(tab.dataset.pantalla);

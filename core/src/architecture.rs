@@ -24,6 +24,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("affiliate_account", 3),
     ("legal", 3),
     ("desk", 4),
+    ("backup", USE_CASES),
     ("registration", USE_CASES),
     ("validation", USE_CASES),
     ("followups", USE_CASES),

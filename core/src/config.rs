@@ -123,6 +123,11 @@ pub struct Settings {
     /// The institute's update manifest (`latest.json` on the intranet). Empty: this
     /// station never looks for new versions.
     pub update_url: String,
+    /// Where the copies of the local database go: a folder of this station, a USB drive or
+    /// a network share (an absolute path). Empty: `copias-de-seguridad` in the data folder.
+    pub backup_folder: String,
+    /// How many copies are kept there; the oldest beyond this are deleted.
+    pub backups_kept: u32,
 }
 
 /// How the connection to the SMTP server is protected.
@@ -192,6 +197,8 @@ impl Default for Settings {
             central_url: String::new(),
             central_root_certificate_pem: String::new(),
             update_url: String::new(),
+            backup_folder: String::new(),
+            backups_kept: 14,
         }
     }
 }
@@ -340,6 +347,17 @@ impl Settings {
             self.update_url.trim().is_empty() || is_allowed_update_url(self.update_url.trim()),
             Field::UpdateUrl,
             "La dirección de actualizaciones debe empezar con https:// (http:// solo en este mismo equipo).",
+        );
+        require(
+            self.backup_folder.trim().is_empty()
+                || std::path::Path::new(self.backup_folder.trim()).is_absolute(),
+            Field::BackupFolder,
+            "La carpeta de copias de seguridad debe ser una ruta completa (por ejemplo, E:\\copias o \\\\servidor\\copias), o quedar vacía para usar la carpeta de datos.",
+        );
+        require(
+            in_range(self.backups_kept, 1, 365),
+            Field::BackupsKept,
+            "Las copias de seguridad que se conservan van de 1 a 365.",
         );
         if let Some(smtp) = &self.smtp {
             require(

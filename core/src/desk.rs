@@ -21,7 +21,8 @@
 //! receipt/mod.rs .......... receipt
 //! roster/mod.rs ........... import_roster
 //! status_bar.rs ........... sync_status, retry_conflict
-//! here .................... store, settings, replace_settings, now, transport, use_transport,
+//! backup.rs ............... list_backups, back_up_now, backup_if_due, restore_backup
+//! here .................... store, backup_place, settings, replace_settings, now, transport, use_transport,
 //!                           outbox_worker, central, use_central, central_if_reachable,
 //!                           request_sync, sync_worker, sync_once, run_sync, clock_offset,
 //!                           keep_key_on_disk, key_on_disk, ensure_key_custody (crate),
@@ -33,7 +34,8 @@ use crate::config::{KeyOnDisk, Settings, SettingsProblem};
 use crate::domain::staff::Session;
 use crate::error::Result;
 use crate::outbox::{OutboxWorker, Transport};
-use crate::store::Store;
+use crate::store::backup::{BackupPlace, DEFAULT_FOLDER};
+use crate::store::{DatabaseKey, Store};
 use crate::sync::{Central, SyncReport, SyncStatus, SyncWorker};
 use crate::work::{Actor, Work, WorkContext};
 use chrono::{DateTime, Utc};
@@ -64,6 +66,9 @@ pub struct Desk {
     /// Set when the database key is kept in a file of the data folder (no credential
     /// store on this station): see [`Desk::keep_key_on_disk`].
     pub(crate) key_on_disk: Arc<RwLock<Option<KeyOnDisk>>>,
+    /// The data folder, and the key of its database (for backups and their restore).
+    pub(crate) paths: DataPaths,
+    pub(crate) key: DatabaseKey,
 }
 
 /// The `app_meta` key of a supervisor's acceptance of the key on disk.
@@ -106,6 +111,20 @@ impl DataPaths {
         self.root.join("clave-base-local.key")
     }
 
+    /// Where copies of the database go under `settings`, and how many are kept: the
+    /// configured folder, or `copias-de-seguridad` in the data folder.
+    pub fn backups(&self, settings: &Settings) -> BackupPlace {
+        let configured = settings.backup_folder.trim();
+        BackupPlace {
+            folder: if configured.is_empty() {
+                self.root.join(DEFAULT_FOLDER)
+            } else {
+                PathBuf::from(configured)
+            },
+            keep: settings.backups_kept,
+        }
+    }
+
     /// Where emails are written while no SMTP server is configured.
     pub fn outbox_files(&self) -> PathBuf {
         self.root.join("correos")
@@ -137,6 +156,11 @@ impl Desk {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Where this desk's copies of the database go under the settings in force.
+    pub fn backup_place(&self) -> BackupPlace {
+        self.paths.backups(&self.settings())
     }
 
     pub fn settings(&self) -> Settings {

@@ -179,6 +179,29 @@ pub enum Error {
     DatabaseUnreadable(String),
 
     #[error(
+        "El archivo de la base de datos local ({0}) no es una base de datos de esta aplicación: es un archivo de otro programa o está dañado. No se modificó. Restaure la copia de seguridad más reciente o avise a soporte."
+    )]
+    DatabaseForeign(String),
+
+    #[error(
+        "El texto publicado de «{0}» que guarda la base de datos local es distinto del que trae esta versión de la aplicación. No se modificó nada: avise a soporte para publicar una versión nueva del texto o instalar la versión correcta."
+    )]
+    LegalTextChanged(String),
+
+    #[error(
+        "La copia de seguridad «{0}» no se puede usar: no se abre con la clave de este equipo o está dañada. La base de datos actual no se modificó; elija otra copia."
+    )]
+    BackupUnusable(String),
+
+    #[error("No existe la copia de seguridad «{0}» en la carpeta de copias.")]
+    BackupNotFound(String),
+
+    #[error(
+        "No se pudo usar la carpeta de copias de seguridad «{0}». Revise que exista y que se pueda escribir en ella (si es una memoria USB o una carpeta de red, que esté conectada)."
+    )]
+    BackupFolder(String),
+
+    #[error(
         "No se pudo leer ni guardar la clave de la base de datos local ({0}). No borre la carpeta de datos; avise a soporte."
     )]
     DatabaseKeyFile(String),
@@ -250,6 +273,11 @@ impl Error {
             Error::RecordUploading => "registro_enviandose",
             Error::RegisteredElsewhere { .. } => "registrado_en_otra_oficina",
             Error::DatabaseUnreadable(_) => "base_ilegible",
+            Error::DatabaseForeign(_) => "base_ajena",
+            Error::LegalTextChanged(_) => "texto_legal_cambio",
+            Error::BackupUnusable(_) => "copia_no_valida",
+            Error::BackupNotFound(_) => "copia_inexistente",
+            Error::BackupFolder(_) => "carpeta_copias",
             Error::DatabaseKeyFile(_) => "clave_base_ilegible",
             Error::DatabaseKeyUnavailable(_) => "clave_base_no_disponible",
             Error::KeyOnDiskHeld => "clave_en_disco",
@@ -279,6 +307,8 @@ impl Error {
             Error::SmtpTest(_) => Some(Field::TestRecipient),
             Error::SettingsHeld(problem) => problem.field,
             Error::RosterFile(_) => Some(Field::RosterFile),
+            Error::BackupFolder(_) => Some(Field::BackupFolder),
+            Error::BackupUnusable(_) | Error::BackupNotFound(_) => Some(Field::Backup),
             _ => None,
         }
     }

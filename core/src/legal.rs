@@ -295,9 +295,14 @@ pub async fn publish_embedded(store: &Store, now: DateTime<Utc>) -> Result<()> {
         match stored {
             Some(existing) if existing == sha => {}
             Some(_) => {
-                return Err(Error::Internal(format!(
-                    "el texto publicado {} v{version} cambió; publique una versión nueva",
-                    kind.as_str()
+                tracing::error!(
+                    document = kind.as_str(),
+                    version,
+                    "a published text changed; publish a new version"
+                );
+                return Err(Error::LegalTextChanged(format!(
+                    "{} (versión {version})",
+                    kind.title()
                 )));
             }
             None => {

@@ -12,7 +12,7 @@
 //!
 //! ```text
 //! 6 composition  startup
-//! 5 use cases    registration, validation, followups, expiry, staff, roster, receipt,
+//! 5 use cases    backup, registration, validation, followups, expiry, staff, roster, receipt,
 //!                search, settings, status_bar, readiness
 //! 4 context      desk
 //! 3 machinery    sync (entity, payload ← queue ← central, push, pull, worker), audit,
@@ -49,6 +49,7 @@ pub(crate) mod work;
 pub mod desk;
 
 // 5 · use cases
+pub mod backup;
 mod expiry;
 pub mod followups;
 pub mod readiness;
@@ -62,7 +63,7 @@ pub mod status_bar;
 pub mod validation;
 
 // 6 · composition
-mod startup;
+pub mod startup;
 
 #[cfg(test)]
 mod architecture;

@@ -9,11 +9,13 @@ pub mod updates;
 use registro_core::config::{Settings, SettingsProblem};
 use registro_core::instance::InstanceLock;
 use registro_core::outbox::Transport;
+use registro_core::startup::StartupProblem;
 use registro_core::sync::Central;
 use registro_core::{DataPaths, Desk};
 use secrets::{Secret, SecretStore};
 use state::AppState;
 use std::path::PathBuf;
+use std::sync::Mutex;
 use tauri::{Manager, Runtime};
 use tauri_plugin_store::StoreExt;
 
@@ -27,45 +29,145 @@ const SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 /// Registers every command on `builder`; `run` adds the window and the plugins, tests
 /// pass Tauri's mock builder.
 pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![
-        commands::app_info,
-        commands::registration::check_field,
-        commands::registration::legal_documents,
-        commands::registration::register,
-        commands::registration::identify_affiliate,
-        commands::validation::validate_code,
-        commands::followups::resend_validation,
-        commands::followups::correct_email,
-        commands::followups::issue_new_temporary_password,
-        commands::followups::cancel_registration,
-        commands::followups::reveal_serial,
-        commands::search::search,
-        commands::search::registration_detail,
-        commands::receipt::receipt,
-        commands::receipt::save_receipt_pdf,
-        commands::roster::import_roster,
-        commands::settings::get_settings,
-        commands::settings::save_settings,
-        commands::settings::send_test_email,
-        commands::settings::accept_key_on_disk,
-        commands::session::create_first_supervisor,
-        commands::session::session_status,
-        commands::session::sign_in,
-        commands::session::unlock_session,
-        commands::session::lock_session,
-        commands::session::sign_out,
-        commands::session::session_activity,
-        commands::session::change_own_password,
-        commands::staff::list_staff,
-        commands::staff::create_staff,
-        commands::staff::set_staff_active,
-        commands::staff::reset_staff_password,
-        commands::status_bar::sync_status,
-        commands::status_bar::sync_now,
-        commands::status_bar::retry_conflict,
-        commands::updates::update_status,
-        commands::updates::registration_form_state,
-    ])
+    let handler: Box<dyn Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync> =
+        Box::new(tauri::generate_handler![
+            commands::backup::startup_problem,
+            commands::backup::restore_at_startup,
+            commands::backup::list_backups,
+            commands::backup::back_up_now,
+            commands::backup::restore_backup,
+            commands::app_info,
+            commands::registration::check_field,
+            commands::registration::legal_documents,
+            commands::registration::register,
+            commands::registration::identify_affiliate,
+            commands::validation::validate_code,
+            commands::followups::resend_validation,
+            commands::followups::correct_email,
+            commands::followups::issue_new_temporary_password,
+            commands::followups::cancel_registration,
+            commands::followups::reveal_serial,
+            commands::search::search,
+            commands::search::registration_detail,
+            commands::receipt::receipt,
+            commands::receipt::save_receipt_pdf,
+            commands::roster::import_roster,
+            commands::settings::get_settings,
+            commands::settings::save_settings,
+            commands::settings::send_test_email,
+            commands::settings::accept_key_on_disk,
+            commands::session::create_first_supervisor,
+            commands::session::session_status,
+            commands::session::sign_in,
+            commands::session::unlock_session,
+            commands::session::lock_session,
+            commands::session::sign_out,
+            commands::session::session_activity,
+            commands::session::change_own_password,
+            commands::staff::list_staff,
+            commands::staff::create_staff,
+            commands::staff::set_staff_active,
+            commands::staff::reset_staff_password,
+            commands::status_bar::sync_status,
+            commands::status_bar::sync_now,
+            commands::status_bar::retry_conflict,
+            commands::updates::update_status,
+            commands::updates::registration_form_state,
+        ]);
+    builder.invoke_handler(move |invoke| {
+        // Without a desk (the database did not open) only the rescue screen's commands
+        // answer; any other gets a sentence instead of Tauri's "state not managed".
+        let command = invoke.message.command();
+        if !RESCUE_COMMANDS.contains(&command)
+            && invoke.message.webview().try_state::<AppState>().is_none()
+        {
+            invoke.resolver.reject(error::CommandError {
+                code: "sin_base_de_datos".into(),
+                field: None,
+                message: NO_DESK.into(),
+                fields: Vec::new(),
+            });
+            return true;
+        }
+        handler(invoke)
+    })
+}
+
+/// The commands that work while the app shows its rescue screen.
+const RESCUE_COMMANDS: &[&str] = &["startup_problem", "restore_at_startup"];
+const NO_DESK: &str = "La base de datos local no se pudo abrir, así que esta acción no está disponible. Siga las indicaciones de la pantalla de rescate.";
+
+/// What the app starts from, kept so the rescue screen can start it again after a restore.
+#[derive(Clone)]
+pub struct Launch {
+    pub paths: DataPaths,
+    pub settings: Settings,
+    pub settings_problem: Option<SettingsProblem>,
+    pub settings_file: Option<PathBuf>,
+    pub receipts_dir: PathBuf,
+}
+
+/// Managed from the start: why the app could not start (`None` once it did), and what
+/// to start it from again.
+pub struct Rescue {
+    problem: Mutex<Option<StartupProblem>>,
+    pub launch: Launch,
+}
+
+impl Rescue {
+    /// A rescue state that says `problem` (`None`: the app started) about `launch`.
+    pub fn new(problem: Option<StartupProblem>, launch: Launch) -> Self {
+        Self {
+            problem: Mutex::new(problem),
+            launch,
+        }
+    }
+
+    pub fn problem(&self) -> Option<StartupProblem> {
+        self.problem.lock().map(|p| p.clone()).unwrap_or(None)
+    }
+
+    fn set(&self, problem: Option<StartupProblem>) {
+        if let Ok(mut current) = self.problem.lock() {
+            *current = problem;
+        }
+    }
+}
+
+/// Starts the desk and hands it to the commands; when the database does not open, the
+/// rescue state says why (in Spanish, with the copies there are) and nothing is touched.
+pub(crate) async fn launch<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    launch: &Launch,
+    rescue: &Rescue,
+) {
+    let started = start(
+        launch.paths.clone(),
+        launch.settings.clone(),
+        SecretStore::open(),
+        launch.settings_file.clone(),
+    )
+    .await;
+    match started {
+        Ok(mut state) => {
+            state.receipts_dir = launch.receipts_dir.clone();
+            if let Some(problem) = &launch.settings_problem {
+                state.desk.hold_for_settings(problem.clone());
+            }
+            tracing::info!(version = env!("CARGO_PKG_VERSION"), "app started");
+            app.manage(state);
+            updates::spawn_worker(app.clone());
+            rescue.set(None);
+        }
+        Err(e) => {
+            tracing::error!(error = ?e, "the local database could not be opened: rescue screen");
+            rescue.set(Some(StartupProblem::new(
+                &e,
+                &launch.paths,
+                &launch.settings,
+            )));
+        }
+    }
 }
 
 /// A saved setting the app cannot use (a certificate that does not parse, plain SMTP to
@@ -127,6 +229,13 @@ pub async fn start(
             if let Err(e) = maintenance.expire_overdue().await {
                 tracing::error!(error = ?e, "expiring pending registrations failed");
             }
+            // A day's copy; a folder out of reach (a USB drive taken away) is tried again
+            // at the next round.
+            match maintenance.backup_if_due().await {
+                Ok(Some(copy)) => tracing::info!(file = %copy.file_name, "daily backup taken"),
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = ?e, "daily backup failed"),
+            }
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
         }
     });
@@ -163,29 +272,22 @@ pub fn run() {
             app.manage(LogGuard(init_logging(&root.join("registros-de-actividad"))));
             let settings_file = root.join(SETTINGS_FILE);
             let (settings, settings_problem) = load_settings(app, &settings_file);
-            let secrets = SecretStore::open();
             let receipts_dir = receipts_dir(app, &root);
-            let mut state = tauri::async_runtime::block_on(start(
-                DataPaths::new(root),
-                settings,
-                secrets,
-                Some(settings_file),
-            ))
-            .unwrap_or_else(|e| {
-                // A database this station's key does not open (or a key store that does
-                // not answer) is told in Spanish and nothing is touched; the cause of an
-                // internal error stays in the log.
-                tracing::error!(error = ?e, "the local database could not be opened");
-                eprintln!("No se pudo abrir la base de datos local. {e}");
-                std::process::exit(1);
-            });
-            state.receipts_dir = receipts_dir;
-            if let Some(problem) = settings_problem {
-                state.desk.hold_for_settings(problem);
-            }
-            tracing::info!(version = env!("CARGO_PKG_VERSION"), "app started");
-            app.manage(state);
-            updates::spawn_worker(app.handle().clone());
+            // A database that does not open (a foreign or damaged file, a key that does
+            // not fit, a changed legal text) opens the window on the rescue screen: the
+            // clerk reads what is wrong, nothing is touched, and a copy can be restored.
+            let rescue = Rescue {
+                problem: Mutex::new(None),
+                launch: Launch {
+                    paths: DataPaths::new(root),
+                    settings,
+                    settings_problem,
+                    settings_file: Some(settings_file),
+                    receipts_dir,
+                },
+            };
+            tauri::async_runtime::block_on(launch(app.handle(), &rescue.launch, &rescue));
+            app.manage(rescue);
             Ok(())
         })
         .run(tauri::generate_context!())

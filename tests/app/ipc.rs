@@ -178,17 +178,7 @@ impl TestApp {
     }
 
     pub fn invoke(&self, cmd: &str, body: Value) -> Result<Value, Value> {
-        let request = InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: APP_ORIGIN.parse().unwrap(),
-            body: InvokeBody::Json(body),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        };
-        tauri::test::get_ipc_response(&self.window, request)
-            .map(|response| response.deserialize::<Value>().unwrap())
+        invoke_on(&self.window, cmd, body)
     }
 
     pub fn documents(&self) -> Vec<Value> {
@@ -246,4 +236,23 @@ impl Drop for TestApp {
             state.secrets.forget_database_key(&self.paths);
         }
     }
+}
+
+/// Calls a command through the IPC of `window`, as the front end does.
+pub fn invoke_on(
+    window: &tauri::WebviewWindow<MockRuntime>,
+    cmd: &str,
+    body: Value,
+) -> Result<Value, Value> {
+    let request = InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: APP_ORIGIN.parse().unwrap(),
+        body: InvokeBody::Json(body),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    tauri::test::get_ipc_response(window, request)
+        .map(|response| response.deserialize::<Value>().unwrap())
 }

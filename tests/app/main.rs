@@ -11,4 +11,5 @@ mod data_folder;
 #[cfg(target_os = "linux")]
 mod e2e;
 mod ipc;
+mod rescue;
 mod updates;

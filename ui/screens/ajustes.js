@@ -15,11 +15,12 @@ import { $ } from '../shared/dom.js';
 const t = textos.ajustes;
 // Each input's id is the setting's name, which is also the field its errors name.
 const TEXT = /** @satisfies {readonly (SettingOf<string> & Field)[]} */ (/** @type {const} */ ([
-  'office', 'workstation', 'sender_name', 'sender_address', 'link_base_url', 'central_url', 'update_url']));
+  'office', 'workstation', 'sender_name', 'sender_address', 'link_base_url', 'central_url', 'update_url',
+  'backup_folder']));
 const NUMBERS = /** @satisfies {readonly (SettingOf<number> & Field)[]} */ (/** @type {const} */ ([
   'validation_ttl_hours', 'pending_expiry_hours', 'resend_cooldown_secs', 'max_code_attempts', 'max_serial_failures',
   'serial_lock_minutes', 'outbox_max_attempts', 'delivery_promise_minutes', 'session_lock_minutes',
-  'clock_skew_warning_minutes']));
+  'clock_skew_warning_minutes', 'backups_kept']));
 /**
  * A setting added in Rust but missing here would be saved as its default (`#[serde(default)]`)
  * every time a supervisor saves: tsc fails on this line instead. The SMTP group and the
@@ -42,6 +43,67 @@ export function initAjustes({ saved }) {
   $('form-ajustes').addEventListener('submit', (ev) => { ev.preventDefault(); guardar(); });
   $('form-prueba').addEventListener('submit', (ev) => { ev.preventDefault(); probar(); });
   $('aceptar-clave').addEventListener('click', aceptarClave);
+  $('copiar-ahora').addEventListener('click', copiarAhora);
+  $('restaurar-copia').addEventListener('click', restaurarCopia);
+}
+
+/** The copies in the backup folder, newest first, in the restore list. */
+async function cargarCopias() {
+  const copies = await api.listBackups();
+  const list = $('backup', 'select');
+  list.replaceChildren(...copies.map((c) => {
+    const option = document.createElement('option');
+    option.value = c.file_name;
+    option.textContent = t.copia(c, fecha);
+    return option;
+  }));
+  $('copias-estado').textContent = t.copiasEstado(copies.length);
+  $('restaurar-copia', 'button').disabled = copies.length === 0;
+}
+
+/** A supervisor asks for a copy now. */
+async function copiarAhora() {
+  $('copias-mensaje').hidden = true;
+  $('copias-exito').hidden = true;
+  try {
+    const copy = await pedirAutorizacion({
+      titulo: t.copiarTitulo,
+      explicacion: t.copiarExplicacion,
+      supervisor: true,
+      motivo: false,
+      accion: (d) => api.backUpNow(d.approval),
+      exito: (c) => t.copiaHecha(c),
+    });
+    if (!copy) return;
+    await cargarCopias();
+    $('copias-exito').textContent = t.copiaHecha(copy);
+    $('copias-exito').hidden = false;
+  } catch (e) {
+    showError(asError(e, textos.general.errorInesperado), $('copias-mensaje'), textos.registro.revise);
+  }
+}
+
+/** A supervisor restores the chosen copy; the app then opens again on it. */
+async function restaurarCopia() {
+  $('copias-mensaje').hidden = true;
+  $('copias-exito').hidden = true;
+  const fileName = $('backup', 'select').value;
+  if (!fileName) return;
+  try {
+    const outcome = await pedirAutorizacion({
+      titulo: t.restaurarTitulo,
+      explicacion: t.restaurarExplicacion(fileName),
+      supervisor: true,
+      motivo: false,
+      accion: (d) => api.restoreBackup(fileName, d.approval),
+      exito: (o) => t.restaurada(o),
+    });
+    if (!outcome) return;
+    $('copias-exito').textContent = t.restaurada(outcome);
+    $('copias-exito').hidden = false;
+  } catch (e) {
+    showError(asError(e, textos.general.errorInesperado), $('copias-mensaje'), textos.registro.revise);
+  }
 }
 
 export async function cargarAjustes() {
@@ -79,6 +141,7 @@ export async function cargarAjustes() {
   if (problem?.field) showFieldError(problem.field, problem.message);
   mostrarListaInicial(view.readiness);
   mostrarActualizaciones(await api.updateStatus());
+  await cargarCopias();
 }
 
 /** What is left before the station serves affiliates; hidden once all is done. @param {import('../types/ipc').ReadinessCheck[]} checks */

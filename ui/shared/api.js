@@ -30,6 +30,9 @@ const { invoke: tauriInvoke, Channel } = window.__TAURI__.core;
 /** @typedef {import('../types/ipc').SyncStatus} SyncStatus */
 /** @typedef {import('../types/ipc').UpdateView} UpdateView */
 /** @typedef {import('../types/ipc').CommandError} CommandError */
+/** @typedef {import('../types/ipc').BackupInfo} BackupInfo */
+/** @typedef {import('../types/ipc').RestoreOutcome} RestoreOutcome */
+/** @typedef {import('../types/ipc').StartupProblem} StartupProblem */
 
 /** Failures that mean "nobody may use the screens now": the sign-in gate takes over. */
 const SESSION_CODES = new Set(['sin_sesion', 'sesion_bloqueada', 'cambio_contrasena_requerido']);
@@ -55,6 +58,16 @@ async function invoke(cmd, args = {}, atGate = false) {
 }
 
 export const api = {
+  /** Why the app could not start; null when it did. @returns {Promise<StartupProblem | null>} */
+  startupProblem: () => invoke('startup_problem'),
+  /** The rescue screen's restore; null: the app started on it. @param {string} fileName @returns {Promise<StartupProblem | null>} */
+  restoreAtStartup: (fileName) => invoke('restore_at_startup', { fileName }),
+  /** @returns {Promise<BackupInfo[]>} */
+  listBackups: () => invoke('list_backups'),
+  /** @param {SupervisorApproval} approval @returns {Promise<BackupInfo>} */
+  backUpNow: (approval) => invoke('back_up_now', { approval }),
+  /** @param {string} fileName @param {SupervisorApproval} approval @returns {Promise<RestoreOutcome>} */
+  restoreBackup: (fileName, approval) => invoke('restore_backup', { fileName, approval }),
   /** @returns {Promise<AppInfo>} */
   appInfo: () => invoke('app_info'),
   /** @param {Field} field @param {string} value @param {string | null} [other] @param {PhoneCountry} [phoneCountry] @returns {Promise<FieldCheck>} */

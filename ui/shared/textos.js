@@ -7,6 +7,8 @@ import { ESTADOS_CORREO, ESTADOS_REGISTRO, RESPUESTAS } from './palabras.js';
 
 /** @typedef {import('../types/ipc').AffiliateKind} AffiliateKind */
 /** @typedef {import('../types/ipc').AppInfo} AppInfo */
+/** @typedef {import('../types/ipc').BackupInfo} BackupInfo */
+/** @typedef {import('../types/ipc').RestoreOutcome} RestoreOutcome */
 /** @typedef {import('../types/ipc').Clerk} Clerk */
 /** @typedef {import('../types/ipc').ConsentView} ConsentView */
 /** @typedef {import('../types/ipc').DeliveryPromise} DeliveryPromise */
@@ -273,6 +275,18 @@ export const textos = {
     aceptarClaveTitulo: 'Aceptar la clave en el disco',
     aceptarClaveExplicacion: 'Un supervisor acepta que esta estación guarde los datos personales con su clave en un archivo del equipo. Queda en la bitácora.',
     claveAceptada: 'Aceptado: esta estación ya puede registrar.',
+    copia: (/** @type {BackupInfo} */ c, /** @type {Fecha} */ fecha) => `${fecha(c.taken_at)} — ${c.file_name} (${Math.max(1, Math.round(c.size_bytes / 1024)).toLocaleString('es-MX')} KB)`,
+    copiasEstado: (/** @type {number} */ n) => n === 0
+      ? 'Todavía no hay copias en la carpeta de copias. La estación hace una al día, y otra antes de cada actualización de la base de datos.'
+      : `Hay ${plural(n, 'copia', 'copias')} en la carpeta de copias (la más reciente primero). La estación hace una al día, y otra antes de cada actualización de la base de datos.`,
+    copiarTitulo: 'Hacer una copia de seguridad ahora',
+    copiarExplicacion: 'Un supervisor autoriza la copia. Queda en la bitácora.',
+    copiaHecha: (/** @type {BackupInfo} */ c) => `Copia hecha: ${c.file_name}.`,
+    restaurarTitulo: 'Restaurar una copia de seguridad',
+    restaurarExplicacion: (/** @type {string} */ name) => `Se reemplazará la base de datos de esta estación por la copia «${name}»: `
+      + 'los registros hechos después de esa copia dejarán de estar en esta estación (los que ya se enviaron a la base central siguen allá). '
+      + 'La base de datos actual no se borra: se conserva con otro nombre en la carpeta de datos. Un supervisor lo autoriza; queda en la bitácora.',
+    restaurada: (/** @type {RestoreOutcome} */ o) => `Se restauró la copia ${o.restored}. La aplicación se cerrará y se abrirá de nuevo en unos segundos.`,
     autorizarTitulo: 'Autorizar el cambio de ajustes',
     autorizarExplicacion: 'Los ajustes solo los cambia un supervisor.',
     actualizacion: (/** @type {UpdateView} */ u, /** @type {Fecha} */ fecha) => {
@@ -285,6 +299,14 @@ export const textos = {
         default: return `${u.message ?? ''}${when}`;
       }
     },
+  },
+  rescate: {
+    carpeta: (/** @type {string} */ folder) => `Copias encontradas en ${folder}, la más reciente primero. Solo se acepta una copia que se abra con la clave de este equipo y esté completa.`,
+    copia: (/** @type {BackupInfo} */ c, /** @type {Fecha} */ fecha) => `${fecha(c.taken_at)} — ${c.file_name}`,
+    confirmar: (/** @type {string} */ name) => `¿Restaurar la copia «${name}»? Los registros hechos después de esa copia no estarán en esta estación. `
+      + 'El archivo actual no se borra: se conserva con otro nombre en la carpeta de datos para que soporte lo revise.',
+    restaurando: 'Restaurando la copia…',
+    lista: 'Se restauró la copia. Abriendo la aplicación…',
   },
   serie: {
     titulo: 'Credencial sin número de serie',

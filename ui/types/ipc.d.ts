@@ -15,7 +15,7 @@ code: string, field: Field, message: string, };
 /**
  * The fields of the clerk's screens. Serialized names are the ids the front end uses.
  */
-export type Field = "affiliation_number" | "credential_serial" | "phone" | "email" | "email_confirmation" | "integral_notice" | "simplified_notice" | "terms_and_conditions" | "family_grouping_consent" | "folio" | "code" | "roster_file" | "reason" | "identity_checked" | "query" | "supervisor_username" | "supervisor_password" | "supervisor_password_confirmation" | "supervisor_full_name" | "test_recipient" | "office" | "workstation" | "sender_name" | "sender_address" | "link_base_url" | "institute_profile" | "validation_ttl_hours" | "pending_expiry_hours" | "resend_cooldown_secs" | "max_code_attempts" | "max_serial_failures" | "serial_lock_minutes" | "outbox_max_attempts" | "delivery_promise_minutes" | "smtp_host" | "smtp_port" | "smtp_security" | "smtp_username" | "smtp_password" | "smtp_timeout_secs" | "smtp_pool_size" | "smtp_root_certificate" | "central_url" | "central_password" | "central_root_certificate" | "update_url" | "session_lock_minutes" | "clock_skew_warning_minutes" | "username" | "password" | "staff_username" | "staff_full_name" | "staff_role" | "staff_password" | "staff_password_confirmation";
+export type Field = "affiliation_number" | "credential_serial" | "phone" | "email" | "email_confirmation" | "integral_notice" | "simplified_notice" | "terms_and_conditions" | "family_grouping_consent" | "folio" | "code" | "roster_file" | "reason" | "identity_checked" | "query" | "supervisor_username" | "supervisor_password" | "supervisor_password_confirmation" | "supervisor_full_name" | "test_recipient" | "office" | "workstation" | "sender_name" | "sender_address" | "link_base_url" | "institute_profile" | "validation_ttl_hours" | "pending_expiry_hours" | "resend_cooldown_secs" | "max_code_attempts" | "max_serial_failures" | "serial_lock_minutes" | "outbox_max_attempts" | "delivery_promise_minutes" | "smtp_host" | "smtp_port" | "smtp_security" | "smtp_username" | "smtp_password" | "smtp_timeout_secs" | "smtp_pool_size" | "smtp_root_certificate" | "central_url" | "central_password" | "central_root_certificate" | "update_url" | "backup_folder" | "backups_kept" | "backup" | "session_lock_minutes" | "clock_skew_warning_minutes" | "username" | "password" | "staff_username" | "staff_full_name" | "staff_role" | "staff_password" | "staff_password_confirmation";
 
 export type AppInfo = { title: string, version: string, office: string, workstation: string, roster: RosterSummary, email_delivery: string, emails_waiting: number, data_dir: string, };
 
@@ -419,7 +419,16 @@ central_root_certificate_pem: string,
  * The institute's update manifest (`latest.json` on the intranet). Empty: this
  * station never looks for new versions.
  */
-update_url: string, };
+update_url: string, 
+/**
+ * Where the copies of the local database go: a folder of this station, a USB drive or
+ * a network share (an absolute path). Empty: `copias-de-seguridad` in the data folder.
+ */
+backup_folder: string, 
+/**
+ * How many copies are kept there; the oldest beyond this are deleted.
+ */
+backups_kept: number, };
 
 export type SmtpSettings = { host: string, port: number, security: SmtpSecurity, 
 /**
@@ -498,3 +507,43 @@ message: string | null, checked_at: string | null,
 registration_in_progress: boolean, };
 
 export type UpdateState = "off" | "not_checked_yet" | "up_to_date" | "ready" | "refused" | "failed";
+
+/**
+ * One copy in the backup folder.
+ */
+export type BackupInfo = { 
+/**
+ * The file's name in the folder, which is how a restore names it.
+ */
+file_name: string, 
+/**
+ * When it was taken (from its name).
+ */
+taken_at: string, size_bytes: number, };
+
+/**
+ * What a restore did: the copy now in force, and where the database it replaced was
+ * kept (`None` when there was no database file left to replace).
+ */
+export type RestoreOutcome = { restored: string, kept_aside: string | null, };
+
+/**
+ * Why the app could not start, told on the rescue screen: what is wrong, what to do, and
+ * the copies that could be restored. The database file is left exactly as it was.
+ */
+export type StartupProblem = { kind: StartupProblemKind, 
+/**
+ * What is wrong and what to do, in Spanish.
+ */
+message: string, 
+/**
+ * The copies in the backup folder, newest first (none when they could not be read
+ * or the key that opens them is missing).
+ */
+backups: Array<BackupInfo>, 
+/**
+ * Where the copies were looked for.
+ */
+backup_folder: string, };
+
+export type StartupProblemKind = "foreign_file" | "wrong_key" | "legal_text_changed" | "key_unavailable" | "other";

@@ -89,6 +89,11 @@ pub enum Field {
     CentralPassword,
     CentralRootCertificate,
     UpdateUrl,
+    /// Where backups of the local database go (empty: inside the data folder).
+    BackupFolder,
+    BackupsKept,
+    /// One backup file chosen for a restore.
+    Backup,
     SessionLockMinutes,
     ClockSkewWarningMinutes,
     /// Sign-in and unlock.

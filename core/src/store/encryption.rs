@@ -32,14 +32,51 @@ pub(super) fn is_plaintext(path: &Path) -> Result<bool> {
     }
 }
 
+/// SQLCipher's page size: every database it writes is a whole number of pages.
+const PAGE: u64 = 4096;
+
 /// A wrong key or a foreign file told as such; any other failure stays a storage error.
+/// Both read as random bytes to SQLCipher; a file that cannot be a database of whole
+/// pages is foreign (or cut short), anything else is taken for a key that does not fit.
 pub(super) fn unreadable(e: sqlx::Error, path: &Path) -> Error {
     match &e {
         sqlx::Error::Database(db) if db.code().as_deref() == Some(NOT_A_DATABASE) => {
-            tracing::error!(error = %e, file = %path.display(), "database not opened by this key");
-            Error::DatabaseUnreadable(path.display().to_string())
+            let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+            if size < PAGE || !size.is_multiple_of(PAGE) {
+                tracing::error!(error = %e, file = %path.display(), size, "database file is not a database");
+                Error::DatabaseForeign(path.display().to_string())
+            } else {
+                tracing::error!(error = %e, file = %path.display(), "database not opened by this key");
+                Error::DatabaseUnreadable(path.display().to_string())
+            }
         }
         _ => Error::Storage(e),
+    }
+}
+
+/// A database in clear is encrypted only when it is this app's own (an installation from
+/// before encryption: it has sqlx's migration table, or nothing at all yet). Another
+/// program's SQLite file is left as it is (only read; SQLite may fold a write-ahead log
+/// it left into it, which changes no row: an old station in WAL mode needs that to open).
+pub(super) async fn ensure_ours_in_clear(path: &Path) -> Result<()> {
+    let foreign = |cause: String| {
+        tracing::error!(file = %path.display(), %cause, "database in clear is not this app's");
+        Error::DatabaseForeign(path.display().to_string())
+    };
+    let options = SqliteConnectOptions::new().filename(path);
+    let mut conn = SqliteConnection::connect_with(&options)
+        .await
+        .map_err(|e| foreign(e.to_string()))?;
+    let tables: std::result::Result<(i64, i64), sqlx::Error> = sqlx::query_as(
+        "SELECT count(*), count(*) FILTER (WHERE name = '_sqlx_migrations') FROM sqlite_master WHERE type = 'table'",
+    )
+    .fetch_one(&mut conn)
+    .await;
+    let _ = conn.close().await;
+    match tables {
+        Ok((0, _)) | Ok((_, 1)) => Ok(()),
+        Ok(_) => Err(foreign("tables of another program".into())),
+        Err(e) => Err(foreign(e.to_string())),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The workstation's SQLite database: one file in the app's data folder, its migrations,
 //! and the typed rows the use cases read from it.
 
+pub mod backup;
 pub(crate) mod constraint;
 mod encryption;
 pub mod key;
@@ -13,7 +14,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 pub use key::DatabaseKey;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Two pools over one file: a single writer connection, so writes from the form, the
@@ -23,6 +24,8 @@ use std::time::Duration;
 pub struct Store {
     writer: SqlitePool,
     reader: SqlitePool,
+    path: PathBuf,
+    encrypted: bool,
 }
 
 impl Store {
@@ -30,7 +33,20 @@ impl Store {
     /// brings its schema up to date. A database of an older version, kept in clear, is
     /// encrypted first. A file that `key` does not open is [`crate::Error::DatabaseUnreadable`].
     pub async fn open(path: &Path, key: &DatabaseKey) -> Result<Self> {
+        Self::open_with_backups(path, key, None).await
+    }
+
+    /// [`Store::open`], taking a copy into `backups` first when migrations are about to
+    /// change an existing database (a new one has nothing to lose). A file in clear that is
+    /// not this app's database (another program's SQLite file) is
+    /// [`crate::Error::DatabaseForeign`], left as it is.
+    pub async fn open_with_backups(
+        path: &Path,
+        key: &DatabaseKey,
+        backups: Option<&backup::BackupPlace>,
+    ) -> Result<Self> {
         if key.sqlcipher_literal().is_some() && encryption::is_plaintext(path)? {
+            encryption::ensure_ours_in_clear(path).await?;
             encryption::encrypt_in_place(path, key).await?;
         }
         let unreadable = |e: sqlx::Error| encryption::unreadable(e, path);
@@ -58,13 +74,45 @@ impl Store {
             .execute(&writer)
             .await
             .map_err(unreadable)?;
-        sqlx::migrate!("../migrations/sqlite").run(&writer).await?;
+        let migrator = sqlx::migrate!("../migrations/sqlite");
+        if let Some(place) = backups
+            && migrations_pending(&writer, &migrator).await?
+        {
+            tracing::info!("migrations pending: backing the database up first");
+            backup::take(
+                &writer,
+                key.sqlcipher_literal().is_some(),
+                place,
+                Utc::now(),
+            )
+            .await?;
+        }
+        migrator.run(&writer).await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options.read_only(true))
             .await
             .map_err(unreadable)?;
-        Ok(Self { writer, reader })
+        Ok(Self {
+            writer,
+            reader,
+            path: path.to_owned(),
+            encrypted: key.sqlcipher_literal().is_some(),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A copy of the database now into `place` (see [`backup`]).
+    pub(crate) async fn back_up(
+        &self,
+        place: &backup::BackupPlace,
+        now: DateTime<Utc>,
+    ) -> Result<backup::BackupInfo> {
+        backup::take(&self.writer, self.encrypted, place, now).await
     }
 
     /// Whether `path` is a database this build encrypted (there is a file and it is not
@@ -102,6 +150,29 @@ impl Store {
             Err(e) => tracing::warn!(error = %e, "write-ahead log checkpoint failed"),
         }
     }
+}
+
+/// Whether an existing database (one where migrations ran before) has migrations still to
+/// run. A new database has none of its own data to lose.
+async fn migrations_pending(
+    writer: &SqlitePool,
+    migrator: &sqlx::migrate::Migrator,
+) -> Result<bool> {
+    let existing: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+    )
+    .fetch_one(writer)
+    .await?;
+    if existing == 0 {
+        return Ok(false);
+    }
+    let applied: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = 1")
+            .fetch_all(writer)
+            .await?;
+    Ok(migrator
+        .iter()
+        .any(|m| m.migration_type.is_up_migration() && !applied.contains(&m.version)))
 }
 
 /// Every timestamp is stored in one fixed-width UTC form, so SQL can compare them as text.

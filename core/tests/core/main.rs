@@ -2,6 +2,7 @@
 //! real SMTP and PostgreSQL servers where the use case talks to one). One binary, so the
 //! core and its test support are linked once.
 
+mod backup;
 mod central_tls;
 mod data_folder;
 mod encryption;

@@ -9,6 +9,7 @@ use crate::commands::settings::SettingsView;
 use crate::error::CommandError;
 use crate::secrets::SecretStoreStatus;
 use crate::updates::{UpdateState, UpdateView};
+use registro_core::backup::RestoreOutcome;
 use registro_core::config::{KeyOnDisk, Settings, SettingsProblem, SmtpSecurity, SmtpSettings};
 use registro_core::domain::{
     AffiliateKind, AttemptOutcome, Clerk, DocumentKind, EmailKind, EmailState, Field, FieldError,
@@ -27,6 +28,8 @@ use registro_core::search::{
     RegistrationSummary,
 };
 use registro_core::staff::{NewStaffMember, SessionView, StaffMember};
+use registro_core::startup::{StartupProblem, StartupProblemKind};
+use registro_core::store::backup::BackupInfo;
 use registro_core::sync::{RecordProblem, SyncStatus};
 use registro_core::validation::ValidationOutcome;
 use std::collections::BTreeSet;
@@ -126,6 +129,11 @@ fn declarations() -> Vec<Declaration> {
         // Updates.
         UpdateView,
         UpdateState,
+        // Backups, and the rescue screen.
+        BackupInfo,
+        RestoreOutcome,
+        StartupProblem,
+        StartupProblemKind,
     ]
 }
 

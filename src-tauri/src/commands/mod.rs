@@ -1,6 +1,7 @@
 //! Thin commands: turn the front end's call into a core call and the result into JSON.
 //! One file per use case of the core; the IPC name of a command is its function's name.
 
+pub mod backup;
 pub mod followups;
 #[cfg(test)]
 mod ipc_types;
