@@ -174,17 +174,17 @@ pub enum Error {
     },
 
     #[error(
-        "La base de datos local ({0}) no se pudo abrir con la clave de este equipo: está cifrada con otra clave o no es una base de datos de esta aplicación. No la borre; avise a soporte para recuperar la clave o restaurar una copia."
+        "La base de datos local ({0}) no se pudo abrir con la clave de este equipo: está cifrada con otra clave o no es una base de datos de esta aplicación."
     )]
     DatabaseUnreadable(String),
 
     #[error(
-        "El archivo de la base de datos local ({0}) no es una base de datos de esta aplicación: es un archivo de otro programa o está dañado. No se modificó. Restaure la copia de seguridad más reciente o avise a soporte."
+        "El archivo de la base de datos local ({0}) no es una base de datos de esta aplicación: es un archivo de otro programa o está dañado."
     )]
     DatabaseForeign(String),
 
     #[error(
-        "El texto publicado de «{0}» que guarda la base de datos local es distinto del que trae esta versión de la aplicación. No se modificó nada: avise a soporte para publicar una versión nueva del texto o instalar la versión correcta."
+        "El texto publicado de «{0}» que guarda la base de datos local es distinto del que trae esta versión de la aplicación."
     )]
     LegalTextChanged(String),
 

@@ -54,6 +54,23 @@ pub(super) fn unreadable(e: sqlx::Error, path: &Path) -> Error {
     }
 }
 
+/// Refuses, before any connection opens it, an existing file that cannot be an encrypted
+/// database of whole pages. A connection would read the journal (`-wal`) left beside it
+/// and, on closing, copy its pages into the file: the broken file must stay as it is for
+/// whoever looks at it.
+pub(super) fn refuse_partial_pages(path: &Path) -> Result<()> {
+    let size = match std::fs::metadata(path) {
+        Ok(m) => m.len(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::Internal(format!("{}: {e}", path.display()))),
+    };
+    if size > 0 && !size.is_multiple_of(PAGE) {
+        tracing::error!(file = %path.display(), size, "database file is not whole pages");
+        return Err(Error::DatabaseForeign(path.display().to_string()));
+    }
+    Ok(())
+}
+
 /// A database in clear is encrypted only when it is this app's own (an installation from
 /// before encryption: it has sqlx's migration table, or nothing at all yet). Another
 /// program's SQLite file is left as it is (only read; SQLite may fold a write-ahead log

@@ -49,6 +49,9 @@ impl Store {
             encryption::ensure_ours_in_clear(path).await?;
             encryption::encrypt_in_place(path, key).await?;
         }
+        if key.sqlcipher_literal().is_some() {
+            encryption::refuse_partial_pages(path)?;
+        }
         let unreadable = |e: sqlx::Error| encryption::unreadable(e, path);
         let mut options = SqliteConnectOptions::new();
         if let Some(literal) = key.sqlcipher_literal() {

@@ -16,6 +16,7 @@ mod followups_over_smtp;
 mod key_on_disk;
 mod offline_sync;
 mod registration_by_keyboard;
+mod rescue;
 mod second_launch;
 mod settings_file;
 mod station_opening;
