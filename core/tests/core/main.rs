@@ -3,7 +3,9 @@
 //! core and its test support are linked once.
 
 mod central_tls;
+mod crash;
 mod data_folder;
+mod disk_full;
 mod encryption;
 mod expiry;
 mod followups;
