@@ -39,7 +39,7 @@ pub(super) fn unreadable(e: sqlx::Error, path: &Path) -> Error {
             tracing::error!(error = %e, file = %path.display(), "database not opened by this key");
             Error::DatabaseUnreadable(path.display().to_string())
         }
-        _ => Error::Storage(e),
+        _ => Error::from(e),
     }
 }
 
