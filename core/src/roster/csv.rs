@@ -302,6 +302,15 @@ fn parse_row(
     if full_name.is_empty() {
         return Err((Some(COLUMNS[2]), "falta el nombre completo.".to_owned()));
     }
+    if let Some(c) = crate::domain::hidden_character(&full_name) {
+        return Err((
+            Some(COLUMNS[2]),
+            format!(
+                "el nombre completo tiene un carácter invisible o de control (U+{:04X}); corrija la línea.",
+                u32::from(c)
+            ),
+        ));
+    }
     if full_name.chars().count() > 200 {
         return Err((
             Some(COLUMNS[2]),

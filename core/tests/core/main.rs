@@ -2,6 +2,7 @@
 //! real SMTP and PostgreSQL servers where the use case talks to one). One binary, so the
 //! core and its test support are linked once.
 
+mod bad_inputs;
 mod central_tls;
 mod crash;
 mod data_folder;
