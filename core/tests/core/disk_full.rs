@@ -1,7 +1,7 @@
 //! The station's disk fills up: the data folder on a small tmpfs the test mounts (as root,
 //! or through `sudo -n`), and a filler file that takes the rest. «Registrar» must say in
 //! Spanish that nothing was saved because the disk is full, leave nothing half-written,
-//! and the same desk must register again once there is room.
+//! and the same desk must register again once there is room. Linux only (main.rs).
 
 use registro_test_support::*;
 use std::io::Write;
@@ -88,7 +88,6 @@ fn invented(i: usize) -> (String, String) {
     (n.to_string(), format!("SF{n}"))
 }
 
-#[cfg(target_os = "linux")]
 #[tokio::test]
 async fn a_full_disk_saves_nothing_says_so_and_the_desk_goes_on_once_there_is_room() {
     let disk = SmallDisk::mount("24m");

@@ -6,6 +6,7 @@ mod bad_inputs;
 mod central_tls;
 mod crash;
 mod data_folder;
+#[cfg(target_os = "linux")]
 mod disk_full;
 mod encryption;
 mod expiry;
