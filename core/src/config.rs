@@ -394,12 +394,72 @@ impl Settings {
         if let Err(e) = central_url {
             errors.push(e);
         }
+        // Names that go into every registration, receipt and email: printable text of a
+        // sensible length, nothing hidden that could reorder or break what is shown.
+        for (value, field, label) in [
+            (&self.office, Field::Office, "El nombre de la oficina"),
+            (
+                &self.workstation,
+                Field::Workstation,
+                "El nombre de la estación",
+            ),
+            (
+                &self.sender_name,
+                Field::SenderName,
+                "El nombre del remitente",
+            ),
+        ] {
+            let length = value.chars().count();
+            if length > MAX_NAME_CHARS {
+                errors.push(FieldError::new(
+                    field,
+                    "longitud",
+                    format!("{label} admite hasta {MAX_NAME_CHARS} caracteres (tiene {length})."),
+                ));
+            } else if let Err(e) = crate::domain::refuse_hidden(value, field, label) {
+                errors.push(e);
+            }
+        }
+        if !self.link_base_url.is_empty() && !is_plain_web_address(&self.link_base_url) {
+            errors.push(FieldError::new(
+                Field::LinkBaseUrl,
+                "no_valido",
+                format!(
+                    "La dirección del enlace debe ser una dirección web completa (https://servidor/ruta), de hasta {MAX_URL_CHARS} caracteres, sin espacios, comillas, caracteres invisibles ni los signos < > {{ }} | \\ ^ `."
+                ),
+            ));
+        }
         if errors.is_empty() {
             Ok(())
         } else {
             Err(errors)
         }
     }
+}
+
+/// The longest office, station or sender name a settings screen accepts.
+const MAX_NAME_CHARS: usize = 120;
+/// The longest link address: it goes into every validation email.
+const MAX_URL_CHARS: usize = 300;
+
+/// `http(s)://` and a server name, then only the printable ASCII a link keeps intact in a
+/// plain-text email and an HTML attribute.
+fn is_plain_web_address(url: &str) -> bool {
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    url.len() <= MAX_URL_CHARS
+        && !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | ':' | '[' | ']'))
+        && url
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !"\"'<>{}|\\^`".contains(c))
 }
 
 /// Empty, or one or more PEM certificates that the TLS layer itself can read.

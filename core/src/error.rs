@@ -217,9 +217,14 @@ pub enum Error {
     KeyOnDiskHeld,
 
     #[error(
+        "El disco de este equipo está lleno: no se guardó nada de esta operación (no quedó nada a medias). Los datos capturados siguen en pantalla; libere espacio en el disco o avise a soporte y vuelva a intentarlo."
+    )]
+    DiskFull,
+
+    #[error(
         "Ocurrió un error interno al guardar o leer los datos. El registro no se guardó; intente de nuevo y, si se repite, avise a soporte."
     )]
-    Storage(#[from] sqlx::Error),
+    Storage(sqlx::Error),
 
     #[error("Ocurrió un error interno al preparar la base de datos. Avise a soporte.")]
     Migration(#[from] sqlx::migrate::MigrateError),
@@ -281,6 +286,7 @@ impl Error {
             Error::DatabaseKeyFile(_) => "clave_base_ilegible",
             Error::DatabaseKeyUnavailable(_) => "clave_base_no_disponible",
             Error::KeyOnDiskHeld => "clave_en_disco",
+            Error::DiskFull => "disco_lleno",
             Error::Storage(_) | Error::Migration(_) | Error::Internal(_) => "error_interno",
         }
     }
@@ -323,6 +329,35 @@ impl Error {
     /// Internal errors are logged with their cause and never shown as-is.
     pub fn is_internal(&self) -> bool {
         self.code() == "error_interno"
+    }
+}
+
+/// A failure of the local database; a full disk (SQLite's `SQLITE_FULL`, the write that
+/// found no room) is told as such, since the clerk can have it fixed and try again.
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        if is_disk_full(&e) {
+            tracing::error!(error = %e, "the local database's disk is full");
+            Error::DiskFull
+        } else {
+            Error::Storage(e)
+        }
+    }
+}
+
+/// SQLite's `SQLITE_FULL` (13), in its primary or an extended code. Only SQLite's: the
+/// central PostgreSQL's errors have their own words (`sync::central`).
+pub(crate) fn is_disk_full(e: &sqlx::Error) -> bool {
+    const SQLITE_FULL: i64 = 13;
+    match e {
+        sqlx::Error::Database(db) => {
+            db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some()
+                && db
+                    .code()
+                    .and_then(|code| code.parse::<i64>().ok())
+                    .is_some_and(|code| code & 0xff == SQLITE_FULL)
+        }
+        _ => false,
     }
 }
 

@@ -156,14 +156,21 @@ impl Desk {
             .map(|e| e.to_string())
             .unwrap_or_default();
         let folio = query.to_uppercase();
-        let name = format!("%{}%", search_key(query).replace(['%', '_'], ""));
+        // Searched as typed: `%` and `_` are characters here, not wildcards.
+        let name = format!(
+            "%{}%",
+            search_key(query)
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
         Ok(sqlx::query_as(
             "SELECT r.id AS registration_id, r.folio, r.affiliation_number, a.full_name, r.email,
                     r.state, r.created_at
                FROM registrations r
                LEFT JOIN roster_affiliates a ON a.affiliation_number = r.affiliation_number
               WHERE r.affiliation_number = ?1 OR r.folio = ?2 OR r.email = ?3
-                 OR a.search_name LIKE ?4
+                 OR a.search_name LIKE ?4 ESCAPE '\\'
               ORDER BY r.created_at DESC
               LIMIT ?5",
         )

@@ -142,9 +142,45 @@ pub(crate) fn normalize_identifier(raw: &str) -> String {
         .collect()
 }
 
+/// The first character of `text` that a reader cannot see or that changes how the rest
+/// is shown: control characters (NUL, BEL, terminal escapes, line breaks), bidirectional
+/// overrides and isolates (U+202E makes «abc» read «cba»), zero-width space, word joiner
+/// and byte order mark. Joiners that emoji and some scripts need (U+200C, U+200D) pass.
+pub fn hidden_character(text: &str) -> Option<char> {
+    text.chars().find(|&c| {
+        c.is_control()
+            || matches!(
+                c,
+                '\u{061C}'
+                    | '\u{200B}'
+                    | '\u{200E}'
+                    | '\u{200F}'
+                    | '\u{202A}'..='\u{202E}'
+                    | '\u{2060}'..='\u{2069}'
+                    | '\u{FEFF}'
+            )
+    })
+}
+
+/// Refuses text for `field` (called `label` on screen) with a hidden character in it.
+pub fn refuse_hidden(text: &str, field: Field, label: &str) -> Result<(), FieldError> {
+    match hidden_character(text) {
+        Some(c) => Err(FieldError::new(
+            field,
+            "caracteres_ocultos",
+            format!(
+                "{label} tiene un carácter invisible o de control (U+{:04X}), quizá de un texto pegado: bórrelo y escríbalo de nuevo.",
+                u32::from(c)
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Why a delicate desk action was taken, as typed: required, kept for the audit trail.
 pub(crate) fn require_reason(reason: &str) -> Result<String, FieldError> {
     let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+    refuse_hidden(&reason, Field::Reason, "El motivo")?;
     if reason.chars().count() < 5 {
         return Err(FieldError::new(
             Field::Reason,

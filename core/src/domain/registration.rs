@@ -86,3 +86,20 @@ pub fn parse_folio(raw: &str) -> Result<String, FieldError> {
     }
     Ok(folio)
 }
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        // Whatever is typed or pasted into the folio box: a folio or an error on the box.
+        #[test]
+        fn any_text_is_a_folio_or_an_error_on_the_folio(raw in any::<String>()) {
+            match parse_folio(&raw) {
+                Ok(folio) => prop_assert!(folio.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')),
+                Err(e) => prop_assert_eq!(e.field, crate::domain::Field::Folio),
+            }
+        }
+    }
+}

@@ -151,3 +151,20 @@ mod tests {
         assert_eq!(parse_link_token(&"zz".repeat(32)), None);
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        // Whatever is typed into the code box: six ASCII digits or an error on the box.
+        #[test]
+        fn any_text_is_a_code_or_an_error_on_the_code(raw in any::<String>()) {
+            match parse_code(&raw) {
+                Ok(code) => prop_assert!(code.len() == 6 && code.chars().all(|c| c.is_ascii_digit())),
+                Err(e) => prop_assert_eq!(e.field, crate::domain::Field::Code),
+            }
+        }
+    }
+}

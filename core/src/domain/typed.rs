@@ -42,3 +42,33 @@ mod tests {
         assert_eq!(fold_pasted("josé"), "josé");
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use crate::domain::{Field, hidden_character, refuse_hidden, require_reason};
+    use proptest::prelude::*;
+
+    proptest! {
+        // Folding never fails, and leaves no fullwidth ASCII behind.
+        #[test]
+        fn folding_any_text_leaves_no_fullwidth_ascii(raw in any::<String>()) {
+            let folded = fold_pasted(&raw);
+            let fullwidth = folded.chars().any(|c| matches!(u32::from(c), 0xFF01..=0xFF5E));
+            prop_assert!(!fullwidth, "{:?} folded to {:?}", raw, folded);
+        }
+
+        // A reason is refused or kept with nothing hidden in it, within its length.
+        #[test]
+        fn any_reason_is_kept_clean_or_refused_on_the_reason(raw in any::<String>()) {
+            match require_reason(&raw) {
+                Ok(reason) => {
+                    prop_assert!(hidden_character(&reason).is_none());
+                    prop_assert!((5..=500).contains(&reason.chars().count()));
+                }
+                Err(e) => prop_assert_eq!(e.field, Field::Reason),
+            }
+            prop_assert_eq!(refuse_hidden(&raw, Field::Office, "X").is_ok(), hidden_character(&raw).is_none());
+        }
+    }
+}

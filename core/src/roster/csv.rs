@@ -302,6 +302,15 @@ fn parse_row(
     if full_name.is_empty() {
         return Err((Some(COLUMNS[2]), "falta el nombre completo.".to_owned()));
     }
+    if let Some(c) = crate::domain::hidden_character(&full_name) {
+        return Err((
+            Some(COLUMNS[2]),
+            format!(
+                "el nombre completo tiene un carácter invisible o de control (U+{:04X}); corrija la línea.",
+                u32::from(c)
+            ),
+        ));
+    }
     if full_name.chars().count() > 200 {
         return Err((
             Some(COLUMNS[2]),
@@ -343,4 +352,81 @@ fn parse_row(
         nucleus,
         is_current,
     })
+}
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Everything `parse_csv` says about `file`: rows, line errors, or the file refused.
+    fn parse(file: &[u8]) -> Result<(Vec<RosterRow>, Vec<LineError>)> {
+        let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+        parse_csv(file, file.len() as u64, &tx)?;
+        drop(tx);
+        let (mut rows, mut errors) = (Vec::new(), Vec::new());
+        while let Ok(batch) = rx.try_recv() {
+            let batch = batch?;
+            rows.extend(batch.rows);
+            errors.extend(batch.errors);
+        }
+        Ok((rows, errors))
+    }
+
+    fn quoted(value: &[u8]) -> Vec<u8> {
+        let mut out = vec![b'"'];
+        for &b in value {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+        out
+    }
+
+    proptest! {
+        // Any bytes at all (a photo chosen by mistake, a truncated download): an answer,
+        // never a panic.
+        #[test]
+        fn any_file_is_read_or_refused_without_panicking(file in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            let _ = parse(&file);
+        }
+
+        // After a good header, any bytes as the lines: each accepted row holds only what
+        // the parsers allow.
+        #[test]
+        fn any_line_after_a_good_header_is_a_clean_row_or_an_error(line in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let mut file = COLUMNS.join(",").into_bytes();
+            file.push(b'\n');
+            file.extend(&line);
+            if let Ok((rows, _)) = parse(&file) {
+                for row in rows {
+                    prop_assert!(row.affiliation.as_str().chars().all(|c| c.is_ascii_alphanumeric()));
+                    prop_assert!(row.serial.as_str().chars().all(|c| c.is_ascii_alphanumeric()));
+                    prop_assert!(!row.full_name.is_empty());
+                    prop_assert!(crate::domain::hidden_character(&row.full_name).is_none());
+                }
+            }
+        }
+
+        // Six arbitrary values, quoted as a spreadsheet saves them: exactly one row or one
+        // error naming a column, for that one line.
+        #[test]
+        fn one_quoted_line_is_one_row_or_one_error_on_a_column(
+            values in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..40), 6)
+        ) {
+            let mut file = COLUMNS.join(",").into_bytes();
+            file.push(b'\n');
+            let line: Vec<Vec<u8>> = values.iter().map(|v| quoted(v)).collect();
+            file.extend(line.join(&b","[..]));
+            file.push(b'\n');
+            let (rows, errors) = parse(&file).expect("a short file with a good header");
+            prop_assert_eq!(rows.len() + errors.len(), 1, "{:?}", errors);
+            if let Some(error) = errors.first() {
+                prop_assert!(error.column.is_some(), "{:?}", error);
+                prop_assert!(!error.message.trim().is_empty());
+            }
+        }
+    }
 }

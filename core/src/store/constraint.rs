@@ -46,7 +46,7 @@ pub(crate) fn into_error(e: sqlx::Error) -> Error {
             "Ya existe una cuenta con ese usuario; elija otro.",
         )
         .into(),
-        _ => Error::Storage(e),
+        _ => Error::from(e),
     }
 }
 

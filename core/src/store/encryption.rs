@@ -50,7 +50,7 @@ pub(super) fn unreadable(e: sqlx::Error, path: &Path) -> Error {
                 Error::DatabaseUnreadable(path.display().to_string())
             }
         }
-        _ => Error::Storage(e),
+        _ => Error::from(e),
     }
 }
 

@@ -3,8 +3,12 @@
 //! core and its test support are linked once.
 
 mod backup;
+mod bad_inputs;
 mod central_tls;
+mod crash;
 mod data_folder;
+#[cfg(target_os = "linux")]
+mod disk_full;
 mod encryption;
 mod expiry;
 mod followups;

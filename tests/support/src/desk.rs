@@ -135,6 +135,12 @@ pub async fn reopen_desk(root: &Path) -> TestDesk {
     t
 }
 
+/// The app opened again on a data folder after a restart (or a crash), before anyone signs
+/// in: what a restarted station finds.
+pub async fn reopen_desk_signed_out(root: &Path) -> TestDesk {
+    open_desk(root, Settings::default(), chrono::Duration::zero(), None).await
+}
+
 async fn open_desk(
     root: &Path,
     settings: Settings,
