@@ -331,3 +331,77 @@ async fn the_backup_folder_can_be_elsewhere() {
         registro_core::domain::Field::BackupFolder
     );
 }
+
+/// What the central database holds of a station's registrations.
+async fn central_counts(admin: &registro_core::sync::Central) -> Vec<(String, i64)> {
+    let mut counts = Vec::new();
+    for table in [
+        "registrations",
+        "consents",
+        "validation_tokens",
+        "registration_events",
+        "staff_versions",
+    ] {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(admin.pool())
+            .await
+            .unwrap();
+        counts.push((table.to_owned(), n));
+    }
+    counts
+}
+
+#[tokio::test]
+async fn syncing_after_a_restore_duplicates_nothing_centrally() {
+    use registro_test_support::postgres_server::PgServer;
+    let pg = PgServer::start();
+    let admin = central_database(&pg).await;
+    let office = || {
+        registro_core::sync::Central::new(&pg.url_as("oficina_mexicali", "central"), None).unwrap()
+    };
+    let dir = test_folder();
+    let t = spawn_desk_in(dir.path()).await;
+    t.desk.use_central(Some(office()));
+    let first = t.register(TITULAR, "ximena@example.com").await;
+    // The copy is taken before the first registration reached the central database…
+    let copy = t.desk.back_up_now(&supervisor_approval()).await.unwrap();
+    t.desk.sync_once().await.unwrap();
+    let later = t.register(BENEFICIARY, "emiliano@example.com").await;
+    t.desk.sync_once().await.unwrap();
+    let before = central_counts(&admin).await;
+    assert_eq!(before[0], ("registrations".to_owned(), 2), "{before:?}");
+
+    // The station's disk fails; its last copy is restored.
+    close_database(t.desk.store());
+    remove_database(&t.paths);
+    restore_at_startup(
+        &t.paths,
+        &Settings::default(),
+        &database_key(&t.paths),
+        &copy.file_name,
+    )
+    .await
+    .unwrap();
+    let r = reopen_desk(dir.path()).await;
+    r.desk.use_central(Some(office()));
+    // …so the restored station sends it (and its accounts) again: taken once centrally.
+    r.desk.sync_once().await.unwrap();
+    r.desk.sync_once().await.unwrap();
+    assert_eq!(central_counts(&admin).await, before);
+    let status = r.desk.sync_status().await.unwrap();
+    assert_eq!(status.records_waiting, 0, "{status:?}");
+    assert!(status.problems.is_empty(), "{:?}", status.problems);
+    assert_eq!(
+        r.state_of(&first.registration_id).await,
+        "pendiente_validacion"
+    );
+    // The registration made after the copy is no longer on this station, but it reached
+    // the central database before the disk failed.
+    let central_later: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM registrations WHERE folio = $1")
+            .bind(&later.folio)
+            .fetch_one(admin.pool())
+            .await
+            .unwrap();
+    assert_eq!(central_later, 1);
+}
