@@ -4,6 +4,9 @@
 Speaks plain SMTP, STARTTLS (required before AUTH and MAIL) or implicit TLS, with AUTH
 PLAIN/LOGIN for one user, and writes every accepted message as an .eml file in --maildir.
 Prints "listo" once it accepts connections; stops on SIGTERM.
+
+A mailbox whose local part starts with "rechazado" does not exist here: its RCPT gets a
+permanent 550, as a real server answers for one recipient, while the others are accepted.
 """
 import argparse
 import asyncio
@@ -26,6 +29,12 @@ class SaveToDir:
     def __init__(self, directory):
         self.directory = directory
         self.counter = itertools.count(len(os.listdir(directory)) + 1)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.split("@")[0].lower().startswith("rechazado"):
+            return "550 5.1.1 Buzon inexistente"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
 
     async def handle_DATA(self, server, session, envelope):
         name = f"{next(self.counter):06d}.eml"

@@ -66,6 +66,35 @@ async fn plain_smtp_to_another_machine_is_refused_before_connecting() {
 }
 
 #[tokio::test]
+async fn a_mailbox_the_server_refuses_gives_up_that_message_only() {
+    let server = SmtpServer::start(SmtpSecurity::Starttls, true);
+    let t = spawn_desk().await;
+    use_server(&t, &server, true).await;
+    t.register(TITULAR, "rechazado.ximena@example.com").await;
+    t.register(BENEFICIARY, "beatriz@example.com").await;
+    let round = t.deliver().await;
+    assert_eq!((round.sent, round.abandoned), (1, 1));
+    let received = server.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].to, "beatriz@example.com");
+    // Only a recipient's permanent refusal gives a message up, with its secrets erased,
+    // and the status bar asks for it.
+    let refused: (String, bool, String) = sqlx::query_as(
+        "SELECT state, secrets IS NOT NULL, last_error FROM outbox_messages
+          WHERE recipient LIKE 'rechazado%'",
+    )
+    .fetch_one(t.desk.store().reader())
+    .await
+    .unwrap();
+    assert_eq!((refused.0.as_str(), refused.1), ("abandonado", false));
+    assert!(refused.2.contains("550"), "{}", refused.2);
+    let status = t.desk.sync_status().await.unwrap();
+    assert_eq!(status.emails_needing_attention, 1);
+    assert_eq!(status.emails_waiting, 0);
+    assert!(status.emails_waiting_because.is_none());
+}
+
+#[tokio::test]
 async fn a_refused_password_holds_every_email_intact_until_the_settings_are_fixed() {
     let server = SmtpServer::start(SmtpSecurity::Starttls, true);
     let t = spawn_desk().await;
