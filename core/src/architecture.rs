@@ -26,6 +26,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("desk", 4),
     ("backup", USE_CASES),
     ("registration", USE_CASES),
+    ("consents", USE_CASES),
     ("validation", USE_CASES),
     ("followups", USE_CASES),
     ("expiry", USE_CASES),

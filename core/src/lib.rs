@@ -50,6 +50,7 @@ pub mod desk;
 
 // 5 · use cases
 pub mod backup;
+pub mod consents;
 mod expiry;
 pub mod followups;
 pub mod readiness;

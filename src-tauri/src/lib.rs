@@ -43,6 +43,8 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
             commands::registration::identify_affiliate,
             commands::validation::validate_code,
             commands::followups::resend_validation,
+            commands::consents::consent_standings,
+            commands::consents::answer_consent,
             commands::followups::correct_email,
             commands::followups::issue_new_temporary_password,
             commands::followups::cancel_registration,

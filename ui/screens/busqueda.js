@@ -7,6 +7,7 @@ import { $, el } from '../shared/dom.js';
 
 /** @typedef {import('../types/ipc').EmailSent} EmailSent */
 /** @typedef {import('../types/ipc').RegistrationDetail} RegistrationDetail */
+/** @typedef {import('../types/ipc').ConsentStanding} ConsentStanding */
 
 const t = textos.busqueda;
 /** The registration on screen. @type {RegistrationDetail | null} */
@@ -23,6 +24,9 @@ export function initBusqueda() {
     $('correccion-email').focus();
   });
   $('cancelar-correccion').addEventListener('click', () => { $('form-corregir').hidden = true; });
+  $('respuesta-cerrar').addEventListener('click', () => $('dialogo-respuesta', 'dialog').close());
+  $('respuesta-si').addEventListener('click', () => responder(true));
+  $('respuesta-no').addEventListener('click', () => responder(false));
   $('form-corregir').addEventListener('submit', (ev) => { ev.preventDefault(); corregir(); });
   $('accion-contrasena').addEventListener('click', async () => {
     const r = await pedirAutorizacion({
@@ -112,6 +116,59 @@ export async function mostrar(registrationId, aviso) {
     t.documentos[c.document_kind], String(c.document_version),
     `${c.document_sha256.slice(0, 12)}…`, t.respuesta(c), t.quien(c, fecha),
   ])));
+  const standings = await api.consentStandings(registrationId);
+  $('detalle-vigentes').querySelector('tbody').replaceChildren(...standings.map((s) => {
+    const tr = fila([t.documentos[s.kind], t.vigente(s), t.enVigor(s, fecha)]);
+    // The grouping consent may be granted or revoked at any visit; another text is
+    // answered again only when a new version is in force.
+    const answerable = !closed && (s.kind === 'consentimiento_agrupacion' || s.needs_new_answer);
+    tr.append(el('td', {}, answerable
+      ? el('button', {
+        type: 'button', id: `responder-${s.kind}`, textContent: t.presentar(s),
+        'aria-label': `${t.presentar(s)}: ${t.documentos[s.kind]}`, onclick: () => presentar(s),
+      })
+      : el('span', { textContent: '—' })));
+    return tr;
+  }));
+}
+
+/** The text being answered in the dialog. @type {{ standing: ConsentStanding, documentId: number, sha256: string } | null} */
+let answering = null;
+
+/** Shows the text in force exactly as stored; the answer is given on the same dialog. @param {ConsentStanding} s */
+async function presentar(s) {
+  const doc = (await api.legalDocuments()).find((d) => d.kind === s.kind);
+  if (!doc) return;
+  answering = { standing: s, documentId: doc.id, sha256: doc.sha256 };
+  $('respuesta-titulo').textContent = doc.title;
+  $('respuesta-huella').textContent = textos.registro.version(doc);
+  $('respuesta-texto').textContent = doc.body;
+  $('respuesta-pregunta').textContent = t.pregunta(s.kind);
+  $('respuesta-si').textContent = t.si(s.kind);
+  $('respuesta-no').textContent = t.no(s.kind);
+  $('error-respuesta').textContent = '';
+  $('dialogo-respuesta', 'dialog').showModal();
+  $('respuesta-texto').scrollTop = 0;
+  $('respuesta-texto').focus();
+}
+
+/** @param {boolean} accepted */
+async function responder(accepted) {
+  if (!answering || !current) return;
+  try {
+    const standing = await api.answerConsent({
+      registration_id: current.registration_id,
+      kind: answering.standing.kind,
+      document_id: answering.documentId,
+      sha256: answering.sha256,
+      accepted,
+    });
+    $('dialogo-respuesta', 'dialog').close();
+    answering = null;
+    await mostrar(current.registration_id, t.respondido(standing));
+  } catch (e) {
+    $('error-respuesta').textContent = asError(e, textos.general.errorInesperado).message;
+  }
 }
 
 /** @param {string | null} availableAt When «Reenviar» works again; null: now. */

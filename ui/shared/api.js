@@ -106,6 +106,10 @@ export const api = {
   registrationDetail: (registrationId) => invoke('registration_detail', { registrationId }),
   /** @param {string} registrationId @returns {Promise<EmailSent>} */
   resendValidation: (registrationId) => invoke('resend_validation', { registrationId }),
+  /** @param {string} registrationId @returns {Promise<import('../types/ipc').ConsentStanding[]>} */
+  consentStandings: (registrationId) => invoke('consent_standings', { registrationId }),
+  /** @param {import('../types/ipc').LaterAnswer} answer @returns {Promise<import('../types/ipc').ConsentStanding>} */
+  answerConsent: (answer) => invoke('answer_consent', { answer }),
   /**
    * @param {string} registrationId @param {string} email @param {string} confirmation
    * @param {boolean} suggestionDeclined @returns {Promise<EmailSent>}

@@ -11,6 +11,7 @@ import { ESTADOS_CORREO, ESTADOS_REGISTRO, RESPUESTAS } from './palabras.js';
 /** @typedef {import('../types/ipc').RestoreOutcome} RestoreOutcome */
 /** @typedef {import('../types/ipc').Clerk} Clerk */
 /** @typedef {import('../types/ipc').ConsentView} ConsentView */
+/** @typedef {import('../types/ipc').ConsentStanding} ConsentStanding */
 /** @typedef {import('../types/ipc').DeliveryPromise} DeliveryPromise */
 /** @typedef {import('../types/ipc').DocumentKind} DocumentKind */
 /** @typedef {import('../types/ipc').EmailKind} EmailKind */
@@ -239,6 +240,29 @@ export const textos = {
     },
     /** @param {ConsentView} c @param {Fecha} fecha */
     quien: (c, fecha) => `${fecha(c.decided_at)} · ${c.method} · ${c.clerk}`,
+    // The texts in force and the answer in force to each (consents.rs): a later visit
+    // answers a new version, or grants or revokes the grouping consent.
+    vigente: (/** @type {ConsentStanding} */ s) => `Versión ${s.current_version}`,
+    /** @param {ConsentStanding} s @param {Fecha} fecha */
+    enVigor: (s, fecha) => {
+      if (s.accepted === null) return 'Sin respuesta';
+      const words = s.kind === 'consentimiento_agrupacion' ? RESPUESTAS.agrupacion : RESPUESTAS.texto;
+      return `${mayuscula(s.accepted ? words.si : words.no)} en la versión ${s.answered_version}, el ${fecha(s.decided_at)}`
+        + (s.needs_new_answer ? '. Hay una versión nueva: preséntela en esta visita.' : '');
+    },
+    presentar: (/** @type {ConsentStanding} */ s) => s.needs_new_answer
+      ? `Presentar la versión ${s.current_version}`
+      : 'Registrar otra respuesta',
+    pregunta: (/** @type {DocumentKind} */ kind) => kind === 'consentimiento_agrupacion'
+      ? '¿La persona afiliada otorga este consentimiento? Su respuesta reemplaza a la anterior desde ahora.'
+      : '¿La persona afiliada acepta este texto?',
+    si: (/** @type {DocumentKind} */ kind) => mayuscula(kind === 'consentimiento_agrupacion' ? 'otorga' : 'acepta'),
+    no: (/** @type {DocumentKind} */ kind) => mayuscula(kind === 'consentimiento_agrupacion' ? 'no otorga' : 'no acepta'),
+    /** @param {ConsentStanding} s */
+    respondido: (s) => {
+      const words = s.kind === 'consentimiento_agrupacion' ? RESPUESTAS.agrupacion : RESPUESTAS.texto;
+      return `Respuesta registrada: ${DOCUMENTS[s.kind]}, ${s.accepted ? words.si : words.no}.`;
+    },
   },
   ajustes: {
     guardado: 'Ajustes guardados.',

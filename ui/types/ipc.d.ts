@@ -217,6 +217,26 @@ phone_display: string, family_grouping: boolean, office: string, workstation: st
 
 export type ConsentView = { document_kind: DocumentKind, document_version: number, document_sha256: string, accepted: boolean, decided_at: string, method: string, clerk: string, office: string, workstation: string, };
 
+/**
+ * Where a registration stands with one text: the version in force and the affiliate's
+ * latest answer.
+ */
+export type ConsentStanding = { kind: DocumentKind, current_version: number, current_document_id: number, 
+/**
+ * The version of the latest answer; none when the text was never answered.
+ */
+answered_version: number | null, accepted: boolean | null, decided_at: string | null, 
+/**
+ * The latest answer was to an older version: show the new one at this visit.
+ */
+needs_new_answer: boolean, };
+
+/**
+ * An answer given at a desk after the registration, as the screen sends it: the text
+ * shown (its id and hash, so a text replaced meanwhile is refused) and the answer.
+ */
+export type LaterAnswer = { registration_id: string, kind: DocumentKind, document_id: number, sha256: string, accepted: boolean, };
+
 export type EmailView = { id: string, kind: EmailKind, recipient: string, state: EmailState, created_at: string, sent_at: string | null, attempts: number, next_attempt_at: string | null, last_error: string | null, attempt_log: Array<AttemptView>, };
 
 export type EmailKind = "validacion" | "contrasena_temporal";

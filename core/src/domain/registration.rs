@@ -56,6 +56,8 @@ text_enum! {
         Expired = "expirado",
         TokenExhausted = "token_agotado",
         PasswordReissued = "contrasena_reemitida",
+        /// The grouping consent answered again at a later visit (granted or revoked).
+        GroupingAnswered = "agrupacion_respondida",
     }
 }
 

@@ -111,11 +111,13 @@ pub(crate) mod check_lists {
         include_str!("../../../migrations/sqlite/20261125000001_initial.sql"),
         include_str!("../../../migrations/sqlite/20261125000002_sync.sql"),
         include_str!("../../../migrations/sqlite/20261126000003_staff_sign_in.sql"),
+        include_str!("../../../migrations/sqlite/20261128000010_consents_answered_again.sql"),
     ];
     pub(crate) const POSTGRES: &[&str] = &[
         include_str!("../../../migrations/postgres/20261125000001_central.sql"),
         include_str!("../../../migrations/postgres/20261126000002_staff.sql"),
         include_str!("../../../migrations/postgres/20261127000003_central_clock.sql"),
+        include_str!("../../../migrations/postgres/20261128000010_grouping_answers.sql"),
     ];
 
     /// `table.column` → the quoted words of every `CHECK (column IN ('a', 'b'))` in the

@@ -5,6 +5,7 @@
 mod backup;
 mod bad_inputs;
 mod central_tls;
+mod consents;
 mod crash;
 mod data_folder;
 #[cfg(target_os = "linux")]

@@ -11,6 +11,7 @@ use crate::secrets::SecretStoreStatus;
 use crate::updates::{UpdateState, UpdateView};
 use registro_core::backup::RestoreOutcome;
 use registro_core::config::{KeyOnDisk, Settings, SettingsProblem, SmtpSecurity, SmtpSettings};
+use registro_core::consents::{ConsentStanding, LaterAnswer};
 use registro_core::domain::{
     AffiliateKind, AttemptOutcome, Clerk, DocumentKind, EmailKind, EmailState, Field, FieldError,
     PhoneCountry, RegistrationState, Role, SupervisorApproval, SyncState,
@@ -97,6 +98,8 @@ fn declarations() -> Vec<Declaration> {
         RegistrationRecord,
         RegistrationDetail,
         ConsentView,
+        ConsentStanding,
+        LaterAnswer,
         EmailView,
         EmailKind,
         EmailState,

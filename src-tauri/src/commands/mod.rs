@@ -2,6 +2,7 @@
 //! One file per use case of the core; the IPC name of a command is its function's name.
 
 pub mod backup;
+pub mod consents;
 pub mod followups;
 #[cfg(test)]
 mod ipc_types;

@@ -9,11 +9,11 @@ use sqlx::Connection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 
 /// What the next version (3) adds to the integral notice, to find it on screen.
-const ADDED: &str = "Párrafo añadido en la versión 3 (prueba de extremo a extremo).";
+pub(super) const ADDED: &str = "Párrafo añadido en la versión 3 (prueba de extremo a extremo).";
 
-/// Version 2 of the integral notice, written straight into the station's database while
-/// the window is open (as another process would, e.g. an update started meanwhile).
-async fn publish_a_new_integral_notice(h: &Harness) {
+/// The next version of the integral notice, written straight into the station's database
+/// while the window is open (as another process would, e.g. an update started meanwhile).
+pub(super) async fn publish_a_new_integral_notice(h: &Harness) {
     let file = registro_core::DataPaths::new(h.data.path()).database();
     let key = format!("\"x'{}'\"", h.database_key().to_hex());
     let options = SqliteConnectOptions::new()

@@ -14,6 +14,7 @@ mod central_tls;
 mod document_changed;
 mod followups_over_smtp;
 mod key_on_disk;
+mod later_visit;
 mod offline_sync;
 mod registration_by_keyboard;
 mod rescue;
