@@ -1,7 +1,8 @@
 -- A registration validated twice, by its link (here) and by its code (at a desk that was
 -- offline): noted when the desk's validation arrives, so the service reissues one
--- temporary password that replaces both. A row is kept once handled (`reissued_at`), so a
--- validation pushed again after a lost acknowledgement reissues nothing more.
+-- temporary password that replaces both (central/src/validated_twice.rs). A row is kept
+-- once handled (`reissued_at`), so a validation pushed again after a lost acknowledgement
+-- reissues nothing more; nothing is noted once the affiliate chose their own password.
 CREATE TABLE password_reissues (
     registration_id UUID PRIMARY KEY REFERENCES registrations (id),
     requested_at    TIMESTAMPTZ NOT NULL DEFAULT now(),
@@ -10,60 +11,20 @@ CREATE TABLE password_reissues (
 -- The service reissues; offices only cause a row through their validation's trigger.
 GRANT SELECT, UPDATE ON password_reissues TO registro_central;
 
-CREATE OR REPLACE FUNCTION apply_registration_event() RETURNS trigger
+CREATE FUNCTION note_validated_twice() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
-DECLARE
-    account jsonb := NEW.payload -> 'cuenta';
 BEGIN
-    IF NEW.kind = 'correo_corregido' THEN
-        UPDATE registrations SET email = NEW.payload ->> 'email'
-         WHERE id = NEW.registration_id AND state = 'pendiente_validacion';
-    ELSIF NEW.kind = 'validado_en_ventanilla' THEN
-        -- Validated here by its link while the desk, offline, validated it by code: two
-        -- temporary passwords went out and the account holds the link's. The service
-        -- issues a third, the only one, in an email that says it replaces the others
-        -- (central/src/validated_twice.rs); not once the affiliate chose their own.
-        INSERT INTO password_reissues (registration_id)
-        SELECT r.id
-          FROM registrations r
-          JOIN accounts a ON a.registration_id = r.id
-         WHERE r.id = NEW.registration_id AND r.state = 'validada' AND r.validated_by = 'enlace'
-           AND r.office_role = NEW.office_role AND a.must_change_password
-        ON CONFLICT (registration_id) DO NOTHING;
-        UPDATE registrations SET state = 'validada', validated_at = NEW.occurred_at, validated_by = 'ventanilla'
-         WHERE id = NEW.registration_id AND state = 'pendiente_validacion';
-        UPDATE validation_tokens SET state = 'usado', used_at = NEW.occurred_at
-         WHERE registration_id = NEW.registration_id AND state = 'activo';
-        IF jsonb_typeof(account -> 'password_hash') = 'string'
-           AND account ->> 'password_hash' LIKE '$argon2id$%' THEN
-            INSERT INTO accounts (registration_id, username, password_hash, must_change_password,
-                                  password_set_at, office_role)
-            SELECT r.id, r.affiliation_number, account ->> 'password_hash', TRUE, NEW.occurred_at,
-                   r.office_role
-              FROM registrations r
-             WHERE r.id = NEW.registration_id AND r.state = 'validada'
-               AND r.office_role = NEW.office_role
-            ON CONFLICT (registration_id) DO NOTHING;
-        END IF;
-    ELSIF NEW.kind = 'cancelado' THEN
-        UPDATE registrations SET state = 'cancelada', closed_at = NEW.occurred_at,
-               closed_reason = NEW.payload ->> 'motivo'
-         WHERE id = NEW.registration_id AND state NOT IN ('cancelada', 'expirada');
-    ELSIF NEW.kind = 'expirado' THEN
-        UPDATE registrations SET state = 'expirada', closed_at = NEW.occurred_at,
-               closed_reason = NEW.payload ->> 'motivo'
-         WHERE id = NEW.registration_id AND state = 'pendiente_validacion';
-    ELSIF NEW.kind = 'token_agotado' THEN
-        -- Only a token of the event's own registration: the payload names it, and this
-        -- function runs with the owner's rights.
-        UPDATE validation_tokens SET state = 'agotado'
-         WHERE id = (NEW.payload ->> 'token_id')::uuid AND registration_id = NEW.registration_id
-           AND state = 'activo';
-    ELSIF NEW.kind = 'contrasena_reemitida' THEN
-        UPDATE accounts SET password_hash = NEW.payload ->> 'password_hash', must_change_password = TRUE,
-               password_set_at = NEW.occurred_at
-         WHERE registration_id = NEW.registration_id;
-    END IF;
+    INSERT INTO password_reissues (registration_id)
+    SELECT r.id
+      FROM registrations r
+      JOIN accounts a ON a.registration_id = r.id
+     WHERE r.id = NEW.registration_id AND r.state = 'validada' AND r.validated_by = 'enlace'
+       AND r.office_role = NEW.office_role AND a.must_change_password
+    ON CONFLICT (registration_id) DO NOTHING;
     RETURN NEW;
 END
 $$;
+
+CREATE TRIGGER registration_events_validated_twice AFTER INSERT ON registration_events
+    FOR EACH ROW WHEN (NEW.kind = 'validado_en_ventanilla')
+    EXECUTE FUNCTION note_validated_twice();
