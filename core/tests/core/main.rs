@@ -4,6 +4,7 @@
 
 mod backup;
 mod bad_inputs;
+mod consent_form;
 mod central_tls;
 mod crash;
 mod data_folder;
