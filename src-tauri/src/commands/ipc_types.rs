@@ -24,7 +24,7 @@ use registro_core::registration::{
 };
 use registro_core::roster::{ImportProgress, ImportReport, LineError, RosterSummary};
 use registro_core::search::{
-    AttemptView, ConsentView, EmailView, Promise, RegistrationDetail, RegistrationRecord,
+    AttemptView, ConsentFormCollected, ConsentView, EmailView, Promise, RegistrationDetail, RegistrationRecord,
     RegistrationSummary,
 };
 use registro_core::staff::{NewStaffMember, SessionView, StaffMember};
@@ -97,6 +97,7 @@ fn declarations() -> Vec<Declaration> {
         RegistrationRecord,
         RegistrationDetail,
         ConsentView,
+        ConsentFormCollected,
         EmailView,
         EmailKind,
         EmailState,
