@@ -189,7 +189,10 @@ fn layout(form: &ConsentForm) -> Vec<Vec<Placed>> {
         l.labelled(label, value, LABEL_WIDTH);
     }
 
-    l.heading(&format!("Texto que se le presentó (versión {})", form.version));
+    l.heading(&format!(
+        "Texto que se le presentó (versión {})",
+        form.version
+    ));
     let mut first = true;
     for line in form.body.lines() {
         if line.trim().is_empty() {
@@ -302,7 +305,10 @@ mod tests {
         let pages = layout(&sample(name.trim()));
         assert!(pages.len() >= 2);
         for p in pages.iter().flatten() {
-            assert!(p.x + text_width(&p.text, p.size) <= PAGE_WIDTH - MARGIN + 0.01, "{p:?}");
+            assert!(
+                p.x + text_width(&p.text, p.size) <= PAGE_WIDTH - MARGIN + 0.01,
+                "{p:?}"
+            );
             assert!(p.y >= MARGIN - 24.0 && p.y <= PAGE_HEIGHT - MARGIN, "{p:?}");
         }
         let page_of = |text: &str| {
@@ -311,7 +317,10 @@ mod tests {
                 .position(|page| page.iter().any(|p| p.text == text))
                 .unwrap()
         };
-        assert_eq!(page_of("Firma del afiliado"), page_of("Juan Carlos Ejemplo Ficticio"));
+        assert_eq!(
+            page_of("Firma del afiliado"),
+            page_of("Juan Carlos Ejemplo Ficticio")
+        );
         assert_eq!(page_of(SIGNATURE_LINE), page_of("Firma del afiliado"));
     }
 }

@@ -100,7 +100,10 @@ async fn a_no_reads_no_otorgado_and_unknown_registrations_are_not_found() {
     assert!(text.contains("mi respuesta fue: no otorgado."), "{text}");
 
     for err in [
-        t.desk.consent_form("no-such-registration").await.unwrap_err(),
+        t.desk
+            .consent_form("no-such-registration")
+            .await
+            .unwrap_err(),
         t.desk
             .record_consent_form_collected("no-such-registration")
             .await
@@ -117,7 +120,8 @@ async fn the_clerk_records_the_signed_form_once_audited_and_shown_in_the_detail(
     let id = &registered.registration_id;
     let detail = t.desk.registration_detail(id).await.unwrap();
     assert!(detail.consent_form_collected.is_none());
-    let audited = "SELECT count(*) FROM audit_events WHERE action = 'consentimiento_escrito_recogido'";
+    let audited =
+        "SELECT count(*) FROM audit_events WHERE action = 'consentimiento_escrito_recogido'";
     assert_eq!(t.scalar_i64(audited).await, 0);
 
     // The clerk signed in is a capturista, not a supervisor.
@@ -165,7 +169,10 @@ async fn the_clerk_records_the_signed_form_once_audited_and_shown_in_the_detail(
     assert_eq!(err.code(), "consentimiento_ya_recogido");
     let message = err.to_string();
     assert!(message.contains(&registered.folio), "{message}");
-    assert!(message.contains("ya se registró como recogido"), "{message}");
+    assert!(
+        message.contains("ya se registró como recogido"),
+        "{message}"
+    );
     assert!(message.contains(CLERK.0), "{message}");
     assert_eq!(t.scalar_i64(audited).await, 1);
     let again = t.desk.registration_detail(id).await.unwrap();

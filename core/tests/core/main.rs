@@ -4,8 +4,8 @@
 
 mod backup;
 mod bad_inputs;
-mod consent_form;
 mod central_tls;
+mod consent_form;
 mod crash;
 mod data_folder;
 #[cfg(target_os = "linux")]

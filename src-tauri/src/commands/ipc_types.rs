@@ -24,8 +24,8 @@ use registro_core::registration::{
 };
 use registro_core::roster::{ImportProgress, ImportReport, LineError, RosterSummary};
 use registro_core::search::{
-    AttemptView, ConsentFormCollected, ConsentView, EmailView, Promise, RegistrationDetail, RegistrationRecord,
-    RegistrationSummary,
+    AttemptView, ConsentFormCollected, ConsentView, EmailView, Promise, RegistrationDetail,
+    RegistrationRecord, RegistrationSummary,
 };
 use registro_core::staff::{NewStaffMember, SessionView, StaffMember};
 use registro_core::startup::{StartupProblem, StartupProblemKind};

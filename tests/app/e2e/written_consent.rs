@@ -13,7 +13,9 @@ fn holds(pdf: &[u8], needle: &str) -> bool {
 
 /// The path at the end of a «… guardado en PDF: <path>» message.
 fn saved_path(message: &str) -> String {
-    let (_, rest) = message.split_once("PDF: ").expect("the message names the file");
+    let (_, rest) = message
+        .split_once("PDF: ")
+        .expect("the message names the file");
     let end = rest.find(".pdf").expect("a .pdf file") + ".pdf".len();
     rest[..end].to_owned()
 }
