@@ -68,3 +68,36 @@ pub(crate) async fn record(
     row.insert(conn).await?;
     sync::share(conn, &row, now).await
 }
+
+/// The action of a registration's signed written consent (the family-grouping consent,
+/// about health data) handed back to the desk. The audit trail is its only record: it
+/// goes to the central database with the rest of the trail.
+pub(crate) const CONSENT_FORM_COLLECTED: &str = "consentimiento_escrito_recogido";
+
+/// When, by whom and where an audited action happened.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct Recorded {
+    pub(crate) occurred_at: DateTime<Utc>,
+    pub(crate) clerk: String,
+    pub(crate) office: String,
+    pub(crate) workstation: String,
+}
+
+/// The first time `action` was recorded about a registration, if ever.
+pub(crate) async fn first_about<'c, E>(
+    conn: E,
+    registration_id: &str,
+    action: &str,
+) -> Result<Option<Recorded>>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Sqlite>,
+{
+    Ok(sqlx::query_as(
+        "SELECT occurred_at, clerk, office, workstation FROM audit_events
+          WHERE registration_id = ? AND action = ? ORDER BY occurred_at, rowid LIMIT 1",
+    )
+    .bind(registration_id)
+    .bind(action)
+    .fetch_optional(conn)
+    .await?)
+}

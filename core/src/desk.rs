@@ -19,6 +19,7 @@
 //! expiry.rs ............... expire_overdue
 //! search.rs ............... search, registration_detail
 //! receipt/mod.rs .......... receipt
+//! receipt/consent_form.rs . consent_form, record_consent_form_collected
 //! roster/mod.rs ........... import_roster
 //! status_bar.rs ........... sync_status, retry_conflict
 //! backup.rs ............... list_backups, back_up_now, backup_if_due, restore_backup

@@ -106,6 +106,18 @@ pub enum Error {
     #[error("No se encontró el registro.")]
     RegistrationNotFound,
 
+    #[error("El formato de consentimiento firmado del folio {folio} ya se registró como recogido el {} ({clerk}). No hace falta registrarlo otra vez.", local_time(.at))]
+    ConsentFormAlreadyCollected {
+        folio: String,
+        at: DateTime<Utc>,
+        clerk: String,
+    },
+
+    #[error(
+        "El registro con folio {0} no guarda la respuesta del afiliado al consentimiento para agrupar por núcleo familiar; no hay formato que imprimir."
+    )]
+    NoGroupingConsent(String),
+
     #[error("Usuario o contraseña de supervisor incorrectos. {}", remaining_tries(*.remaining))]
     SupervisorRejected { remaining: u32 },
 
@@ -259,6 +271,8 @@ impl Error {
             Error::CodeSuperseded => "codigo_reemplazado",
             Error::LinkUnknown => "enlace_desconocido",
             Error::RegistrationNotFound => "registro_desconocido",
+            Error::ConsentFormAlreadyCollected { .. } => "consentimiento_ya_recogido",
+            Error::NoGroupingConsent(_) => "sin_consentimiento_agrupacion",
             Error::SupervisorRejected { .. } => "supervisor_rechazado",
             Error::SupervisorLocked(_) => "supervisor_bloqueado",
             Error::NoSupervisor => "sin_supervisor",

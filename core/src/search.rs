@@ -2,6 +2,7 @@
 //! email with its delivery attempts, and whether the institute's promise (validation
 //! email out within 10 minutes of submit) was kept.
 
+use crate::audit;
 use crate::desk::Desk;
 use crate::domain::{
     AffiliationNumber, AttemptOutcome, DocumentKind, EmailAddress, EmailKind, EmailState, Field,
@@ -106,6 +107,17 @@ pub struct RegistrationRecord {
     pub closed_reason: Option<String>,
 }
 
+/// The signed written consent (family grouping) handed back at the desk: when, by whom
+/// and where, as the audit trail recorded it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ConsentFormCollected {
+    pub collected_at: DateTime<Utc>,
+    pub clerk: String,
+    pub office: String,
+    pub workstation: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RegistrationDetail {
@@ -118,6 +130,8 @@ pub struct RegistrationDetail {
     pub promise: Promise,
     /// When "resend" becomes possible again (cooldown), if it is not now.
     pub resend_available_at: Option<DateTime<Utc>>,
+    /// The signed written consent, once collected.
+    pub consent_form_collected: Option<ConsentFormCollected>,
 }
 
 /// Longer than any name, email or folio a clerk would type: anything past it was pasted
@@ -250,6 +264,18 @@ impl Desk {
             .map(|e| e.created_at + Duration::seconds(i64::from(settings.resend_cooldown_secs)))
             .max()
             .filter(|at| *at > now && summary.state == RegistrationState::PendingValidation);
+        let consent_form_collected = audit::first_about(
+            self.store.reader(),
+            registration_id,
+            audit::CONSENT_FORM_COLLECTED,
+        )
+        .await?
+        .map(|r| ConsentFormCollected {
+            collected_at: r.occurred_at,
+            clerk: r.clerk,
+            office: r.office,
+            workstation: r.workstation,
+        });
         Ok(RegistrationDetail {
             summary,
             record,
@@ -257,6 +283,7 @@ impl Desk {
             emails,
             promise,
             resend_available_at,
+            consent_form_collected,
         })
     }
 }

@@ -53,6 +53,9 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
             commands::search::registration_detail,
             commands::receipt::receipt,
             commands::receipt::save_receipt_pdf,
+            // Written consent for the family grouping (from «Buscar»).
+            commands::receipt::save_consent_form_pdf,
+            commands::receipt::record_consent_form_collected,
             commands::roster::import_roster,
             commands::settings::get_settings,
             commands::settings::save_settings,

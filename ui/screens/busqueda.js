@@ -4,6 +4,7 @@ import { textos } from '../shared/textos.js';
 import { clearErrors, clearFieldError, fecha, showError } from '../shared/formulario.js';
 import { pedirAutorizacion } from '../shared/autorizacion.js';
 import { $, el } from '../shared/dom.js';
+import { initConsentimientoEscrito, mostrarConsentimientoEscrito } from './consentimiento-escrito.js';
 
 /** @typedef {import('../types/ipc').EmailSent} EmailSent */
 /** @typedef {import('../types/ipc').RegistrationDetail} RegistrationDetail */
@@ -47,6 +48,7 @@ export function initBusqueda() {
     });
     if (r) await mostrar(current.registration_id, t.cancelado);
   });
+  initConsentimientoEscrito(() => current, mostrar);
 }
 
 async function buscar() {
@@ -111,6 +113,7 @@ export async function mostrar(registrationId, aviso) {
     t.tipos[e.kind], e.recipient, t.estadosCorreo[e.state],
     fecha(e.created_at), fecha(e.sent_at), String(e.attempts), e.last_error ?? '—',
   ])));
+  mostrarConsentimientoEscrito(d);
   const consentimientos = $('detalle-consentimientos').querySelector('tbody');
   consentimientos.replaceChildren(...d.consents.map((c) => fila([
     t.documentos[c.document_kind], String(c.document_version),

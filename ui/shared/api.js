@@ -174,6 +174,11 @@ export const api = {
   receipt: (registrationId) => invoke('receipt', { registrationId }),
   /** @param {string} registrationId @returns {Promise<string>} The PDF's path. */
   saveReceiptPdf: (registrationId) => invoke('save_receipt_pdf', { registrationId }),
+  // Written consent for the family grouping (from «Buscar»).
+  /** @param {string} registrationId @returns {Promise<string>} The PDF's path. */
+  saveConsentFormPdf: (registrationId) => invoke('save_consent_form_pdf', { registrationId }),
+  /** @param {string} registrationId @returns {Promise<void>} */
+  recordConsentFormCollected: (registrationId) => invoke('record_consent_form_collected', { registrationId }),
   /** The roster file, through the system's open dialog; null when the clerk cancels. */
   chooseCsv: () => window.__TAURI__.dialog.open({ multiple: false, directory: false, filters: [{ name: 'CSV', extensions: ['csv', 'txt'] }] }),
 };

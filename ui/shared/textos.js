@@ -264,6 +264,16 @@ export const textos = {
       return `Respuesta registrada: ${DOCUMENTS[s.kind]}, ${s.accepted ? words.si : words.no}.`;
     },
   },
+  // Written consent for the family grouping, in the detail of «Buscar».
+  consentimientoEscrito: {
+    /** @param {import('../types/ipc').ConsentFormCollected | null} c @param {Fecha} fecha */
+    estado: (c, fecha) => c
+      ? `Formato firmado recogido el ${fecha(c.collected_at)} por ${c.clerk} (${c.office}, estación ${c.workstation}).`
+      : 'El formato firmado todavía no se ha recogido: guárdelo en PDF, imprímalo, pida al afiliado que lo firme, fírmelo usted y regístrelo como recogido.',
+    comprobanteGuardado: (/** @type {string} */ path) => `Comprobante guardado en PDF: ${path}`,
+    formatoGuardado: (/** @type {string} */ path) => `Formato de consentimiento guardado en PDF: ${path}. Imprímalo para que el afiliado lo firme.`,
+    recogido: 'Se registró que el formato de consentimiento firmado fue recogido.',
+  },
   ajustes: {
     guardado: 'Ajustes guardados.',
     /** The first-run checklist, one line per item (readiness.rs). */

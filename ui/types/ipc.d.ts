@@ -209,7 +209,11 @@ export type RegistrationDetail = { consents: Array<ConsentView>, emails: Array<E
 /**
  * When "resend" becomes possible again (cooldown), if it is not now.
  */
-resend_available_at: string | null, registration_id: string, folio: string, affiliation_number: string, full_name: string | null, email: string, state: RegistrationState, created_at: string, phone_e164: string, 
+resend_available_at: string | null, 
+/**
+ * The signed written consent, once collected.
+ */
+consent_form_collected: ConsentFormCollected | null, registration_id: string, folio: string, affiliation_number: string, full_name: string | null, email: string, state: RegistrationState, created_at: string, phone_e164: string, 
 /**
  * The number in its country's grouping (`55 5555 0142`, `+1 (619) 555-0142`).
  */
@@ -236,6 +240,12 @@ needs_new_answer: boolean, };
  * shown (its id and hash, so a text replaced meanwhile is refused) and the answer.
  */
 export type LaterAnswer = { registration_id: string, kind: DocumentKind, document_id: number, sha256: string, accepted: boolean, };
+
+/**
+ * The signed written consent (family grouping) handed back at the desk: when, by whom
+ * and where, as the audit trail recorded it.
+ */
+export type ConsentFormCollected = { collected_at: string, clerk: string, office: string, workstation: string, };
 
 export type EmailView = { id: string, kind: EmailKind, recipient: string, state: EmailState, created_at: string, sent_at: string | null, attempts: number, next_attempt_at: string | null, last_error: string | null, attempt_log: Array<AttemptView>, };
 

@@ -1,5 +1,6 @@
-//! Where each line of the receipt goes on Letter paper: text measured in the standard
-//! fonts' widths, wrapped inside the margins, pages added as the text runs down.
+//! Where each line of the receipt (and of the other papers of a registration) goes on
+//! Letter paper: text measured in the standard fonts' widths, wrapped inside the margins,
+//! pages added as the text runs down.
 
 use super::Receipt;
 use pdf_writer::Name;
@@ -89,26 +90,26 @@ pub(super) fn wrap(text: &str, size: f32, max: f32) -> Vec<String> {
 }
 
 /// Lays text out top to bottom, starting a new page at the bottom margin.
-struct Layout {
-    pages: Vec<Vec<Placed>>,
-    y: f32,
+pub(super) struct Layout {
+    pub(super) pages: Vec<Vec<Placed>>,
+    pub(super) y: f32,
 }
 
 impl Layout {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Self {
             pages: vec![Vec::new()],
             y: PAGE_HEIGHT - MARGIN,
         }
     }
 
-    fn new_page(&mut self) {
+    pub(super) fn new_page(&mut self) {
         self.pages.push(Vec::new());
         self.y = PAGE_HEIGHT - MARGIN;
     }
 
     /// The baseline of the next line of `size`.
-    fn next_line(&mut self, size: f32) -> f32 {
+    pub(super) fn next_line(&mut self, size: f32) -> f32 {
         let leading = size * 1.35;
         if self.y - leading < MARGIN {
             self.new_page();
@@ -117,7 +118,7 @@ impl Layout {
         self.y
     }
 
-    fn place(&mut self, font: Font, size: f32, x: f32, y: f32, text: &str) {
+    pub(super) fn place(&mut self, font: Font, size: f32, x: f32, y: f32, text: &str) {
         let page = self.pages.last_mut().expect("a page");
         page.push(Placed {
             font,
@@ -128,11 +129,11 @@ impl Layout {
         });
     }
 
-    fn space(&mut self, points: f32) {
+    pub(super) fn space(&mut self, points: f32) {
         self.y -= points;
     }
 
-    fn paragraph(&mut self, font: Font, size: f32, indent: f32, text: &str) {
+    pub(super) fn paragraph(&mut self, font: Font, size: f32, indent: f32, text: &str) {
         for line in wrap(text, size, TEXT_WIDTH - indent) {
             let y = self.next_line(size);
             self.place(font, size, indent, y, &line);
@@ -140,7 +141,7 @@ impl Layout {
     }
 
     /// A bold label with its value wrapped beside it (hanging), e.g. "Correo:" or "2.".
-    fn labelled(&mut self, label: &str, value: &str, value_x: f32) {
+    pub(super) fn labelled(&mut self, label: &str, value: &str, value_x: f32) {
         let value = if value.trim().is_empty() {
             "—"
         } else {
@@ -156,14 +157,29 @@ impl Layout {
     }
 
     /// Starts a new page unless `lines` body lines still fit on this one.
-    fn keep(&mut self, lines: f32) {
+    pub(super) fn keep(&mut self, lines: f32) {
         if self.y - lines * BODY * 1.35 < MARGIN {
             self.new_page();
         }
     }
 
+    /// The pages, each with «Folio … · Página i de n» below the bottom margin.
+    pub(super) fn footed(mut self, folio: &str) -> Vec<Vec<Placed>> {
+        let total = self.pages.len();
+        for (i, page) in self.pages.iter_mut().enumerate() {
+            page.push(Placed {
+                font: Font::Regular,
+                size: 8.0,
+                x: MARGIN,
+                y: MARGIN - 24.0,
+                text: format!("Folio {folio} · Página {} de {total}", i + 1),
+            });
+        }
+        self.pages
+    }
+
     /// A section title, moved to the next page rather than left alone at the bottom.
-    fn heading(&mut self, text: &str) {
+    pub(super) fn heading(&mut self, text: &str) {
         self.space(BODY);
         self.keep(4.0);
         self.paragraph(Font::Bold, 12.0, 0.0, text);
@@ -226,17 +242,7 @@ pub(super) fn layout(receipt: &Receipt) -> Vec<Vec<Placed>> {
         "Guarde este comprobante y téngalo a la mano si acude a la ventanilla o llama al Instituto. El personal del Instituto nunca le pedirá su contraseña. La comprobación del texto es el inicio de su huella SHA-256: con ella el Instituto demuestra qué texto exacto se le presentó.",
     );
 
-    let total = l.pages.len();
-    for (i, page) in l.pages.iter_mut().enumerate() {
-        page.push(Placed {
-            font: Font::Regular,
-            size: 8.0,
-            x: MARGIN,
-            y: MARGIN - 24.0,
-            text: format!("Folio {} · Página {} de {total}", receipt.folio, i + 1),
-        });
-    }
-    l.pages
+    l.footed(&receipt.folio)
 }
 
 #[cfg(test)]

@@ -1,12 +1,15 @@
 //! The affiliate's printed receipt: what it says ([`Receipt`], read from the store) and
-//! how it looks on paper ([`render_pdf`], a Letter-size PDF in the standard fonts).
+//! how it looks on paper ([`render_pdf`], a Letter-size PDF in the standard fonts). The
+//! written consent for the family grouping ([`ConsentForm`]) is printed the same way.
 //!
 //! It never carries a secret: no validation code or link, no temporary password, no
 //! credential serial; the email and phone are masked.
 
+mod consent_form;
 mod layout;
 mod pdf;
 
+pub use consent_form::{ConsentForm, render_consent_form_pdf};
 pub use pdf::render_pdf;
 
 use crate::config::{InstituteContact, Settings};

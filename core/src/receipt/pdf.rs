@@ -1,8 +1,8 @@
-//! The receipt's pages written as PDF: Helvetica without embedded fonts (every reader
+//! The receipt's pages (and any other paper laid out by `layout.rs`) written as PDF: Helvetica without embedded fonts (every reader
 //! has the standard 14), text in Windows-1252 for the accents.
 
 use super::Receipt;
-use super::layout::{Font, PAGE_HEIGHT, PAGE_WIDTH, layout};
+use super::layout::{Font, PAGE_HEIGHT, PAGE_WIDTH, Placed, layout};
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
 /// Windows-1252 bytes for the WinAnsiEncoding of the standard fonts; anything the code
@@ -48,7 +48,14 @@ fn win1252(text: &str) -> Vec<u8> {
 /// The receipt as a Letter-size PDF, one page or more, in Helvetica without embedded
 /// fonts (every PDF reader has the standard 14).
 pub fn render_pdf(receipt: &Receipt) -> Vec<u8> {
-    let pages = layout(receipt);
+    write_pdf(
+        &layout(receipt),
+        &format!("Comprobante de registro {}", receipt.folio),
+    )
+}
+
+/// Laid-out pages as a Letter-size PDF whose document title is `title`.
+pub(super) fn write_pdf(pages: &[Vec<Placed>], title: &str) -> Vec<u8> {
     let catalog = Ref::new(1);
     let tree = Ref::new(2);
     let regular = Ref::new(3);
@@ -67,10 +74,7 @@ pub fn render_pdf(receipt: &Receipt) -> Vec<u8> {
             .base_font(Name(base))
             .encoding_predefined(Name(b"WinAnsiEncoding"));
     }
-    pdf.document_info(info).title(TextStr(&format!(
-        "Comprobante de registro {}",
-        receipt.folio
-    )));
+    pdf.document_info(info).title(TextStr(title));
     for (i, placed) in pages.iter().enumerate() {
         let mut page = pdf.page(page_ref(i));
         page.media_box(Rect::new(0.0, 0.0, PAGE_WIDTH, PAGE_HEIGHT))
@@ -97,7 +101,7 @@ pub fn render_pdf(receipt: &Receipt) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::layout::{BODY, LABEL_WIDTH, MARGIN, Placed, TEXT_WIDTH, text_width, wrap};
+    use super::super::layout::{BODY, LABEL_WIDTH, MARGIN, TEXT_WIDTH, text_width, wrap};
     use super::super::{ReceiptContact, ReceiptDocument, next_steps};
     use super::*;
     use crate::config::{InstituteContact, Settings};

@@ -5,6 +5,7 @@
 mod backup;
 mod bad_inputs;
 mod central_tls;
+mod consent_form;
 mod consents;
 mod crash;
 mod data_folder;

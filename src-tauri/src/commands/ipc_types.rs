@@ -25,8 +25,8 @@ use registro_core::registration::{
 };
 use registro_core::roster::{ImportProgress, ImportReport, LineError, RosterSummary};
 use registro_core::search::{
-    AttemptView, ConsentView, EmailView, Promise, RegistrationDetail, RegistrationRecord,
-    RegistrationSummary,
+    AttemptView, ConsentFormCollected, ConsentView, EmailView, Promise, RegistrationDetail,
+    RegistrationRecord, RegistrationSummary,
 };
 use registro_core::staff::{NewStaffMember, SessionView, StaffMember};
 use registro_core::startup::{StartupProblem, StartupProblemKind};
@@ -100,6 +100,7 @@ fn declarations() -> Vec<Declaration> {
         ConsentView,
         ConsentStanding,
         LaterAnswer,
+        ConsentFormCollected,
         EmailView,
         EmailKind,
         EmailState,

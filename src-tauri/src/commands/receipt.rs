@@ -31,3 +31,34 @@ pub async fn save_receipt_pdf(
     tracing::info!(folio = %receipt.folio, "receipt saved as pdf");
     Ok(file.display().to_string())
 }
+
+/// Writes the written consent for the family grouping as a PDF in the receipts folder,
+/// for the affiliate to sign; returns the file's path.
+#[tauri::command]
+pub async fn save_consent_form_pdf(
+    state: State<'_, AppState>,
+    registration_id: String,
+) -> Result<String, CommandError> {
+    let form = state.desk.consent_form(&registration_id).await?;
+    let file = state
+        .receipts_dir
+        .join(format!("Consentimiento por escrito {}.pdf", form.folio));
+    let bytes = receipt::render_consent_form_pdf(&form);
+    std::fs::create_dir_all(&state.receipts_dir)
+        .and_then(|()| std::fs::write(&file, bytes))
+        .map_err(|e| internal(format!("consent form pdf {}: {e}", file.display())))?;
+    tracing::info!(folio = %form.folio, "consent form saved as pdf");
+    Ok(file.display().to_string())
+}
+
+/// Records that the affiliate's signed consent form came back to the desk.
+#[tauri::command]
+pub async fn record_consent_form_collected(
+    state: State<'_, AppState>,
+    registration_id: String,
+) -> Result<(), CommandError> {
+    Ok(state
+        .desk
+        .record_consent_form_collected(&registration_id)
+        .await?)
+}

@@ -22,3 +22,4 @@ mod second_launch;
 mod settings_file;
 mod station_opening;
 mod updates;
+mod written_consent;
