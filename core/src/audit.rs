@@ -83,21 +83,26 @@ pub(crate) struct Recorded {
     pub(crate) workstation: String,
 }
 
-/// The first time `action` was recorded about a registration, if ever.
-pub(crate) async fn first_about<'c, E>(
+/// The latest time `action` was recorded about a registration at or after `since`, if
+/// ever: the collection of the signed form of the grouping answer in force (a later answer
+/// needs its own signed form).
+pub(crate) async fn latest_about_since<'c, E>(
     conn: E,
     registration_id: &str,
     action: &str,
+    since: DateTime<Utc>,
 ) -> Result<Option<Recorded>>
 where
     E: sqlx::Executor<'c, Database = sqlx::Sqlite>,
 {
     Ok(sqlx::query_as(
         "SELECT occurred_at, clerk, office, workstation FROM audit_events
-          WHERE registration_id = ? AND action = ? ORDER BY occurred_at, rowid LIMIT 1",
+          WHERE registration_id = ? AND action = ? AND occurred_at >= ?
+          ORDER BY occurred_at DESC, rowid DESC LIMIT 1",
     )
     .bind(registration_id)
     .bind(action)
+    .bind(crate::store::db_time(since))
     .fetch_optional(conn)
     .await?)
 }

@@ -264,12 +264,25 @@ impl Desk {
             .map(|e| e.created_at + Duration::seconds(i64::from(settings.resend_cooldown_secs)))
             .max()
             .filter(|at| *at > now && summary.state == RegistrationState::PendingValidation);
-        let consent_form_collected = audit::first_about(
-            self.store.reader(),
-            registration_id,
-            audit::CONSENT_FORM_COLLECTED,
-        )
-        .await?
+        // The signed form of the grouping answer in force (consents.rs: a later answer
+        // needs its own).
+        let grouping_answered_at = consents
+            .iter()
+            .filter(|c| c.document_kind == DocumentKind::ConsentimientoAgrupacion)
+            .map(|c| c.decided_at)
+            .max();
+        let consent_form_collected = match grouping_answered_at {
+            Some(since) => {
+                audit::latest_about_since(
+                    self.store.reader(),
+                    registration_id,
+                    audit::CONSENT_FORM_COLLECTED,
+                    since,
+                )
+                .await?
+            }
+            None => None,
+        }
         .map(|r| ConsentFormCollected {
             collected_at: r.occurred_at,
             clerk: r.clerk,

@@ -80,7 +80,7 @@ impl Desk {
                FROM consents c
                JOIN legal_documents d ON d.id = c.document_id
               WHERE c.registration_id = ? AND c.document_kind = ?
-              ORDER BY c.decided_at DESC
+              ORDER BY c.decided_at DESC, c.rowid DESC
               LIMIT 1",
         )
         .bind(registration_id)
@@ -113,14 +113,20 @@ impl Desk {
     }
 
     /// Records that the signed form came back to the desk: by the clerk signed in, now,
-    /// here. Once per registration: a second time is refused, saying when it was done.
+    /// here. Once per answer in force: a second time is refused, saying when it was done.
     pub async fn record_consent_form_collected(&self, registration_id: &str) -> Result<()> {
         let clerk = self.current_clerk()?;
         let form = self.consent_form(registration_id).await?;
         let mut work = self.work(Actor::Staff(clerk.username)).await?;
         // Checked inside the change's transaction: two desks clicking at once record one.
-        if let Some(done) =
-            audit::first_about(work.conn(), registration_id, CONSENT_FORM_COLLECTED).await?
+        // Once per answer: a grouping consent answered again needs its own signed form.
+        if let Some(done) = audit::latest_about_since(
+            work.conn(),
+            registration_id,
+            CONSENT_FORM_COLLECTED,
+            form.decided_at,
+        )
+        .await?
         {
             return Err(Error::ConsentFormAlreadyCollected {
                 folio: form.folio,

@@ -201,3 +201,49 @@ async fn nobody_signed_in_can_print_or_record_the_form() {
         "sin_sesion"
     );
 }
+
+#[tokio::test]
+async fn a_grouping_consent_answered_again_needs_its_own_signed_form() {
+    let t = spawn_desk().await;
+    let r = registered(&t).await;
+    t.desk
+        .record_consent_form_collected(&r.registration_id)
+        .await
+        .unwrap();
+    let grouping = t
+        .documents
+        .iter()
+        .find(|d| d.kind == DocumentKind::ConsentimientoAgrupacion)
+        .unwrap();
+    t.clock.advance(chrono::Duration::minutes(3));
+    t.desk
+        .answer_consent(&registro_core::consents::LaterAnswer {
+            registration_id: r.registration_id.clone(),
+            kind: grouping.kind,
+            document_id: grouping.id,
+            sha256: grouping.sha256.clone(),
+            accepted: false,
+        })
+        .await
+        .unwrap();
+    // The form now prints the revocation, and its signed copy is still to collect.
+    let detail = t
+        .desk
+        .registration_detail(&r.registration_id)
+        .await
+        .unwrap();
+    assert!(detail.consent_form_collected.is_none());
+    let form = t.desk.consent_form(&r.registration_id).await.unwrap();
+    assert!(!form.granted);
+    t.clock.advance(chrono::Duration::minutes(1));
+    t.desk
+        .record_consent_form_collected(&r.registration_id)
+        .await
+        .unwrap();
+    let detail = t
+        .desk
+        .registration_detail(&r.registration_id)
+        .await
+        .unwrap();
+    assert!(detail.consent_form_collected.is_some());
+}
