@@ -17,6 +17,9 @@ use std::path::Path;
 
 /// A daily copy is due once the newest one is this old.
 const DAILY: i64 = 24;
+/// After a failed daily copy, the next try waits this long (the maintenance loop runs
+/// every minute: a drive taken away must not fill the log).
+const RETRY_MINUTES: i64 = 15;
 
 /// What a restore did: the copy now in force, and where the database it replaced was
 /// kept (`None` when there was no database file left to replace).
@@ -42,16 +45,41 @@ impl Desk {
     }
 
     /// The daily copy, when the newest copy in the folder is a day old or there is none.
-    /// `None`: not due yet.
+    /// `None`: not due yet, or a failed copy is retried later. A failure stays in the
+    /// status bar (since when, why) until a copy works again.
     pub async fn backup_if_due(&self) -> Result<Option<BackupInfo>> {
         let now = self.now();
-        let newest = backup::list(&self.backup_place().folder)?
-            .into_iter()
-            .next();
-        if newest.is_some_and(|b| now - b.taken_at < Duration::hours(DAILY)) {
+        let failure = self.backup_failure();
+        if failure
+            .as_ref()
+            .is_some_and(|f| now - f.last_attempt_at < Duration::minutes(RETRY_MINUTES))
+        {
             return Ok(None);
         }
-        self.back_up(Actor::System, "diaria").await.map(Some)
+        let attempt = async {
+            let newest = backup::list(&self.backup_place().folder)?
+                .into_iter()
+                .next();
+            if newest.is_some_and(|b| now - b.taken_at < Duration::hours(DAILY)) {
+                return Ok(None);
+            }
+            self.back_up(Actor::System, "diaria").await.map(Some)
+        };
+        let outcome = attempt.await;
+        *self.backup_failure.write().expect("backup lock") = match &outcome {
+            Ok(_) => None,
+            Err(e) => Some(backup::BackupFailure {
+                since: failure.map_or(now, |f| f.since),
+                last_attempt_at: now,
+                message: e.to_string(),
+            }),
+        };
+        outcome
+    }
+
+    /// The daily backup's failure, if the last attempt failed.
+    pub fn backup_failure(&self) -> Option<backup::BackupFailure> {
+        self.backup_failure.read().expect("backup lock").clone()
     }
 
     async fn back_up(&self, actor: Actor, reason: &'static str) -> Result<BackupInfo> {

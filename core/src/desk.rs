@@ -70,6 +70,8 @@ pub struct Desk {
     /// The data folder, and the key of its database (for backups and their restore).
     pub(crate) paths: DataPaths,
     pub(crate) key: DatabaseKey,
+    /// The daily backup's failure, shown in the status bar until a copy works again.
+    pub(crate) backup_failure: Arc<RwLock<Option<crate::store::backup::BackupFailure>>>,
 }
 
 /// The `app_meta` key of a supervisor's acceptance of the key on disk.

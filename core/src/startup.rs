@@ -65,6 +65,7 @@ impl Desk {
             key_on_disk: Arc::new(RwLock::new(None)),
             paths: paths.clone(),
             key: key.clone(),
+            backup_failure: Arc::new(RwLock::new(None)),
         })
     }
 }

@@ -38,6 +38,7 @@ impl Desk {
             crate::legal::profile_in_force()?.demostracion,
         );
         status.key_on_disk = self.key_on_disk();
+        status.backup_failure = self.backup_failure();
         status.problems = sqlx::query_as(
             "SELECT id AS registration_id, folio, sync_state, sync_error AS message FROM registrations
               WHERE sync_state IN (?, ?) ORDER BY created_at DESC LIMIT 100",

@@ -4,6 +4,7 @@
 import { api } from '../shared/api.js';
 import { textos } from '../shared/textos.js';
 import { $, el } from '../shared/dom.js';
+import { fecha } from '../shared/fecha.js';
 import { showRosterSummary } from './padron.js';
 import { mostrarActualizaciones } from './ajustes.js';
 
@@ -75,6 +76,9 @@ async function refreshSync() {
   clave.hidden = !s.key_on_disk;
   clave.textContent = s.key_on_disk ? g.clave(s.key_on_disk) : '';
   clave.className = s.key_on_disk === 'held' ? 'aviso-ajustes' : '';
+  const copia = $('estado-copia');
+  copia.hidden = !s.backup_failure;
+  copia.textContent = s.backup_failure ? g.copia(s.backup_failure, fecha) : '';
   const reloj = $('estado-reloj');
   reloj.hidden = !s.clock_skewed;
   reloj.textContent = s.clock_skewed ? g.reloj(s.clock_offset_seconds) : '';

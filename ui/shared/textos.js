@@ -109,6 +109,10 @@ export const textos = {
         + (settings < fields.length ? 'los datos del Instituto llegan con una versión de la aplicación que publica el Instituto' : '')
         + '. Después, los correos salen solos.';
     },
+    // The daily backup failed (a USB drive taken away): tried again every 15 minutes.
+    /** @param {import('../types/ipc').BackupFailure} f @param {(iso: string) => string} fecha */
+    copia: (f, fecha) => `⚠ La copia de seguridad diaria no se pudo hacer desde el ${fecha(f.since)}: ${f.message} `
+      + 'Se intenta de nuevo cada 15 minutos; un supervisor revisa la carpeta de copias en «Ajustes».',
     // No credential store: the database key sits in the data folder.
     clave: (/** @type {KeyOnDisk} */ k) => k === 'held'
       ? '⚠ Sin almacén de contraseñas: la clave de la base de datos está en un archivo del equipo. '

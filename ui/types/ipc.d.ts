@@ -83,7 +83,12 @@ sending_held_by: Array<Field>,
  * The database key is kept in a file of the data folder (no credential store), and
  * whether a supervisor accepted that.
  */
-key_on_disk: KeyOnDisk | null, };
+key_on_disk: KeyOnDisk | null, 
+/**
+ * The daily backup failed (a USB drive taken away, a share out of reach): since when,
+ * and why. Cleared by the next copy that works.
+ */
+backup_failure: BackupFailure | null, };
 
 /**
  * A problem with one record, for the status bar.
@@ -550,6 +555,11 @@ file_name: string,
  * When it was taken (from its name).
  */
 taken_at: string, size_bytes: number, };
+
+/**
+ * A daily copy that could not be taken: when it first failed, and the last reason.
+ */
+export type BackupFailure = { since: string, last_attempt_at: string, message: string, };
 
 /**
  * What a restore did: the copy now in force, and where the database it replaced was

@@ -13,6 +13,15 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{Connection, SqlitePool};
 use std::path::{Path, PathBuf};
 
+/// A daily copy that could not be taken: when it first failed, and the last reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BackupFailure {
+    pub since: DateTime<Utc>,
+    pub last_attempt_at: DateTime<Utc>,
+    pub message: String,
+}
+
 /// The folder inside the data folder where copies go unless the settings name another.
 pub const DEFAULT_FOLDER: &str = "copias-de-seguridad";
 const PREFIX: &str = "registro-";

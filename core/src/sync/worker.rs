@@ -66,6 +66,9 @@ pub struct SyncStatus {
     /// The database key is kept in a file of the data folder (no credential store), and
     /// whether a supervisor accepted that.
     pub key_on_disk: Option<crate::config::KeyOnDisk>,
+    /// The daily backup failed (a USB drive taken away, a share out of reach): since when,
+    /// and why. Cleared by the next copy that works.
+    pub backup_failure: Option<crate::store::backup::BackupFailure>,
 }
 
 /// What one sync round did.

@@ -405,3 +405,40 @@ async fn syncing_after_a_restore_duplicates_nothing_centrally() {
             .unwrap();
     assert_eq!(central_later, 1);
 }
+
+#[tokio::test]
+async fn a_daily_copy_that_fails_is_shown_retried_later_and_cleared_when_it_works() {
+    let t = spawn_desk().await;
+    // The configured folder is out of reach (a USB drive taken away): here, a path under
+    // a plain file, which no folder can be made in.
+    let blocker = t.paths.root.join("no-es-carpeta");
+    std::fs::write(&blocker, b"archivo").unwrap();
+    let unreachable = blocker.join("copias");
+    let working = t.desk.settings();
+    t.desk.replace_settings(Settings {
+        backup_folder: unreachable.display().to_string(),
+        ..working.clone()
+    });
+    assert!(t.desk.backup_if_due().await.is_err());
+    let failure = t.desk.sync_status().await.unwrap().backup_failure.unwrap();
+    assert!(!failure.message.is_empty());
+
+    // The maintenance loop asks every minute; the next try waits a quarter of an hour.
+    t.clock.advance(chrono::Duration::minutes(1));
+    assert_eq!(t.desk.backup_if_due().await.unwrap(), None);
+    t.clock.advance(chrono::Duration::minutes(15));
+    assert!(t.desk.backup_if_due().await.is_err());
+    let again = t.desk.sync_status().await.unwrap().backup_failure.unwrap();
+    assert_eq!(
+        again.since, failure.since,
+        "failing since the first attempt"
+    );
+    assert!(again.last_attempt_at > failure.last_attempt_at);
+
+    // The drive is back (the folder of the data folder, here): the copy is made and the
+    // status bar clears.
+    t.desk.replace_settings(working);
+    t.clock.advance(chrono::Duration::minutes(15));
+    assert!(t.desk.backup_if_due().await.unwrap().is_some());
+    assert!(t.desk.sync_status().await.unwrap().backup_failure.is_none());
+}

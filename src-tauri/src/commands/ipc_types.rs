@@ -30,7 +30,7 @@ use registro_core::search::{
 };
 use registro_core::staff::{NewStaffMember, SessionView, StaffMember};
 use registro_core::startup::{StartupProblem, StartupProblemKind};
-use registro_core::store::backup::BackupInfo;
+use registro_core::store::backup::{BackupFailure, BackupInfo};
 use registro_core::sync::{RecordProblem, SyncStatus};
 use registro_core::validation::ValidationOutcome;
 use std::collections::BTreeSet;
@@ -135,6 +135,7 @@ fn declarations() -> Vec<Declaration> {
         UpdateState,
         // Backups, and the rescue screen.
         BackupInfo,
+        BackupFailure,
         RestoreOutcome,
         StartupProblem,
         StartupProblemKind,

@@ -164,7 +164,7 @@ async fn open_desk(
 
 /// Closes a desk's database files now, even while clones of the desk live on in
 /// background tasks that never end (the app's, on Tauri's runtime): Windows cannot remove
-/// a folder whose files are open (Linux can). Gives up after a few seconds (a query that
+/// a folder whose files are open (Linux can). Gives up after half a minute (a query that
 /// never ends, or one whose runtime is this very thread: see `folder`).
 pub fn close_database(store: &registro_core::store::Store) {
     let pools = [store.writer().clone(), store.reader().clone()];
@@ -183,7 +183,9 @@ pub fn close_database(store: &registro_core::store::Store) {
         });
         let _ = closed.send(());
     });
-    let _ = wait.recv_timeout(std::time::Duration::from_secs(5));
+    // A loaded machine (CI on two cores) can take seconds to checkpoint on close; a test
+    // that reads the file next must not see it change afterwards.
+    let _ = wait.recv_timeout(std::time::Duration::from_secs(30));
 }
 
 /// The registration most desk-action tests start from: the demo titular with
