@@ -22,6 +22,7 @@ use registro_core::receipt::{Receipt, ReceiptContact, ReceiptDocument};
 use registro_core::registration::{
     ConsentAnswer, FieldCheck, IdentifiedAffiliate, RegistrationForm, RegistrationReceipt,
 };
+use registro_core::reports::{DayFigures, ExportFormat, Figures, Report, ReportRow, ReportScope};
 use registro_core::roster::{ImportProgress, ImportReport, LineError, RosterSummary};
 use registro_core::search::{
     AttemptView, ConsentView, EmailView, Promise, RegistrationDetail, RegistrationRecord,
@@ -134,6 +135,13 @@ fn declarations() -> Vec<Declaration> {
         RestoreOutcome,
         StartupProblem,
         StartupProblemKind,
+        // Reports («Reportes»).
+        Report,
+        ReportScope,
+        ReportRow,
+        DayFigures,
+        Figures,
+        ExportFormat,
     ]
 }
 
