@@ -33,6 +33,9 @@ const { invoke: tauriInvoke, Channel } = window.__TAURI__.core;
 /** @typedef {import('../types/ipc').BackupInfo} BackupInfo */
 /** @typedef {import('../types/ipc').RestoreOutcome} RestoreOutcome */
 /** @typedef {import('../types/ipc').StartupProblem} StartupProblem */
+/** @typedef {import('../types/ipc').Report} Report */
+/** @typedef {import('../types/ipc').ReportScope} ReportScope */
+/** @typedef {import('../types/ipc').ExportFormat} ExportFormat */
 
 /** Failures that mean "nobody may use the screens now": the sign-in gate takes over. */
 const SESSION_CODES = new Set(['sin_sesion', 'sesion_bloqueada', 'cambio_contrasena_requerido']);
@@ -170,6 +173,11 @@ export const api = {
   receipt: (registrationId) => invoke('receipt', { registrationId }),
   /** @param {string} registrationId @returns {Promise<string>} The PDF's path. */
   saveReceiptPdf: (registrationId) => invoke('save_receipt_pdf', { registrationId }),
+  // Reportes (supervisors).
+  /** @param {ReportScope} scope @returns {Promise<Report>} */
+  report: (scope) => invoke('report', { scope }),
+  /** @param {ReportScope} scope @param {ExportFormat} format @returns {Promise<string>} The file's path. */
+  saveReport: (scope, format) => invoke('save_report', { scope, format }),
   /** The roster file, through the system's open dialog; null when the clerk cancels. */
   chooseCsv: () => window.__TAURI__.dialog.open({ multiple: false, directory: false, filters: [{ name: 'CSV', extensions: ['csv', 'txt'] }] }),
 };

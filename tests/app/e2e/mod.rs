@@ -16,6 +16,8 @@ mod followups_over_smtp;
 mod key_on_disk;
 mod offline_sync;
 mod registration_by_keyboard;
+// Reports («Reportes»).
+mod reports;
 mod rescue;
 mod second_launch;
 mod settings_file;
