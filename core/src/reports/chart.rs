@@ -117,8 +117,10 @@ pub fn svg(report: &Report) -> String {
             x + 20.0
         );
     }
-    // Scale: zero, half and top.
-    for value in [0, top / 2, top] {
+    // Scale: zero, half (when it is a whole number above zero) and top.
+    let mut marks = vec![0, top / 2, top];
+    marks.dedup();
+    for value in marks {
         let at = y(value);
         let _ = write!(
             out,

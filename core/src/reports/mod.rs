@@ -47,15 +47,6 @@ pub enum ReportScope {
 }
 
 impl ReportScope {
-    /// How the scope reads in a title: «Reporte de esta estación».
-    pub fn title(self) -> &'static str {
-        match self {
-            ReportScope::Station => "esta estación",
-            ReportScope::Office => "la oficina",
-            ReportScope::Institute => "todo el Instituto",
-        }
-    }
-
     /// The scope in a file name.
     fn file_word(self) -> &'static str {
         match self {

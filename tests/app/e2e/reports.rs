@@ -42,9 +42,20 @@ async fn a_supervisor_reads_the_reports_and_saves_them_as_csv_and_xlsx() {
     wait_visible(&c, "#reportes-contenido").await;
     wait_text(&c, "#reportes-alcance", "solo de esta estación").await;
     wait_text(&c, "#reportes-periodo", "esta estación").await;
-    let totals = text(&c, "#reportes-totales").await;
-    assert!(totals.contains("Registros\n1"), "{totals}");
-    assert!(totals.contains("1 de 1 (100.0 %)"), "{totals}");
+    let totals = c
+        .execute(
+            "return [...document.querySelectorAll('#reportes-totales div')]
+                 .map((d) => `${d.querySelector('dt').textContent}=${d.querySelector('dd').textContent}`);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let totals: Vec<String> = serde_json::from_value(totals).unwrap();
+    assert!(totals.contains(&"Registros=1".to_owned()), "{totals:?}");
+    assert!(
+        totals.contains(&"Correo en 10 minutos o menos=1 de 1 (100.0 %)".to_owned()),
+        "{totals:?}"
+    );
     // The chart is SVG with its title, and its figures are in the table beside it.
     let title = c
         .execute(
