@@ -296,7 +296,7 @@ impl OutboxWorker {
                 .bind(&m.id)
                 .execute(&mut *tx)
                 .await?;
-                self.note_validation_delivered(&mut *tx, &m.id, now).await?;
+                self.note_validation_delivered(&mut tx, &m.id, now).await?;
                 round.sent += 1;
                 tracing::info!(outbox_id = %m.id, "email delivered");
             }
