@@ -12,6 +12,8 @@ import { cargarPersonal, initPersonal } from './screens/personal.js';
 import { initBarraEstado, refreshInfo } from './screens/barra-estado.js';
 import { initRescate, mostrarRescate } from './screens/rescate.js';
 import { api } from './shared/api.js';
+// Reportes (supervisors).
+import { cargarReportes, initReportes } from './screens/reportes.js';
 
 /** The tab buttons; each names its screen in data-pantalla. */
 const tabs = /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('.pestana'));
@@ -43,6 +45,7 @@ async function main() {
       if (tab.dataset.pantalla === 'ajustes') cargarAjustes().catch(() => {});
       if (tab.dataset.pantalla === 'busqueda') $('query').focus();
       if (tab.dataset.pantalla === 'personal') cargarPersonal().catch(() => {});
+      if (tab.dataset.pantalla === 'reportes') cargarReportes().catch(() => {});
     });
   }
   initValidacion();
@@ -51,6 +54,7 @@ async function main() {
   // New settings may change the minutes before the session locks.
   initAjustes({ saved: async () => { await refreshInfo(); await refreshSession(); } });
   initPersonal();
+  initReportes();
   initBarraEstado({ verRegistro: async (registrationId) => { show('busqueda'); await mostrar(registrationId); } });
   await initRegistro({
     goToValidation: (folio) => { show('validacion'); prepareValidation(folio); },

@@ -37,6 +37,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("settings", USE_CASES),
     ("status_bar", USE_CASES),
     ("readiness", USE_CASES),
+    // Reports («Reportes»).
+    ("reports", USE_CASES),
     ("startup", 6),
 ];
 const USE_CASES: u8 = 5;

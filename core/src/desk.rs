@@ -22,6 +22,7 @@
 //! receipt/consent_form.rs . consent_form, record_consent_form_collected
 //! roster/mod.rs ........... import_roster
 //! status_bar.rs ........... sync_status, retry_conflict
+//! reports/mod.rs .......... report, export_report
 //! backup.rs ............... list_backups, back_up_now, backup_if_due, restore_backup
 //! here .................... store, backup_place, settings, replace_settings, now, transport, use_transport,
 //!                           outbox_worker, central, use_central, central_if_reachable,

@@ -233,6 +233,22 @@ pub enum Error {
     )]
     DiskFull,
 
+    // Reports («Reportes»).
+    #[error(
+        "Esta estación no tiene base central configurada: los reportes son solo de esta estación."
+    )]
+    ReportNeedsCentral,
+
+    #[error(
+        "No se pudo consultar la base central para el reporte. Revise la red e intente de nuevo; el reporte de esta estación sí está disponible."
+    )]
+    CentralReportUnavailable,
+
+    #[error(
+        "La cuenta de la base central de esta oficina solo puede ver los reportes de su oficina. El reporte de todo el Instituto lo consulta una cuenta autorizada por el Instituto."
+    )]
+    InstituteReportDenied,
+
     #[error(
         "Ocurrió un error interno al guardar o leer los datos. El registro no se guardó; intente de nuevo y, si se repite, avise a soporte."
     )]
@@ -301,6 +317,9 @@ impl Error {
             Error::DatabaseKeyUnavailable(_) => "clave_base_no_disponible",
             Error::KeyOnDiskHeld => "clave_en_disco",
             Error::DiskFull => "disco_lleno",
+            Error::ReportNeedsCentral => "reporte_sin_central",
+            Error::CentralReportUnavailable => "reporte_central_no_disponible",
+            Error::InstituteReportDenied => "reporte_instituto_no_autorizado",
             Error::Storage(_) | Error::Migration(_) | Error::Internal(_) => "error_interno",
         }
     }
@@ -329,6 +348,9 @@ impl Error {
             Error::RosterFile(_) => Some(Field::RosterFile),
             Error::BackupFolder(_) => Some(Field::BackupFolder),
             Error::BackupUnusable(_) | Error::BackupNotFound(_) => Some(Field::Backup),
+            Error::ReportNeedsCentral
+            | Error::CentralReportUnavailable
+            | Error::InstituteReportDenied => Some(Field::ReportScope),
             _ => None,
         }
     }

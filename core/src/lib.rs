@@ -13,7 +13,7 @@
 //! ```text
 //! 6 composition  startup
 //! 5 use cases    backup, registration, validation, followups, expiry, staff, roster, receipt,
-//!                search, settings, status_bar, readiness
+//!                search, settings, status_bar, readiness, reports
 //! 4 context      desk
 //! 3 machinery    sync (entity, payload ← queue ← central, push, pull, worker), audit,
 //!                outbox, work, tokens, affiliate_account, legal
@@ -56,6 +56,8 @@ pub mod followups;
 pub mod readiness;
 pub mod receipt;
 pub mod registration;
+// Reports for supervisors («Reportes»).
+pub mod reports;
 pub mod roster;
 pub mod search;
 mod settings;

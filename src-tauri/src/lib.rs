@@ -78,6 +78,9 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
             commands::status_bar::retry_conflict,
             commands::updates::update_status,
             commands::updates::registration_form_state,
+            // Reports («Reportes»).
+            commands::reports::report,
+            commands::reports::save_report,
         ]);
     builder.invoke_handler(move |invoke| {
         // Without a desk (the database did not open) only the rescue screen's commands

@@ -15,3 +15,17 @@ pub struct AppState {
     /// New versions from the institute's intranet, and whether the desk is idle for them.
     pub updates: crate::updates::record::Updates,
 }
+
+impl AppState {
+    /// Where report exports go: «Reportes ISSSTECALI» beside the receipts' folder (in
+    /// Documentos, where clerks already look), or `reportes` in the data folder when the
+    /// receipts are kept there (an overridden data folder: tests, side-by-side installs).
+    /// A report names clerks and stations and counts registrations, nothing about an
+    /// affiliate, so it may live outside the private data folder.
+    pub fn exports_dir(&self) -> PathBuf {
+        match self.receipts_dir.parent() {
+            Some(parent) if parent != self.paths.root => parent.join("Reportes ISSSTECALI"),
+            _ => self.paths.root.join("reportes"),
+        }
+    }
+}

@@ -33,6 +33,9 @@ const { invoke: tauriInvoke, Channel } = window.__TAURI__.core;
 /** @typedef {import('../types/ipc').BackupInfo} BackupInfo */
 /** @typedef {import('../types/ipc').RestoreOutcome} RestoreOutcome */
 /** @typedef {import('../types/ipc').StartupProblem} StartupProblem */
+/** @typedef {import('../types/ipc').Report} Report */
+/** @typedef {import('../types/ipc').ReportScope} ReportScope */
+/** @typedef {import('../types/ipc').ExportFormat} ExportFormat */
 
 /** Failures that mean "nobody may use the screens now": the sign-in gate takes over. */
 const SESSION_CODES = new Set(['sin_sesion', 'sesion_bloqueada', 'cambio_contrasena_requerido']);
@@ -179,6 +182,11 @@ export const api = {
   saveConsentFormPdf: (registrationId) => invoke('save_consent_form_pdf', { registrationId }),
   /** @param {string} registrationId @returns {Promise<void>} */
   recordConsentFormCollected: (registrationId) => invoke('record_consent_form_collected', { registrationId }),
+  // Reportes (supervisors).
+  /** @param {ReportScope} scope @returns {Promise<Report>} */
+  report: (scope) => invoke('report', { scope }),
+  /** @param {ReportScope} scope @param {ExportFormat} format @returns {Promise<string>} The file's path. */
+  saveReport: (scope, format) => invoke('save_report', { scope, format }),
   /** The roster file, through the system's open dialog; null when the clerk cancels. */
   chooseCsv: () => window.__TAURI__.dialog.open({ multiple: false, directory: false, filters: [{ name: 'CSV', extensions: ['csv', 'txt'] }] }),
 };

@@ -33,8 +33,15 @@ import { ESTADOS_CORREO, ESTADOS_REGISTRO, RESPUESTAS } from './palabras.js';
 /** @typedef {import('../types/ipc').SettingsProblem} SettingsProblem */
 /** @typedef {import('../types/ipc').SyncStatus} SyncStatus */
 /** @typedef {import('../types/ipc').UpdateView} UpdateView */
+/** @typedef {import('../types/ipc').Report} Report */
+/** @typedef {import('../types/ipc').Figures} Figures */
 /** @typedef {(iso: string | null) => string} Fecha A local date and time, or a dash. */
 /** @typedef {[label: string, value: string][]} Pairs Label and value, for a <dl>. */
+
+/** Kept of judged, and the percentage: «2 de 3 (66.7 %)»; a dash when none was judged. @param {Figures} f */
+const promesa = (f) => f.promise_percent === null ? '—' : `${f.promise_kept} de ${f.promise_judged} (${f.promise_percent.toFixed(1)} %)`;
+/** @param {Report} r */
+const reportScope = (r) => ({ station: 'esta estación', office: 'toda la oficina', institute: 'todo el Instituto' })[r.scope];
 
 /** @param {number} n @param {string} one @param {string} many */
 const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
@@ -363,5 +370,28 @@ export const textos = {
       + `con cambios: ${r.changed.toLocaleString('es-MX')}, de ellos ${r.serial_changes.toLocaleString('es-MX')} con número de serie nuevo; `
       + `sin cambios: ${r.unchanged.toLocaleString('es-MX')}). Con errores: ${r.rejected.toLocaleString('es-MX')}${r.rejected > r.errors.length ? ` (se muestran los primeros ${r.errors.length})` : ''}.${r.replaced_demo ? ' Se retiró el padrón de demostración.' : ''}`,
     sinColumna: '—',
+  },
+  // Reportes (supervisors).
+  reportes: {
+    soloEstacion: 'Sin base central configurada: el reporte es solo de esta estación. Con la base central, también puede ver el de toda la oficina.',
+    conCentral: 'Con base central: elija si quiere ver esta estación o toda la oficina (el Instituto completo solo con una cuenta autorizada).',
+    alcance: {
+      station: 'esta estación',
+      office: 'toda la oficina',
+      institute: 'todo el Instituto',
+    },
+    periodo: (/** @type {Report} */ r) => `Del ${r.first_day} al ${r.last_day}: ${reportScope(r)}`,
+    generado: (/** @type {Report} */ r) => `Cifras al ${fecha(r.generated_at)}. Cada día es un día de Baja California. Un registro se cuenta el día en que se hizo; una validación, un vencimiento o una cancelación, el día en que ocurrió, con la capturista y la estación que hicieron el registro.`,
+    totales: (/** @type {Report} */ r) => /** @type {Pairs} */ ([
+      ['Registros', String(r.totals.registrations)],
+      ['Validaciones', String(r.totals.validations)],
+      ['Vencidos sin validar', String(r.totals.expiries)],
+      ['Cancelaciones', String(r.totals.cancellations)],
+      [`Correo en ${r.promise_minutes} minutos o menos`, promesa(r.totals)],
+    ]),
+    promesa,
+    cargando: 'Preparando el reporte…',
+    guardado: (/** @type {string} */ path) => `Reporte guardado en: ${path}`,
+    sinDatos: 'No hubo registros ni cambios en estos 30 días.',
   },
 };

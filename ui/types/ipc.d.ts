@@ -15,7 +15,7 @@ code: string, field: Field, message: string, };
 /**
  * The fields of the clerk's screens. Serialized names are the ids the front end uses.
  */
-export type Field = "affiliation_number" | "credential_serial" | "phone" | "email" | "email_confirmation" | "integral_notice" | "simplified_notice" | "terms_and_conditions" | "family_grouping_consent" | "folio" | "code" | "roster_file" | "reason" | "identity_checked" | "query" | "supervisor_username" | "supervisor_password" | "supervisor_password_confirmation" | "supervisor_full_name" | "test_recipient" | "office" | "workstation" | "sender_name" | "sender_address" | "link_base_url" | "institute_profile" | "validation_ttl_hours" | "pending_expiry_hours" | "resend_cooldown_secs" | "max_code_attempts" | "max_serial_failures" | "serial_lock_minutes" | "outbox_max_attempts" | "delivery_promise_minutes" | "smtp_host" | "smtp_port" | "smtp_security" | "smtp_username" | "smtp_password" | "smtp_timeout_secs" | "smtp_pool_size" | "smtp_root_certificate" | "central_url" | "central_password" | "central_root_certificate" | "update_url" | "backup_folder" | "backups_kept" | "backup" | "session_lock_minutes" | "clock_skew_warning_minutes" | "username" | "password" | "staff_username" | "staff_full_name" | "staff_role" | "staff_password" | "staff_password_confirmation";
+export type Field = "affiliation_number" | "credential_serial" | "phone" | "email" | "email_confirmation" | "integral_notice" | "simplified_notice" | "terms_and_conditions" | "family_grouping_consent" | "folio" | "code" | "roster_file" | "reason" | "identity_checked" | "query" | "supervisor_username" | "supervisor_password" | "supervisor_password_confirmation" | "supervisor_full_name" | "test_recipient" | "office" | "workstation" | "sender_name" | "sender_address" | "link_base_url" | "institute_profile" | "validation_ttl_hours" | "pending_expiry_hours" | "resend_cooldown_secs" | "max_code_attempts" | "max_serial_failures" | "serial_lock_minutes" | "outbox_max_attempts" | "delivery_promise_minutes" | "smtp_host" | "smtp_port" | "smtp_security" | "smtp_username" | "smtp_password" | "smtp_timeout_secs" | "smtp_pool_size" | "smtp_root_certificate" | "central_url" | "central_password" | "central_root_certificate" | "update_url" | "backup_folder" | "backups_kept" | "backup" | "session_lock_minutes" | "clock_skew_warning_minutes" | "username" | "password" | "staff_username" | "staff_full_name" | "staff_role" | "staff_password" | "staff_password_confirmation" | "report_scope";
 
 export type AppInfo = { title: string, version: string, office: string, workstation: string, roster: RosterSummary, email_delivery: string, emails_waiting: number, data_dir: string, };
 
@@ -587,3 +587,94 @@ backups: Array<BackupInfo>,
 backup_folder: string, };
 
 export type StartupProblemKind = "foreign_file" | "wrong_key" | "legal_text_changed" | "key_unavailable" | "other";
+
+export type Report = { scope: ReportScope, 
+/**
+ * Whether the station has a central database configured (the screen offers the
+ * office's and institute's reports only then).
+ */
+central_configured: boolean, first_day: string, last_day: string, generated_at: string, promise_minutes: number, 
+/**
+ * Only the desks and days with something to count, by day then office, station, clerk.
+ */
+rows: Array<ReportRow>, 
+/**
+ * Every day of the period, oldest first, empty days included.
+ */
+days: Array<DayFigures>, totals: Figures, 
+/**
+ * The chart of `days`, an SVG document with its own title and description.
+ */
+chart_svg: string, };
+
+/**
+ * Whose figures a report shows.
+ */
+export type ReportScope = "station" | "office" | "institute";
+
+/**
+ * One day at one desk: office, station and clerk.
+ */
+export type ReportRow = { 
+/**
+ * `27/11/2026`.
+ */
+day: string, office: string, workstation: string, clerk: string, registrations: number, validations: number, expiries: number, cancellations: number, 
+/**
+ * Registrations of the group whose promise was kept…
+ */
+promise_kept: number, 
+/**
+ * …out of those judged.
+ */
+promise_judged: number, 
+/**
+ * `promise_kept` of `promise_judged`, in percent with one decimal; `None` when none
+ * was judged.
+ */
+promise_percent: number | null, };
+
+/**
+ * One day of the period, every desk together (the chart's and its table's figures).
+ */
+export type DayFigures = { 
+/**
+ * `27/11/2026`.
+ */
+day: string, registrations: number, validations: number, expiries: number, cancellations: number, 
+/**
+ * Registrations of the group whose promise was kept…
+ */
+promise_kept: number, 
+/**
+ * …out of those judged.
+ */
+promise_judged: number, 
+/**
+ * `promise_kept` of `promise_judged`, in percent with one decimal; `None` when none
+ * was judged.
+ */
+promise_percent: number | null, };
+
+/**
+ * What happened in one group (a day, or a day at one desk, or the whole period).
+ */
+export type Figures = { registrations: number, validations: number, expiries: number, cancellations: number, 
+/**
+ * Registrations of the group whose promise was kept…
+ */
+promise_kept: number, 
+/**
+ * …out of those judged.
+ */
+promise_judged: number, 
+/**
+ * `promise_kept` of `promise_judged`, in percent with one decimal; `None` when none
+ * was judged.
+ */
+promise_percent: number | null, };
+
+/**
+ * What the supervisor asked for.
+ */
+export type ExportFormat = "csv" | "xlsx";

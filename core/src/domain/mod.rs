@@ -30,6 +30,7 @@ pub use sync_state::{QueueState, SyncState};
 pub use text_enum::UnknownText;
 pub(crate) use text_enum::text_enum;
 pub(crate) use time::local_time;
+pub use time::{day_text, institute_day, institute_day_start};
 pub use token::TokenState;
 pub use words::answer_word;
 
@@ -105,6 +106,8 @@ pub enum Field {
     StaffRole,
     StaffPassword,
     StaffPasswordConfirmation,
+    /// Reports: whose figures (this station, the office, the institute).
+    ReportScope,
 }
 
 /// A problem with one field, told to the clerk in Spanish.

@@ -6,7 +6,7 @@ use super::transport::{DeliveryFailure, Transport};
 use crate::clock::Clock;
 use crate::config::{Settings, SettingsProblem};
 use crate::domain::token::validation_link;
-use crate::domain::{AttemptOutcome, EmailState};
+use crate::domain::{AttemptOutcome, EmailKind, EmailState};
 use crate::emails::escape_html;
 use crate::error::Result;
 use crate::store::{Store, db_time};
@@ -25,6 +25,10 @@ pub struct DeliveryRound {
     /// Put back untouched: the server refused the station (see `DeliveryFailure::Station`).
     pub waiting_for_settings: u32,
 }
+
+/// The audit action of a validation email accepted by a mail server (the central
+/// `report_facts` function reads it by this name).
+pub const VALIDATION_DELIVERED: &str = "correo_validacion_entregado";
 
 /// How soon a message the server refused for the station's sake is tried again.
 const STATION_RETRY: Duration = Duration::minutes(5);
@@ -209,6 +213,42 @@ impl OutboxWorker {
         )
     }
 
+    /// A validation email a server accepted becomes an audit event, which reaches the
+    /// central database: the institute's reports measure the 10-minute promise by it.
+    async fn note_validation_delivered(
+        &self,
+        tx: &mut sqlx::SqliteConnection,
+        message: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()> {
+        let registration: Option<(String, String)> = sqlx::query_as(
+            "SELECT r.id, r.affiliation_number
+               FROM outbox_messages o JOIN registrations r ON r.id = o.registration_id
+              WHERE o.id = ? AND o.kind = ?",
+        )
+        .bind(message)
+        .bind(EmailKind::Validation)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((id, affiliation)) = registration else {
+            return Ok(());
+        };
+        let settings = self.settings.read().expect("settings lock").clone();
+        crate::audit::record(
+            tx,
+            &settings,
+            now,
+            "sistema",
+            crate::audit::Subject::Registration {
+                id: &id,
+                affiliation: &affiliation,
+            },
+            VALIDATION_DELIVERED,
+            serde_json::json!({ "correo": message }),
+        )
+        .await
+    }
+
     async fn record(
         &self,
         m: &Claimed,
@@ -256,6 +296,7 @@ impl OutboxWorker {
                 .bind(&m.id)
                 .execute(&mut *tx)
                 .await?;
+                self.note_validation_delivered(&mut tx, &m.id, now).await?;
                 round.sent += 1;
                 tracing::info!(outbox_id = %m.id, "email delivered");
             }

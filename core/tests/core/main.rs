@@ -20,6 +20,7 @@ mod outbox;
 mod readiness;
 mod receipt;
 mod registration;
+mod reports;
 mod roster;
 mod search;
 mod settings;

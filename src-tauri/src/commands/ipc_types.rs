@@ -23,6 +23,7 @@ use registro_core::receipt::{Receipt, ReceiptContact, ReceiptDocument};
 use registro_core::registration::{
     ConsentAnswer, FieldCheck, IdentifiedAffiliate, RegistrationForm, RegistrationReceipt,
 };
+use registro_core::reports::{DayFigures, ExportFormat, Figures, Report, ReportRow, ReportScope};
 use registro_core::roster::{ImportProgress, ImportReport, LineError, RosterSummary};
 use registro_core::search::{
     AttemptView, ConsentFormCollected, ConsentView, EmailView, Promise, RegistrationDetail,
@@ -139,6 +140,13 @@ fn declarations() -> Vec<Declaration> {
         RestoreOutcome,
         StartupProblem,
         StartupProblemKind,
+        // Reports («Reportes»).
+        Report,
+        ReportScope,
+        ReportRow,
+        DayFigures,
+        Figures,
+        ExportFormat,
     ]
 }
 

@@ -8,6 +8,8 @@ pub mod followups;
 mod ipc_types;
 pub mod receipt;
 pub mod registration;
+// Reports («Reportes»).
+pub mod reports;
 pub mod roster;
 pub mod search;
 pub mod session;

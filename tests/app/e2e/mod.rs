@@ -17,6 +17,8 @@ mod key_on_disk;
 mod later_visit;
 mod offline_sync;
 mod registration_by_keyboard;
+// Reports («Reportes»).
+mod reports;
 mod rescue;
 mod second_launch;
 mod settings_file;
