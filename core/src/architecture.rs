@@ -36,6 +36,9 @@ const LAYERS: &[(&str, u8)] = &[
     ("settings", USE_CASES),
     ("status_bar", USE_CASES),
     ("readiness", USE_CASES),
+    // «Pendientes» and the audit log viewer.
+    ("work_queues", USE_CASES),
+    ("audit_log", USE_CASES),
     ("startup", 6),
 ];
 const USE_CASES: u8 = 5;

@@ -22,6 +22,9 @@
 //! roster/mod.rs ........... import_roster
 //! status_bar.rs ........... sync_status, retry_conflict
 //! backup.rs ............... list_backups, back_up_now, backup_if_due, restore_backup
+//! work_queues.rs .......... work_queues, resend_email, resend_all_emails,
+//!                           release_affiliation_lock
+//! audit_log.rs ............ audit_log, export_audit_log
 //! here .................... store, backup_place, settings, replace_settings, now, transport, use_transport,
 //!                           outbox_worker, central, use_central, central_if_reachable,
 //!                           request_sync, sync_worker, sync_once, run_sync, clock_offset,

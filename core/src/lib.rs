@@ -13,7 +13,7 @@
 //! ```text
 //! 6 composition  startup
 //! 5 use cases    backup, registration, validation, followups, expiry, staff, roster, receipt,
-//!                search, settings, status_bar, readiness
+//!                search, settings, status_bar, readiness, work_queues, audit_log
 //! 4 context      desk
 //! 3 machinery    sync (entity, payload ← queue ← central, push, pull, worker), audit,
 //!                outbox, work, tokens, affiliate_account, legal
@@ -49,6 +49,7 @@ pub(crate) mod work;
 pub mod desk;
 
 // 5 · use cases
+pub mod audit_log;
 pub mod backup;
 mod expiry;
 pub mod followups;
@@ -61,6 +62,7 @@ mod settings;
 pub mod staff;
 pub mod status_bar;
 pub mod validation;
+pub mod work_queues;
 
 // 6 · composition
 pub mod startup;

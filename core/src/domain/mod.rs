@@ -105,6 +105,9 @@ pub enum Field {
     StaffRole,
     StaffPassword,
     StaffPasswordConfirmation,
+    // The audit log viewer's filter: first and last day.
+    AuditFrom,
+    AuditTo,
 }
 
 /// A problem with one field, told to the clerk in Spanish.
