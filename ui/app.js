@@ -12,6 +12,9 @@ import { cargarPersonal, initPersonal } from './screens/personal.js';
 import { initBarraEstado, refreshInfo } from './screens/barra-estado.js';
 import { initRescate, mostrarRescate } from './screens/rescate.js';
 import { api } from './shared/api.js';
+// «Pendientes» and the audit log viewer.
+import { cargarPendientes, initPendientes } from './screens/pendientes.js';
+import { cargarBitacora, initBitacora } from './screens/bitacora.js';
 
 /** The tab buttons; each names its screen in data-pantalla. */
 const tabs = /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('.pestana'));
@@ -43,6 +46,8 @@ async function main() {
       if (tab.dataset.pantalla === 'ajustes') cargarAjustes().catch(() => {});
       if (tab.dataset.pantalla === 'busqueda') $('query').focus();
       if (tab.dataset.pantalla === 'personal') cargarPersonal().catch(() => {});
+      if (tab.dataset.pantalla === 'pendientes') cargarPendientes().catch(() => {});
+      if (tab.dataset.pantalla === 'bitacora') cargarBitacora().catch(() => {});
     });
   }
   initValidacion();
@@ -51,7 +56,14 @@ async function main() {
   // New settings may change the minutes before the session locks.
   initAjustes({ saved: async () => { await refreshInfo(); await refreshSession(); } });
   initPersonal();
-  initBarraEstado({ verRegistro: async (registrationId) => { show('busqueda'); await mostrar(registrationId); } });
+  /** @param {string} registrationId */
+  const verRegistro = async (registrationId) => { show('busqueda'); await mostrar(registrationId); };
+  initPendientes({ verRegistro });
+  initBitacora();
+  initBarraEstado({
+    verRegistro,
+    verPendientes: () => { show('pendientes'); cargarPendientes().catch(() => {}); },
+  });
   await initRegistro({
     goToValidation: (folio) => { show('validacion'); prepareValidation(folio); },
   });

@@ -7,7 +7,7 @@
 //! startup.rs .............. open, open_with_clock
 //! settings.rs ............. change_settings, send_test_email, accept_key_on_disk
 //! staff/session.rs ........ has_supervisor, session_view, current_clerk, sign_in, unlock,
-//!                           lock_session, sign_out, require_supervisor (crate)
+//!                           lock_session, sign_out, require_supervisor and signed_in_clerk (crate)
 //! staff/accounts.rs ....... create_first_supervisor, create_staff, list_staff,
 //!                           set_staff_active, reset_staff_password
 //! staff/credentials.rs .... change_own_password, approve (crate)

@@ -142,7 +142,7 @@ struct ProblemRow {
 impl Desk {
     /// The four queues of «Pendientes», as of now.
     pub async fn work_queues(&self) -> Result<WorkQueues> {
-        self.current_clerk()?;
+        self.signed_in_clerk()?;
         let now = self.clock.now();
         let window = Duration::hours(i64::from(self.settings().pending_expiry_hours));
         // Expired ones are not listed, even before the expiry timer closes them.

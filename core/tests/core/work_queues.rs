@@ -295,3 +295,17 @@ async fn conflicts_and_records_the_central_database_refused_are_listed_with_thei
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn the_screen_refreshing_itself_does_not_keep_the_session_open() {
+    let t = spawn_desk().await;
+    // Eleven idle minutes (the lock comes after ten) of the status bar asking every few seconds.
+    for _ in 0..132 {
+        t.clock.advance(Duration::seconds(5));
+        let _ = t.desk.work_queues().await;
+    }
+    assert_eq!(
+        t.desk.work_queues().await.unwrap_err().code(),
+        "sesion_bloqueada"
+    );
+}
