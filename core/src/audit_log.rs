@@ -181,10 +181,9 @@ impl Desk {
         .bind((page - 1) * PAGE_SIZE)
         .fetch_all(reader)
         .await?;
-        let clerks =
-            sqlx::query_scalar("SELECT DISTINCT clerk FROM audit_events ORDER BY clerk")
-                .fetch_all(reader)
-                .await?;
+        let clerks = sqlx::query_scalar("SELECT DISTINCT clerk FROM audit_events ORDER BY clerk")
+            .fetch_all(reader)
+            .await?;
         let actions =
             sqlx::query_scalar("SELECT DISTINCT action FROM audit_events ORDER BY action")
                 .fetch_all(reader)

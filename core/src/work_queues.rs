@@ -7,7 +7,8 @@
 
 use crate::desk::Desk;
 use crate::domain::{
-    EmailAddress, EmailKind, EmailState, Field, FieldError, QueueState, SupervisorApproval, SyncState, require_reason,
+    EmailAddress, EmailKind, EmailState, Field, FieldError, QueueState, SupervisorApproval,
+    SyncState, require_reason,
 };
 use crate::error::{Error, Result};
 use crate::outbox::needing_attention;

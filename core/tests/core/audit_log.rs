@@ -39,7 +39,10 @@ async fn a_supervisor_filters_by_action_clerk_folio_and_dates_a_page_at_a_time()
     let t = spawn_desk_with(settings).await;
     let receipt = registered(&t).await;
     for _ in 0..(PAGE_SIZE + 5) {
-        let _ = t.desk.identify_affiliate(BENEFICIARY.0, "DEMO0000000").await;
+        let _ = t
+            .desk
+            .identify_affiliate(BENEFICIARY.0, "DEMO0000000")
+            .await;
     }
     t.as_supervisor().await;
 
@@ -73,7 +76,10 @@ async fn a_supervisor_filters_by_action_clerk_folio_and_dates_a_page_at_a_time()
         .unwrap();
     assert_eq!(by_folio.total, 1);
     assert_eq!(by_folio.entries[0].action, "registro_creado");
-    assert_eq!(by_folio.entries[0].folio.as_deref(), Some(receipt.folio.as_str()));
+    assert_eq!(
+        by_folio.entries[0].folio.as_deref(),
+        Some(receipt.folio.as_str())
+    );
 
     let by_clerk = AuditFilter {
         clerk: "supervisora".into(),

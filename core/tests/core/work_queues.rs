@@ -42,7 +42,10 @@ async fn pending_registrations_come_oldest_first_and_the_last_hours_are_marked()
         queues.pending[0].expires_at.unwrap() - queues.pending[0].created_at,
         Duration::hours(72)
     );
-    assert_eq!(queues.pending[0].full_name.as_deref().map(str::is_empty), Some(false));
+    assert_eq!(
+        queues.pending[0].full_name.as_deref().map(str::is_empty),
+        Some(false)
+    );
     assert_eq!((queues.counts.pending, queues.counts.expiring_soon), (2, 1));
     assert_eq!(queues.counts.needing_attention(), 1);
 
@@ -96,7 +99,11 @@ async fn after_an_outage_every_email_that_did_not_leave_goes_again_in_one_click(
     let early = t.desk.resend_all_emails().await.unwrap();
     assert!(early.resent.is_empty());
     assert_eq!(early.skipped.len(), 2);
-    assert!(early.skipped[0].message.contains("Espere"), "{:?}", early.skipped);
+    assert!(
+        early.skipped[0].message.contains("Espere"),
+        "{:?}",
+        early.skipped
+    );
 
     t.clock.advance(Duration::seconds(61));
     let outcome = t.desk.resend_all_emails().await.unwrap();
@@ -105,7 +112,10 @@ async fn after_an_outage_every_email_that_did_not_leave_goes_again_in_one_click(
     assert_eq!(t.deliver().await.sent, 2);
     // Each affiliate gets a working code.
     let code = t.emails_to("ximena@example.com")[0].validation_code();
-    t.desk.validate_with_code(&first.folio, &code).await.unwrap();
+    t.desk
+        .validate_with_code(&first.folio, &code)
+        .await
+        .unwrap();
     assert_eq!(t.emails_to("benito@example.com").len(), 1);
 
     let queues = t.desk.work_queues().await.unwrap();
@@ -157,7 +167,11 @@ async fn a_temporary_password_that_did_not_leave_is_replaced_by_a_new_one() {
     assert_eq!(folio, receipt.folio);
     assert_eq!(t.deliver().await.sent, 1);
     let emails = t.emails_to("ximena@example.com");
-    assert_eq!(emails.len(), 2, "the validation email, then the new password");
+    assert_eq!(
+        emails.len(),
+        2,
+        "the validation email, then the new password"
+    );
     assert!(t.desk.work_queues().await.unwrap().emails.is_empty());
     // A second click on the same row finds nothing left to do.
     let err = t.desk.resend_email(&email.email_id).await.unwrap_err();

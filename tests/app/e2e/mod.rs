@@ -15,6 +15,7 @@ mod document_changed;
 mod followups_over_smtp;
 mod key_on_disk;
 mod offline_sync;
+mod queues_and_audit;
 mod registration_by_keyboard;
 mod rescue;
 mod second_launch;
