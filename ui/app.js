@@ -14,6 +14,9 @@ import { initRescate, mostrarRescate } from './screens/rescate.js';
 import { api } from './shared/api.js';
 // Reportes (supervisors).
 import { cargarReportes, initReportes } from './screens/reportes.js';
+// «Pendientes» and the audit log viewer.
+import { cargarPendientes, initPendientes } from './screens/pendientes.js';
+import { cargarBitacora, initBitacora } from './screens/bitacora.js';
 
 /** The tab buttons; each names its screen in data-pantalla. */
 const tabs = /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('.pestana'));
@@ -46,6 +49,8 @@ async function main() {
       if (tab.dataset.pantalla === 'busqueda') $('query').focus();
       if (tab.dataset.pantalla === 'personal') cargarPersonal().catch(() => {});
       if (tab.dataset.pantalla === 'reportes') cargarReportes().catch(() => {});
+      if (tab.dataset.pantalla === 'pendientes') cargarPendientes().catch(() => {});
+      if (tab.dataset.pantalla === 'bitacora') cargarBitacora().catch(() => {});
     });
   }
   initValidacion();
@@ -55,7 +60,14 @@ async function main() {
   initAjustes({ saved: async () => { await refreshInfo(); await refreshSession(); } });
   initPersonal();
   initReportes();
-  initBarraEstado({ verRegistro: async (registrationId) => { show('busqueda'); await mostrar(registrationId); } });
+  /** @param {string} registrationId */
+  const verRegistro = async (registrationId) => { show('busqueda'); await mostrar(registrationId); };
+  initPendientes({ verRegistro });
+  initBitacora();
+  initBarraEstado({
+    verRegistro,
+    verPendientes: () => { show('pendientes'); cargarPendientes().catch(() => {}); },
+  });
   await initRegistro({
     goToValidation: (folio) => { show('validacion'); prepareValidation(folio); },
   });

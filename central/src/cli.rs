@@ -1,6 +1,6 @@
 //! The command line of `registro-central`: serve (no argument), `--migrar`,
 //! `--importar-padron ARCHIVO`, `--crear-clave-portal NOMBRE`, `--revocar-clave-portal
-//! NOMBRE`, `--ayuda`. Every
+//! NOMBRE`, `--correos`, `--reenviar ID`, `--reenviar-todos`, `--ayuda`. Every
 //! failure is a Spanish message on stderr that says what to do, and a non-zero exit
 //! (2: the command or a setting is wrong; 1: something failed while doing it); never a
 //! panic or a backtrace. Logs go to stdout, in colour only on a terminal.
@@ -8,8 +8,13 @@
 use crate::admin::{self, KeyName};
 use crate::config::Config;
 use crate::failure::{Failure, USAGE};
+use crate::outbox_admin;
 use std::io::IsTerminal;
 use std::process::ExitCode;
+
+/// Said after a resend: the running service does the delivery.
+const DELIVERED_SOON: &str =
+    "El servicio en marcha lo entrega en su siguiente ronda (en menos de un minuto).";
 
 /// What `registro-central` was asked to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +24,10 @@ pub enum Command {
     ImportRoster(std::path::PathBuf),
     CreatePortalKey(String),
     RevokePortalKey(String),
+    /// The central outbox's emails needing attention.
+    ListEmails,
+    ResendEmail(uuid::Uuid),
+    ResendAllEmails,
     Help,
 }
 
@@ -46,6 +55,14 @@ pub fn parse_args(args: &[String]) -> Result<Command, Failure> {
         },
         Some(flag @ "--crear-clave-portal") => named(flag).map(Command::CreatePortalKey),
         Some(flag @ "--revocar-clave-portal") => named(flag).map(Command::RevokePortalKey),
+        Some("--correos") if args.len() == 1 => Ok(Command::ListEmails),
+        Some("--reenviar-todos") if args.len() == 1 => Ok(Command::ResendAllEmails),
+        Some("--reenviar") => match args.get(1).map(|id| uuid::Uuid::parse_str(id.trim())) {
+            Some(Ok(id)) if args.len() == 2 => Ok(Command::ResendEmail(id)),
+            _ => Err(Failure::Usage(
+                "--reenviar lleva un solo argumento: el ID del correo como lo muestra --correos (por ejemplo  --reenviar 0b8f3c9e-5d1a-4f6e-9a2b-7c4d1e0f3a21)".into(),
+            )),
+        },
         Some(_) => Err(Failure::Usage(format!(
             "orden no reconocida: «{}»",
             args.join(" ")
@@ -172,6 +189,48 @@ async fn run(command: Command) -> Result<(), Failure> {
             println!("La clave del portal «{}» quedó revocada.", name.as_str());
             Ok(())
         }
+        Command::ListEmails => {
+            let pool = admin::connect(&config).await?;
+            println!(
+                "{}",
+                outbox_admin::describe(&outbox_admin::stuck_emails(&pool).await?)
+            );
+            Ok(())
+        }
+        Command::ResendEmail(id) => {
+            let pool = admin::connect(&config).await?;
+            let resent = outbox_admin::resend(&pool, &config, id).await?;
+            println!("{resent}\n{DELIVERED_SOON}");
+            Ok(())
+        }
+        Command::ResendAllEmails => {
+            let pool = admin::connect(&config).await?;
+            let waiting = outbox_admin::stuck_emails(&pool).await?;
+            if waiting.is_empty() {
+                println!("{}", outbox_admin::describe(&waiting));
+                return Ok(());
+            }
+            let mut failures = Vec::new();
+            for email in &waiting {
+                match outbox_admin::resend(&pool, &config, email.id).await {
+                    Ok(resent) => println!("{resent}"),
+                    Err(failure) => failures.push(format!("{}: {failure}", email.id)),
+                }
+            }
+            let done = waiting.len() - failures.len();
+            if done > 0 {
+                println!("{DELIVERED_SOON}");
+            }
+            if failures.is_empty() {
+                Ok(())
+            } else {
+                Err(Failure::SomeNotResent {
+                    done,
+                    total: waiting.len(),
+                    failures: failures.join("; "),
+                })
+            }
+        }
         Command::Serve => serve(config).await,
     }
 }
@@ -232,8 +291,24 @@ mod tests {
             parse_args(&args(&["--revocar-clave-portal", "portal"])).unwrap(),
             Command::RevokePortalKey("portal".into())
         );
+        assert_eq!(
+            parse_args(&args(&["--correos"])).unwrap(),
+            Command::ListEmails
+        );
+        assert_eq!(
+            parse_args(&args(&["--reenviar-todos"])).unwrap(),
+            Command::ResendAllEmails
+        );
+        let id = "0b8f3c9e-5d1a-4f6e-9a2b-7c4d1e0f3a21";
+        assert_eq!(
+            parse_args(&args(&["--reenviar", id])).unwrap(),
+            Command::ResendEmail(uuid::Uuid::parse_str(id).unwrap())
+        );
         for bad in [
-            &["--migrate"][..],
+            &["--reenviar"][..],
+            &["--reenviar", "RSL-261127-AB12-CD34"],
+            &["--correos", "todos"],
+            &["--migrate"],
             &["--migrar", "de-mas"],
             &["--crear-clave-portal"],
             &["--crear-clave-portal", "a", "b"],

@@ -14,6 +14,10 @@ Sin orden, atiende el enlace de validación, la página de primer ingreso y la A
                                   oficinas lo toman en su siguiente sincronización
   --crear-clave-portal NOMBRE     crea una clave para el portal y la muestra una sola vez
   --revocar-clave-portal NOMBRE   deja sin efecto la clave vigente con ese nombre
+  --correos                       lista los correos del servicio que no se entregaron o cuyo
+                                  envío se interrumpió
+  --reenviar ID                   vuelve a enviar uno de esos correos (ID como lo da --correos)
+  --reenviar-todos                vuelve a enviar todos los de la lista
   --ayuda                         muestra este texto
 
 La configuración va en variables de entorno; la lista completa está en el README
@@ -78,6 +82,20 @@ pub enum Failure {
     KeyNotFound(String),
     #[error("el padrón no se importó: {0} No se cambió nada en la base central.")]
     RosterFile(String),
+    #[error(
+        "no hay ningún correo con el ID {0} en la base central; copie el ID tal como lo muestra  registro-central --correos"
+    )]
+    EmailNotFound(String),
+    #[error(
+        "el correo {0} ya no espera un reenvío: se entregó, ya se reenvió, lo reemplazó uno más reciente o el afiliado ya eligió su contraseña. Vea la lista actual con  registro-central --correos"
+    )]
+    EmailNotWaiting(String),
+    #[error("{done} de {total} correos se reenviaron; los demás no: {failures}")]
+    SomeNotResent {
+        done: usize,
+        total: usize,
+        failures: String,
+    },
     #[error("no se pudo escuchar en {address} (REGISTRO_CENTRAL_ESCUCHA): {detail}")]
     Listen { address: String, detail: String },
     #[error("no se pudo preparar el programa: {0}")]

@@ -22,6 +22,7 @@ pub mod failure;
 pub mod headers;
 pub mod link;
 mod outbox;
+pub mod outbox_admin;
 pub mod pages;
 pub mod passwords;
 pub mod portal;

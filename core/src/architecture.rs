@@ -39,6 +39,9 @@ const LAYERS: &[(&str, u8)] = &[
     ("readiness", USE_CASES),
     // Reports («Reportes»).
     ("reports", USE_CASES),
+    // «Pendientes» and the audit log viewer.
+    ("work_queues", USE_CASES),
+    ("audit_log", USE_CASES),
     ("startup", 6),
 ];
 const USE_CASES: u8 = 5;

@@ -7,7 +7,7 @@
 //! startup.rs .............. open, open_with_clock
 //! settings.rs ............. change_settings, send_test_email, accept_key_on_disk
 //! staff/session.rs ........ has_supervisor, session_view, current_clerk, sign_in, unlock,
-//!                           lock_session, sign_out, require_supervisor (crate)
+//!                           lock_session, sign_out, require_supervisor and signed_in_clerk (crate)
 //! staff/accounts.rs ....... create_first_supervisor, create_staff, list_staff,
 //!                           set_staff_active, reset_staff_password
 //! staff/credentials.rs .... change_own_password, approve (crate)
@@ -24,6 +24,9 @@
 //! status_bar.rs ........... sync_status, retry_conflict
 //! reports/mod.rs .......... report, export_report
 //! backup.rs ............... list_backups, back_up_now, backup_if_due, restore_backup
+//! work_queues.rs .......... work_queues, resend_email, resend_all_emails,
+//!                           release_affiliation_lock
+//! audit_log.rs ............ audit_log, export_audit_log
 //! here .................... store, backup_place, settings, replace_settings, now, transport, use_transport,
 //!                           outbox_worker, central, use_central, central_if_reachable,
 //!                           request_sync, sync_worker, sync_once, run_sync, clock_offset,

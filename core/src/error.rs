@@ -178,6 +178,12 @@ pub enum Error {
     )]
     RecordUploading,
 
+    // «Pendientes» and the audit log viewer.
+    #[error(
+        "Ese correo ya no espera un reenvío: lo reemplazó uno más reciente o su registro ya no lo necesita. La lista de «Pendientes» se actualizó."
+    )]
+    EmailNotWaiting,
+
     #[error("Este afiliado ya tiene un registro en Servicios en Línea hecho en {office} (folio {folio}, {}). No es necesario registrarse otra vez; si olvidó su contraseña, solicite una temporal nueva.", .state.word())]
     RegisteredElsewhere {
         folio: String,
@@ -306,6 +312,7 @@ impl Error {
             Error::SmtpTest(_) => "prueba_correo_fallida",
             Error::SettingsHeld(_) => "ajustes_invalidos",
             Error::RecordUploading => "registro_enviandose",
+            Error::EmailNotWaiting => "correo_sin_pendiente",
             Error::RegisteredElsewhere { .. } => "registrado_en_otra_oficina",
             Error::DatabaseUnreadable(_) => "base_ilegible",
             Error::DatabaseForeign(_) => "base_ajena",

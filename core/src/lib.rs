@@ -13,7 +13,8 @@
 //! ```text
 //! 6 composition  startup
 //! 5 use cases    backup, registration, validation, followups, expiry, staff, roster, receipt,
-//!                search, settings, status_bar, readiness, reports
+//!                search, settings, status_bar, readiness, reports, work_queues, audit_log,
+//!                consents
 //! 4 context      desk
 //! 3 machinery    sync (entity, payload ← queue ← central, push, pull, worker), audit,
 //!                outbox, work, tokens, affiliate_account, legal
@@ -49,6 +50,7 @@ pub(crate) mod work;
 pub mod desk;
 
 // 5 · use cases
+pub mod audit_log;
 pub mod backup;
 pub mod consents;
 mod expiry;
@@ -64,6 +66,7 @@ mod settings;
 pub mod staff;
 pub mod status_bar;
 pub mod validation;
+pub mod work_queues;
 
 // 6 · composition
 pub mod startup;

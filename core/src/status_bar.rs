@@ -27,7 +27,10 @@ impl Desk {
         status.emails_waiting = emails.queued;
         status.oldest_email_waiting_at = emails.oldest_queued_at;
         status.emails_waiting_because = emails.waiting_because;
-        status.emails_needing_attention = emails.abandoned + emails.uncertain;
+        // The same emails «Pendientes» lists: a resend clears them.
+        status.emails_needing_attention = crate::outbox::needing_attention(&self.store, i64::MAX)
+            .await?
+            .len() as i64;
         let offset = self.clock_offset();
         status.clock_offset_seconds = offset.map(|o| o.millis / 1000);
         status.clock_skewed =

@@ -81,6 +81,13 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
             // Reports («Reportes»).
             commands::reports::report,
             commands::reports::save_report,
+            // «Pendientes» and the audit log viewer.
+            commands::work_queues::work_queues,
+            commands::work_queues::resend_email,
+            commands::work_queues::resend_all_emails,
+            commands::work_queues::release_affiliation_lock,
+            commands::audit_log::audit_log,
+            commands::audit_log::export_audit_log,
         ]);
     builder.invoke_handler(move |invoke| {
         // Without a desk (the database did not open) only the rescue screen's commands

@@ -11,13 +11,18 @@ import { mostrarActualizaciones } from './ajustes.js';
 const g = textos.general;
 /** @type {(registrationId: string) => Promise<void>} */
 let onView = async () => {};
+/** Opens «Pendientes». @type {() => void} */
+let onQueues = () => {};
 
 /**
- * `verRegistro(id)`: opens a registration in trouble on the search screen.
- * @param {{ verRegistro: (registrationId: string) => Promise<void> }} screens
+ * `verRegistro(id)`: opens a registration in trouble on the search screen;
+ * `verPendientes()`: opens «Pendientes».
+ * @param {{ verRegistro: (registrationId: string) => Promise<void>, verPendientes: () => void }} screens
  */
-export function initBarraEstado({ verRegistro }) {
+export function initBarraEstado({ verRegistro, verPendientes }) {
   onView = verRegistro;
+  onQueues = verPendientes;
+  $('estado-ir-pendientes').addEventListener('click', () => onQueues());
   $('sincronizar-ahora').addEventListener('click', async () => {
     await api.syncNow();
     setTimeout(() => refreshSync().catch(() => {}), 1500);
@@ -82,6 +87,7 @@ async function refreshSync() {
   const reloj = $('estado-reloj');
   reloj.hidden = !s.clock_skewed;
   reloj.textContent = s.clock_skewed ? g.reloj(s.clock_offset_seconds) : '';
+  await refreshQueues();
   $('estado-problemas').hidden = s.problems.length === 0;
   $('problemas-resumen').textContent = g.problemas(s.problems.length);
   $('problemas-lista').replaceChildren(...s.problems.map((p) => {
@@ -96,4 +102,13 @@ async function refreshSync() {
     }
     return li;
   }));
+}
+
+/** The link to «Pendientes» with what needs attention; the screen redraws from the same poll. */
+async function refreshQueues() {
+  const q = await api.workQueues();
+  const link = $('estado-ir-pendientes');
+  link.textContent = textos.pendientes.enlace(q.counts);
+  link.hidden = false;
+  window.dispatchEvent(new CustomEvent('colas', { detail: q }));
 }

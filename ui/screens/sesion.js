@@ -58,6 +58,7 @@ function showApp() {
   const supervisor = clerk.role === 'supervisor';
   /** @type {HTMLElement} */ (document.querySelector('.pestana[data-pantalla="personal"]')).hidden = !supervisor;
   /** @type {HTMLElement} */ (document.querySelector('.pestana[data-pantalla="reportes"]')).hidden = !supervisor;
+  /** @type {HTMLElement} */ (document.querySelector('.pestana[data-pantalla="bitacora"]')).hidden = !supervisor;
   // The core refuses a clerk's import anyway; the screen does not offer it.
   $('form-padron').hidden = !supervisor;
   $('padron-solo-supervisor').hidden = supervisor;

@@ -36,6 +36,10 @@ const { invoke: tauriInvoke, Channel } = window.__TAURI__.core;
 /** @typedef {import('../types/ipc').Report} Report */
 /** @typedef {import('../types/ipc').ReportScope} ReportScope */
 /** @typedef {import('../types/ipc').ExportFormat} ExportFormat */
+/** @typedef {import('../types/ipc').WorkQueues} WorkQueues */
+/** @typedef {import('../types/ipc').BulkResend} BulkResend */
+/** @typedef {import('../types/ipc').AuditFilter} AuditFilter */
+/** @typedef {import('../types/ipc').AuditPage} AuditPage */
 
 /** Failures that mean "nobody may use the screens now": the sign-in gate takes over. */
 const SESSION_CODES = new Set(['sin_sesion', 'sesion_bloqueada', 'cambio_contrasena_requerido']);
@@ -187,6 +191,20 @@ export const api = {
   report: (scope) => invoke('report', { scope }),
   /** @param {ReportScope} scope @param {ExportFormat} format @returns {Promise<string>} The file's path. */
   saveReport: (scope, format) => invoke('save_report', { scope, format }),
+  // «Pendientes» and the audit log viewer.
+  /** @returns {Promise<WorkQueues>} */
+  workQueues: () => invoke('work_queues'),
+  /** @param {string} emailId @returns {Promise<string>} The folio. */
+  resendEmail: (emailId) => invoke('resend_email', { emailId }),
+  /** @returns {Promise<BulkResend>} */
+  resendAllEmails: () => invoke('resend_all_emails'),
+  /** @param {string} affiliationNumber @param {SupervisorApproval} approval @param {string} reason @returns {Promise<void>} */
+  releaseAffiliationLock: (affiliationNumber, approval, reason) =>
+    invoke('release_affiliation_lock', { affiliationNumber, approval, reason }),
+  /** @param {AuditFilter} filter @param {number} page @returns {Promise<AuditPage>} */
+  auditLog: (filter, page) => invoke('audit_log', { filter, page }),
+  /** @param {AuditFilter} filter @returns {Promise<string>} The CSV file's path. */
+  exportAuditLog: (filter) => invoke('export_audit_log', { filter }),
   /** The roster file, through the system's open dialog; null when the clerk cancels. */
   chooseCsv: () => window.__TAURI__.dialog.open({ multiple: false, directory: false, filters: [{ name: 'CSV', extensions: ['csv', 'txt'] }] }),
 };

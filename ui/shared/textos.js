@@ -101,7 +101,7 @@ export const textos = {
     correos: (s, desde) => `Correos en espera: ${s.emails_waiting}${s.emails_waiting ? desde(s.oldest_email_waiting_at) : ''}`,
     // The server's answer to the waiting emails (a refused password…), already in Spanish.
     correosMotivo: (/** @type {string} */ because) => `⚠ Los correos esperan. Respuesta del último intento: ${because}`,
-    correosAtencion: (/** @type {number} */ n) => `${n === 1 ? '1 correo necesita' : `${n} correos necesitan`} atención (no se entregó o se interrumpió): búsquelo en «Buscar» y reenvíelo.`,
+    correosAtencion: (/** @type {number} */ n) => `${n === 1 ? '1 correo necesita' : `${n} correos necesitan`} atención (no se entregó o se interrumpió): reenvíelo desde «Pendientes».`,
     ultima: (/** @type {SyncStatus} */ s) => `Última sincronización: ${s.last_success_at ? `el ${fecha(s.last_success_at)}` : 'nunca'}`,
     // The saved settings file is unusable: the station holds emails and registrations.
     ajustes: (/** @type {SettingsProblem} */ p) => `⚠ Ajustes no válidos: ${p.message} Un supervisor debe corregirlos en «Ajustes»; `
@@ -393,5 +393,46 @@ export const textos = {
     cargando: 'Preparando el reporte…',
     guardado: (/** @type {string} */ path) => `Reporte guardado en: ${path}`,
     sinDatos: 'No hubo registros ni cambios en estos 30 días.',
+  },
+  // «Pendientes»: the four queues, and the status bar's link to them.
+  pendientes: {
+    estadosCorreo: EMAIL_STATES,
+    tipos: EMAIL_KINDS,
+    /** @type {Record<import('../types/ipc').SyncProblemKind, string>} */
+    situaciones: { conflict: 'Conflicto: el afiliado ya tiene cuenta registrada en otra oficina', held: 'Retenido: la base central lo rechazó' },
+    enlace: (/** @type {import('../types/ipc').QueueCounts} */ c) => {
+      const n = c.expiring_soon + c.emails + c.sync_problems + c.locked;
+      return n === 0 ? `Pendientes: ${plural(c.pending, 'registro por validar', 'registros por validar')}`
+        : `⚠ Pendientes: ${n === 1 ? '1 asunto necesita' : `${n} asuntos necesitan`} atención`;
+    },
+    vence: (/** @type {string | null} */ iso, /** @type {boolean} */ soon) => `${fecha(iso)}${soon ? ' — vence pronto' : ''}`,
+    mas: (/** @type {number} */ shown, /** @type {number} */ total) => `Se muestran los ${shown} más antiguos de ${total}.`,
+    sinFolio: 'Cambio de una cuenta del personal',
+    ver: 'Ver',
+    verFolio: (/** @type {string} */ folio) => `Ver el registro ${folio}`,
+    reenviar: 'Reenviar',
+    reenviarFolio: (/** @type {string} */ folio) => `Reenviar el correo del folio ${folio}`,
+    reintentar: 'Reintentar',
+    reintentarFolio: (/** @type {string} */ folio) => `Reintentar el envío del folio ${folio}`,
+    desbloquear: 'Desbloquear',
+    desbloquearNumero: (/** @type {string} */ n) => `Desbloquear el número ${n}`,
+    reenviado: (/** @type {string} */ folio) => `Se generó un correo nuevo para el folio ${folio}; saldrá en cuanto haya conexión con el servidor de correo.`,
+    reenviados: (/** @type {import('../types/ipc').BulkResend} */ r) => (r.resent.length === 0 ? 'No se reenvió ningún correo.'
+      : `Se generaron ${plural(r.resent.length, 'correo nuevo', 'correos nuevos')} (${r.resent.join(', ')}).`)
+      + (r.skipped.length ? ` No se reenviaron ${r.skipped.length}: ${r.skipped.map((k) => `${k.folio}: ${k.message}`).join(' ')}` : ''),
+    reintentado: (/** @type {string} */ folio) => `El folio ${folio} se intentará subir otra vez en la siguiente sincronización.`,
+    desbloquearTitulo: (/** @type {string} */ n) => `Desbloquear el número de afiliación ${n}`,
+    desbloquearExplicacion: 'Hágalo solo después de revisar en persona la credencial del afiliado. Queda en la bitácora, con el motivo y el supervisor que lo autoriza.',
+    desbloqueado: (/** @type {string} */ n) => `El número de afiliación ${n} quedó desbloqueado: ya se puede registrar.`,
+  },
+  // The audit log viewer (supervisors).
+  bitacora: {
+    todos: 'Todos',
+    todas: 'Todas',
+    accion: (/** @type {string} */ action) => mayuscula(action.replaceAll('_', ' ')),
+    resumen: (/** @type {import('../types/ipc').AuditPage} */ p) => p.total === 0 ? 'Ningún evento coincide con el filtro.'
+      : `${plural(p.total, 'evento', 'eventos')}, del más reciente al más antiguo.`,
+    pagina: (/** @type {import('../types/ipc').AuditPage} */ p) => `Página ${p.page} de ${p.pages}`,
+    exportada: (/** @type {string} */ path) => `Se guardó la bitácora en ${path}. Se abre con Excel tal como está.`,
   },
 };

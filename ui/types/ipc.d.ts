@@ -15,7 +15,7 @@ code: string, field: Field, message: string, };
 /**
  * The fields of the clerk's screens. Serialized names are the ids the front end uses.
  */
-export type Field = "affiliation_number" | "credential_serial" | "phone" | "email" | "email_confirmation" | "integral_notice" | "simplified_notice" | "terms_and_conditions" | "family_grouping_consent" | "folio" | "code" | "roster_file" | "reason" | "identity_checked" | "query" | "supervisor_username" | "supervisor_password" | "supervisor_password_confirmation" | "supervisor_full_name" | "test_recipient" | "office" | "workstation" | "sender_name" | "sender_address" | "link_base_url" | "institute_profile" | "validation_ttl_hours" | "pending_expiry_hours" | "resend_cooldown_secs" | "max_code_attempts" | "max_serial_failures" | "serial_lock_minutes" | "outbox_max_attempts" | "delivery_promise_minutes" | "smtp_host" | "smtp_port" | "smtp_security" | "smtp_username" | "smtp_password" | "smtp_timeout_secs" | "smtp_pool_size" | "smtp_root_certificate" | "central_url" | "central_password" | "central_root_certificate" | "update_url" | "backup_folder" | "backups_kept" | "backup" | "session_lock_minutes" | "clock_skew_warning_minutes" | "username" | "password" | "staff_username" | "staff_full_name" | "staff_role" | "staff_password" | "staff_password_confirmation" | "report_scope";
+export type Field = "affiliation_number" | "credential_serial" | "phone" | "email" | "email_confirmation" | "integral_notice" | "simplified_notice" | "terms_and_conditions" | "family_grouping_consent" | "folio" | "code" | "roster_file" | "reason" | "identity_checked" | "query" | "supervisor_username" | "supervisor_password" | "supervisor_password_confirmation" | "supervisor_full_name" | "test_recipient" | "office" | "workstation" | "sender_name" | "sender_address" | "link_base_url" | "institute_profile" | "validation_ttl_hours" | "pending_expiry_hours" | "resend_cooldown_secs" | "max_code_attempts" | "max_serial_failures" | "serial_lock_minutes" | "outbox_max_attempts" | "delivery_promise_minutes" | "smtp_host" | "smtp_port" | "smtp_security" | "smtp_username" | "smtp_password" | "smtp_timeout_secs" | "smtp_pool_size" | "smtp_root_certificate" | "central_url" | "central_password" | "central_root_certificate" | "update_url" | "backup_folder" | "backups_kept" | "backup" | "session_lock_minutes" | "clock_skew_warning_minutes" | "username" | "password" | "staff_username" | "staff_full_name" | "staff_role" | "staff_password" | "staff_password_confirmation" | "report_scope" | "audit_from" | "audit_to";
 
 export type AppInfo = { title: string, version: string, office: string, workstation: string, roster: RosterSummary, email_delivery: string, emails_waiting: number, data_dir: string, };
 
@@ -678,3 +678,87 @@ promise_percent: number | null, };
  * What the supervisor asked for.
  */
 export type ExportFormat = "csv" | "xlsx";
+
+export type WorkQueues = { pending: Array<PendingValidation>, emails: Array<EmailNeedingAttention>, sync_problems: Array<SyncProblem>, locked: Array<LockedAffiliation>, counts: QueueCounts, };
+
+/**
+ * How many wait in each queue (the status bar's link says the total).
+ */
+export type QueueCounts = { pending: number, expiring_soon: number, emails: number, sync_problems: number, locked: number, };
+
+export type PendingValidation = { registration_id: string, folio: string, affiliation_number: string, full_name: string | null, created_at: string, 
+/**
+ * When it expires unless validated.
+ */
+expires_at: string | null, expiring_soon: boolean, };
+
+export type EmailNeedingAttention = { email_id: string, registration_id: string, folio: string, kind: EmailKind, state: EmailState, recipient_masked: string, created_at: string, last_error: string | null, };
+
+export type SyncProblem = { kind: SyncProblemKind, 
+/**
+ * The registration, when the row belongs to one (a staff account's does not).
+ */
+registration_id: string | null, folio: string | null, 
+/**
+ * The central database's reason, in the station's words.
+ */
+reason: string, 
+/**
+ * Rows of the record waiting.
+ */
+rows: number, since: string, };
+
+/**
+ * Why a record did not reach the central database.
+ */
+export type SyncProblemKind = "conflict" | "held";
+
+export type LockedAffiliation = { affiliation_number: string, failures: number, locked_until: string, };
+
+/**
+ * What a resend of every email needing attention did.
+ */
+export type BulkResend = { 
+/**
+ * Folios whose email went out again.
+ */
+resent: Array<string>, skipped: Array<ResendSkipped>, };
+
+export type ResendSkipped = { folio: string, 
+/**
+ * Why, as the single resend would have said it.
+ */
+message: string, };
+
+/**
+ * The filter as the screen sends it: empty texts mean «any».
+ */
+export type AuditFilter = { 
+/**
+ * First day, `AAAA-MM-DD` (the date input's value), in the station's time.
+ */
+from: string, 
+/**
+ * Last day, included.
+ */
+to: string, clerk: string, action: string, folio: string, };
+
+export type AuditPage = { entries: Array<AuditEntry>, 
+/**
+ * Entries the filter finds, on every page.
+ */
+total: number, 
+/**
+ * From 1.
+ */
+page: number, pages: number, 
+/**
+ * Who and what appear in the whole log, for the filter's lists.
+ */
+clerks: Array<string>, actions: Array<string>, };
+
+export type AuditEntry = { id: string, occurred_at: string, action: string, clerk: string, office: string, workstation: string, folio: string | null, affiliation_number: string | null, 
+/**
+ * The event's details as recorded (identifiers, reasons; never personal data).
+ */
+detail: string, };

@@ -3,6 +3,7 @@
 //! first sign-in, the portal's API, and setting it all up from the README.
 
 mod binary;
+mod emails;
 mod journey;
 mod link;
 mod portal;

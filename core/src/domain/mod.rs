@@ -108,6 +108,9 @@ pub enum Field {
     StaffPasswordConfirmation,
     /// Reports: whose figures (this station, the office, the institute).
     ReportScope,
+    // The audit log viewer's filter: first and last day.
+    AuditFrom,
+    AuditTo,
 }
 
 /// A problem with one field, told to the clerk in Spanish.

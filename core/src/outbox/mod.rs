@@ -142,3 +142,47 @@ pub async fn counts(store: &Store) -> Result<OutboxCounts> {
         waiting_because,
     })
 }
+
+/// An email a clerk must look at: it could not be delivered (`abandonado`) or its delivery
+/// was interrupted (`incierto`), it is the newest of its kind for its registration, and
+/// that registration still needs it (a validation email while pending, a temporary
+/// password while the account is open). Once a newer email replaces it, it needs nobody.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct NeedsAttention {
+    pub id: String,
+    pub registration_id: String,
+    pub folio: String,
+    pub kind: EmailKind,
+    pub state: EmailState,
+    pub recipient: String,
+    pub created_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+}
+
+/// Every email needing attention (see [`NeedsAttention`]), oldest first, at most `limit`.
+pub(crate) async fn needing_attention(store: &Store, limit: i64) -> Result<Vec<NeedsAttention>> {
+    use crate::domain::RegistrationState;
+    Ok(sqlx::query_as(
+        "SELECT m.id, m.registration_id, r.folio, m.kind, m.state, m.recipient, m.created_at,
+                m.last_error
+           FROM outbox_messages m
+           JOIN registrations r ON r.id = m.registration_id
+          WHERE m.state IN (?1, ?2)
+            AND NOT EXISTS (SELECT 1 FROM outbox_messages n
+                             WHERE n.registration_id = m.registration_id AND n.kind = m.kind
+                               AND (n.created_at, n.rowid) > (m.created_at, m.rowid))
+            AND ((m.kind = ?3 AND r.state = ?4) OR (m.kind = ?5 AND r.state IN (?6, ?7)))
+          ORDER BY m.created_at, m.rowid
+          LIMIT ?8",
+    )
+    .bind(EmailState::Abandoned)
+    .bind(EmailState::Uncertain)
+    .bind(EmailKind::Validation)
+    .bind(RegistrationState::PendingValidation)
+    .bind(EmailKind::TemporaryPassword)
+    .bind(RegistrationState::Validated)
+    .bind(RegistrationState::Active)
+    .bind(limit)
+    .fetch_all(store.reader())
+    .await?)
+}

@@ -57,6 +57,16 @@ impl Desk {
         Ok(clerk)
     }
 
+    /// The signed-in clerk, for a screen that refreshes by itself («Pendientes», polled by
+    /// the status bar): reading it is not activity, so the session still locks when idle.
+    pub(crate) fn signed_in_clerk(&self) -> Result<Clerk> {
+        let clerk = self.current_clerk_at(self.clock.now(), false)?;
+        if clerk.must_change_password {
+            return Err(Error::PasswordChangeRequired);
+        }
+        Ok(clerk)
+    }
+
     pub(super) fn current_clerk_at(&self, now: DateTime<Utc>, touch: bool) -> Result<Clerk> {
         let idle_limit = Duration::minutes(i64::from(self.settings().session_lock_minutes));
         let mut guard = self.session.write().expect("session lock");

@@ -2,6 +2,7 @@
 //! real SMTP and PostgreSQL servers where the use case talks to one). One binary, so the
 //! core and its test support are linked once.
 
+mod audit_log;
 mod backup;
 mod bad_inputs;
 mod central_tls;
@@ -29,3 +30,4 @@ mod staff_authority;
 mod sync;
 mod validation;
 mod voice;
+mod work_queues;

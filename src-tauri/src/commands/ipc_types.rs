@@ -9,6 +9,7 @@ use crate::commands::settings::SettingsView;
 use crate::error::CommandError;
 use crate::secrets::SecretStoreStatus;
 use crate::updates::{UpdateState, UpdateView};
+use registro_core::audit_log::{AuditEntry, AuditFilter, AuditPage};
 use registro_core::backup::RestoreOutcome;
 use registro_core::config::{KeyOnDisk, Settings, SettingsProblem, SmtpSecurity, SmtpSettings};
 use registro_core::consents::{ConsentStanding, LaterAnswer};
@@ -34,6 +35,10 @@ use registro_core::startup::{StartupProblem, StartupProblemKind};
 use registro_core::store::backup::{BackupFailure, BackupInfo};
 use registro_core::sync::{RecordProblem, SyncStatus};
 use registro_core::validation::ValidationOutcome;
+use registro_core::work_queues::{
+    BulkResend, EmailNeedingAttention, LockedAffiliation, PendingValidation, QueueCounts,
+    ResendSkipped, SyncProblem, SyncProblemKind, WorkQueues,
+};
 use std::collections::BTreeSet;
 use ts_rs::{Config, TS};
 
@@ -147,6 +152,20 @@ fn declarations() -> Vec<Declaration> {
         DayFigures,
         Figures,
         ExportFormat,
+        // «Pendientes».
+        WorkQueues,
+        QueueCounts,
+        PendingValidation,
+        EmailNeedingAttention,
+        SyncProblem,
+        SyncProblemKind,
+        LockedAffiliation,
+        BulkResend,
+        ResendSkipped,
+        // The audit log viewer.
+        AuditFilter,
+        AuditPage,
+        AuditEntry,
     ]
 }
 

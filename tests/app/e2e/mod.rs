@@ -16,6 +16,7 @@ mod followups_over_smtp;
 mod key_on_disk;
 mod later_visit;
 mod offline_sync;
+mod queues_and_audit;
 mod registration_by_keyboard;
 // Reports («Reportes»).
 mod reports;
