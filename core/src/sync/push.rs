@@ -242,8 +242,12 @@ impl SyncWorker {
                         .execute(&mut *tx)
                         .await?;
                 }
-                // The rows this round claimed are exactly those still 'enviando'.
+                // The rows this round claimed, those still 'enviando' (not set aside
+                // above), found by their seq: a search by state alone reads the whole
+                // queue, every round (no index has 'enviando').
                 let held = serde_json::to_string(&conflicted).unwrap_or_else(|_| "[]".into());
+                let claimed = serde_json::to_string(&rows.iter().map(|r| r.seq).collect::<Vec<_>>())
+                    .unwrap_or_else(|_| "[]".into());
                 let pushed = sqlx::query(
                     "UPDATE sync_queue
                         SET state = CASE WHEN registration_id IN (SELECT value FROM json_each(?1))
@@ -251,13 +255,14 @@ impl SyncWorker {
                             synced_at = CASE WHEN registration_id IN (SELECT value FROM json_each(?1))
                                              THEN NULL ELSE ?2 END,
                             last_error = NULL
-                      WHERE state = ?5",
+                      WHERE seq IN (SELECT value FROM json_each(?6)) AND state = ?5",
                 )
                 .bind(&held)
                 .bind(db_time(now))
                 .bind(QueueState::Held)
                 .bind(QueueState::Synced)
                 .bind(QueueState::Sending)
+                .bind(&claimed)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
