@@ -11,6 +11,7 @@ mod common;
 use registro_core::store::DatabaseKey;
 use registro_core::sync::Central;
 use registro_test_support::postgres_server;
+use sqlx::Connection;
 use std::time::Instant;
 
 const FIRST: u64 = 500_000_000;
@@ -131,6 +132,57 @@ fn main() {
             COPIED.len(),
             copy_time.as_secs_f64(),
             copied as f64 / copy_time.as_secs_f64()
+        );
+
+        // Where the push's time goes: its central statements alone, as the office's role
+        // (idempotent INSERT of a JSON batch, row-level security, triggers), with the
+        // batches the push makes (500 rows, one transaction each) and no station work.
+        let statements_url = pg.create_database("por_sentencias");
+        Central::new(&statements_url, None).unwrap().migrate().await.unwrap();
+        let statements_only = Central::new(&pg.url_as("oficina_banco", "por_sentencias"), None).unwrap();
+        let queued: Vec<(String, String)> =
+            sqlx::query_as("SELECT entity, payload FROM sync_queue ORDER BY seq")
+                .fetch_all(desk.store().reader())
+                .await
+                .unwrap();
+        // Per 500 queued rows (a push round), one statement per kind, parents first.
+        let mut batches = Vec::new();
+        for round in queued.chunks(500) {
+            let mut statements = Vec::new();
+            for (entity, table, columns) in COPIED {
+                let rows: Vec<&str> =
+                    round.iter().filter(|(e, _)| e == entity).map(|(_, p)| p.as_str()).collect();
+                if rows.is_empty() {
+                    continue;
+                }
+                let sql = format!(
+                    "INSERT INTO {table} ({columns}) SELECT {columns} FROM jsonb_populate_recordset(NULL::{table}, $1) ON CONFLICT (id) DO NOTHING"
+                );
+                let array = format!("[{}]", rows.join(","));
+                statements.push((sql, serde_json::from_str::<serde_json::Value>(&array).unwrap()));
+            }
+            batches.push(statements);
+        }
+        let started = Instant::now();
+        for statements in &batches {
+            let mut tx = statements_only.pool().begin().await.unwrap();
+            for (sql, batch) in statements {
+                // The push runs each statement in a savepoint (a refused row is retried alone).
+                let mut savepoint = tx.begin().await.unwrap();
+                sqlx::query(sql).bind(batch).execute(&mut *savepoint).await.unwrap();
+                savepoint.commit().await.unwrap();
+            }
+            tx.commit().await.unwrap();
+        }
+        let statements_time = started.elapsed();
+        let landed: i64 =
+            sqlx::query_scalar(CENTRAL_ROWS).fetch_one(Central::new(&statements_url, None).unwrap().pool()).await.unwrap();
+        assert_eq!(landed, copyable);
+        println!(
+            "sync_push/central statements alone (the push's INSERTs as the office, {} rounds): {:.2} s — {:.2}× COPY",
+            batches.len(),
+            statements_time.as_secs_f64(),
+            common::ratio(statements_time, copy_time)
         );
 
         let office = Central::new(&pg.url_as("oficina_banco", "por_cola"), None).unwrap();
