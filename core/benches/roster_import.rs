@@ -46,7 +46,7 @@ fn write_csv(path: &Path, rows: u64) -> u64 {
 fn cli_import(dir: &Path, csv: &Path) -> Option<Duration> {
     let db = dir.join("anclaje-cli.sqlite3");
     let script = format!(
-        "PRAGMA journal_mode = WAL;\nPRAGMA synchronous = NORMAL;\n.import --csv --skip 1 '{}' padron\n",
+        "PRAGMA journal_mode = WAL;\nPRAGMA synchronous = NORMAL;\n.import --csv '{}' padron\n",
         csv.display()
     );
     let started = Instant::now();
@@ -278,6 +278,8 @@ fn main() {
         }
         None => println!("roster_import/anchor: no sqlite3 CLI here (Debian package sqlite3)"),
     }
+    // The write-ahead log into the file first, so the file is the whole database.
+    rt.block_on(store.forget_erased());
     let size = std::fs::metadata(dir.path().join("registro.sqlite3"))
         .unwrap()
         .len();

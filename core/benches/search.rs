@@ -21,7 +21,7 @@ fn main() {
     common::header("search");
     let affiliates = common::size(1_000_000, 2_000);
     let registrations = common::size(100_000, 200);
-    let rounds = common::size(200, 2);
+    let rounds = common::size(20, 2);
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let station = common::station(&DatabaseKey::generate(), FIRST, affiliates).await;

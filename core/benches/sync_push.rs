@@ -40,7 +40,8 @@ const COPIED: [(&str, &str, &str); 4] = [
     ),
 ];
 
-const CENTRAL_ROWS: &str = "SELECT (SELECT count(*) FROM registrations) + (SELECT count(*) FROM consents)
+const CENTRAL_ROWS: &str =
+    "SELECT (SELECT count(*) FROM registrations) + (SELECT count(*) FROM consents)
       + (SELECT count(*) FROM validation_tokens) + (SELECT count(*) FROM audit_events)";
 
 /// The queued rows of one kind as CSV for `COPY`, in queue order.

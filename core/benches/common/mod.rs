@@ -147,11 +147,7 @@ pub async fn station(
 }
 
 /// The form of the titular numbered `n` (the `i`-th of the roster), every consent accepted.
-pub fn form(
-    station: &Station,
-    n: u64,
-    i: u64,
-) -> registro_core::registration::RegistrationForm {
+pub fn form(station: &Station, n: u64, i: u64) -> registro_core::registration::RegistrationForm {
     use registro_core::registration::{ConsentAnswer, RegistrationForm};
     let email = format!("persona{i}@example.org");
     RegistrationForm {

@@ -158,11 +158,7 @@ impl Entity {
     pub(crate) const fn stages(self) -> bool {
         matches!(
             self,
-            Entity::Registration
-                | Entity::Consent
-                | Entity::Token
-                | Entity::Audit
-                | Entity::Event
+            Entity::Registration | Entity::Consent | Entity::Token | Entity::Audit | Entity::Event
         )
     }
 

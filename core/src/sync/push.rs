@@ -318,8 +318,9 @@ impl SyncWorker {
                 // above), found by their seq: a search by state alone reads the whole
                 // queue, every round (no index has 'enviando').
                 let held = serde_json::to_string(&conflicted).unwrap_or_else(|_| "[]".into());
-                let claimed = serde_json::to_string(&rows.iter().map(|r| r.seq).collect::<Vec<_>>())
-                    .unwrap_or_else(|_| "[]".into());
+                let claimed =
+                    serde_json::to_string(&rows.iter().map(|r| r.seq).collect::<Vec<_>>())
+                        .unwrap_or_else(|_| "[]".into());
                 let pushed = sqlx::query(
                     "UPDATE sync_queue
                         SET state = CASE WHEN registration_id IN (SELECT value FROM json_each(?1))
