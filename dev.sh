@@ -163,8 +163,12 @@ run_tests() {
     windows_pid=$!
   fi
 
-  say "Unit, property, core black-box, SMTP, PostgreSQL, central service and command tests"
-  cargo test --workspace --locked 2>&1 | tee -a "$results"
+  say "Unit, property, core black-box, SMTP, PostgreSQL, central service and command tests; the benches in quick mode"
+  # --all-targets adds the benches (core/benches), each in quick mode: small sizes, one
+  # round, its anchor too, a few seconds in all; a bench that no longer works fails here.
+  # Their figures come only from `cargo bench` (README, «Mediciones»). No doc test is left
+  # out: the doc comments hold only text blocks.
+  REGISTRO_BENCH_RAPIDO=1 cargo test --workspace --locked --all-targets 2>&1 | tee -a "$results"
 
   say "The same tests a year from today (libfaketime): no test may depend on the calendar date"
   scripts/tests-on-another-date.sh +365d 2>&1 | tee -a "$results"

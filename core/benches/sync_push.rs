@@ -1,23 +1,81 @@
 //! Pushing 10,000 registrations (with their consents, tokens and audit events) from a
-//! workstation to a real PostgreSQL through the sync queue, side by side with `COPY` of
-//! the same rows into an empty copy of the schema. Prints figures; run with
-//! `cargo bench -p registro-core --bench sync_push` (needs the postgresql package).
+//! workstation to a real PostgreSQL through the sync queue, beside its anchor in the same
+//! run: `COPY` of the same rows, as the superuser, into an empty copy of the schema (no
+//! idempotency, no office checks, no order to keep). Then the same queue pushed again
+//! (every row already there): nothing is added. Needs the postgresql package.
+//!
+//!   cargo bench -p registro-core --bench sync_push
 
-use registro_core::config::Settings;
-use registro_core::registration::{ConsentAnswer, RegistrationForm};
+mod common;
+
 use registro_core::store::DatabaseKey;
 use registro_core::sync::Central;
-use registro_core::{DataPaths, Desk, legal};
 use registro_test_support::postgres_server;
-use std::fmt::Write;
+use sqlx::Connection;
 use std::time::Instant;
 
-const REGISTRATIONS: u64 = 10_000;
+const FIRST: u64 = 500_000_000;
+
+/// The kinds of row `COPY` loads, with their central table and columns.
+const COPIED: [(&str, &str, &str); 4] = [
+    (
+        "registro",
+        "registrations",
+        "id, folio, affiliation_number, phone_e164, email, state, family_grouping, office, workstation, clerk, created_at",
+    ),
+    (
+        "consentimiento",
+        "consents",
+        "id, registration_id, document_kind, document_version, document_sha256, accepted, decided_at, method, clerk, office, workstation",
+    ),
+    (
+        "token",
+        "validation_tokens",
+        "id, registration_id, link_sha256, code_sha256, state, created_at, expires_at",
+    ),
+    (
+        "auditoria",
+        "audit_events",
+        "id, occurred_at, action, registration_id, affiliation_number, clerk, office, workstation, detail",
+    ),
+];
+
+const CENTRAL_ROWS: &str =
+    "SELECT (SELECT count(*) FROM registrations) + (SELECT count(*) FROM consents)
+      + (SELECT count(*) FROM validation_tokens) + (SELECT count(*) FROM audit_events)";
+
+/// The queued rows of one kind as CSV for `COPY`, in queue order.
+async fn csv_of(store: &registro_core::store::Store, entity: &str, columns: &str) -> String {
+    let payloads: Vec<String> =
+        sqlx::query_scalar("SELECT payload FROM sync_queue WHERE entity = ? ORDER BY seq")
+            .bind(entity)
+            .fetch_all(store.reader())
+            .await
+            .unwrap();
+    let columns: Vec<&str> = columns.split(", ").collect();
+    let mut data = String::new();
+    for p in payloads {
+        let v: serde_json::Value = serde_json::from_str(&p).unwrap();
+        let line: Vec<String> = columns
+            .iter()
+            .map(|c| match &v[*c] {
+                serde_json::Value::Null => String::new(),
+                serde_json::Value::String(s) => format!("\"{}\"", s.replace('"', "\"\"")),
+                other => format!("\"{}\"", other.to_string().replace('"', "\"\"")),
+            })
+            .collect();
+        data.push_str(&line.join(","));
+        data.push('\n');
+    }
+    data
+}
 
 fn main() {
-    if !std::env::args().any(|a| a == "--bench") {
+    if !common::selected("sync_push") {
         return;
     }
+    common::header("sync_push");
+    let registrations = common::size(10_000, 20);
     let pg = postgres_server::PgServer::start();
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
@@ -28,100 +86,145 @@ fn main() {
         }
         pg.psql("por_cola", "CREATE ROLE oficina_banco LOGIN IN ROLE registro_ventanilla");
 
-        let dir = tempfile::tempdir().unwrap();
-        let desk = Desk::open(&DataPaths::new(dir.path()), Settings::default(), &DatabaseKey::generate()).await.unwrap();
-        // The first supervisor is signed in on creation; registrations need someone.
-        desk.create_first_supervisor("banco", "Banco de Pruebas", "tarde-de-pruebas-1", "tarde-de-pruebas-1").await.unwrap();
-        let mut csv = String::from("numero_afiliacion,numero_serie,nombre_completo,tipo,nucleo_familiar,vigente\n");
-        for i in 0..REGISTRATIONS {
-            let n = 500_000_000 + i;
-            writeln!(csv, "{n},SB{n},Persona Ficticia {i},titular,{n},si").unwrap();
-        }
-        let len = csv.len() as u64;
-        registro_core::roster::import_csv_reader(desk.store(), std::io::Cursor::new(csv), len, desk.now(), |_| {})
-            .await
-            .unwrap();
-        let documents = legal::current_documents(desk.store()).await.unwrap();
+        let station = common::station(&DatabaseKey::generate(), FIRST, registrations).await;
+        let desk = &station.desk;
         let started = Instant::now();
-        for i in 0..REGISTRATIONS {
-            let n = 500_000_000 + i;
-            let email = format!("persona{i}@example.org");
-            let form = RegistrationForm {
-                affiliation_number: n.to_string(),
-                credential_serial: format!("SB{n}"),
-                phone: "686 555 0142".into(),
-                phone_country: registro_core::domain::PhoneCountry::Mexico,
-                email: email.clone(),
-                email_confirmation: email,
-                email_suggestion_declined: false,
-                consents: ConsentAnswer::accepting(&documents, Some(true)),
-            };
-            desk.register(&form).await.unwrap();
+        for i in 0..registrations {
+            desk.register(&common::form(&station, FIRST + i, i)).await.unwrap();
         }
-        println!("sync_push: {REGISTRATIONS} registrations made offline in {:.1} s", started.elapsed().as_secs_f64());
-        let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM sync_queue").fetch_one(desk.store().reader()).await.unwrap();
-
-        desk.use_central(Some(Central::new(&pg.url_as("oficina_banco", "por_cola"), None).unwrap()));
-        let started = Instant::now();
-        let report = desk.sync_once().await.unwrap();
-        let push = started.elapsed().as_secs_f64();
-        assert_eq!(report.pushed as i64, rows);
         println!(
-            "sync_push/queue (idempotent INSERT … ON CONFLICT, one statement per kind of row, 500 rows a round): {rows} rows in {push:.2} s, {:.0} rows/s, {:.0} registrations/s",
-            rows as f64 / push,
-            REGISTRATIONS as f64 / push
+            "sync_push: {registrations} registrations made offline in {:.1} s",
+            started.elapsed().as_secs_f64()
         );
-
-        // The same rows with COPY, table by table, into the empty twin database.
-        let copy = Central::new(&copy_url, None).unwrap();
-        let mut conn = copy.pool().acquire().await.unwrap();
-        let started = Instant::now();
-        for (entity, table, columns) in [
-            ("registro", "registrations", "id, folio, affiliation_number, phone_e164, email, state, family_grouping, office, workstation, clerk, created_at"),
-            ("consentimiento", "consents", "id, registration_id, document_kind, document_version, document_sha256, accepted, decided_at, method, clerk, office, workstation"),
-            ("token", "validation_tokens", "id, registration_id, link_sha256, code_sha256, state, created_at, expires_at"),
-            ("auditoria", "audit_events", "id, occurred_at, action, registration_id, affiliation_number, clerk, office, workstation, detail"),
-        ] {
-            let payloads: Vec<String> = sqlx::query_scalar("SELECT payload FROM sync_queue WHERE entity = ? ORDER BY seq")
-                .bind(entity)
+        let by_kind: Vec<(String, i64)> =
+            sqlx::query_as("SELECT entity, count(*) FROM sync_queue GROUP BY entity ORDER BY entity")
                 .fetch_all(desk.store().reader())
                 .await
                 .unwrap();
-            let cols: Vec<&str> = columns.split(", ").collect();
-            let mut data = String::new();
-            for p in payloads {
-                let v: serde_json::Value = serde_json::from_str(&p).unwrap();
-                let line: Vec<String> = cols
-                    .iter()
-                    .map(|c| match &v[*c] {
-                        serde_json::Value::Null => String::new(),
-                        serde_json::Value::String(s) => format!("\"{}\"", s.replace('"', "\"\"")),
-                        other => format!("\"{}\"", other.to_string().replace('"', "\"\"")),
-                    })
-                    .collect();
-                data.push_str(&line.join(","));
-                data.push('\n');
-            }
+        let rows: i64 = by_kind.iter().map(|(_, n)| n).sum();
+        let copyable: i64 = by_kind
+            .iter()
+            .filter(|(kind, _)| COPIED.iter().any(|(k, _, _)| k == kind))
+            .map(|(_, n)| n)
+            .sum();
+        println!("sync_push: queue {rows} rows {by_kind:?}");
+
+        // The anchor first: its server and disk are the same, its database another.
+        let copy = Central::new(&copy_url, None).unwrap();
+        let mut data = Vec::new();
+        for (entity, table, columns) in COPIED {
+            data.push((table, columns, csv_of(desk.store(), entity, columns).await));
+        }
+        let mut conn = copy.pool().acquire().await.unwrap();
+        let started = Instant::now();
+        for (table, columns, csv) in &data {
             let mut copy_in = conn
                 .copy_in_raw(&format!("COPY {table} ({columns}) FROM STDIN (FORMAT csv)"))
                 .await
                 .unwrap();
-            copy_in.send(data.as_bytes()).await.unwrap();
+            copy_in.send(csv.as_bytes()).await.unwrap();
             copy_in.finish().await.unwrap();
         }
-        let copy_secs = started.elapsed().as_secs_f64();
-        let copied: i64 = sqlx::query_scalar(
-            "SELECT (SELECT count(*) FROM registrations) + (SELECT count(*) FROM consents)
-                  + (SELECT count(*) FROM validation_tokens) + (SELECT count(*) FROM audit_events)",
-        )
-        .fetch_one(copy.pool())
-        .await
-        .unwrap();
-        assert_eq!(copied, rows);
+        let copy_time = started.elapsed();
+        let copied: i64 = sqlx::query_scalar(CENTRAL_ROWS).fetch_one(copy.pool()).await.unwrap();
+        assert_eq!(copied, copyable, "COPY loads every row of its four kinds");
         println!(
-            "sync_push/COPY (no idempotency, no per-office checks): {copied} rows in {copy_secs:.2} s, {:.0} rows/s — queue push is {:.1}× slower",
-            copied as f64 / copy_secs,
-            push / copy_secs
+            "sync_push/anchor (COPY as superuser, {copied} rows of {} tables): {:.2} s, {:.0} rows/s",
+            COPIED.len(),
+            copy_time.as_secs_f64(),
+            copied as f64 / copy_time.as_secs_f64()
+        );
+
+        // Where the push's time goes: its central statements alone, as the office's role
+        // (idempotent INSERT of a JSON batch, row-level security, triggers), with the
+        // batches the push makes (500 rows, one transaction each) and no station work.
+        let statements_url = pg.create_database("por_sentencias");
+        Central::new(&statements_url, None).unwrap().migrate().await.unwrap();
+        let statements_only = Central::new(&pg.url_as("oficina_banco", "por_sentencias"), None).unwrap();
+        let queued: Vec<(String, String)> =
+            sqlx::query_as("SELECT entity, payload FROM sync_queue ORDER BY seq")
+                .fetch_all(desk.store().reader())
+                .await
+                .unwrap();
+        // Per 500 queued rows (a push round), one statement per kind, parents first.
+        let mut batches = Vec::new();
+        for round in queued.chunks(500) {
+            let mut statements = Vec::new();
+            for (entity, table, columns) in COPIED {
+                let rows: Vec<&str> =
+                    round.iter().filter(|(e, _)| e == entity).map(|(_, p)| p.as_str()).collect();
+                if rows.is_empty() {
+                    continue;
+                }
+                let sql = format!(
+                    "INSERT INTO {table} ({columns}) SELECT {columns} FROM jsonb_populate_recordset(NULL::{table}, $1) ON CONFLICT (id) DO NOTHING"
+                );
+                let array = format!("[{}]", rows.join(","));
+                statements.push((sql, serde_json::from_str::<serde_json::Value>(&array).unwrap()));
+            }
+            batches.push(statements);
+        }
+        let started = Instant::now();
+        for statements in &batches {
+            let mut tx = statements_only.pool().begin().await.unwrap();
+            for (sql, batch) in statements {
+                // The push runs each statement in a savepoint (a refused row is retried alone).
+                let mut savepoint = tx.begin().await.unwrap();
+                sqlx::query(sql).bind(batch).execute(&mut *savepoint).await.unwrap();
+                savepoint.commit().await.unwrap();
+            }
+            tx.commit().await.unwrap();
+        }
+        let statements_time = started.elapsed();
+        let landed: i64 =
+            sqlx::query_scalar(CENTRAL_ROWS).fetch_one(Central::new(&statements_url, None).unwrap().pool()).await.unwrap();
+        assert_eq!(landed, copyable);
+        println!(
+            "sync_push/central statements alone (the push's INSERTs as the office, {} rounds): {:.2} s — {:.2}× COPY",
+            batches.len(),
+            statements_time.as_secs_f64(),
+            common::ratio(statements_time, copy_time)
+        );
+
+        let office = Central::new(&pg.url_as("oficina_banco", "por_cola"), None).unwrap();
+        desk.use_central(Some(office));
+        let started = Instant::now();
+        let report = desk.sync_worker().push_once().await.unwrap();
+        let push = started.elapsed();
+        assert_eq!(report.pushed as i64, rows, "every queued row goes up");
+        assert_eq!(report.conflicts, 0);
+        let central = Central::new(&queue_url, None).unwrap();
+        let landed: i64 = sqlx::query_scalar(CENTRAL_ROWS).fetch_one(central.pool()).await.unwrap();
+        assert_eq!(landed, copyable, "the push lands what COPY loads");
+        let offices: Vec<String> =
+            sqlx::query_scalar("SELECT DISTINCT office_role FROM registrations")
+                .fetch_all(central.pool())
+                .await
+                .unwrap();
+        assert_eq!(offices, ["oficina_banco"], "rows land under the office's role");
+        let r = common::ratio(push, copy_time);
+        println!(
+            "sync_push/queue (the app's push as the office's role: idempotent, in order, per office): {rows} rows in {:.2} s, {:.0} rows/s — {r:.2}× COPY (target ≤ 1.5: {})",
+            push.as_secs_f64(),
+            rows as f64 / push.as_secs_f64(),
+            common::verdict(r, 1.5)
+        );
+
+        // Idempotent: the whole queue again, as after a reply lost on the way back.
+        sqlx::query("UPDATE sync_queue SET state = 'pendiente', synced_at = NULL")
+            .execute(desk.store().writer())
+            .await
+            .unwrap();
+        let started = Instant::now();
+        let again = desk.sync_worker().push_once().await.unwrap();
+        let repeat = started.elapsed();
+        assert_eq!(again.pushed as i64, rows);
+        let after: i64 = sqlx::query_scalar(CENTRAL_ROWS).fetch_one(central.pool()).await.unwrap();
+        assert_eq!(after, landed, "a second push adds nothing");
+        println!(
+            "sync_push/queue again (every row already there, nothing added): {:.2} s — {:.2}× COPY",
+            repeat.as_secs_f64(),
+            common::ratio(repeat, copy_time)
         );
     });
 }

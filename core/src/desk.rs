@@ -280,6 +280,17 @@ impl Desk {
         Work::begin(&self.store, now, actor, context).await
     }
 
+    /// [`Desk::work_at`] for a change that must be on the disk when it returns (see
+    /// [`Work::begin_durable`]).
+    pub(crate) async fn durable_work_at(&self, actor: Actor, now: DateTime<Utc>) -> Result<Work> {
+        let context = WorkContext {
+            settings: self.settings(),
+            central_offset: self.clock_offset(),
+            outbox_wake: self.outbox_wake.clone(),
+        };
+        Work::begin_durable(&self.store, now, actor, context).await
+    }
+
     /// The worker that syncs this desk with the central database.
     pub fn sync_worker(&self) -> SyncWorker {
         SyncWorker::new(

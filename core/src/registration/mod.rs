@@ -83,9 +83,10 @@ impl Desk {
         };
         let (registration_id, folio) = (&registration.id, &registration.folio);
 
-        // One instant for the folio, the rows and the receipt.
+        // One instant for the folio, the rows and the receipt. A receipt on the screen is a
+        // registration saved: its commit waits for the disk.
         let mut work = self
-            .work_at(Actor::Staff(clerk.username.clone()), now)
+            .durable_work_at(Actor::Staff(clerk.username.clone()), now)
             .await?;
         let settings = work.settings().clone();
         let row = RegistrationPayload {

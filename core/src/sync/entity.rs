@@ -152,6 +152,28 @@ impl Entity {
         }
     }
 
+    /// Whether a run of this kind goes up through a staging table (`COPY`, then one
+    /// INSERT … SELECT): the kinds inserted as they are. An account becomes an event and
+    /// a staff version goes alone (each judged on the one before); a legal text not at all.
+    pub(crate) const fn stages(self) -> bool {
+        matches!(
+            self,
+            Entity::Registration | Entity::Consent | Entity::Token | Entity::Audit | Entity::Event
+        )
+    }
+
+    /// The idempotent INSERT of what a run left in its staging table `stage` (see
+    /// push.rs), emptying it, in the run's order.
+    pub(crate) fn insert_from_staging_sql(self, stage: &str) -> String {
+        let (table, columns) = (self.table(), self.columns().join(", "));
+        format!(
+            "WITH staged AS (DELETE FROM {stage} RETURNING *)
+             INSERT INTO {table} ({columns}) SELECT {columns} FROM staged ORDER BY ord
+             ON CONFLICT {} DO NOTHING",
+            self.conflict_key()
+        )
+    }
+
     /// The idempotent central INSERT of one row (`$1` a JSON object) or, with `batch`, of
     /// many (`$1` a JSON array).
     pub(crate) fn insert_sql(self, batch: bool) -> String {

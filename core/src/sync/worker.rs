@@ -125,10 +125,28 @@ impl SyncWorker {
         let Some(central) = self.central() else {
             return Ok(SyncReport::default());
         };
-        let offset = self.measure_clock_offset(&central).await?;
+        let (mut report, offset) = self.push_all(&central).await?;
+        let (roster, states) = self.pull(&central, offset).await?;
+        report.roster_rows_pulled = roster;
+        report.states_pulled = states;
+        report.staff_pulled = self.pull_staff(&central, offset).await?;
+        Ok(report)
+    }
+
+    /// The first half of a round: learn the central clock and push everything waiting,
+    /// without the pull (the push benchmark measures it alone).
+    pub async fn push_once(&self) -> Result<SyncReport> {
+        let Some(central) = self.central() else {
+            return Ok(SyncReport::default());
+        };
+        Ok(self.push_all(&central).await?.0)
+    }
+
+    async fn push_all(&self, central: &Central) -> Result<(SyncReport, ClockOffset)> {
+        let offset = self.measure_clock_offset(central).await?;
         let mut report = SyncReport::default();
         loop {
-            let round = self.push_batch(&central, offset).await?;
+            let round = self.push_batch(central, offset).await?;
             report.pushed += round.pushed;
             report.conflicts += round.conflicts;
             report.staff_refused += round.staff_refused;
@@ -136,11 +154,7 @@ impl SyncWorker {
                 break;
             }
         }
-        let (roster, states) = self.pull(&central, offset).await?;
-        report.roster_rows_pulled = roster;
-        report.states_pulled = states;
-        report.staff_pulled = self.pull_staff(&central, offset).await?;
-        Ok(report)
+        Ok((report, offset))
     }
 
     /// Asks the central database for its time (`SELECT now()`) and keeps the offset, in

@@ -1,0 +1,166 @@
+//! What the benches share: when to run and at which size, and the figures they print.
+//!
+//! `cargo bench` passes `--bench`: full sizes (the README's figures). `cargo test` runs a
+//! bench target without it (`./dev.sh test` runs them with `--all-targets`): quick mode,
+//! small sizes and one round, so that a bench that no longer works fails the test run.
+//! `REGISTRO_BENCH_RAPIDO=1` asks for quick mode under `cargo bench` too.
+#![allow(dead_code)] // each bench uses its own part
+
+use std::time::Duration;
+
+/// Whether this bench runs at all: a name given to `cargo bench` that is not this bench's
+/// (criterion-style filter) skips it.
+pub fn selected(name: &str) -> bool {
+    !std::env::args()
+        .skip(1)
+        .any(|a| !a.starts_with('-') && !name.contains(&a))
+}
+
+/// Small sizes and one round: under `cargo test`, or when asked.
+pub fn quick() -> bool {
+    let asked = std::env::var("REGISTRO_BENCH_RAPIDO").is_ok_and(|v| !v.is_empty() && v != "0");
+    asked || !std::env::args().any(|a| a == "--bench")
+}
+
+/// `full` in a real run, `small` in quick mode.
+pub fn size(full: u64, small: u64) -> u64 {
+    if quick() { small } else { full }
+}
+
+/// The figures of a series of timings.
+pub struct Summary {
+    pub n: usize,
+    pub median: Duration,
+    pub p99: Duration,
+    pub total: Duration,
+}
+
+pub fn summary(times: &[Duration]) -> Summary {
+    assert!(!times.is_empty(), "no timings");
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    let at = |q: f64| sorted[((sorted.len() - 1) as f64 * q).round() as usize];
+    Summary {
+        n: sorted.len(),
+        median: at(0.5),
+        p99: at(0.99),
+        total: sorted.iter().sum(),
+    }
+}
+
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// `a / b` as a ratio.
+pub fn ratio(a: Duration, b: Duration) -> f64 {
+    a.as_secs_f64() / b.as_secs_f64().max(1e-9)
+}
+
+/// The verdict printed beside a ratio and its target.
+pub fn verdict(ratio: f64, target: f64) -> &'static str {
+    if quick() {
+        // At a few hundred rows the fixed costs decide: no verdict to read.
+        "sin veredicto en modo rápido"
+    } else if ratio <= target {
+        "cumple"
+    } else {
+        "NO cumple"
+    }
+}
+
+/// One line of the run's header: quick or full, and what the machine is.
+pub fn header(bench: &str) {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let profile = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
+    println!(
+        "{bench}: {} mode, {profile} build, {cores} cores",
+        if quick() { "quick" } else { "full" }
+    );
+}
+
+/// A station as the benches use it: a desk on a temporary folder, its first supervisor
+/// signed in, and a roster of `affiliates` titulars numbered from `first`.
+pub struct Station {
+    pub desk: registro_core::Desk,
+    pub documents: Vec<registro_core::legal::LegalDocument>,
+    /// How long the roster import took.
+    pub import: Duration,
+    pub dir: tempfile::TempDir,
+}
+
+pub const HEADER: &str =
+    "numero_afiliacion,numero_serie,nombre_completo,tipo,nucleo_familiar,vigente\n";
+
+/// A roster of `affiliates` titulars numbered from `first`, with serial `SB<number>`.
+pub fn titulars_csv(first: u64, affiliates: u64) -> String {
+    use std::fmt::Write;
+    let mut csv = String::from(HEADER);
+    for i in 0..affiliates {
+        let n = first + i;
+        writeln!(csv, "{n},SB{n},Persona Ficticia {i},titular,{n},si").unwrap();
+    }
+    csv
+}
+
+pub async fn station(
+    key: &registro_core::store::DatabaseKey,
+    first: u64,
+    affiliates: u64,
+) -> Station {
+    use registro_core::{DataPaths, Desk, config::Settings, legal};
+    let dir = tempfile::tempdir().unwrap();
+    let desk = Desk::open(&DataPaths::new(dir.path()), Settings::default(), key)
+        .await
+        .unwrap();
+    // The first supervisor is signed in on creation; registrations need someone. (A
+    // password may hold no word of the name or the username.)
+    desk.create_first_supervisor(
+        "banco",
+        "Banco de Mediciones",
+        "girasol-azul-7314",
+        "girasol-azul-7314",
+    )
+    .await
+    .unwrap();
+    let csv = titulars_csv(first, affiliates);
+    let len = csv.len() as u64;
+    let started = std::time::Instant::now();
+    registro_core::roster::import_csv_reader(
+        desk.store(),
+        std::io::Cursor::new(csv),
+        len,
+        desk.now(),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    let import = started.elapsed();
+    let documents = legal::current_documents(desk.store()).await.unwrap();
+    Station {
+        desk,
+        documents,
+        import,
+        dir,
+    }
+}
+
+/// The form of the titular numbered `n` (the `i`-th of the roster), every consent accepted.
+pub fn form(station: &Station, n: u64, i: u64) -> registro_core::registration::RegistrationForm {
+    use registro_core::registration::{ConsentAnswer, RegistrationForm};
+    let email = format!("persona{i}@example.org");
+    RegistrationForm {
+        affiliation_number: n.to_string(),
+        credential_serial: format!("SB{n}"),
+        phone: "686 555 0142".into(),
+        phone_country: registro_core::domain::PhoneCountry::Mexico,
+        email: email.clone(),
+        email_confirmation: email,
+        email_suggestion_declined: false,
+        consents: ConsentAnswer::accepting(&station.documents, Some(i.is_multiple_of(2))),
+    }
+}
