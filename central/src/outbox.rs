@@ -245,3 +245,56 @@ pub(crate) async fn queue_temporary_password(
     .await?;
     Ok(())
 }
+
+/// Who gets a replacement temporary password.
+pub(crate) struct PasswordHolder<'a> {
+    pub registration_id: uuid::Uuid,
+    pub folio: &'a str,
+    pub affiliation_number: &'a str,
+    pub email: &'a str,
+    pub full_name: Option<&'a str>,
+}
+
+/// A new temporary password, from now the account's only one, in an email that says it
+/// replaces the earlier ones: a registration validated twice, or an email resent by the
+/// administrator after its password was erased.
+pub(crate) async fn replace_temporary_password(
+    tx: &mut sqlx::PgConnection,
+    holder: &PasswordHolder<'_>,
+    config: &Config,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), registro_core::Error> {
+    let password = registro_core::security::new_temporary_password();
+    let to_hash = password.clone();
+    let hash =
+        tokio::task::spawn_blocking(move || registro_core::security::hash_password(&to_hash))
+            .await
+            .map_err(|e| registro_core::Error::Internal(format!("hashing: {e}")))??;
+    let rendered = registro_core::emails::TemporaryPasswordEmail {
+        name: holder.full_name.unwrap_or("afiliada o afiliado"),
+        folio: holder.folio,
+        username: holder.affiliation_number,
+        replaces_earlier: true,
+    }
+    .render_with_sign_in(Some(&config.sign_in_url))?;
+    sqlx::query(
+        "UPDATE accounts SET password_hash = $2, must_change_password = TRUE, password_set_at = $3
+          WHERE registration_id = $1",
+    )
+    .bind(holder.registration_id)
+    .bind(&hash)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    queue_temporary_password(
+        tx,
+        holder.registration_id,
+        holder.email,
+        &rendered,
+        password,
+        &config.sender_address,
+        now,
+    )
+    .await?;
+    Ok(())
+}

@@ -12,11 +12,9 @@
 
 use crate::Config;
 use crate::failure::Failure;
-use crate::outbox::queue_temporary_password;
+use crate::outbox::{PasswordHolder, replace_temporary_password};
 use chrono::{DateTime, Local, Utc};
 use registro_core::domain::{EmailAddress, EmailKind, EmailState};
-use registro_core::emails::TemporaryPasswordEmail;
-use registro_core::security;
 use sqlx::PgPool;
 
 /// One email needing attention, as `--correos` lists it.
@@ -174,41 +172,20 @@ pub async fn resend(pool: &PgPool, config: &Config, id: uuid::Uuid) -> Result<Re
             folio: target.folio.clone(),
         }
     } else {
-        let password = security::new_temporary_password();
-        let to_hash = password.clone();
-        let hash = tokio::task::spawn_blocking(move || security::hash_password(&to_hash))
-            .await
-            .map_err(|e| Failure::Runtime(e.to_string()))?
-            .map_err(|e| Failure::Database(e.to_string()))?;
-        let rendered = TemporaryPasswordEmail {
-            name: target.full_name.as_deref().unwrap_or("afiliada o afiliado"),
-            folio: &target.folio,
-            username: &target.affiliation_number,
-            replaces_earlier: true,
-        }
-        .render_with_sign_in(Some(&config.sign_in_url))
-        .map_err(|e| Failure::Database(e.to_string()))?;
-        sqlx::query(
-            "UPDATE accounts SET password_hash = $2, must_change_password = TRUE, password_set_at = $3
-              WHERE registration_id = $1",
-        )
-        .bind(target.registration_id)
-        .bind(&hash)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(database)?;
-        queue_temporary_password(
+        replace_temporary_password(
             &mut tx,
-            target.registration_id,
-            &target.email,
-            &rendered,
-            password,
-            &config.sender_address,
+            &PasswordHolder {
+                registration_id: target.registration_id,
+                folio: &target.folio,
+                affiliation_number: &target.affiliation_number,
+                email: &target.email,
+                full_name: target.full_name.as_deref(),
+            },
+            config,
             now,
         )
         .await
-        .map_err(database)?;
+        .map_err(|e| Failure::Database(e.to_string()))?;
         Resent::NewPassword {
             folio: target.folio.clone(),
         }

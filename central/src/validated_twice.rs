@@ -9,8 +9,6 @@
 use crate::Config;
 use crate::outbox;
 use chrono::Utc;
-use registro_core::emails::TemporaryPasswordEmail;
-use registro_core::security;
 use sqlx::PgPool;
 
 #[derive(sqlx::FromRow)]
@@ -55,34 +53,16 @@ pub(crate) async fn reissue_passwords(
         .await?
         .unwrap_or(false);
         if still_temporary {
-            let password = security::new_temporary_password();
-            let to_hash = password.clone();
-            let hash = tokio::task::spawn_blocking(move || security::hash_password(&to_hash))
-                .await
-                .map_err(|e| registro_core::Error::Internal(format!("hashing: {e}")))??;
-            let rendered = TemporaryPasswordEmail {
-                name: twice.full_name.as_deref().unwrap_or("afiliada o afiliado"),
-                folio: &twice.folio,
-                username: &twice.affiliation_number,
-                replaces_earlier: true,
-            }
-            .render_with_sign_in(Some(&config.sign_in_url))?;
-            sqlx::query(
-                "UPDATE accounts SET password_hash = $2, must_change_password = TRUE, password_set_at = $3
-                  WHERE registration_id = $1",
-            )
-            .bind(twice.registration_id)
-            .bind(&hash)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            outbox::queue_temporary_password(
+            outbox::replace_temporary_password(
                 &mut tx,
-                twice.registration_id,
-                &twice.email,
-                &rendered,
-                password,
-                &config.sender_address,
+                &outbox::PasswordHolder {
+                    registration_id: twice.registration_id,
+                    folio: &twice.folio,
+                    affiliation_number: &twice.affiliation_number,
+                    email: &twice.email,
+                    full_name: twice.full_name.as_deref(),
+                },
+                config,
                 now,
             )
             .await?;
