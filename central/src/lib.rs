@@ -88,6 +88,10 @@ pub async fn serve(config: Config, listener: tokio::net::TcpListener) -> Result<
         hashing: Arc::new(Semaphore::new(hashing)),
     };
     tokio::spawn(outbox::run(pool.clone(), transport, state.config.clone()));
+    tokio::spawn(validated_twice::reissue_forever(
+        pool.clone(),
+        state.config.clone(),
+    ));
     tokio::spawn(rate_limit::prune_forever(pool));
     axum::serve(
         listener,

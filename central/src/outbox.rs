@@ -38,11 +38,6 @@ pub async fn run(pool: PgPool, transport: Transport, config: Arc<Config>) {
         if let Err(e) = recover(&pool).await {
             tracing::warn!(error = %e, "outbox: recovery failed");
         }
-        match crate::validated_twice::reissue_passwords(&pool, &config).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(reissued = n, "temporary passwords reissued"),
-            Err(e) => tracing::warn!(error = ?e, "reissuing temporary passwords failed"),
-        }
         match deliver_due(&pool, &transport, &config).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(handled = n, "central outbox round"),

@@ -20,8 +20,20 @@ struct Twice {
     full_name: Option<String>,
 }
 
+/// Every 10 seconds, the passwords noted since (the central outbox sends them).
+pub(crate) async fn reissue_forever(pool: PgPool, config: std::sync::Arc<Config>) {
+    loop {
+        match reissue_passwords(&pool, &config).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(reissued = n, "temporary passwords reissued"),
+            Err(e) => tracing::warn!(error = ?e, "reissuing temporary passwords failed"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+    }
+}
+
 /// Reissues every noted password, each in its own transaction; returns how many.
-pub(crate) async fn reissue_passwords(
+async fn reissue_passwords(
     pool: &PgPool,
     config: &Config,
 ) -> Result<usize, registro_core::Error> {

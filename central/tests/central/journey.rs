@@ -229,7 +229,7 @@ async fn validated_by_link_and_by_code_at_an_offline_desk_ends_with_one_working_
         .unwrap();
     assert!(again.rows_affected() >= 1);
     t.desk.sync_once().await.unwrap();
-    // Longer than the service's outbox round (10 s), which is where it would reissue.
+    // Longer than the service's reissue round (10 s).
     tokio::time::sleep(StdDuration::from_secs(11)).await;
     assert_eq!(w.smtp.received().len(), 2, "no third password email");
     assert_eq!(
