@@ -155,7 +155,12 @@ pub async fn resend(pool: &PgPool, config: &Config, id: uuid::Uuid) -> Result<Re
             Failure::EmailNotFound(id.to_string())
         });
     };
-    let now = Utc::now();
+    // The central database's clock, not this machine's: the administrator's PC may be
+    // off, and which email is the newest is decided by these times.
+    let now: DateTime<Utc> = sqlx::query_scalar("SELECT now()")
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(database)?;
     let resent = if target.state == EmailState::Uncertain && target.has_secrets {
         sqlx::query(
             "UPDATE outbox_messages SET state = $2, attempts = 0, next_attempt_at = $3,

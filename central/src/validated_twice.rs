@@ -56,7 +56,10 @@ async fn reissue_passwords(
         else {
             return Ok(reissued);
         };
-        let now = Utc::now();
+        // The central database's clock, like every time the service compares.
+        let now: chrono::DateTime<Utc> = sqlx::query_scalar("SELECT now()")
+            .fetch_one(&mut *tx)
+            .await?;
         let still_temporary: bool = sqlx::query_scalar(
             "SELECT must_change_password FROM accounts WHERE registration_id = $1 FOR UPDATE",
         )
