@@ -33,10 +33,7 @@ pub(crate) async fn reissue_forever(pool: PgPool, config: std::sync::Arc<Config>
 }
 
 /// Reissues every noted password, each in its own transaction; returns how many.
-async fn reissue_passwords(
-    pool: &PgPool,
-    config: &Config,
-) -> Result<usize, registro_core::Error> {
+async fn reissue_passwords(pool: &PgPool, config: &Config) -> Result<usize, registro_core::Error> {
     let mut reissued = 0;
     loop {
         let mut tx = pool.begin().await?;
