@@ -173,3 +173,14 @@ pub async fn check_layout(c: &Client, h: &Harness, name: &str) {
     }
     c.set_window_size(1366, 768).await.unwrap();
 }
+
+/// The names of the files in `dir` (none when it does not exist).
+pub fn files_in(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}

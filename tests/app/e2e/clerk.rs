@@ -132,3 +132,11 @@ pub async fn save_settings_as_supervisor(c: &Client) {
     wait_text(c, "#autorizacion-resultado", "Ajustes guardados").await;
     click(c, "cerrar-autorizacion").await;
 }
+
+/// Finds a registration by its folio in «Buscar» and waits for its detail.
+pub async fn open_in_search(c: &Client, folio: &str) {
+    tab(c, "busqueda").await;
+    type_into(c, "query", folio).await;
+    click(c, "buscar").await;
+    super::checks::wait_visible(c, "#detalle").await;
+}

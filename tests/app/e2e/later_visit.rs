@@ -17,10 +17,7 @@ async fn at_a_later_visit_the_grouping_consent_is_granted_and_a_new_notice_is_an
     // The grouping consent is refused at registration (answer_every_document).
     let folio = register_demo(&c, "900100101", "DEMO4821907", "ximena@example.com").await;
 
-    tab(&c, "busqueda").await;
-    type_into(&c, "query", &folio).await;
-    click(&c, "buscar").await;
-    wait_visible(&c, "#detalle").await;
+    open_in_search(&c, &folio).await;
     let grouping = "#detalle-vigentes tbody tr:nth-child(4)";
     wait_text(&c, grouping, "No otorgado en la versión 2").await;
 

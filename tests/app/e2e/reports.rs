@@ -7,16 +7,6 @@ use super::clerk::*;
 use super::harness::*;
 use std::time::{Duration, Instant};
 
-fn files_in(dir: &std::path::Path) -> Vec<String> {
-    std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 #[tokio::test]
 #[ignore = "needs a display server, tauri-driver and WebKitWebDriver; ./dev.sh test runs it"]
 async fn a_supervisor_reads_the_reports_and_saves_them_as_csv_and_xlsx() {

@@ -20,16 +20,6 @@ async fn wait_until_closed(h: &Harness) {
     }
 }
 
-fn files_in(dir: &std::path::Path) -> Vec<String> {
-    std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 #[tokio::test]
 #[ignore = "needs a display server, tauri-driver and WebKitWebDriver; ./dev.sh test runs it"]
 async fn a_database_that_does_not_open_gets_a_rescue_window_that_restores_the_last_copy() {

@@ -30,10 +30,7 @@ async fn the_consent_form_is_saved_from_search_and_its_signed_copy_recorded() {
     tab(&c, "registro").await;
     let folio = register_demo(&c, "900100101", "DEMO4821907", "ximena@example.com").await;
 
-    tab(&c, "busqueda").await;
-    type_into(&c, "query", &folio).await;
-    click(&c, "buscar").await;
-    wait_visible(&c, "#detalle").await;
+    open_in_search(&c, &folio).await;
     wait_text(&c, "#detalle-titulo", &folio).await;
     wait_text(
         &c,
