@@ -27,6 +27,9 @@ async fn an_administrator_lists_and_resends_the_emails_that_did_not_leave() {
 
     let (_desk, registration_id, first_password) =
         validated_affiliate(&w, "ximena@example.com").await;
+    // The service records a delivery just after the SMTP server has the message: wait for
+    // that record, or it would overwrite the refusal written below.
+    wait_until_recorded_as_sent(&w, &registration_id).await;
     // The mailbox refused the temporary password for good at the time.
     sqlx::query(
         "UPDATE outbox_messages SET state = 'abandonado', secrets = NULL, last_error = '552 buzón lleno'
@@ -84,6 +87,7 @@ async fn an_administrator_lists_and_resends_the_emails_that_did_not_leave() {
     );
     binary::run(&["--reenviar", &id], &env).assert_failed_saying(1, "ya no espera un reenvío");
 
+    wait_until_recorded_as_sent(&w, &registration_id).await;
     // The next one was interrupted mid-delivery with its password still kept: it goes
     // again as it was.
     sqlx::query(
@@ -122,4 +126,27 @@ async fn wait_smtp_containing(w: &World, to: &str, text: &str) {
         std::time::Duration::from_secs(30),
     )
     .await;
+}
+
+/// Waits until the registration's newest email is recorded as delivered.
+async fn wait_until_recorded_as_sent(w: &World, registration_id: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let state: String = sqlx::query_scalar(
+            "SELECT state::text FROM outbox_messages WHERE registration_id = $1::uuid
+              ORDER BY created_at DESC, id DESC LIMIT 1",
+        )
+        .bind(registration_id)
+        .fetch_one(w.admin.pool())
+        .await
+        .unwrap();
+        if state == "enviado" {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the central outbox never recorded the delivery"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
