@@ -138,6 +138,47 @@ pub struct RegistrationDetail {
 /// by mistake, and would only make every comparison slower.
 const MAX_QUERY_CHARS: usize = 120;
 
+/// Each condition is its own indexed lookup, joined by `UNION`: one `OR` across them made
+/// SQLite read every registration. The name goes through the trigram index of the
+/// registrations' names (migration `..._search_by_name.sql`), newest first by the order the
+/// station recorded them and only as many as the page shows: the roster's names are joined
+/// to those few rows, not to every match.
+const SEARCH_WITHOUT_NAME: &str = "
+    SELECT r.id AS registration_id, r.folio, r.affiliation_number, a.full_name, r.email,
+           r.state, r.created_at
+      FROM registrations r
+      LEFT JOIN roster_affiliates a ON a.affiliation_number = r.affiliation_number
+     WHERE r.id IN (SELECT id FROM registrations WHERE affiliation_number = ?1
+                    UNION SELECT id FROM registrations WHERE folio = ?2
+                    UNION SELECT id FROM registrations WHERE email = ?3)
+     ORDER BY r.created_at DESC
+     LIMIT ?4";
+
+const SEARCH_WITH_NAME: &str = "
+    SELECT r.id AS registration_id, r.folio, r.affiliation_number, a.full_name, r.email,
+           r.state, r.created_at
+      FROM registrations r
+      LEFT JOIN roster_affiliates a ON a.affiliation_number = r.affiliation_number
+     WHERE r.id IN (SELECT id FROM registrations WHERE affiliation_number = ?1
+                    UNION SELECT id FROM registrations WHERE folio = ?2
+                    UNION SELECT id FROM registrations WHERE email = ?3
+                    UNION SELECT registration_id FROM registration_names
+                           WHERE id IN (SELECT rowid FROM registration_names_index
+                                         WHERE registration_names_index MATCH ?5
+                                         ORDER BY rowid DESC LIMIT ?4))
+     ORDER BY r.created_at DESC
+     LIMIT ?4";
+
+/// What the clerk typed, as a full-text phrase that matches it anywhere inside a name:
+/// folded like the stored names, quoted so that no character is an operator. `None` under
+/// three characters, which a trigram index cannot look up, and for control characters
+/// (a pasted NUL ends the phrase early), which no roster name holds: the import refuses them.
+fn name_phrase(query: &str) -> Option<String> {
+    let key = search_key(query);
+    (key.chars().count() >= 3 && !key.chars().any(char::is_control))
+        .then(|| format!("\"{}\"", key.replace('"', "\"\"")))
+}
+
 impl Desk {
     /// Registrations matching an affiliation number, folio, email or part of a name.
     pub async fn search(&self, query: &str) -> Result<Vec<RegistrationSummary>> {
@@ -170,31 +211,20 @@ impl Desk {
             .map(|e| e.to_string())
             .unwrap_or_default();
         let folio = query.to_uppercase();
-        // Searched as typed: `%` and `_` are characters here, not wildcards.
-        let name = format!(
-            "%{}%",
-            search_key(query)
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        Ok(sqlx::query_as(
-            "SELECT r.id AS registration_id, r.folio, r.affiliation_number, a.full_name, r.email,
-                    r.state, r.created_at
-               FROM registrations r
-               LEFT JOIN roster_affiliates a ON a.affiliation_number = r.affiliation_number
-              WHERE r.affiliation_number = ?1 OR r.folio = ?2 OR r.email = ?3
-                 OR a.search_name LIKE ?4 ESCAPE '\\'
-              ORDER BY r.created_at DESC
-              LIMIT ?5",
-        )
-        .bind(affiliation)
-        .bind(folio)
-        .bind(email)
-        .bind(name)
-        .bind(MAX_RESULTS)
-        .fetch_all(self.store.reader())
-        .await?)
+        let phrase = name_phrase(query);
+        let sql = match phrase {
+            Some(_) => SEARCH_WITH_NAME,
+            None => SEARCH_WITHOUT_NAME,
+        };
+        let mut search = sqlx::query_as(sql)
+            .bind(affiliation)
+            .bind(folio)
+            .bind(email)
+            .bind(MAX_RESULTS);
+        if let Some(phrase) = phrase {
+            search = search.bind(phrase);
+        }
+        Ok(search.fetch_all(self.store.reader()).await?)
     }
 
     pub async fn registration_detail(&self, registration_id: &str) -> Result<RegistrationDetail> {
@@ -332,5 +362,64 @@ fn promise(
         elapsed_secs: elapsed.num_seconds().max(0),
         kept,
         first_sent_at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use sqlx::{Connection, SqliteConnection};
+
+    async fn names_index() -> SqliteConnection {
+        let mut conn = SqliteConnection::connect("sqlite::memory:").await.unwrap();
+        sqlx::query("CREATE VIRTUAL TABLE names USING fts5(search_name, tokenize = 'trigram')")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn
+    }
+
+    async fn matches(conn: &mut SqliteConnection, phrase: &str) -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM names WHERE names MATCH ?")
+            .bind(phrase)
+            .fetch_one(conn)
+            .await
+            .unwrap()
+    }
+
+    proptest! {
+        /// Whatever is typed, the phrase is valid full-text syntax, and a name holding what
+        /// was typed is found by it: no character is an operator, none is lost.
+        #[test]
+        fn any_typed_part_of_a_name_finds_that_name(
+            typed in "\\PC{0,30}",
+            before in "[a-zñáé ]{0,10}",
+            after in "[a-zñáé ]{0,10}",
+        ) {
+            let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            runtime.block_on(async {
+                let mut conn = names_index().await;
+                let name = search_key(&format!("{before}{typed}{after}"));
+                sqlx::query("INSERT INTO names (search_name) VALUES (?), ('zzz qqq')")
+                    .bind(&name)
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                if let Some(phrase) = name_phrase(&typed) {
+                    let key = search_key(&typed);
+                    let expected = i64::from(name.contains(&key)) + i64::from("zzz qqq".contains(&key));
+                    prop_assert_eq!(matches(&mut conn, &phrase).await, expected, "{}", phrase);
+                }
+                Ok(())
+            })?;
+        }
+    }
+
+    #[test]
+    fn short_or_control_text_is_no_name_phrase() {
+        assert_eq!(name_phrase("  ab "), None);
+        assert_eq!(name_phrase("ma\u{0}ria"), None);
+        assert_eq!(name_phrase("O\"Brien").as_deref(), Some("\"o\"\"brien\""));
     }
 }

@@ -86,3 +86,131 @@ async fn oversized_input_is_refused_with_a_message_naming_the_field() {
         "pendiente_validacion"
     );
 }
+
+/// A name is found by any part of it, from an index of the registered affiliates' names
+/// that follows the roster: a name corrected by the next import is found by its new
+/// spelling only, and what the clerk types is never an operator.
+#[tokio::test]
+async fn a_name_is_found_by_any_part_and_follows_the_roster() {
+    let t = spawn_desk().await;
+    let header = "numero_afiliacion,numero_serie,nombre_completo,tipo,nucleo_familiar,vigente";
+    let roster = |name: &str, body: &str| {
+        let path = t.paths.root.join(name);
+        std::fs::write(&path, format!("{header}\n{body}")).unwrap();
+        path
+    };
+    t.as_supervisor().await;
+    t.desk
+        .import_roster(
+            &roster(
+                "padron-enero.csv",
+                "700000001,SER0001,Mariana Ñúñez O'Brien,titular,700000001,si\n\
+                 700000002,SER0002,Mario Pruebas Dos,titular,700000002,si\n\
+                 700000003,SER0003,Nora Sin Registro,titular,700000003,si\n",
+            ),
+            |_| {},
+        )
+        .await
+        .unwrap();
+    let mariana = t
+        .register(("700000001", "SER0001"), "mariana@example.org")
+        .await;
+    t.register(("700000002", "SER0002"), "mario@example.org")
+        .await;
+    let folios = |found: Vec<registro_core::search::RegistrationSummary>| {
+        found.into_iter().map(|s| s.folio).collect::<Vec<_>>()
+    };
+
+    // Any part of three characters or more, without accents or capitals, inside a word or
+    // across two.
+    for query in [
+        "NUNEZ",
+        "ñez o'b",
+        "ana ñú",
+        "o'brien",
+        "  Mariana   Núñez ",
+    ] {
+        assert_eq!(
+            folios(t.desk.search(query).await.unwrap()),
+            std::slice::from_ref(&mariana.folio),
+            "«{query}»"
+        );
+    }
+    // Both registered affiliates share «pr»… only Mario has «pruebas»; nobody is found by
+    // the name of an affiliate who never registered.
+    assert_eq!(t.desk.search("pruebas").await.unwrap().len(), 1);
+    assert!(t.desk.search("sin registro").await.unwrap().is_empty());
+    // Operators of the full-text syntax and LIKE's wildcards are plain characters.
+    for query in [
+        "\"mariana",
+        "mar*",
+        "nu%ez",
+        "nu_ez",
+        "mariana OR mario",
+        "NEAR(a b)",
+        "a:b c",
+    ] {
+        assert!(
+            t.desk.search(query).await.unwrap().is_empty(),
+            "«{query}» matched as an operator"
+        );
+    }
+
+    // The February roster corrects her surname: the new spelling finds her, the old does not.
+    t.desk
+        .import_roster(
+            &roster(
+                "padron-febrero.csv",
+                "700000001,SER0001,Mariana Núñez Obregón,titular,700000001,si\n\
+                 700000002,SER0002,Mario Pruebas Dos,titular,700000002,si\n",
+            ),
+            |_| {},
+        )
+        .await
+        .unwrap();
+    assert!(t.desk.search("o'brien").await.unwrap().is_empty());
+    assert_eq!(
+        folios(t.desk.search("obregon").await.unwrap()),
+        std::slice::from_ref(&mariana.folio)
+    );
+    // And the detail shows the name the roster has now.
+    assert_eq!(
+        t.desk.search("obregon").await.unwrap()[0]
+            .full_name
+            .as_deref(),
+        Some("Mariana Núñez Obregón")
+    );
+}
+
+/// A part that many names share (a common surname) shows the page of the newest, and the
+/// newest registration first.
+#[tokio::test]
+async fn a_part_many_names_share_shows_the_newest_page() {
+    let t = spawn_desk().await;
+    let header = "numero_afiliacion,numero_serie,nombre_completo,tipo,nucleo_familiar,vigente";
+    let rows: String = (1..=55)
+        .map(|i| {
+            format!(
+                "7000000{i:02},SER00{i:02},Persona Ficticia García {i},titular,7000000{i:02},si\n"
+            )
+        })
+        .collect();
+    let path = t.paths.root.join("padron.csv");
+    std::fs::write(&path, format!("{header}\n{rows}")).unwrap();
+    t.as_supervisor().await;
+    t.desk.import_roster(&path, |_| {}).await.unwrap();
+    let mut folios = Vec::new();
+    for i in 1..=55 {
+        let number = format!("7000000{i:02}");
+        let serial = format!("SER00{i:02}");
+        let receipt = t
+            .register((&number, &serial), &format!("persona{i}@example.org"))
+            .await;
+        folios.push(receipt.folio);
+        t.clock.advance(chrono::Duration::seconds(1));
+    }
+    let found = t.desk.search("garcia").await.unwrap();
+    let shown: Vec<String> = found.into_iter().map(|s| s.folio).collect();
+    let newest: Vec<String> = folios.iter().rev().take(50).cloned().collect();
+    assert_eq!(shown, newest);
+}
