@@ -169,19 +169,33 @@ pub async fn validate_link(state: &AppState, token: &str) -> Result<Outcome, Err
         return Ok(Outcome::Unknown);
     };
     let now = Utc::now();
+    // The password's hash (tens of milliseconds of argon2id) is made before the
+    // transaction: made inside, it held a pooled connection and the row locks for that long,
+    // and under load every other page waited for a connection. A first look without locks
+    // keeps a link that cannot validate from costing a hash.
+    {
+        let mut conn = state.pool.acquire().await?;
+        let Some(found) = find(&mut conn, &token, false).await? else {
+            return Ok(Outcome::Unknown);
+        };
+        if let Some(page) = refusal(&found, now) {
+            return Ok(page);
+        }
+    }
+    // Made as at the desk: same generator, same hash, same email, which here also says
+    // where to sign in for the first time.
+    let password = security::new_temporary_password();
+    let hash = passwords::hash(state, password.clone()).await?;
+
     let mut tx = state.pool.begin().await?;
-    // The row locks make two clicks (or two instances) validate one registration once.
+    // The row locks make two clicks (or two instances) validate one registration once;
+    // whatever happened since the first look is judged again here.
     let Some(found) = find(&mut tx, &token, true).await? else {
         return Ok(Outcome::Unknown);
     };
     if let Some(page) = refusal(&found, now) {
         return Ok(page);
     }
-
-    // Made as at the desk: same generator, same hash, same email, which here also says
-    // where to sign in for the first time.
-    let password = security::new_temporary_password();
-    let hash = passwords::hash(state, password.clone()).await?;
     let rendered = TemporaryPasswordEmail {
         name: found.full_name.as_deref().unwrap_or("afiliada o afiliado"),
         folio: &found.folio,
