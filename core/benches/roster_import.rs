@@ -6,8 +6,9 @@
 //!   database form (WAL, `synchronous = NORMAL`; the CLI has no SQLCipher, so in clear);
 //!   the target is the app ≤ 1.2× this;
 //! - the floor of the app's own table: one prepared INSERT stepped per line in one
-//!   transaction, through the C API, into `roster_affiliates` (its primary key and its
-//!   name index) in an encrypted file like the app's, with no parsing beyond the commas.
+//!   transaction, through the C API, into `roster_affiliates` (its primary key; the app's
+//!   table adds only the triggers that keep the registrations' names in step) in an
+//!   encrypted file like the app's, with no parsing beyond the commas.
 //!
 //!   cargo bench -p registro-core --bench roster_import
 
@@ -188,8 +189,7 @@ fn raw_loop(dir: &Path, csv: &Path, key: &DatabaseKey) -> Duration {
              is_demo            INTEGER NOT NULL DEFAULT 0 CHECK (is_demo IN (0, 1)),
              search_name        TEXT NOT NULL,
              updated_at         TEXT NOT NULL
-         ) WITHOUT ROWID;
-         CREATE INDEX roster_by_search_name ON roster_affiliates (search_name);",
+         ) WITHOUT ROWID;",
     );
     db.exec("BEGIN");
     {
