@@ -12,7 +12,17 @@ use crate::error::{Error, Result};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-const MAX_RESULTS: i64 = 50;
+/// One page of results: what fits on the screen without scrolling through names.
+const MAX_RESULTS: usize = 50;
+
+/// The newest matches, and whether there are more than the page shows (the screen then
+/// asks for more of the name, or the folio).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SearchResults {
+    pub registrations: Vec<RegistrationSummary>,
+    pub more: bool,
+}
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -181,7 +191,7 @@ fn name_phrase(query: &str) -> Option<String> {
 
 impl Desk {
     /// Registrations matching an affiliation number, folio, email or part of a name.
-    pub async fn search(&self, query: &str) -> Result<Vec<RegistrationSummary>> {
+    pub async fn search(&self, query: &str) -> Result<SearchResults> {
         self.current_clerk()?;
         let query = query.trim();
         let length = query.chars().count();
@@ -220,11 +230,19 @@ impl Desk {
             .bind(affiliation)
             .bind(folio)
             .bind(email)
-            .bind(MAX_RESULTS);
+            // One past the page, to know whether there are more.
+            .bind(MAX_RESULTS as i64 + 1);
         if let Some(phrase) = phrase {
             search = search.bind(phrase);
         }
-        Ok(search.fetch_all(self.store.reader()).await?)
+        let mut registrations: Vec<RegistrationSummary> =
+            search.fetch_all(self.store.reader()).await?;
+        let more = registrations.len() > MAX_RESULTS;
+        registrations.truncate(MAX_RESULTS);
+        Ok(SearchResults {
+            registrations,
+            more,
+        })
     }
 
     pub async fn registration_detail(&self, registration_id: &str) -> Result<RegistrationDetail> {

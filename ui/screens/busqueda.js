@@ -55,8 +55,10 @@ async function buscar() {
   const form = $('form-busqueda', 'form');
   clearErrors(form);
   $('detalle').hidden = true;
+  $('busqueda-mas').hidden = true;
   try {
-    const results = await api.search($('query', 'input').value);
+    const { registrations: results, more } = await api.search($('query', 'input').value);
+    $('busqueda-mas').hidden = !more;
     $('resultados').querySelector('tbody').replaceChildren(...results.map((r) => {
       const tr = fila([r.folio, r.full_name ?? r.affiliation_number, r.email, t.estados[r.state], fecha(r.created_at)]);
       tr.append(el('td', {}, el('button', {

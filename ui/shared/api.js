@@ -18,7 +18,7 @@ const { invoke: tauriInvoke, Channel } = window.__TAURI__.core;
 /** @typedef {import('../types/ipc').Settings} Settings */
 /** @typedef {import('../types/ipc').SettingsView} SettingsView */
 /** @typedef {import('../types/ipc').SupervisorApproval} SupervisorApproval */
-/** @typedef {import('../types/ipc').RegistrationSummary} RegistrationSummary */
+/** @typedef {import('../types/ipc').SearchResults} SearchResults */
 /** @typedef {import('../types/ipc').RegistrationDetail} RegistrationDetail */
 /** @typedef {import('../types/ipc').EmailSent} EmailSent */
 /** @typedef {import('../types/ipc').RevealedSerial} RevealedSerial */
@@ -107,7 +107,7 @@ export const api = {
   acceptKeyOnDisk: (approval) => invoke('accept_key_on_disk', { approval }),
   /** @param {string} to @returns {Promise<void>} */
   sendTestEmail: (to) => invoke('send_test_email', { to }),
-  /** @param {string} query @returns {Promise<RegistrationSummary[]>} */
+  /** @param {string} query @returns {Promise<SearchResults>} */
   search: (query) => invoke('search', { query }),
   /** @param {string} registrationId @returns {Promise<RegistrationDetail>} */
   registrationDetail: (registrationId) => invoke('registration_detail', { registrationId }),

@@ -193,6 +193,12 @@ export type ReceiptContact = { name: string, office: string, address: string, ph
 
 export type ValidationOutcome = { registration_id: string, folio: string, username: string, email_masked: string, validated_at: string, };
 
+/**
+ * The newest matches, and whether there are more than the page shows (the screen then
+ * asks for more of the name, or the folio).
+ */
+export type SearchResults = { registrations: Array<RegistrationSummary>, more: boolean, };
+
 export type RegistrationSummary = { registration_id: string, folio: string, affiliation_number: string, full_name: string | null, email: string, state: RegistrationState, created_at: string, };
 
 /**

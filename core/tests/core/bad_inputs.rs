@@ -324,9 +324,16 @@ async fn through_search(t: &TestDesk, entry: &Entry) -> Option<String> {
         ("rechazo", Err(e)) => refusal_problem(&e, Field::Query),
         // Nobody's name, email or folio holds these characters: a result means the
         // query was interpreted (a wildcard, say), not searched as typed.
-        ("inerte", Ok(found)) => (!found.is_empty())
-            .then(|| format!("found {} registrations for text nobody has", found.len())),
-        (expected, Ok(found)) => Some(format!("expected {expected}, found {}", found.len())),
+        ("inerte", Ok(found)) => (!found.registrations.is_empty()).then(|| {
+            format!(
+                "found {} registrations for text nobody has",
+                found.registrations.len()
+            )
+        }),
+        (expected, Ok(found)) => Some(format!(
+            "expected {expected}, found {}",
+            found.registrations.len()
+        )),
         (expected, Err(e)) => Some(format!("expected {expected}, refused: {} {e}", e.code())),
     }
 }

@@ -15,7 +15,7 @@ async fn search_finds_by_number_folio_email_and_name_and_shows_the_promise() {
         "larranaga",
         "Ocampo Larrañaga",
     ] {
-        let found = t.desk.search(query).await.unwrap();
+        let found = t.desk.search(query).await.unwrap().registrations;
         assert_eq!(found.len(), 1, "{query}");
         assert_eq!(found[0].folio, receipt.folio);
     }
@@ -117,8 +117,12 @@ async fn a_name_is_found_by_any_part_and_follows_the_roster() {
         .await;
     t.register(("700000002", "SER0002"), "mario@example.org")
         .await;
-    let folios = |found: Vec<registro_core::search::RegistrationSummary>| {
-        found.into_iter().map(|s| s.folio).collect::<Vec<_>>()
+    let folios = |found: registro_core::search::SearchResults| {
+        found
+            .registrations
+            .into_iter()
+            .map(|s| s.folio)
+            .collect::<Vec<_>>()
     };
 
     // Any part of three characters or more, without accents or capitals, inside a word or
@@ -138,8 +142,18 @@ async fn a_name_is_found_by_any_part_and_follows_the_roster() {
     }
     // Both registered affiliates share «pr»… only Mario has «pruebas»; nobody is found by
     // the name of an affiliate who never registered.
-    assert_eq!(t.desk.search("pruebas").await.unwrap().len(), 1);
-    assert!(t.desk.search("sin registro").await.unwrap().is_empty());
+    assert_eq!(
+        t.desk.search("pruebas").await.unwrap().registrations.len(),
+        1
+    );
+    assert!(
+        t.desk
+            .search("sin registro")
+            .await
+            .unwrap()
+            .registrations
+            .is_empty()
+    );
     // Operators of the full-text syntax and LIKE's wildcards are plain characters.
     for query in [
         "\"mariana",
@@ -151,7 +165,7 @@ async fn a_name_is_found_by_any_part_and_follows_the_roster() {
         "a:b c",
     ] {
         assert!(
-            t.desk.search(query).await.unwrap().is_empty(),
+            t.desk.search(query).await.unwrap().registrations.is_empty(),
             "«{query}» matched as an operator"
         );
     }
@@ -168,22 +182,29 @@ async fn a_name_is_found_by_any_part_and_follows_the_roster() {
         )
         .await
         .unwrap();
-    assert!(t.desk.search("o'brien").await.unwrap().is_empty());
+    assert!(
+        t.desk
+            .search("o'brien")
+            .await
+            .unwrap()
+            .registrations
+            .is_empty()
+    );
     assert_eq!(
         folios(t.desk.search("obregon").await.unwrap()),
         std::slice::from_ref(&mariana.folio)
     );
     // And the detail shows the name the roster has now.
     assert_eq!(
-        t.desk.search("obregon").await.unwrap()[0]
+        t.desk.search("obregon").await.unwrap().registrations[0]
             .full_name
             .as_deref(),
         Some("Mariana Núñez Obregón")
     );
 }
 
-/// A part that many names share (a common surname) shows the page of the newest, and the
-/// newest registration first.
+/// A part that many names share (a common surname) shows the page of the newest, the
+/// newest registration first, and says there are more.
 #[tokio::test]
 async fn a_part_many_names_share_shows_the_newest_page() {
     let t = spawn_desk().await;
@@ -210,7 +231,12 @@ async fn a_part_many_names_share_shows_the_newest_page() {
         t.clock.advance(chrono::Duration::seconds(1));
     }
     let found = t.desk.search("garcia").await.unwrap();
-    let shown: Vec<String> = found.into_iter().map(|s| s.folio).collect();
+    assert!(found.more, "the screen says there are more");
+    let shown: Vec<String> = found.registrations.into_iter().map(|s| s.folio).collect();
     let newest: Vec<String> = folios.iter().rev().take(50).cloned().collect();
     assert_eq!(shown, newest);
+    // The full name narrows it to one, and nothing more is said.
+    let found = t.desk.search("garcia 7").await.unwrap();
+    assert!(!found.more);
+    assert_eq!(found.registrations.len(), 1);
 }

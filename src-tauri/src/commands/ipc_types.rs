@@ -28,7 +28,7 @@ use registro_core::reports::{DayFigures, ExportFormat, Figures, Report, ReportRo
 use registro_core::roster::{ImportProgress, ImportReport, LineError, RosterSummary};
 use registro_core::search::{
     AttemptView, ConsentFormCollected, ConsentView, EmailView, Promise, RegistrationDetail,
-    RegistrationRecord, RegistrationSummary,
+    RegistrationRecord, RegistrationSummary, SearchResults,
 };
 use registro_core::staff::{NewStaffMember, SessionView, StaffMember};
 use registro_core::startup::{StartupProblem, StartupProblemKind};
@@ -99,6 +99,7 @@ fn declarations() -> Vec<Declaration> {
         // Validation.
         ValidationOutcome,
         // Search and follow-ups.
+        SearchResults,
         RegistrationSummary,
         RegistrationState,
         RegistrationRecord,

@@ -2,14 +2,14 @@
 
 use crate::error::CommandError;
 use crate::state::AppState;
-use registro_core::search::{RegistrationDetail, RegistrationSummary};
+use registro_core::search::{RegistrationDetail, SearchResults};
 use tauri::State;
 
 #[tauri::command]
 pub async fn search(
     state: State<'_, AppState>,
     query: String,
-) -> Result<Vec<RegistrationSummary>, CommandError> {
+) -> Result<SearchResults, CommandError> {
     Ok(state.desk.search(&query).await?)
 }
 
