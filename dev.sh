@@ -192,6 +192,11 @@ run_tests() {
   windows_tests 2>&1 | tee -a "$results"
   deb_bundle
 
+  say "Window start and idle memory against a hello-world Tauri app (scripts/measure-window.sh, quick mode)"
+  # One launch of each, no verdict: proof that the measurement still runs (after the .deb,
+  # whose debug build it reuses); its figures: README, «Mediciones».
+  REGISTRO_BENCH_RAPIDO=1 timeout 600 scripts/measure-window.sh
+
   say "All checks passed in $((SECONDS - started)) s"
   # One closing line for every cargo test run above.
   awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
