@@ -237,7 +237,7 @@ fn desk_actions_answer_in_the_same_shape() {
     let id = receipt["registration_id"].as_str().unwrap();
 
     let found = app.invoke("search", json!({"query": "Ocampo"})).unwrap();
-    assert_eq!(found[0]["registration_id"], id);
+    assert_eq!(found["registrations"][0]["registration_id"], id);
     let detail = app
         .invoke("registration_detail", json!({"registrationId": id}))
         .unwrap();

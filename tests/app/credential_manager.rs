@@ -141,6 +141,9 @@ fn the_database_key_is_kept_in_the_credential_manager() {
 
     let app = restart(app, &serde_json::to_value(Settings::default()).unwrap());
     let found = app.invoke("search", json!({"query": "900100101"})).unwrap();
-    assert_eq!(found[0]["registration_id"], receipt["registration_id"]);
+    assert_eq!(
+        found["registrations"][0]["registration_id"],
+        receipt["registration_id"]
+    );
     assert!(!app.paths.key_file().exists());
 }

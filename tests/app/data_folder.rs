@@ -84,7 +84,10 @@ fn the_app_works_from_a_folder_under_a_user_name_with_spaces_and_accents() {
     )
     .unwrap();
     let found = app.invoke("search", json!({"query": "900100101"})).unwrap();
-    assert_eq!(found[0]["registration_id"], receipt["registration_id"]);
+    assert_eq!(
+        found["registrations"][0]["registration_id"],
+        receipt["registration_id"]
+    );
 }
 
 /// A saved SMTP server the app cannot use (here a root certificate that is not one) holds
