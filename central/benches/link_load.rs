@@ -532,11 +532,7 @@ async fn open_and_confirm(
         .send()
         .await
         .map_err(other)?;
-    let status = response.status().as_u16();
-    let page = response.text().await.map_err(other)?;
-    if status != 200 {
-        return Err(Failed::Status("GET", status));
-    }
+    let page = page_of(response, "GET").await?;
     let get = started.elapsed();
     let form_token = hidden_token(&page)
         .ok_or_else(|| Failed::Other("no «Validar mi cuenta» form on the page".into()))?;
@@ -547,16 +543,25 @@ async fn open_and_confirm(
         .send()
         .await
         .map_err(other)?;
-    let status = response.status().as_u16();
-    let page = response.text().await.map_err(other)?;
-    if status != 200 {
-        return Err(Failed::Status("POST", status));
-    }
+    let page = page_of(response, "POST").await?;
     let post = started.elapsed();
     if !page.contains("Su cuenta quedó validada") {
         return Err(Failed::Other("the POST did not say «validada»".into()));
     }
     Ok((get, post))
+}
+
+/// The page of a response that must be 200.
+async fn page_of(response: reqwest::Response, method: &'static str) -> Result<String, Failed> {
+    let status = response.status().as_u16();
+    let page = response
+        .text()
+        .await
+        .map_err(|e| Failed::Other(e.to_string()))?;
+    if status != 200 {
+        return Err(Failed::Status(method, status));
+    }
+    Ok(page)
 }
 
 /// The hidden token of the «Validar mi cuenta» form.

@@ -153,31 +153,28 @@ const MAX_QUERY_CHARS: usize = 120;
 /// registrations' names (migration `..._search_by_name.sql`), newest first by the order the
 /// station recorded them and only as many as the page shows: the roster's names are joined
 /// to those few rows, not to every match.
-const SEARCH_WITHOUT_NAME: &str = "
-    SELECT r.id AS registration_id, r.folio, r.affiliation_number, a.full_name, r.email,
-           r.state, r.created_at
-      FROM registrations r
-      LEFT JOIN roster_affiliates a ON a.affiliation_number = r.affiliation_number
-     WHERE r.id IN (SELECT id FROM registrations WHERE affiliation_number = ?1
-                    UNION SELECT id FROM registrations WHERE folio = ?2
-                    UNION SELECT id FROM registrations WHERE email = ?3)
-     ORDER BY r.created_at DESC
-     LIMIT ?4";
-
-const SEARCH_WITH_NAME: &str = "
-    SELECT r.id AS registration_id, r.folio, r.affiliation_number, a.full_name, r.email,
-           r.state, r.created_at
-      FROM registrations r
-      LEFT JOIN roster_affiliates a ON a.affiliation_number = r.affiliation_number
-     WHERE r.id IN (SELECT id FROM registrations WHERE affiliation_number = ?1
-                    UNION SELECT id FROM registrations WHERE folio = ?2
-                    UNION SELECT id FROM registrations WHERE email = ?3
-                    UNION SELECT registration_id FROM registration_names
-                           WHERE id IN (SELECT rowid FROM registration_names_index
-                                         WHERE registration_names_index MATCH ?5
-                                         ORDER BY rowid DESC LIMIT ?4))
-     ORDER BY r.created_at DESC
-     LIMIT ?4";
+fn search_sql(by_name: bool) -> String {
+    let name = if by_name {
+        "UNION SELECT registration_id FROM registration_names
+          WHERE id IN (SELECT rowid FROM registration_names_index
+                        WHERE registration_names_index MATCH ?5
+                        ORDER BY rowid DESC LIMIT ?4)"
+    } else {
+        ""
+    };
+    format!(
+        "SELECT r.id AS registration_id, r.folio, r.affiliation_number, a.full_name, r.email,
+                r.state, r.created_at
+           FROM registrations r
+           LEFT JOIN roster_affiliates a ON a.affiliation_number = r.affiliation_number
+          WHERE r.id IN (SELECT id FROM registrations WHERE affiliation_number = ?1
+                         UNION SELECT id FROM registrations WHERE folio = ?2
+                         UNION SELECT id FROM registrations WHERE email = ?3
+                         {name})
+          ORDER BY r.created_at DESC
+          LIMIT ?4"
+    )
+}
 
 /// What the clerk typed, as a full-text phrase that matches it anywhere inside a name:
 /// folded like the stored names, quoted so that no character is an operator. `None` under
@@ -222,11 +219,8 @@ impl Desk {
             .unwrap_or_default();
         let folio = query.to_uppercase();
         let phrase = name_phrase(query);
-        let sql = match phrase {
-            Some(_) => SEARCH_WITH_NAME,
-            None => SEARCH_WITHOUT_NAME,
-        };
-        let mut search = sqlx::query_as(sql)
+        let sql = search_sql(phrase.is_some());
+        let mut search = sqlx::query_as(&sql)
             .bind(affiliation)
             .bind(folio)
             .bind(email)
