@@ -8,6 +8,7 @@
 
 mod common;
 
+use common::{CENTRAL_ROWS, COPIED};
 use registro_core::store::DatabaseKey;
 use registro_core::sync::Central;
 use registro_test_support::postgres_server;
@@ -15,60 +16,6 @@ use sqlx::Connection;
 use std::time::Instant;
 
 const FIRST: u64 = 500_000_000;
-
-/// The kinds of row `COPY` loads, with their central table and columns.
-const COPIED: [(&str, &str, &str); 4] = [
-    (
-        "registro",
-        "registrations",
-        "id, folio, affiliation_number, phone_e164, email, state, family_grouping, office, workstation, clerk, created_at",
-    ),
-    (
-        "consentimiento",
-        "consents",
-        "id, registration_id, document_kind, document_version, document_sha256, accepted, decided_at, method, clerk, office, workstation",
-    ),
-    (
-        "token",
-        "validation_tokens",
-        "id, registration_id, link_sha256, code_sha256, state, created_at, expires_at",
-    ),
-    (
-        "auditoria",
-        "audit_events",
-        "id, occurred_at, action, registration_id, affiliation_number, clerk, office, workstation, detail",
-    ),
-];
-
-const CENTRAL_ROWS: &str =
-    "SELECT (SELECT count(*) FROM registrations) + (SELECT count(*) FROM consents)
-      + (SELECT count(*) FROM validation_tokens) + (SELECT count(*) FROM audit_events)";
-
-/// The queued rows of one kind as CSV for `COPY`, in queue order.
-async fn csv_of(store: &registro_core::store::Store, entity: &str, columns: &str) -> String {
-    let payloads: Vec<String> =
-        sqlx::query_scalar("SELECT payload FROM sync_queue WHERE entity = ? ORDER BY seq")
-            .bind(entity)
-            .fetch_all(store.reader())
-            .await
-            .unwrap();
-    let columns: Vec<&str> = columns.split(", ").collect();
-    let mut data = String::new();
-    for p in payloads {
-        let v: serde_json::Value = serde_json::from_str(&p).unwrap();
-        let line: Vec<String> = columns
-            .iter()
-            .map(|c| match &v[*c] {
-                serde_json::Value::Null => String::new(),
-                serde_json::Value::String(s) => format!("\"{}\"", s.replace('"', "\"\"")),
-                other => format!("\"{}\"", other.to_string().replace('"', "\"\"")),
-            })
-            .collect();
-        data.push_str(&line.join(","));
-        data.push('\n');
-    }
-    data
-}
 
 fn main() {
     if !common::selected("sync_push") {
@@ -111,22 +58,7 @@ fn main() {
 
         // The anchor first: its server and disk are the same, its database another.
         let copy = Central::new(&copy_url, None).unwrap();
-        let mut data = Vec::new();
-        for (entity, table, columns) in COPIED {
-            data.push((table, columns, csv_of(desk.store(), entity, columns).await));
-        }
-        let mut conn = copy.pool().acquire().await.unwrap();
-        let started = Instant::now();
-        for (table, columns, csv) in &data {
-            let mut copy_in = conn
-                .copy_in_raw(&format!("COPY {table} ({columns}) FROM STDIN (FORMAT csv)"))
-                .await
-                .unwrap();
-            copy_in.send(csv.as_bytes()).await.unwrap();
-            copy_in.finish().await.unwrap();
-        }
-        let copy_time = started.elapsed();
-        let copied: i64 = sqlx::query_scalar(CENTRAL_ROWS).fetch_one(copy.pool()).await.unwrap();
+        let (copy_time, copied) = common::copy_queue(desk.store(), &copy).await;
         assert_eq!(copied, copyable, "COPY loads every row of its four kinds");
         println!(
             "sync_push/anchor (COPY as superuser, {copied} rows of {} tables): {:.2} s, {:.0} rows/s",

@@ -164,3 +164,87 @@ pub fn form(station: &Station, n: u64, i: u64) -> registro_core::registration::R
         consents: ConsentAnswer::accepting(&station.documents, Some(i.is_multiple_of(2))),
     }
 }
+
+/// The kinds of queued row `COPY` loads (the sync anchors), with their central table and
+/// columns.
+pub const COPIED: [(&str, &str, &str); 4] = [
+    (
+        "registro",
+        "registrations",
+        "id, folio, affiliation_number, phone_e164, email, state, family_grouping, office, workstation, clerk, created_at",
+    ),
+    (
+        "consentimiento",
+        "consents",
+        "id, registration_id, document_kind, document_version, document_sha256, accepted, decided_at, method, clerk, office, workstation",
+    ),
+    (
+        "token",
+        "validation_tokens",
+        "id, registration_id, link_sha256, code_sha256, state, created_at, expires_at",
+    ),
+    (
+        "auditoria",
+        "audit_events",
+        "id, occurred_at, action, registration_id, affiliation_number, clerk, office, workstation, detail",
+    ),
+];
+
+/// The rows of those four kinds in a central database.
+pub const CENTRAL_ROWS: &str =
+    "SELECT (SELECT count(*) FROM registrations) + (SELECT count(*) FROM consents)
+      + (SELECT count(*) FROM validation_tokens) + (SELECT count(*) FROM audit_events)";
+
+/// The queued rows of one kind as CSV for `COPY`, in queue order.
+pub async fn csv_of(store: &registro_core::store::Store, entity: &str, columns: &str) -> String {
+    let payloads: Vec<String> =
+        sqlx::query_scalar("SELECT payload FROM sync_queue WHERE entity = ? ORDER BY seq")
+            .bind(entity)
+            .fetch_all(store.reader())
+            .await
+            .unwrap();
+    let columns: Vec<&str> = columns.split(", ").collect();
+    let mut data = String::new();
+    for p in payloads {
+        let v: serde_json::Value = serde_json::from_str(&p).unwrap();
+        let line: Vec<String> = columns
+            .iter()
+            .map(|c| match &v[*c] {
+                serde_json::Value::Null => String::new(),
+                serde_json::Value::String(s) => format!("\"{}\"", s.replace('"', "\"\"")),
+                other => format!("\"{}\"", other.to_string().replace('"', "\"\"")),
+            })
+            .collect();
+        data.push_str(&line.join(","));
+        data.push('\n');
+    }
+    data
+}
+
+/// `COPY` of every queued row of the four kinds into `central` (as its owner): the sync
+/// anchors. Returns the time and the rows loaded.
+pub async fn copy_queue(
+    store: &registro_core::store::Store,
+    central: &registro_core::sync::Central,
+) -> (Duration, i64) {
+    let mut data = Vec::new();
+    for (entity, table, columns) in COPIED {
+        data.push((table, columns, csv_of(store, entity, columns).await));
+    }
+    let mut conn = central.pool().acquire().await.unwrap();
+    let started = std::time::Instant::now();
+    for (table, columns, csv) in &data {
+        let mut copy_in = conn
+            .copy_in_raw(&format!("COPY {table} ({columns}) FROM STDIN (FORMAT csv)"))
+            .await
+            .unwrap();
+        copy_in.send(csv.as_bytes()).await.unwrap();
+        copy_in.finish().await.unwrap();
+    }
+    let took = started.elapsed();
+    let copied: i64 = sqlx::query_scalar(CENTRAL_ROWS)
+        .fetch_one(central.pool())
+        .await
+        .unwrap();
+    (took, copied)
+}
