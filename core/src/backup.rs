@@ -144,7 +144,7 @@ pub(crate) async fn restore_and_record(
         .and_then(|p| p.file_name())
         .map(|n| n.to_string_lossy().into_owned());
     let store = Store::open(database, key).await?;
-    let mut tx = store.writer().begin().await?;
+    let mut tx = store.begin_write().await?;
     audit::record(
         &mut tx,
         settings,

@@ -283,7 +283,7 @@ pub struct LegalDocument {
 /// Stores any embedded version not yet in the database, and refuses to start if a stored
 /// version's text differs from the embedded one (a published text was edited).
 pub async fn publish_embedded(store: &Store, now: DateTime<Utc>) -> Result<()> {
-    let mut tx = store.writer().begin().await?;
+    let mut tx = store.begin_write().await?;
     for (kind, version, body) in published_texts()? {
         let sha = sha256_hex(&body);
         let stored: Option<String> =

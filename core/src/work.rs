@@ -66,7 +66,7 @@ impl Work {
         context: WorkContext,
     ) -> Result<Self> {
         Ok(Self {
-            tx: store.writer().begin().await?,
+            tx: store.begin_write().await?,
             now,
             actor,
             context,

@@ -262,7 +262,7 @@ impl OutboxWorker {
                 .expect("settings lock")
                 .outbox_max_attempts,
         );
-        let mut tx = self.store.writer().begin().await?;
+        let mut tx = self.store.begin_write().await?;
         let (attempt, detail) = match &outcome {
             Ok(()) => (AttemptOutcome::Sent, None),
             Err(DeliveryFailure::Temporary(e)) => {

@@ -214,7 +214,7 @@ async fn import(
     let (tx_batches, mut rx_batches) = tokio::sync::mpsc::channel::<Result<Batch>>(4);
     let parser = tokio::task::spawn_blocking(move || parse_csv(reader, total_bytes, &tx_batches));
 
-    let mut db = store.writer().begin().await?;
+    let mut db = store.begin_write().await?;
     let replaced_demo = if source == Source::File {
         sqlx::query("DELETE FROM roster_affiliates WHERE is_demo = 1")
             .execute(&mut *db)

@@ -128,6 +128,21 @@ impl Store {
         &self.writer
     }
 
+    /// A write transaction that holds the write lock from its BEGIN. A second app on the
+    /// same data folder (a double-click) is another process: a transaction begun deferred
+    /// that reads before it writes gets SQLITE_BUSY at the upgrade, with no wait, when that
+    /// process wrote in between; `BEGIN IMMEDIATE` waits for it at BEGIN (`busy_timeout`).
+    pub async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        match self.writer.begin_with("BEGIN IMMEDIATE").await {
+            // sqlx still counts a transaction whose COMMIT failed (a full disk) and that
+            // SQLite rolled back by itself; it then refuses a BEGIN of our own. Its plain
+            // begin issues a SAVEPOINT, which SQLite takes as a deferred BEGIN: what every
+            // write did before, on the same connection (its `synchronous` setting intact).
+            Err(sqlx::Error::InvalidSavePointStatement) => self.writer.begin().await,
+            begun => begun,
+        }
+    }
+
     pub fn reader(&self) -> &SqlitePool {
         &self.reader
     }

@@ -48,7 +48,7 @@ impl SyncWorker {
         .fetch_all(central.pool())
         .await?;
         let now = db_time(self.clock.now());
-        let mut tx = self.store.writer().begin().await?;
+        let mut tx = self.store.begin_write().await?;
         let mut max_roster = roster_mark;
         for (number, serial, name, kind, nucleus, current, seq) in &roster {
             sqlx::query(
@@ -124,7 +124,7 @@ impl SyncWorker {
         .bind(mark)
         .fetch_all(central.pool())
         .await?;
-        let mut tx = self.store.writer().begin().await?;
+        let mut tx = self.store.begin_write().await?;
         let mut applied = 0;
         let mut max_seq = mark;
         for PulledStaffVersion {

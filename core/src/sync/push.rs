@@ -251,7 +251,7 @@ impl SyncWorker {
         let mut rows = rows;
         rows.sort_by_key(|r| r.seq);
         let result = self.push_rows(central, &rows, offset).await;
-        let mut tx = self.store.writer().begin().await?;
+        let mut tx = self.store.begin_write().await?;
         let outcome = match result {
             Ok(Pushed {
                 conflicted,
