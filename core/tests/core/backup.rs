@@ -54,7 +54,7 @@ async fn a_restored_backup_brings_back_every_registration_up_to_it() {
     let later = t
         .register(("900200201", "DEMO5930114"), "joaquin@example.com")
         .await;
-    close_database(t.desk.store());
+    close_database_here(t.desk.store()).await;
     remove_database(&t.paths);
 
     let outcome = restore_at_startup(
@@ -93,7 +93,7 @@ async fn a_restored_backup_brings_back_every_registration_up_to_it() {
             .await,
         1
     );
-    close_database(r.desk.store());
+    close_database_here(r.desk.store()).await;
 }
 
 #[tokio::test]
@@ -203,7 +203,7 @@ async fn a_supervisor_restores_and_the_replaced_database_is_kept_aside() {
             .await,
         1
     );
-    close_database(r.desk.store());
+    close_database_here(r.desk.store()).await;
 }
 
 /// What `Desk::open` returns on `paths`, told as the rescue screen tells it.
@@ -264,7 +264,7 @@ async fn a_key_that_does_not_open_the_database_offers_the_copies() {
     let dir = test_folder();
     let t = spawn_desk_in(dir.path()).await;
     let copy = t.desk.back_up_now(&supervisor_approval()).await.unwrap();
-    close_database(t.desk.store());
+    close_database_here(t.desk.store()).await;
     let before = std::fs::read(t.paths.database()).unwrap();
     let other_key = registro_core::store::DatabaseKey::generate();
     let Err(error) = Desk::open(&t.paths, Settings::default(), &other_key).await else {
@@ -297,7 +297,7 @@ async fn a_changed_legal_text_is_its_own_problem() {
         .execute(t.desk.store().writer())
         .await
         .unwrap();
-    close_database(t.desk.store());
+    close_database_here(t.desk.store()).await;
     let problem = rescue_of(&t.paths).await;
     assert_eq!(problem.kind, StartupProblemKind::LegalTextChanged);
     assert!(
@@ -372,7 +372,7 @@ async fn syncing_after_a_restore_duplicates_nothing_centrally() {
     assert_eq!(before[0], ("registrations".to_owned(), 2), "{before:?}");
 
     // The station's disk fails; its last copy is restored.
-    close_database(t.desk.store());
+    close_database_here(t.desk.store()).await;
     remove_database(&t.paths);
     restore_at_startup(
         &t.paths,

@@ -69,7 +69,7 @@ async fn a_database_kept_in_clear_is_encrypted_once_and_keeps_its_rows() {
         .await
         .unwrap();
     assert!(migrations >= 3, "the migrations' record came along");
-    close_database(&store);
+    close_database_here(&store).await;
 
     assert_ne!(header(&path), PLAIN_HEADER);
     assert!(Store::is_encrypted(&path).unwrap());
@@ -86,7 +86,7 @@ async fn a_database_kept_in_clear_is_encrypted_once_and_keeps_its_rows() {
         .await
         .unwrap();
     assert_eq!(count, 1);
-    close_database(&store);
+    close_database_here(&store).await;
 }
 
 #[tokio::test]
@@ -94,7 +94,7 @@ async fn another_key_or_a_foreign_file_is_told_in_spanish() {
     let dir = test_folder();
     let path = dir.path().join("registro.sqlite3");
     let store = Store::open(&path, &DatabaseKey::generate()).await.unwrap();
-    close_database(&store);
+    close_database_here(&store).await;
 
     let wrong = Store::open(&path, &DatabaseKey::generate())
         .await
@@ -179,7 +179,7 @@ async fn with_its_key_on_disk_a_station_registers_nobody_until_a_supervisor_acce
 
     // Accepted once for this station: a restart keeps it.
     let root = t.paths.root.clone();
-    close_database(t.desk.store());
+    close_database_here(t.desk.store()).await;
     let again = reopen_desk(&root).await;
     again.desk.keep_key_on_disk().await.unwrap();
     assert_eq!(
@@ -187,6 +187,6 @@ async fn with_its_key_on_disk_a_station_registers_nobody_until_a_supervisor_acce
         Some(registro_core::config::KeyOnDisk::Accepted)
     );
     again.register(BENEFICIARY, "emiliano@example.com").await;
-    close_database(again.desk.store());
+    close_database_here(again.desk.store()).await;
     drop(t);
 }

@@ -162,6 +162,18 @@ async fn open_desk(
     }
 }
 
+/// Closes the database from the test's own runtime: a connection dropped just before goes
+/// back to its pool by a task on that runtime, which a blocked thread would never run (the
+/// close then waited its 30 s, and the file changed under the test when it finally ended).
+/// Bounded like [`close_database`].
+pub async fn close_database_here(store: &registro_core::store::Store) {
+    let close = async {
+        store.writer().close().await;
+        store.reader().close().await;
+    };
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(30), close).await;
+}
+
 /// Closes a desk's database files now, even while clones of the desk live on in
 /// background tasks that never end (the app's, on Tauri's runtime): Windows cannot remove
 /// a folder whose files are open (Linux can). Gives up after half a minute (a query that
