@@ -55,6 +55,16 @@ fn folder_error(folder: &Path, e: impl std::fmt::Display) -> Error {
     Error::BackupFolder(folder.display().to_string())
 }
 
+/// Makes sure a finished file is on the disk before it is renamed into place. Opened for
+/// writing: Windows flushes only a handle with write access, and refuses a read-only one
+/// with «access denied» (Linux flushes either).
+fn flush_to_disk(path: &Path) -> std::io::Result<()> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)?
+        .sync_all()
+}
+
 /// The instant a copy's file name says it was taken; `None` for any other file.
 fn taken_at(file_name: &str) -> Option<DateTime<Utc>> {
     let stamp = file_name.strip_prefix(PREFIX)?.strip_suffix(SUFFIX)?;
@@ -98,9 +108,7 @@ pub(crate) async fn take(
             "the backup came out unencrypted; removed".into(),
         ));
     }
-    std::fs::File::open(&partial)
-        .and_then(|f| f.sync_all())
-        .map_err(|e| folder_error(folder, e))?;
+    flush_to_disk(&partial).map_err(|e| folder_error(folder, e))?;
     std::fs::rename(&partial, &target).map_err(|e| folder_error(folder, e))?;
     let size_bytes = std::fs::metadata(&target)
         .map(|m| m.len())
@@ -235,9 +243,7 @@ pub async fn restore(
     }
     let incoming = with_suffix(database, ".restaurando");
     std::fs::copy(backup, &incoming).map_err(failed)?;
-    std::fs::File::open(&incoming)
-        .and_then(|f| f.sync_all())
-        .map_err(failed)?;
+    flush_to_disk(&incoming).map_err(failed)?;
     std::fs::rename(&incoming, database).map_err(failed)?;
     tracing::info!(
         backup = %backup.display(),

@@ -189,8 +189,7 @@ async fn count_registrations(root: &Path) -> usize {
 
 /// Closes the desk's database files before the next process opens them.
 async fn close(t: &TestDesk) {
-    t.desk.store().writer().close().await;
-    t.desk.store().reader().close().await;
+    t.desk.store().close().await;
 }
 
 fn use_server(t: &TestDesk, server: &SmtpServer) {

@@ -236,8 +236,7 @@ async fn register_as_a_second_instance(part: &str) {
     // The database's connections end before the process does: left to the exit, SQLite's
     // worker threads could still be running while the C library's exit handlers free what
     // they use (a heap corruption at exit, 1 run in 20, seen here).
-    t.desk.store().writer().close().await;
-    t.desk.store().reader().close().await;
+    t.desk.store().close().await;
 }
 
 const KILLED_IMPORTING: &str = "an_app_killed_while_importing_a_roster_keeps_the_old_roster_whole";

@@ -177,6 +177,5 @@ async fn a_full_disk_saves_nothing_says_so_and_the_desk_goes_on_once_there_is_ro
         .await
         .unwrap();
     assert_eq!(integrity, "ok");
-    t.desk.store().writer().close().await;
-    t.desk.store().reader().close().await;
+    t.desk.store().close().await;
 }

@@ -167,11 +167,7 @@ async fn open_desk(
 /// close then waited its 30 s, and the file changed under the test when it finally ended).
 /// Bounded like [`close_database`].
 pub async fn close_database_here(store: &registro_core::store::Store) {
-    let close = async {
-        store.writer().close().await;
-        store.reader().close().await;
-    };
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(30), close).await;
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(30), store.close()).await;
 }
 
 /// Closes a desk's database files now, even while clones of the desk live on in
@@ -179,7 +175,7 @@ pub async fn close_database_here(store: &registro_core::store::Store) {
 /// a folder whose files are open (Linux can). Gives up after half a minute (a query that
 /// never ends, or one whose runtime is this very thread: see `folder`).
 pub fn close_database(store: &registro_core::store::Store) {
-    let pools = [store.writer().clone(), store.reader().clone()];
+    let store = store.clone();
     let (closed, wait) = std::sync::mpsc::channel();
     // Its own thread and runtime: the caller may be the test's only runtime thread, which
     // a task holding a connection would need in order to give it back.
@@ -188,11 +184,7 @@ pub fn close_database(store: &registro_core::store::Store) {
             .enable_all()
             .build()
             .expect("a runtime to close the database");
-        runtime.block_on(async {
-            for pool in pools {
-                pool.close().await;
-            }
-        });
+        runtime.block_on(store.close());
         let _ = closed.send(());
     });
     // A loaded machine (CI on two cores) can take seconds to checkpoint on close; a test
