@@ -15,7 +15,7 @@
 //! registration/identity.rs  identify_affiliate
 //! validation.rs ........... validate_with_code, validate_with_link
 //! followups.rs ............ resend_validation, correct_email, issue_new_temporary_password,
-//!                           cancel_registration, reveal_serial
+//!                           rectify_phone, cancel_registration, reveal_serial
 //! expiry.rs ............... expire_overdue
 //! search.rs ............... search, registration_detail
 //! receipt/mod.rs .......... receipt

@@ -1,13 +1,13 @@
 //! What a clerk does at the desk after a registration: resend the validation email,
-//! correct the email, issue a new temporary password, reveal a serial (supervisor),
-//! cancel (supervisor). Every action is audited with who did it and, where it matters, why.
+//! correct the email, issue a new temporary password, rectify the phone (supervisor),
+//! reveal a serial (supervisor), cancel (supervisor). Every action is audited with who did it and, where it matters, why.
 
 use crate::affiliate_account::{new_temporary_password, replace_password};
 use crate::desk::Desk;
 use crate::domain::SupervisorApproval;
 use crate::domain::{
-    AffiliationNumber, EmailAddress, EmailKind, EventKind, Field, FieldError, RegistrationState,
-    SyncState, require_reason,
+    AffiliationNumber, EmailAddress, EmailKind, EventKind, Field, FieldError, Phone, PhoneCountry,
+    RegistrationState, SyncState, require_reason,
 };
 use crate::error::{Error, Result};
 use crate::outbox::cancel_unsent;
@@ -30,6 +30,16 @@ pub struct EmailSent {
     pub email_masked: String,
     /// Until when the new link and code work (validation emails).
     pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// What the clerk sees after the phone is rectified.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PhoneRectified {
+    pub registration_id: String,
+    pub folio: String,
+    /// The new number as the detail screen shows it.
+    pub phone_display: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -201,6 +211,78 @@ impl Desk {
             folio: registration.folio,
             email_masked: EmailAddress::mask_stored(&registration.email),
             expires_at: None,
+        })
+    }
+
+    /// Rectifies the phone of a registration that is not closed (the affiliate's right
+    /// of rectification): a supervisor approves, with the reason. The central database
+    /// gets the new number by an event; the audit trail keeps both numbers masked.
+    pub async fn rectify_phone(
+        &self,
+        registration_id: &str,
+        phone: &str,
+        country: PhoneCountry,
+        approval: &SupervisorApproval,
+        reason: &str,
+    ) -> Result<PhoneRectified> {
+        let clerk = self.current_clerk()?;
+        let mut errors = Vec::new();
+        let new_phone = Phone::parse(phone, country)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let reason = require_reason(reason).map_err(|e| errors.push(e)).ok();
+        let (Some(new_phone), Some(reason)) = (new_phone, reason) else {
+            return Err(Error::Fields(errors));
+        };
+        self.expire_overdue().await?;
+        let registration = RegistrationRow::by_id(self.store.reader(), registration_id).await?;
+        if registration.state.is_closed() {
+            return Err(Error::RegistrationClosed {
+                folio: registration.folio,
+                state: registration.state,
+            });
+        }
+        if new_phone.e164() == registration.phone_e164 {
+            return Err(FieldError::new(
+                Field::Phone,
+                "sin_cambio",
+                "Es el mismo teléfono que ya tiene el registro.",
+            )
+            .into());
+        }
+        sync::queue::ensure_not_uploading(&self.store, &registration.id).await?;
+        let supervisor = self.approve(approval).await?;
+        // The approving supervisor is who rectifies.
+        let mut work = self.work(Actor::Staff(supervisor)).await?;
+        sqlx::query("UPDATE registrations SET phone_e164 = ?, updated_at = ? WHERE id = ?")
+            .bind(new_phone.e164())
+            .bind(db_time(work.now()))
+            .bind(&registration.id)
+            .execute(work.conn())
+            .await?;
+        work.event(
+            &registration.id,
+            EventKind::PhoneCorrected,
+            json!({ "telefono": new_phone.e164() }),
+        )
+        .await?;
+        work.audit(
+            "telefono_rectificado",
+            Subject::of(&registration),
+            json!({
+                "folio": registration.folio,
+                "anterior": Phone::mask_stored(&registration.phone_e164),
+                "nuevo": new_phone.masked(),
+                "motivo": reason,
+                "capturista": clerk.username,
+            }),
+        )
+        .await?;
+        work.commit().await?;
+        Ok(PhoneRectified {
+            registration_id: registration.id,
+            folio: registration.folio,
+            phone_display: new_phone.display(),
         })
     }
 

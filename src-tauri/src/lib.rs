@@ -47,6 +47,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
             commands::consents::answer_consent,
             commands::followups::correct_email,
             commands::followups::issue_new_temporary_password,
+            commands::followups::rectify_phone,
             commands::followups::cancel_registration,
             commands::followups::reveal_serial,
             commands::search::search,
@@ -56,6 +57,8 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
             // Written consent for the family grouping (from «Buscar»).
             commands::receipt::save_consent_form_pdf,
             commands::receipt::record_consent_form_collected,
+            // The affiliate's right of access (from «Buscar»).
+            commands::receipt::save_access_report_pdf,
             commands::roster::import_roster,
             commands::settings::get_settings,
             commands::settings::save_settings,

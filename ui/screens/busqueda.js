@@ -1,7 +1,7 @@
 // @ts-check
 import { api, asError } from '../shared/api.js';
 import { textos } from '../shared/textos.js';
-import { clearErrors, clearFieldError, fecha, showError } from '../shared/formulario.js';
+import { clearErrors, clearFieldError, fecha, showError, showFieldError } from '../shared/formulario.js';
 import { pedirAutorizacion } from '../shared/autorizacion.js';
 import { $, el } from '../shared/dom.js';
 import { initConsentimientoEscrito, mostrarConsentimientoEscrito } from './consentimiento-escrito.js';
@@ -25,6 +25,12 @@ export function initBusqueda() {
     $('correccion-email').focus();
   });
   $('cancelar-correccion').addEventListener('click', () => { $('form-corregir').hidden = true; });
+  $('accion-telefono').addEventListener('click', () => {
+    $('form-telefono').hidden = false;
+    $('rectificacion-telefono').focus();
+  });
+  $('cancelar-telefono').addEventListener('click', () => { $('form-telefono').hidden = true; });
+  $('form-telefono').addEventListener('submit', (ev) => { ev.preventDefault(); rectificarTelefono(); });
   $('respuesta-cerrar').addEventListener('click', () => $('dialogo-respuesta', 'dialog').close());
   $('respuesta-si').addEventListener('click', () => responder(true));
   $('respuesta-no').addEventListener('click', () => responder(false));
@@ -37,6 +43,17 @@ export function initBusqueda() {
       exito: t.contrasenaEnviada,
     });
     if (r) await mostrar(current.registration_id, t.contrasenaEnviada(r));
+  });
+  $('accion-datos').addEventListener('click', async () => {
+    const registrationId = current.registration_id;
+    const path = await pedirAutorizacion({
+      titulo: t.datosTitulo,
+      explicacion: t.datosExplicacion,
+      supervisor: true,
+      accion: (d) => api.saveAccessReportPdf(registrationId, d.approval, d.reason),
+      exito: t.datosGuardados,
+    });
+    if (path) await mostrar(registrationId, t.datosGuardados(path));
   });
   $('accion-cancelar').addEventListener('click', async () => {
     const r = await pedirAutorizacion({
@@ -94,6 +111,7 @@ export async function mostrar(registrationId, aviso) {
   $('detalle-exito').hidden = !aviso;
   $('detalle-exito').textContent = aviso ?? '';
   $('form-corregir').hidden = true;
+  $('form-telefono').hidden = true;
 
   $('detalle-datos').replaceChildren(...t.datos(d, t.estados[d.state], fecha).flatMap(([k, v]) => [
     el('dt', { textContent: k }), el('dd', { textContent: v })]));
@@ -107,6 +125,7 @@ export async function mostrar(registrationId, aviso) {
   $('accion-reenviar').hidden = !pending;
   $('accion-corregir').hidden = !pending;
   $('accion-contrasena').hidden = !validated;
+  $('accion-telefono').hidden = closed;
   $('accion-cancelar').hidden = closed;
   startCooldown(d.resend_available_at);
 
@@ -219,4 +238,37 @@ async function corregir() {
     suggestedFor = error.fields?.some((f) => f.code === 'posible_error') ? email : null;
     showError(error, $('detalle-mensaje'), textos.registro.revise, ids);
   }
+}
+
+/** The number is checked here first, so its mistakes show on its own field; a supervisor then approves. */
+async function rectificarTelefono() {
+  if (!current) return;
+  const registrationId = current.registration_id;
+  const ids = { phone: 'rectificacion-telefono' };
+  clearErrors($('form-telefono', 'form'));
+  const phone = $('rectificacion-telefono', 'input').value;
+  const country = /** @type {import('../types/ipc').PhoneCountry} */ ($('rectificacion-pais', 'select').value);
+  let nuevo;
+  try {
+    const check = await api.checkField('phone', phone, null, country);
+    if (check.value === current.phone_e164) {
+      showFieldError('phone', t.telefonoSinCambio, ids);
+      return;
+    }
+    nuevo = check.display ?? phone;
+  } catch (e) {
+    const error = asError(e, textos.general.errorInesperado);
+    showFieldError('phone', error.fields?.[0]?.message ?? error.message, ids);
+    $('rectificacion-telefono').focus();
+    return;
+  }
+  const r = await pedirAutorizacion({
+    titulo: t.telefonoTitulo,
+    explicacion: t.telefonoExplicacion(nuevo),
+    supervisor: true,
+    campos: ids,
+    accion: (d) => api.rectifyPhone(registrationId, phone, country, d.approval, d.reason),
+    exito: t.telefonoRectificado,
+  });
+  if (r) await mostrar(registrationId, t.telefonoRectificado(r));
 }

@@ -125,6 +125,12 @@ export const api = {
     invoke('correct_email', { registrationId, email, confirmation, suggestionDeclined }),
   /** @param {string} registrationId @param {string} reason @returns {Promise<EmailSent>} */
   newTemporaryPassword: (registrationId, reason) => invoke('issue_new_temporary_password', { registrationId, reason }),
+  /**
+   * @param {string} registrationId @param {string} phone @param {PhoneCountry} phoneCountry
+   * @param {SupervisorApproval} approval @param {string} reason @returns {Promise<import('../types/ipc').PhoneRectified>}
+   */
+  rectifyPhone: (registrationId, phone, phoneCountry, approval, reason) =>
+    invoke('rectify_phone', { registrationId, phone, phoneCountry, approval, reason }),
   /** @param {string} registrationId @param {SupervisorApproval} approval @param {string} reason @returns {Promise<void>} */
   cancelRegistration: (registrationId, approval, reason) => invoke('cancel_registration', { registrationId, approval, reason }),
   /**
@@ -184,6 +190,9 @@ export const api = {
   // Written consent for the family grouping (from «Buscar»).
   /** @param {string} registrationId @returns {Promise<string>} The PDF's path. */
   saveConsentFormPdf: (registrationId) => invoke('save_consent_form_pdf', { registrationId }),
+  /** @param {string} registrationId @param {SupervisorApproval} approval @param {string} reason @returns {Promise<string>} */
+  saveAccessReportPdf: (registrationId, approval, reason) =>
+    invoke('save_access_report_pdf', { registrationId, approval, reason }),
   /** @param {string} registrationId @returns {Promise<void>} */
   recordConsentFormCollected: (registrationId) => invoke('record_consent_form_collected', { registrationId }),
   // Reportes (supervisors).

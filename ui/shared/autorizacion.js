@@ -25,6 +25,7 @@ import { $ } from './dom.js';
  * @property {boolean} [identificacion] Asks whether the official ID was checked.
  * @property {boolean} [supervisor] Asks for a supervisor's approval.
  * @property {boolean} [motivo] false hides the reason.
+ * @property {import('./formulario.js').FieldIds} [campos] Where the action's own fields are, outside the dialog.
  * @property {(input: AuthorizationInput) => Promise<T>} accion
  * @property {(result: T) => string} exito
  */
@@ -87,7 +88,7 @@ export function pedirAutorizacion(options) {
         $('cerrar-autorizacion').focus();
       } catch (e) {
         $('approval_password', 'input').value = '';
-        showError(asError(e, textos.general.errorInesperado), $('autorizacion-mensaje'), textos.registro.revise, IDS);
+        showError(asError(e, textos.general.errorInesperado), $('autorizacion-mensaje'), textos.registro.revise, { ...options.campos, ...IDS });
       } finally {
         button.disabled = false;
       }

@@ -301,6 +301,15 @@ expires_at: string | null, };
 export type RevealedSerial = { affiliation_number: string, credential_serial: string, full_name: string, };
 
 /**
+ * What the clerk sees after the phone is rectified.
+ */
+export type PhoneRectified = { registration_id: string, folio: string, 
+/**
+ * The new number as the detail screen shows it.
+ */
+phone_display: string, };
+
+/**
  * A supervisor's approval of an action, typed at the clerk's desk.
  */
 export type SupervisorApproval = { username: string, password: string, };

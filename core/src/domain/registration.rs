@@ -58,6 +58,8 @@ text_enum! {
         PasswordReissued = "contrasena_reemitida",
         /// The grouping consent answered again at a later visit (granted or revoked).
         GroupingAnswered = "agrupacion_respondida",
+        /// The phone rectified at the desk, with a supervisor's approval.
+        PhoneCorrected = "telefono_corregido",
     }
 }
 

@@ -1,14 +1,18 @@
 //! The affiliate's printed receipt: what it says ([`Receipt`], read from the store) and
 //! how it looks on paper ([`render_pdf`], a Letter-size PDF in the standard fonts). The
-//! written consent for the family grouping ([`ConsentForm`]) is printed the same way.
+//! written consent for the family grouping ([`ConsentForm`]) and the affiliate's access
+//! report ([`AccessReport`]) are printed the same way.
 //!
-//! It never carries a secret: no validation code or link, no temporary password, no
-//! credential serial; the email and phone are masked.
+//! None carries a secret: no validation code or link, no temporary password, no
+//! credential serial. The receipt masks the email and phone; the access report, the
+//! person's own copy of their data, does not.
 
+mod access_report;
 mod consent_form;
 mod layout;
 mod pdf;
 
+pub use access_report::{AccessReport, render_access_report_pdf};
 pub use consent_form::{ConsentForm, render_consent_form_pdf};
 pub use pdf::render_pdf;
 

@@ -77,6 +77,7 @@ impl Desk {
             folio: security::new_folio(now.with_timezone(&Local).date_naive()),
             affiliation_number: request.affiliation.to_string(),
             email: request.email.to_string(),
+            phone_e164: request.phone.e164().to_owned(),
             state: RegistrationState::PendingValidation,
             validated_at: None,
             full_name: Some(affiliate.full_name.clone()),

@@ -13,13 +13,15 @@ pub(crate) struct RegistrationRow {
     pub folio: String,
     pub affiliation_number: String,
     pub email: String,
+    pub phone_e164: String,
     pub state: RegistrationState,
     pub validated_at: Option<DateTime<Utc>>,
     pub full_name: Option<String>,
 }
 
 const REGISTRATION_SELECT: &str =
-    "SELECT r.id, r.folio, r.affiliation_number, r.email, r.state, r.validated_at, a.full_name
+    "SELECT r.id, r.folio, r.affiliation_number, r.email, r.phone_e164, r.state, r.validated_at,
+           a.full_name
    FROM registrations r
    LEFT JOIN roster_affiliates a ON a.affiliation_number = r.affiliation_number";
 

@@ -1,9 +1,11 @@
 //! What the desk does after a registration: resend, correct the email, a new temporary
-//! password, a serial revealed by a supervisor, a cancellation.
+//! password, the phone rectified, a serial revealed by a supervisor, a cancellation.
 
 use chrono::Duration;
-use registro_core::domain::Field;
+use registro_core::domain::{Field, PhoneCountry};
 use registro_core::staff::SupervisorApproval;
+use registro_core::sync::Central;
+use registro_test_support::postgres_server::PgServer;
 use registro_test_support::*;
 
 #[tokio::test]
@@ -305,4 +307,116 @@ async fn a_supervisor_cancels_a_registration_and_its_links_stop() {
     .unwrap();
     assert_eq!(actor, "supervisora");
     assert!(detail.contains("correo de otra persona"));
+}
+
+#[tokio::test]
+async fn a_supervisor_rectifies_the_phone_here_and_centrally_and_the_audit_keeps_it_masked() {
+    let pg = PgServer::start();
+    let admin = central_database(&pg).await;
+    let t = spawn_desk().await;
+    t.desk.use_central(Some(
+        Central::new(&pg.url_as("oficina_mexicali", "central"), None).unwrap(),
+    ));
+    let receipt = registered(&t).await;
+    t.desk.sync_once().await.unwrap();
+    let id = &receipt.registration_id;
+
+    // Every mistake is told on its field, and nothing changes.
+    let Err(registro_core::Error::Fields(errors)) = t
+        .desk
+        .rectify_phone(id, "12", PhoneCountry::Mexico, &supervisor_approval(), "")
+        .await
+    else {
+        panic!("a short number and no reason were accepted");
+    };
+    let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
+    assert_eq!(fields, [Field::Phone, Field::Reason]);
+    let same = t
+        .desk
+        .rectify_phone(
+            id,
+            "686 555 0142",
+            PhoneCountry::Mexico,
+            &supervisor_approval(),
+            "Cambió de número",
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (same.field(), same.field_errors()[0].code),
+        (Some(Field::Phone), "sin_cambio")
+    );
+    let wrong_password = SupervisorApproval {
+        password: "no-es-la-contrasena".into(),
+        ..supervisor_approval()
+    };
+    assert!(
+        t.desk
+            .rectify_phone(
+                id,
+                "(619) 555-0199",
+                PhoneCountry::UnitedStatesOrCanada,
+                &wrong_password,
+                "Cambió de número"
+            )
+            .await
+            .is_err()
+    );
+    let unchanged = t.desk.registration_detail(id).await.unwrap();
+    assert_eq!(unchanged.record.phone_display, "686 555 0142");
+
+    let done = t
+        .desk
+        .rectify_phone(
+            id,
+            "(619) 555-0199",
+            PhoneCountry::UnitedStatesOrCanada,
+            &supervisor_approval(),
+            "Solicitud de rectificación: cambió de número",
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.phone_display, "+1 (619) 555-0199");
+    let detail = t.desk.registration_detail(id).await.unwrap();
+    assert_eq!(detail.record.phone_display, "+1 (619) 555-0199");
+
+    let (actor, audited): (String, String) = sqlx::query_as(
+        "SELECT clerk, detail FROM audit_events WHERE action = 'telefono_rectificado'",
+    )
+    .fetch_one(t.desk.store().reader())
+    .await
+    .unwrap();
+    assert_eq!(actor, "supervisora", "the approving supervisor rectifies");
+    assert!(audited.contains("cambió de número"), "{audited}");
+    assert!(
+        audited.contains("0142") && audited.contains("0199") && !audited.contains("555"),
+        "both numbers, masked: {audited}"
+    );
+
+    t.desk.sync_once().await.unwrap();
+    let central_phone: String =
+        sqlx::query_scalar("SELECT phone_e164 FROM registrations WHERE folio = $1")
+            .bind(&receipt.folio)
+            .fetch_one(admin.pool())
+            .await
+            .unwrap();
+    assert_eq!(central_phone, "+16195550199");
+
+    // A closed registration is not rectified.
+    t.desk
+        .cancel_registration(id, &supervisor_approval(), "Lo pidió el afiliado")
+        .await
+        .unwrap();
+    let closed = t
+        .desk
+        .rectify_phone(
+            id,
+            "686 555 0177",
+            PhoneCountry::Mexico,
+            &supervisor_approval(),
+            "Cambió de número",
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(closed.code(), "registro_cerrado");
 }

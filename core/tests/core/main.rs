@@ -2,6 +2,7 @@
 //! real SMTP and PostgreSQL servers where the use case talks to one). One binary, so the
 //! core and its test support are linked once.
 
+mod access_report;
 mod audit_log;
 mod backup;
 mod bad_inputs;

@@ -1,9 +1,11 @@
 //! What the desk does afterwards for a registration: emails again, a corrected address, a
-//! new temporary password, a cancellation, and the serial of a credential without one.
+//! new temporary password, a rectified phone, a cancellation, and the serial of a
+//! credential without one.
 
 use crate::error::CommandError;
 use crate::state::AppState;
-use registro_core::followups::{EmailSent, RevealedSerial};
+use registro_core::domain::PhoneCountry;
+use registro_core::followups::{EmailSent, PhoneRectified, RevealedSerial};
 use registro_core::staff::SupervisorApproval;
 use tauri::State;
 
@@ -38,6 +40,21 @@ pub async fn issue_new_temporary_password(
     Ok(state
         .desk
         .issue_new_temporary_password(&registration_id, &reason)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn rectify_phone(
+    state: State<'_, AppState>,
+    registration_id: String,
+    phone: String,
+    phone_country: PhoneCountry,
+    approval: SupervisorApproval,
+    reason: String,
+) -> Result<PhoneRectified, CommandError> {
+    Ok(state
+        .desk
+        .rectify_phone(&registration_id, &phone, phone_country, &approval, &reason)
         .await?)
 }
 

@@ -17,7 +17,7 @@ use registro_core::domain::{
     AffiliateKind, AttemptOutcome, Clerk, DocumentKind, EmailKind, EmailState, Field, FieldError,
     PhoneCountry, RegistrationState, Role, SupervisorApproval, SyncState,
 };
-use registro_core::followups::{EmailSent, RevealedSerial};
+use registro_core::followups::{EmailSent, PhoneRectified, RevealedSerial};
 use registro_core::legal::LegalDocument;
 use registro_core::readiness::{ReadinessCheck, ReadinessItem};
 use registro_core::receipt::{Receipt, ReceiptContact, ReceiptDocument};
@@ -116,6 +116,7 @@ fn declarations() -> Vec<Declaration> {
         Promise,
         EmailSent,
         RevealedSerial,
+        PhoneRectified,
         SupervisorApproval,
         // Roster.
         ImportProgress,

@@ -1,9 +1,11 @@
-//! The affiliate's receipt: on screen (and printed), or saved as a PDF.
+//! The affiliate's receipt: on screen (and printed), or saved as a PDF; the written
+//! consent form and the access report, saved as PDFs.
 
 use super::internal;
 use crate::error::CommandError;
 use crate::state::AppState;
 use registro_core::receipt::{self, Receipt};
+use registro_core::staff::SupervisorApproval;
 use tauri::State;
 
 #[tauri::command]
@@ -48,6 +50,31 @@ pub async fn save_consent_form_pdf(
         .and_then(|()| std::fs::write(&file, bytes))
         .map_err(|e| internal(format!("consent form pdf {}: {e}", file.display())))?;
     tracing::info!(folio = %form.folio, "consent form saved as pdf");
+    Ok(file.display().to_string())
+}
+
+/// Writes the affiliate's access report (everything held about the registration, for
+/// the affiliate) as a PDF in the receipts folder, approved by a supervisor with the
+/// reason; returns the file's path.
+#[tauri::command]
+pub async fn save_access_report_pdf(
+    state: State<'_, AppState>,
+    registration_id: String,
+    approval: SupervisorApproval,
+    reason: String,
+) -> Result<String, CommandError> {
+    let report = state
+        .desk
+        .access_report(&registration_id, &approval, &reason)
+        .await?;
+    let file = state
+        .receipts_dir
+        .join(format!("Datos personales {}.pdf", report.folio));
+    let bytes = receipt::render_access_report_pdf(&report);
+    std::fs::create_dir_all(&state.receipts_dir)
+        .and_then(|()| std::fs::write(&file, bytes))
+        .map_err(|e| internal(format!("access report pdf {}: {e}", file.display())))?;
+    tracing::info!(folio = %report.folio, "access report saved as pdf");
     Ok(file.display().to_string())
 }
 

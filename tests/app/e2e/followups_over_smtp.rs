@@ -1,5 +1,6 @@
 //! Follow-ups through a real SMTP server: its settings and a test email, a serial revealed
-//! by a supervisor, search, resend, an email correction and a new temporary password.
+//! by a supervisor, search, resend, an email correction, a new temporary password, the
+//! phone rectified and the affiliate's data handed over as a PDF.
 
 use super::checks::*;
 use super::clerk::*;
@@ -191,6 +192,73 @@ async fn resend_email_correction_and_a_new_password_through_a_real_smtp_server()
     assert!(after(&password_email, "Contraseña temporal: ").len() >= 12);
     wait_text(&c, "#detalle-correos", "Contraseña temporal").await;
     screenshot(&c, &h, "35-nueva-contrasena").await;
+
+    // The affiliate's phone rectified: a short number is told on its field, then a US
+    // number, approved by the supervisor, shows in the detail.
+    click(&c, "accion-telefono").await;
+    wait_visible(&c, "#form-telefono").await;
+    type_into(&c, "rectificacion-telefono", "686 555").await;
+    click(&c, "guardar-telefono").await;
+    wait_text(&c, "#error-rectificacion-telefono", "10 dígitos").await;
+    // The country by keyboard, as a clerk picks it.
+    c.execute(
+        "document.getElementById('rectificacion-pais').focus();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    press(&c, &fantoccini::key::Key::Down.to_string()).await;
+    wait_value(&c, "rectificacion-pais", "united_states_or_canada").await;
+    type_into(&c, "rectificacion-telefono", "619 555 0188").await;
+    click(&c, "guardar-telefono").await;
+    wait_visible(&c, "#dialogo-autorizacion").await;
+    assert!(
+        text(&c, "#autorizacion-explicacion")
+            .await
+            .contains("(619) 555-0188")
+    );
+    type_into(&c, "reason", "El afiliado pidió rectificar su teléfono").await;
+    audit_accessibility(&c, &h, "dialogo-rectificar-telefono").await;
+    approve_as_supervisor(&c).await;
+    wait_text(&c, "#autorizacion-resultado", "Teléfono rectificado").await;
+    click(&c, "cerrar-autorizacion").await;
+    wait_text(&c, "#detalle-datos", "+1 (619) 555-0188").await;
+    c.execute(
+        "document.getElementById('detalle-titulo').scrollIntoView();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&c, &h, "36-telefono-rectificado").await;
+
+    // The affiliate asks for their data: a supervisor approves, and a PDF with all of it
+    // (the email unmasked, the new phone) is saved for the affiliate.
+    click(&c, "accion-datos").await;
+    wait_visible(&c, "#dialogo-autorizacion").await;
+    type_into(&c, "reason", "Solicitud de acceso del afiliado").await;
+    approve_as_supervisor(&c).await;
+    let saved = wait_text(
+        &c,
+        "#autorizacion-resultado",
+        "Datos personales guardados en PDF: ",
+    )
+    .await;
+    click(&c, "cerrar-autorizacion").await;
+    let (_, rest) = saved.split_once("PDF: ").unwrap();
+    let path = &rest[..rest.find(".pdf").unwrap() + ".pdf".len()];
+    let pdf = std::fs::read(path).unwrap();
+    for expected in [
+        folio.as_str(),
+        "joaquin.villasenor@example.com",
+        "(619) 555-0188",
+    ] {
+        assert!(
+            pdf.windows(expected.len())
+                .any(|w| w == expected.as_bytes()),
+            "{expected:?} not in {path}"
+        );
+    }
+    std::fs::write(h.shots.join("37-datos-personales.pdf"), &pdf).unwrap();
 
     c.close().await.unwrap();
 }
