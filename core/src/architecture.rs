@@ -27,6 +27,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("backup", USE_CASES),
     ("registration", USE_CASES),
     ("consents", USE_CASES),
+    ("erasure", USE_CASES),
     ("validation", USE_CASES),
     ("followups", USE_CASES),
     ("expiry", USE_CASES),

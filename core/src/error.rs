@@ -71,6 +71,9 @@ pub enum Error {
         state: RegistrationState,
     },
 
+    #[error("Los datos de contacto del registro con folio {folio} ya se suprimieron.")]
+    PersonalDataErased { folio: String },
+
     #[error("No se pudo leer el archivo del padrón: {0}")]
     RosterFile(String),
 
@@ -285,6 +288,7 @@ impl Error {
             Error::CodeExpired(_) => "codigo_vencido",
             Error::AlreadyValidated(_) => "ya_validado",
             Error::RegistrationClosed { .. } => "registro_cerrado",
+            Error::PersonalDataErased { .. } => "datos_suprimidos",
             Error::RosterFile(_) => "archivo_padron",
             Error::ResendTooSoon(_) => "reenvio_muy_pronto",
             Error::NotPending { .. } => "no_pendiente",

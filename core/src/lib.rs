@@ -53,6 +53,8 @@ pub mod desk;
 pub mod audit_log;
 pub mod backup;
 pub mod consents;
+// The rights of cancellation and opposition, and retention.
+pub mod erasure;
 mod expiry;
 pub mod followups;
 pub mod readiness;

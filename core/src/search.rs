@@ -115,6 +115,9 @@ pub struct RegistrationRecord {
     pub validated_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
     pub closed_reason: Option<String>,
+    /// When the email and phone were erased (a right of cancellation or opposition, or
+    /// the retention period ended).
+    pub personal_data_erased_at: Option<DateTime<Utc>>,
 }
 
 /// The signed written consent (family grouping) handed back at the desk: when, by whom
@@ -245,7 +248,7 @@ impl Desk {
         let now = self.clock.now();
         let mut record: RegistrationRecord = sqlx::query_as(
             "SELECT phone_e164, family_grouping, office, workstation, clerk, validated_at, closed_at,
-                    closed_reason
+                    closed_reason, personal_data_erased_at
                FROM registrations WHERE id = ?",
         )
         .bind(registration_id)

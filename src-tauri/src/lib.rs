@@ -48,6 +48,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
             commands::followups::correct_email,
             commands::followups::issue_new_temporary_password,
             commands::followups::rectify_phone,
+            commands::followups::erase_personal_data,
             commands::followups::cancel_registration,
             commands::followups::reveal_serial,
             commands::search::search,

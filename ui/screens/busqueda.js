@@ -55,6 +55,25 @@ export function initBusqueda() {
     });
     if (path) await mostrar(registrationId, t.datosGuardados(path));
   });
+  $('accion-suprimir').addEventListener('click', () => {
+    $('form-suprimir').hidden = false;
+    $('suprimir-cancelacion').focus();
+  });
+  $('cancelar-suprimir').addEventListener('click', () => { $('form-suprimir').hidden = true; });
+  $('form-suprimir').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const registrationId = current.registration_id;
+    const right = /** @type {import('../types/ipc').ErasureRight} */ (
+      $('suprimir-oposicion', 'input').checked ? 'opposition' : 'cancellation');
+    const r = await pedirAutorizacion({
+      titulo: t.suprimirTitulo(right),
+      explicacion: t.suprimirExplicacion,
+      supervisor: true,
+      accion: (d) => api.erasePersonalData(registrationId, right, d.approval, d.reason),
+      exito: t.suprimidos,
+    });
+    if (r) await mostrar(registrationId, t.suprimidos(r));
+  });
   $('accion-cancelar').addEventListener('click', async () => {
     const r = await pedirAutorizacion({
       titulo: t.cancelarTitulo,
@@ -112,6 +131,7 @@ export async function mostrar(registrationId, aviso) {
   $('detalle-exito').textContent = aviso ?? '';
   $('form-corregir').hidden = true;
   $('form-telefono').hidden = true;
+  $('form-suprimir').hidden = true;
 
   $('detalle-datos').replaceChildren(...t.datos(d, t.estados[d.state], fecha).flatMap(([k, v]) => [
     el('dt', { textContent: k }), el('dd', { textContent: v })]));
@@ -126,6 +146,7 @@ export async function mostrar(registrationId, aviso) {
   $('accion-corregir').hidden = !pending;
   $('accion-contrasena').hidden = !validated;
   $('accion-telefono').hidden = closed;
+  $('accion-suprimir').hidden = d.personal_data_erased_at !== null;
   $('accion-cancelar').hidden = closed;
   startCooldown(d.resend_available_at);
 

@@ -131,6 +131,12 @@ export const api = {
    */
   rectifyPhone: (registrationId, phone, phoneCountry, approval, reason) =>
     invoke('rectify_phone', { registrationId, phone, phoneCountry, approval, reason }),
+  /**
+   * @param {string} registrationId @param {import('../types/ipc').ErasureRight} right
+   * @param {SupervisorApproval} approval @param {string} reason @returns {Promise<import('../types/ipc').ErasureDone>}
+   */
+  erasePersonalData: (registrationId, right, approval, reason) =>
+    invoke('erase_personal_data', { registrationId, right, approval, reason }),
   /** @param {string} registrationId @param {SupervisorApproval} approval @param {string} reason @returns {Promise<void>} */
   cancelRegistration: (registrationId, approval, reason) => invoke('cancel_registration', { registrationId, approval, reason }),
   /**

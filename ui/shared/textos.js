@@ -219,12 +219,13 @@ export const textos = {
     datos: (d, estado, fecha) => [
       ['Estado', estado],
       ['Afiliación', d.affiliation_number],
-      ['Correo', d.email],
-      ['Teléfono', d.phone_display],
+      ['Correo', d.email || '— (suprimido)'],
+      ['Teléfono', d.phone_display || '— (suprimido)'],
       ['Agrupación por núcleo familiar', mayuscula(d.family_grouping ? RESPUESTAS.agrupacion.si : RESPUESTAS.agrupacion.no)],
       ['Registrado', `${fecha(d.created_at)} en ${d.office}, estación ${d.workstation}, por ${d.clerk}`],
       ['Fecha de validación', fecha(d.validated_at)],
       .../** @type {Pairs} */ (d.closed_at ? [['Cerrado', `${fecha(d.closed_at)}: ${d.closed_reason ?? ''}`]] : []),
+      .../** @type {Pairs} */ (d.personal_data_erased_at ? [['Datos de contacto', `Suprimidos el ${fecha(d.personal_data_erased_at)}`]] : []),
     ],
     duracion: (/** @type {number} */ s) => `${Math.floor(s / 60)} min ${s % 60} s`,
     /** @param {DeliveryPromise} p @param {(seconds: number) => string} dur */
@@ -249,6 +250,11 @@ export const textos = {
     datosTitulo: 'Entregar sus datos personales',
     datosExplicacion: 'Derecho de acceso: se guarda un PDF con todo lo que esta estación tiene del registro (sin contraseñas ni códigos), para entregarlo al afiliado. Requiere a un supervisor y queda en la bitácora.',
     datosGuardados: (/** @type {string} */ path) => `Datos personales guardados en PDF: ${path}. Imprímalo o entrégueselo al afiliado; no lo deje en el equipo.`,
+    suprimirTitulo: (/** @type {import('../types/ipc').ErasureRight} */ r) => r === 'opposition' ? 'Suprimir datos por oposición' : 'Suprimir datos por cancelación',
+    suprimirExplicacion: 'El correo, el teléfono y la cuenta se borran de forma definitiva y no se pueden recuperar. Escriba el motivo (la solicitud del afiliado) y pida la autorización de un supervisor.',
+    suprimidos: (/** @type {import('../types/ipc').ErasureDone} */ r) => r.cancelled
+      ? `Datos de contacto suprimidos y registro ${r.folio} cancelado.`
+      : `Datos de contacto del registro ${r.folio} suprimidos.`,
     cancelarTitulo: 'Cancelar registro',
     cancelarExplicacion: 'El enlace, el código y la cuenta dejan de servir; el afiliado podrá registrarse de nuevo. Requiere a un supervisor.',
     cancelado: 'Registro cancelado.',

@@ -214,7 +214,12 @@ export type RegistrationRecord = { phone_e164: string,
 /**
  * The number in its country's grouping (`55 5555 0142`, `+1 (619) 555-0142`).
  */
-phone_display: string, family_grouping: boolean, office: string, workstation: string, clerk: string, validated_at: string | null, closed_at: string | null, closed_reason: string | null, };
+phone_display: string, family_grouping: boolean, office: string, workstation: string, clerk: string, validated_at: string | null, closed_at: string | null, closed_reason: string | null, 
+/**
+ * When the email and phone were erased (a right of cancellation or opposition, or
+ * the retention period ended).
+ */
+personal_data_erased_at: string | null, };
 
 export type RegistrationDetail = { consents: Array<ConsentView>, emails: Array<EmailView>, promise: DeliveryPromise, 
 /**
@@ -228,7 +233,12 @@ consent_form_collected: ConsentFormCollected | null, registration_id: string, fo
 /**
  * The number in its country's grouping (`55 5555 0142`, `+1 (619) 555-0142`).
  */
-phone_display: string, family_grouping: boolean, office: string, workstation: string, clerk: string, validated_at: string | null, closed_at: string | null, closed_reason: string | null, };
+phone_display: string, family_grouping: boolean, office: string, workstation: string, clerk: string, validated_at: string | null, closed_at: string | null, closed_reason: string | null, 
+/**
+ * When the email and phone were erased (a right of cancellation or opposition, or
+ * the retention period ended).
+ */
+personal_data_erased_at: string | null, };
 
 export type ConsentView = { document_kind: DocumentKind, document_version: number, document_sha256: string, accepted: boolean, decided_at: string, method: string, clerk: string, office: string, workstation: string, };
 
@@ -308,6 +318,20 @@ export type PhoneRectified = { registration_id: string, folio: string,
  * The new number as the detail screen shows it.
  */
 phone_display: string, };
+
+/**
+ * Which right the affiliate exercised.
+ */
+export type ErasureRight = "cancellation" | "opposition";
+
+/**
+ * What the clerk sees once the data are erased.
+ */
+export type ErasureDone = { registration_id: string, folio: string, 
+/**
+ * The registration was live and is now cancelled too.
+ */
+cancelled: boolean, };
 
 /**
  * A supervisor's approval of an action, typed at the clerk's desk.

@@ -60,6 +60,9 @@ text_enum! {
         GroupingAnswered = "agrupacion_respondida",
         /// The phone rectified at the desk, with a supervisor's approval.
         PhoneCorrected = "telefono_corregido",
+        /// The contact data erased: a right of cancellation or opposition, or the end of
+        /// the retention period.
+        PersonalDataErased = "datos_suprimidos",
     }
 }
 

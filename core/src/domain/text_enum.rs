@@ -118,6 +118,8 @@ pub(crate) mod check_lists {
         include_str!("../../../migrations/postgres/20261126000002_staff.sql"),
         include_str!("../../../migrations/postgres/20261127000003_central_clock.sql"),
         include_str!("../../../migrations/postgres/20261128000010_grouping_answers.sql"),
+        include_str!("../../../migrations/postgres/20261130000011_phone_rectified.sql"),
+        include_str!("../../../migrations/postgres/20261201000012_personal_data_erased.sql"),
     ];
 
     /// `table.column` → the quoted words of every `CHECK (column IN ('a', 'b'))` in the

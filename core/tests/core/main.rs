@@ -14,6 +14,7 @@ mod data_folder;
 #[cfg(target_os = "linux")]
 mod disk_full;
 mod encryption;
+mod erasure;
 mod expiry;
 mod followups;
 mod legal;

@@ -205,6 +205,7 @@ async fn an_office_cannot_insert_events_against_another_offices_registration() {
         ("correo_corregido", r#"{"email": "ladron@example.com"}"#),
         ("validado_en_ventanilla", r#"{"metodo": "ventanilla"}"#),
         ("telefono_corregido", r#"{"telefono": "+526865559999"}"#),
+        ("datos_suprimidos", r#"{"derecho": "oposicion"}"#),
     ] {
         assert_refused(
             sqlx::query(

@@ -1,10 +1,11 @@
 //! What the desk does afterwards for a registration: emails again, a corrected address, a
-//! new temporary password, a rectified phone, a cancellation, and the serial of a
-//! credential without one.
+//! new temporary password, a rectified phone, the contact data erased (cancellation or
+//! opposition), a cancellation, and the serial of a credential without one.
 
 use crate::error::CommandError;
 use crate::state::AppState;
 use registro_core::domain::PhoneCountry;
+use registro_core::erasure::{ErasureDone, ErasureRight};
 use registro_core::followups::{EmailSent, PhoneRectified, RevealedSerial};
 use registro_core::staff::SupervisorApproval;
 use tauri::State;
@@ -55,6 +56,20 @@ pub async fn rectify_phone(
     Ok(state
         .desk
         .rectify_phone(&registration_id, &phone, phone_country, &approval, &reason)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn erase_personal_data(
+    state: State<'_, AppState>,
+    registration_id: String,
+    right: ErasureRight,
+    approval: SupervisorApproval,
+    reason: String,
+) -> Result<ErasureDone, CommandError> {
+    Ok(state
+        .desk
+        .erase_personal_data(&registration_id, right, &approval, &reason)
         .await?)
 }
 

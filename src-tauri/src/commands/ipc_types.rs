@@ -17,6 +17,7 @@ use registro_core::domain::{
     AffiliateKind, AttemptOutcome, Clerk, DocumentKind, EmailKind, EmailState, Field, FieldError,
     PhoneCountry, RegistrationState, Role, SupervisorApproval, SyncState,
 };
+use registro_core::erasure::{ErasureDone, ErasureRight};
 use registro_core::followups::{EmailSent, PhoneRectified, RevealedSerial};
 use registro_core::legal::LegalDocument;
 use registro_core::readiness::{ReadinessCheck, ReadinessItem};
@@ -117,6 +118,8 @@ fn declarations() -> Vec<Declaration> {
         EmailSent,
         RevealedSerial,
         PhoneRectified,
+        ErasureRight,
+        ErasureDone,
         SupervisorApproval,
         // Roster.
         ImportProgress,

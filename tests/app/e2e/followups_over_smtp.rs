@@ -1,6 +1,6 @@
 //! Follow-ups through a real SMTP server: its settings and a test email, a serial revealed
 //! by a supervisor, search, resend, an email correction, a new temporary password, the
-//! phone rectified and the affiliate's data handed over as a PDF.
+//! phone rectified, the affiliate's data handed over as a PDF and then erased.
 
 use super::checks::*;
 use super::clerk::*;
@@ -259,6 +259,36 @@ async fn resend_email_correction_and_a_new_password_through_a_real_smtp_server()
         );
     }
     std::fs::write(h.shots.join("37-datos-personales.pdf"), &pdf).unwrap();
+
+    // Then they oppose the processing: the contact data go, the registration is cancelled.
+    click(&c, "accion-suprimir").await;
+    wait_visible(&c, "#form-suprimir").await;
+    click(&c, "suprimir-oposicion").await;
+    audit_accessibility(&c, &h, "suprimir-datos").await;
+    click(&c, "continuar-suprimir").await;
+    wait_visible(&c, "#dialogo-autorizacion").await;
+    type_into(&c, "reason", "Se opone al tratamiento de sus datos").await;
+    approve_as_supervisor(&c).await;
+    wait_text(
+        &c,
+        "#autorizacion-resultado",
+        "Datos de contacto suprimidos",
+    )
+    .await;
+    click(&c, "cerrar-autorizacion").await;
+    let erased = wait_text(&c, "#detalle-datos", "Suprimidos el").await;
+    assert!(
+        !erased.contains("joaquin.villasenor@example.com"),
+        "{erased}"
+    );
+    assert!(!erased.contains("555-0188"), "{erased}");
+    c.execute(
+        "document.getElementById('detalle-titulo').scrollIntoView();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&c, &h, "38-datos-suprimidos").await;
 
     c.close().await.unwrap();
 }

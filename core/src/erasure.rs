@@ -1,0 +1,182 @@
+//! The affiliate's rights of cancellation and opposition, and the end of the retention
+//! period: the registration's contact data are erased here and, by an event, centrally.
+//!
+//! What is erased: the email and the phone, the account (its password hash), the emails'
+//! recipients, subjects and bodies, and the same values in every change still queued for
+//! the central database or kept after it went up. What is kept, because it is the
+//! institute's evidence: the folio, the affiliation number, the dates and states, every
+//! consent with the version and hash of its text, and the audit trail (which only ever
+//! holds masked values).
+
+use crate::desk::Desk;
+use crate::domain::{EventKind, RegistrationState, SupervisorApproval, SyncState, require_reason};
+use crate::error::{Error, Result};
+use crate::outbox::cancel_unsent;
+use crate::store::db_time;
+use crate::store::rows::RegistrationRow;
+use crate::sync;
+use crate::tokens;
+use crate::work::{Actor, Subject};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::SqliteConnection;
+
+/// Which right the affiliate exercised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ErasureRight {
+    /// Cancelación: the data are no longer needed for the service.
+    Cancellation,
+    /// Oposición: the affiliate objects to their processing.
+    Opposition,
+}
+
+impl ErasureRight {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Cancellation => "cancelacion",
+            Self::Opposition => "oposicion",
+        }
+    }
+}
+
+/// What the clerk sees once the data are erased.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ErasureDone {
+    pub registration_id: String,
+    pub folio: String,
+    /// The registration was live and is now cancelled too.
+    pub cancelled: bool,
+}
+
+impl Desk {
+    /// Erases a registration's contact data at the affiliate's request (cancellation or
+    /// opposition), approved by a supervisor with the reason. A live registration is
+    /// cancelled first: its account, links and unsent emails stop.
+    pub async fn erase_personal_data(
+        &self,
+        registration_id: &str,
+        right: ErasureRight,
+        approval: &SupervisorApproval,
+        reason: &str,
+    ) -> Result<ErasureDone> {
+        let clerk = self.current_clerk()?;
+        let reason = require_reason(reason)?;
+        self.expire_overdue().await?;
+        let registration = RegistrationRow::by_id(self.store.reader(), registration_id).await?;
+        if registration.email.is_empty() && registration.phone_e164.is_empty() {
+            return Err(Error::PersonalDataErased {
+                folio: registration.folio,
+            });
+        }
+        sync::queue::ensure_not_uploading(&self.store, &registration.id).await?;
+        let supervisor = self.approve(approval).await?;
+        let mut work = self.work(Actor::Staff(supervisor)).await?;
+        let now = work.now();
+        let cancelled = registration.state.is_live();
+        if cancelled {
+            let closed_reason = format!("Solicitud de {}: {reason}", spanish(right));
+            sqlx::query(
+                "UPDATE registrations SET state = ?1, closed_at = ?2, closed_reason = ?3, updated_at = ?2,
+                        sync_state = CASE WHEN sync_state = ?5 THEN ?6 ELSE sync_state END
+                  WHERE id = ?4",
+            )
+            .bind(RegistrationState::Cancelled)
+            .bind(db_time(now))
+            .bind(&closed_reason)
+            .bind(&registration.id)
+            .bind(SyncState::Conflict)
+            .bind(SyncState::Synced)
+            .execute(work.conn())
+            .await?;
+            if sync::queue::held_back(work.conn(), &registration.id).await? {
+                sync::queue::settle_conflict_by_cancelling(work.conn(), &registration.id).await?;
+            }
+        }
+        erase(work.conn(), &registration.id, now).await?;
+        work.event(
+            &registration.id,
+            EventKind::PersonalDataErased,
+            json!({ "derecho": right.as_str(), "motivo": reason }),
+        )
+        .await?;
+        work.audit(
+            "datos_personales_suprimidos",
+            Subject::of(&registration),
+            json!({
+                "folio": registration.folio,
+                "derecho": right.as_str(),
+                "motivo": reason,
+                "cancelado": cancelled,
+                "capturista": clerk.username,
+            }),
+        )
+        .await?;
+        work.commit().await?;
+        // The erased values are overwritten in the file (secure_delete); this takes them
+        // out of the write-ahead log too.
+        self.store.forget_erased().await;
+        Ok(ErasureDone {
+            registration_id: registration.id,
+            folio: registration.folio,
+            cancelled,
+        })
+    }
+}
+
+fn spanish(right: ErasureRight) -> &'static str {
+    match right {
+        ErasureRight::Cancellation => "cancelación",
+        ErasureRight::Opposition => "oposición",
+    }
+}
+
+/// Erases one registration's contact data everywhere on this station, in the caller's
+/// transaction. Its active links and codes stop and its unsent emails are cancelled.
+pub(crate) async fn erase(
+    conn: &mut SqliteConnection,
+    registration_id: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    tokens::supersede_active(conn, registration_id).await?;
+    cancel_unsent(conn, registration_id, None, now).await?;
+    sqlx::query(
+        "UPDATE registrations SET email = '', phone_e164 = '', personal_data_erased_at = ?1,
+                updated_at = ?1
+          WHERE id = ?2",
+    )
+    .bind(db_time(now))
+    .bind(registration_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM accounts WHERE registration_id = ?")
+        .bind(registration_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "UPDATE outbox_messages
+            SET recipient = '', subject = '', body_text = '', body_html = '', secrets = NULL,
+                last_error = NULL
+          WHERE registration_id = ?",
+    )
+    .bind(registration_id)
+    .execute(&mut *conn)
+    .await?;
+    // The same values in the changes for the central database, sent or not: the row as
+    // queued, the email and phone corrections, and the account a desk validation carries.
+    sqlx::query(
+        "UPDATE sync_queue
+            SET payload = json_replace(payload, '$.email', '', '$.phone_e164', '',
+                                       '$.password_hash', '',
+                                       '$.payload.email', '', '$.payload.telefono', '',
+                                       '$.payload.cuenta.password_hash', '')
+          WHERE registration_id = ?",
+    )
+    .bind(registration_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
