@@ -128,6 +128,11 @@ pub struct Settings {
     pub backup_folder: String,
     /// How many copies are kept there; the oldest beyond this are deleted.
     pub backups_kept: u32,
+    /// Years a cancelled or expired registration keeps its contact data after it closed;
+    /// then they are erased (the integral notice's «Conservación»). Five by default: the
+    /// shortest term the clinical-record standard (NOM-004-SSA3-2012) asks of the
+    /// institute's records; the institute's archive schedule may set more.
+    pub retention_years: u32,
 }
 
 /// How the connection to the SMTP server is protected.
@@ -199,6 +204,7 @@ impl Default for Settings {
             update_url: String::new(),
             backup_folder: String::new(),
             backups_kept: 14,
+            retention_years: 5,
         }
     }
 }
@@ -358,6 +364,11 @@ impl Settings {
             in_range(self.backups_kept, 1, 365),
             Field::BackupsKept,
             "Las copias de seguridad que se conservan van de 1 a 365.",
+        );
+        require(
+            in_range(self.retention_years, 1, 50),
+            Field::RetentionYears,
+            "Los años que se conservan los datos de un registro cerrado van de 1 a 50.",
         );
         if let Some(smtp) = &self.smtp {
             require(

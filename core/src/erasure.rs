@@ -1,5 +1,7 @@
 //! The affiliate's rights of cancellation and opposition, and the end of the retention
 //! period: the registration's contact data are erased here and, by an event, centrally.
+//! Retention runs by itself ([`Desk::apply_retention`], from the app's maintenance
+//! round) over registrations closed longer than the setting's years.
 //!
 //! What is erased: the email and the phone, the account (its password hash), the emails'
 //! recipients, subjects and bodies, and the same values in every change still queued for
@@ -124,6 +126,67 @@ impl Desk {
             folio: registration.folio,
             cancelled,
         })
+    }
+}
+
+/// At most this many registrations per round, so one round never holds the write lock
+/// for long; the next round takes the rest.
+const RETENTION_BATCH: i64 = 200;
+
+impl Desk {
+    /// Erases the contact data of registrations that closed (cancelled or expired) more
+    /// than `retention_years` ago, as the integral notice promises; returns how many. One
+    /// audit entry per round that erased any, from the station.
+    pub async fn apply_retention(&self) -> Result<u32> {
+        let settings = self.settings();
+        let now = self.clock.now();
+        let years = settings.retention_years.max(1);
+        let Some(cutoff) = now.checked_sub_months(chrono::Months::new(years * 12)) else {
+            return Ok(0);
+        };
+        // Rows in upload are left to the next round: the push owns them until it ends.
+        let due: Vec<String> = sqlx::query_scalar(
+            "SELECT r.id FROM registrations r
+              WHERE r.state IN (?1, ?2) AND r.personal_data_erased_at IS NULL
+                AND r.closed_at < ?3
+                AND NOT EXISTS (SELECT 1 FROM sync_queue q
+                                 WHERE q.registration_id = r.id AND q.state = 'enviando')
+              ORDER BY r.closed_at LIMIT ?4",
+        )
+        .bind(RegistrationState::Cancelled)
+        .bind(RegistrationState::Expired)
+        .bind(db_time(cutoff))
+        .bind(RETENTION_BATCH)
+        .fetch_all(self.store.reader())
+        .await?;
+        if due.is_empty() {
+            return Ok(0);
+        }
+        let mut work = self.work_at(Actor::System, now).await?;
+        for id in &due {
+            erase(work.conn(), id, now).await?;
+            work.event(
+                id,
+                EventKind::PersonalDataErased,
+                json!({ "derecho": "conservacion_concluida", "anos": years }),
+            )
+            .await?;
+        }
+        let erased = u32::try_from(due.len()).unwrap_or(u32::MAX);
+        work.audit(
+            "conservacion_concluida",
+            Subject::Station,
+            json!({ "registros": erased, "anos": years }),
+        )
+        .await?;
+        work.commit().await?;
+        self.store.forget_erased().await;
+        tracing::info!(
+            erased,
+            years,
+            "retention: contact data of closed registrations erased"
+        );
+        Ok(erased)
     }
 }
 

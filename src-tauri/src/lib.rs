@@ -244,7 +244,15 @@ pub async fn start(
     tauri::async_runtime::spawn(desk.clone().run_sync(SYNC_EVERY));
     let maintenance = desk.clone();
     tauri::async_runtime::spawn(async move {
+        // Retention looks at closed registrations once an hour, starting now.
+        let mut retention_due = std::time::Instant::now();
         loop {
+            if std::time::Instant::now() >= retention_due {
+                if let Err(e) = maintenance.apply_retention().await {
+                    tracing::error!(error = ?e, "retention round failed");
+                }
+                retention_due = std::time::Instant::now() + std::time::Duration::from_secs(3600);
+            }
             if let Err(e) = maintenance.expire_overdue().await {
                 tracing::error!(error = ?e, "expiring pending registrations failed");
             }

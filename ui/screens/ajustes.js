@@ -20,7 +20,7 @@ const TEXT = /** @satisfies {readonly (SettingOf<string> & Field)[]} */ (/** @ty
 const NUMBERS = /** @satisfies {readonly (SettingOf<number> & Field)[]} */ (/** @type {const} */ ([
   'validation_ttl_hours', 'pending_expiry_hours', 'resend_cooldown_secs', 'max_code_attempts', 'max_serial_failures',
   'serial_lock_minutes', 'outbox_max_attempts', 'delivery_promise_minutes', 'session_lock_minutes',
-  'clock_skew_warning_minutes', 'backups_kept']));
+  'clock_skew_warning_minutes', 'backups_kept', 'retention_years']));
 /**
  * A setting added in Rust but missing here would be saved as its default (`#[serde(default)]`)
  * every time a supervisor saves: tsc fails on this line instead. The SMTP group and the

@@ -15,7 +15,7 @@ code: string, field: Field, message: string, };
 /**
  * The fields of the clerk's screens. Serialized names are the ids the front end uses.
  */
-export type Field = "affiliation_number" | "credential_serial" | "phone" | "email" | "email_confirmation" | "integral_notice" | "simplified_notice" | "terms_and_conditions" | "family_grouping_consent" | "folio" | "code" | "roster_file" | "reason" | "identity_checked" | "query" | "supervisor_username" | "supervisor_password" | "supervisor_password_confirmation" | "supervisor_full_name" | "test_recipient" | "office" | "workstation" | "sender_name" | "sender_address" | "link_base_url" | "institute_profile" | "validation_ttl_hours" | "pending_expiry_hours" | "resend_cooldown_secs" | "max_code_attempts" | "max_serial_failures" | "serial_lock_minutes" | "outbox_max_attempts" | "delivery_promise_minutes" | "smtp_host" | "smtp_port" | "smtp_security" | "smtp_username" | "smtp_password" | "smtp_timeout_secs" | "smtp_pool_size" | "smtp_root_certificate" | "central_url" | "central_password" | "central_root_certificate" | "update_url" | "backup_folder" | "backups_kept" | "backup" | "session_lock_minutes" | "clock_skew_warning_minutes" | "username" | "password" | "staff_username" | "staff_full_name" | "staff_role" | "staff_password" | "staff_password_confirmation" | "report_scope" | "audit_from" | "audit_to";
+export type Field = "affiliation_number" | "credential_serial" | "phone" | "email" | "email_confirmation" | "integral_notice" | "simplified_notice" | "terms_and_conditions" | "family_grouping_consent" | "folio" | "code" | "roster_file" | "reason" | "identity_checked" | "query" | "supervisor_username" | "supervisor_password" | "supervisor_password_confirmation" | "supervisor_full_name" | "test_recipient" | "office" | "workstation" | "sender_name" | "sender_address" | "link_base_url" | "institute_profile" | "validation_ttl_hours" | "pending_expiry_hours" | "resend_cooldown_secs" | "max_code_attempts" | "max_serial_failures" | "serial_lock_minutes" | "outbox_max_attempts" | "delivery_promise_minutes" | "smtp_host" | "smtp_port" | "smtp_security" | "smtp_username" | "smtp_password" | "smtp_timeout_secs" | "smtp_pool_size" | "smtp_root_certificate" | "central_url" | "central_password" | "central_root_certificate" | "update_url" | "backup_folder" | "backups_kept" | "retention_years" | "backup" | "session_lock_minutes" | "clock_skew_warning_minutes" | "username" | "password" | "staff_username" | "staff_full_name" | "staff_role" | "staff_password" | "staff_password_confirmation" | "report_scope" | "audit_from" | "audit_to";
 
 export type AppInfo = { title: string, version: string, office: string, workstation: string, roster: RosterSummary, email_delivery: string, emails_waiting: number, data_dir: string, };
 
@@ -502,7 +502,14 @@ backup_folder: string,
 /**
  * How many copies are kept there; the oldest beyond this are deleted.
  */
-backups_kept: number, };
+backups_kept: number, 
+/**
+ * Years a cancelled or expired registration keeps its contact data after it closed;
+ * then they are erased (the integral notice's «Conservación»). Five by default: the
+ * shortest term the clinical-record standard (NOM-004-SSA3-2012) asks of the
+ * institute's records; the institute's archive schedule may set more.
+ */
+retention_years: number, };
 
 export type SmtpSettings = { host: string, port: number, security: SmtpSecurity, 
 /**

@@ -93,6 +93,8 @@ pub enum Field {
     /// Where backups of the local database go (empty: inside the data folder).
     BackupFolder,
     BackupsKept,
+    /// Years a closed registration keeps its contact data.
+    RetentionYears,
     /// One backup file chosen for a restore.
     Backup,
     SessionLockMinutes,

@@ -186,3 +186,64 @@ async fn an_opposition_erases_the_contact_data_here_and_centrally_and_keeps_the_
     // Once the central database knows, the identity is free again.
     t.register(TITULAR, "ximena.nueva@example.com").await;
 }
+
+#[tokio::test]
+async fn closed_registrations_lose_their_contact_data_once_the_retention_years_pass() {
+    let t = spawn_desk().await;
+    let cancelled = registered(&t).await;
+    t.desk
+        .cancel_registration(
+            &cancelled.registration_id,
+            &supervisor_approval(),
+            "Registro con el correo de otra persona",
+        )
+        .await
+        .unwrap();
+    let live = t.register(BENEFICIARY, "emiliano@example.com").await;
+    t.deliver().await;
+    let code = t.emails_to("emiliano@example.com")[0].validation_code();
+    t.desk.validate_with_code(&live.folio, &code).await.unwrap();
+    let settings = t.desk.settings();
+    assert_eq!(settings.retention_years, 5);
+
+    // A day short of five years: nothing yet.
+    t.clock.advance(chrono::Duration::days(5 * 365));
+    assert_eq!(t.desk.apply_retention().await.unwrap(), 0);
+    assert!(!still_holding(&t, "ximena@example.com").await.is_empty());
+
+    // Past five years: the cancelled one is erased; the live account is untouched.
+    t.clock.advance(chrono::Duration::days(3));
+    assert_eq!(t.desk.apply_retention().await.unwrap(), 1);
+    assert_eq!(
+        still_holding(&t, "ximena@example.com").await,
+        Vec::<String>::new()
+    );
+    assert!(!still_holding(&t, "emiliano@example.com").await.is_empty());
+    // (The clerk's session locked long ago: retention needs nobody signed in.)
+    let (erased, consents): (bool, i64) = sqlx::query_as(
+        "SELECT r.personal_data_erased_at IS NOT NULL,
+                (SELECT count(*) FROM consents c WHERE c.registration_id = r.id)
+           FROM registrations r WHERE r.id = ?",
+    )
+    .bind(&cancelled.registration_id)
+    .fetch_one(t.desk.store().reader())
+    .await
+    .unwrap();
+    assert!(erased);
+    assert_eq!(consents, 4, "the evidence stays");
+    // Once: the next round finds nothing, and one audit entry says what happened.
+    assert_eq!(t.desk.apply_retention().await.unwrap(), 0);
+    let detail: String = sqlx::query_scalar(
+        "SELECT detail FROM audit_events WHERE action = 'conservacion_concluida'",
+    )
+    .fetch_one(t.desk.store().reader())
+    .await
+    .unwrap();
+    assert!(detail.contains("\"registros\":1"), "{detail}");
+
+    // A shorter setting is refused below a year and taken otherwise.
+    let mut shorter = t.desk.settings();
+    shorter.retention_years = 0;
+    let errors = shorter.validate().unwrap_err();
+    assert!(errors.iter().any(|e| e.field == Field::RetentionYears));
+}
