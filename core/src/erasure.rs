@@ -11,7 +11,7 @@
 //! holds masked values).
 
 use crate::desk::Desk;
-use crate::domain::{EventKind, RegistrationState, SupervisorApproval, SyncState, require_reason};
+use crate::domain::{EventKind, RegistrationState, SupervisorApproval, require_reason};
 use crate::error::{Error, Result};
 use crate::outbox::cancel_unsent;
 use crate::store::db_time;
@@ -79,32 +79,24 @@ impl Desk {
         let mut work = self.work(Actor::Staff(supervisor)).await?;
         let now = work.now();
         let cancelled = registration.state.is_live();
-        if cancelled {
-            let closed_reason = format!("Solicitud de {}: {reason}", spanish(right));
-            sqlx::query(
-                "UPDATE registrations SET state = ?1, closed_at = ?2, closed_reason = ?3, updated_at = ?2,
-                        sync_state = CASE WHEN sync_state = ?5 THEN ?6 ELSE sync_state END
-                  WHERE id = ?4",
-            )
-            .bind(RegistrationState::Cancelled)
-            .bind(db_time(now))
-            .bind(&closed_reason)
-            .bind(&registration.id)
-            .bind(SyncState::Conflict)
-            .bind(SyncState::Synced)
-            .execute(work.conn())
-            .await?;
-            if sync::queue::held_back(work.conn(), &registration.id).await? {
-                sync::queue::settle_conflict_by_cancelling(work.conn(), &registration.id).await?;
-            }
-        }
+        // A registration held back by a conflict never reached the central database and
+        // now never will: nothing to erase there.
+        let never_central = cancelled
+            && work
+                .cancel(
+                    &registration.id,
+                    &format!("Solicitud de {}: {reason}", spanish(right)),
+                )
+                .await?;
         erase(work.conn(), &registration.id, now).await?;
-        work.event(
-            &registration.id,
-            EventKind::PersonalDataErased,
-            json!({ "derecho": right.as_str(), "motivo": reason }),
-        )
-        .await?;
+        if !never_central {
+            work.event(
+                &registration.id,
+                EventKind::PersonalDataErased,
+                json!({ "derecho": right.as_str(), "motivo": reason }),
+            )
+            .await?;
+        }
         work.audit(
             "datos_personales_suprimidos",
             Subject::of(&registration),

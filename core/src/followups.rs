@@ -7,7 +7,7 @@ use crate::desk::Desk;
 use crate::domain::SupervisorApproval;
 use crate::domain::{
     AffiliationNumber, EmailAddress, EmailKind, EventKind, Field, FieldError, Phone, PhoneCountry,
-    RegistrationState, SyncState, require_reason,
+    require_reason,
 };
 use crate::error::{Error, Result};
 use crate::outbox::cancel_unsent;
@@ -308,23 +308,7 @@ impl Desk {
         // The approving supervisor is who cancels.
         let mut work = self.work(Actor::Staff(supervisor)).await?;
         let now = work.now();
-        // A registration held in conflict is settled by cancelling it: its rows stay here.
-        sqlx::query(
-            "UPDATE registrations SET state = ?4, closed_at = ?1, closed_reason = ?2, updated_at = ?1,
-                    sync_state = CASE WHEN sync_state = ?5 THEN ?6 ELSE sync_state END
-              WHERE id = ?3",
-        )
-        .bind(db_time(now))
-        .bind(&reason)
-        .bind(&registration.id)
-        .bind(RegistrationState::Cancelled)
-        .bind(SyncState::Conflict)
-        .bind(SyncState::Synced)
-        .execute(work.conn())
-        .await?;
-        if sync::queue::held_back(work.conn(), &registration.id).await? {
-            sync::queue::settle_conflict_by_cancelling(work.conn(), &registration.id).await?;
-        } else {
+        if !work.cancel(&registration.id, &reason).await? {
             work.event(
                 &registration.id,
                 EventKind::Cancelled,

@@ -7,7 +7,7 @@ use crate::audit;
 pub(crate) use crate::audit::Subject;
 use crate::clock::ClockOffset;
 use crate::config::Settings;
-use crate::domain::EventKind;
+use crate::domain::{EventKind, RegistrationState, SyncState};
 use crate::error::Result;
 use crate::outbox::{self, NewEmail};
 use crate::store::Store;
@@ -126,6 +126,30 @@ impl Work {
     /// A row the central database must get.
     pub(crate) async fn share<R: Synced>(&mut self, row: &R) -> Result<()> {
         sync::share(&mut self.tx, row, self.now).await
+    }
+
+    /// Closes a registration as cancelled now, with `reason`. A registration held in
+    /// conflict is settled by it (its rows stay here) and `true` comes back: the central
+    /// database never had it, so no cancellation event is due.
+    pub(crate) async fn cancel(&mut self, registration_id: &str, reason: &str) -> Result<bool> {
+        sqlx::query(
+            "UPDATE registrations SET state = ?4, closed_at = ?1, closed_reason = ?2, updated_at = ?1,
+                    sync_state = CASE WHEN sync_state = ?5 THEN ?6 ELSE sync_state END
+              WHERE id = ?3",
+        )
+        .bind(crate::store::db_time(self.now))
+        .bind(reason)
+        .bind(registration_id)
+        .bind(RegistrationState::Cancelled)
+        .bind(SyncState::Conflict)
+        .bind(SyncState::Synced)
+        .execute(&mut *self.tx)
+        .await?;
+        if sync::queue::held_back(&mut self.tx, registration_id).await? {
+            sync::queue::settle_conflict_by_cancelling(&mut self.tx, registration_id).await?;
+            return Ok(true);
+        }
+        Ok(false)
     }
 
     /// Something that happened to a registration, for the central database to apply.
