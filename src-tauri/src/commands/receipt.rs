@@ -23,15 +23,11 @@ pub async fn save_receipt_pdf(
     registration_id: String,
 ) -> Result<String, CommandError> {
     let receipt = state.desk.receipt(&registration_id).await?;
-    let file = state
-        .receipts_dir
-        .join(format!("Comprobante {}.pdf", receipt.folio));
-    let bytes = receipt::render_pdf(&receipt);
-    std::fs::create_dir_all(&state.receipts_dir)
-        .and_then(|()| std::fs::write(&file, bytes))
-        .map_err(|e| internal(format!("receipt pdf {}: {e}", file.display())))?;
-    tracing::info!(folio = %receipt.folio, "receipt saved as pdf");
-    Ok(file.display().to_string())
+    save_pdf(
+        &state,
+        &format!("Comprobante {}.pdf", receipt.folio),
+        receipt::render_pdf(&receipt),
+    )
 }
 
 /// Writes the written consent for the family grouping as a PDF in the receipts folder,
@@ -42,15 +38,11 @@ pub async fn save_consent_form_pdf(
     registration_id: String,
 ) -> Result<String, CommandError> {
     let form = state.desk.consent_form(&registration_id).await?;
-    let file = state
-        .receipts_dir
-        .join(format!("Consentimiento por escrito {}.pdf", form.folio));
-    let bytes = receipt::render_consent_form_pdf(&form);
-    std::fs::create_dir_all(&state.receipts_dir)
-        .and_then(|()| std::fs::write(&file, bytes))
-        .map_err(|e| internal(format!("consent form pdf {}: {e}", file.display())))?;
-    tracing::info!(folio = %form.folio, "consent form saved as pdf");
-    Ok(file.display().to_string())
+    save_pdf(
+        &state,
+        &format!("Consentimiento por escrito {}.pdf", form.folio),
+        receipt::render_consent_form_pdf(&form),
+    )
 }
 
 /// Writes the affiliate's access report (everything held about the registration, for
@@ -67,14 +59,20 @@ pub async fn save_access_report_pdf(
         .desk
         .access_report(&registration_id, &approval, &reason)
         .await?;
-    let file = state
-        .receipts_dir
-        .join(format!("Datos personales {}.pdf", report.folio));
-    let bytes = receipt::render_access_report_pdf(&report);
+    save_pdf(
+        &state,
+        &format!("Datos personales {}.pdf", report.folio),
+        receipt::render_access_report_pdf(&report),
+    )
+}
+
+/// Writes `bytes` as `name` in the receipts folder; returns the file's path.
+fn save_pdf(state: &AppState, name: &str, bytes: Vec<u8>) -> Result<String, CommandError> {
+    let file = state.receipts_dir.join(name);
     std::fs::create_dir_all(&state.receipts_dir)
         .and_then(|()| std::fs::write(&file, bytes))
-        .map_err(|e| internal(format!("access report pdf {}: {e}", file.display())))?;
-    tracing::info!(folio = %report.folio, "access report saved as pdf");
+        .map_err(|e| internal(format!("pdf {}: {e}", file.display())))?;
+    tracing::info!(file = %name, "paper saved as pdf");
     Ok(file.display().to_string())
 }
 
