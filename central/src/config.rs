@@ -37,6 +37,10 @@ pub struct Config {
     /// service's `/entrar` as the affiliate reaches it); the temporary-password email and
     /// the pages link to it.
     pub sign_in_url: String,
+    /// `REGISTRO_URL_VALIDACION` — this service's `/validar` as the affiliate reaches it
+    /// (the stations' «Dirección del enlace de validación»): the validation emails a desk
+    /// asks the service to send carry it.
+    pub validation_url: String,
     /// `REGISTRO_URL_PORTAL` — the institute's portal, linked once the password is chosen.
     pub portal_url: Option<String>,
     /// `REGISTRO_PROXIES_DE_CONFIANZA` — balancers whose `X-Forwarded-For` names the client.
@@ -157,6 +161,7 @@ impl Config {
             smtp_password: None,
             files_dir: PathBuf::from("correos-central"),
             sign_in_url: format!("http://{listen}/entrar"),
+            validation_url: format!("http://{listen}/validar"),
             portal_url: None,
             trusted_proxies: TrustedProxies::none(),
             limits: Limits::default(),
@@ -237,6 +242,10 @@ impl Config {
             sign_in_url: match var("REGISTRO_URL_INICIO_SESION") {
                 Some(raw) => url("REGISTRO_URL_INICIO_SESION", raw)?,
                 None => format!("http://{listen}/entrar"),
+            },
+            validation_url: match var("REGISTRO_URL_VALIDACION") {
+                Some(raw) => url("REGISTRO_URL_VALIDACION", raw)?,
+                None => format!("http://{listen}/validar"),
             },
             portal_url: var("REGISTRO_URL_PORTAL")
                 .map(|raw| url("REGISTRO_URL_PORTAL", raw))

@@ -17,6 +17,7 @@ pub mod admin;
 pub mod cli;
 pub mod client_address;
 pub mod config;
+mod desk_requests;
 pub mod error;
 pub mod failure;
 pub mod headers;
@@ -89,6 +90,10 @@ pub async fn serve(config: Config, listener: tokio::net::TcpListener) -> Result<
     };
     tokio::spawn(outbox::run(pool.clone(), transport, state.config.clone()));
     tokio::spawn(validated_twice::reissue_forever(
+        pool.clone(),
+        state.config.clone(),
+    ));
+    tokio::spawn(desk_requests::carry_out_forever(
         pool.clone(),
         state.config.clone(),
     ));

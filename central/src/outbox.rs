@@ -213,6 +213,36 @@ pub(crate) async fn queue_temporary_password(
     sender_address: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), sqlx::Error> {
+    queue(
+        tx,
+        Queued {
+            registration_id,
+            kind: EmailKind::TemporaryPassword,
+            recipient,
+            rendered,
+            secrets: &[(registro_core::emails::PASSWORD_PLACEHOLDER, password)],
+        },
+        sender_address,
+        now,
+    )
+    .await
+}
+
+/// An email for the central outbox; what replaces each placeholder travels in `secrets`.
+pub(crate) struct Queued<'a> {
+    pub registration_id: uuid::Uuid,
+    pub kind: EmailKind,
+    pub recipient: &'a str,
+    pub rendered: &'a registro_core::emails::RenderedEmail,
+    pub secrets: &'a [(&'static str, String)],
+}
+
+pub(crate) async fn queue(
+    tx: &mut sqlx::PgConnection,
+    email: Queued<'_>,
+    sender_address: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), sqlx::Error> {
     let outbox_id = uuid::Uuid::new_v4();
     let domain = sender_address
         .rsplit_once('@')
@@ -223,18 +253,15 @@ pub(crate) async fn queue_temporary_password(
          VALUES ($1, $2, $10, $3, $4, $5, $6, $7::jsonb, $8, $11, $9, $9)",
     )
     .bind(outbox_id)
-    .bind(registration_id)
-    .bind(recipient)
-    .bind(&rendered.subject)
-    .bind(&rendered.text)
-    .bind(&rendered.html)
-    .bind(registro_core::outbox::encode_secrets_json(&[(
-        registro_core::emails::PASSWORD_PLACEHOLDER,
-        password,
-    )]))
+    .bind(email.registration_id)
+    .bind(email.recipient)
+    .bind(&email.rendered.subject)
+    .bind(&email.rendered.text)
+    .bind(&email.rendered.html)
+    .bind(registro_core::outbox::encode_secrets_json(email.secrets))
     .bind(format!("<{outbox_id}@{domain}>"))
     .bind(now)
-    .bind(EmailKind::TemporaryPassword)
+    .bind(email.kind)
     .bind(EmailState::Queued)
     .execute(tx)
     .await?;

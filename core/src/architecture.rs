@@ -35,6 +35,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("roster", USE_CASES),
     ("receipt", USE_CASES),
     ("search", USE_CASES),
+    // «Buscar»'s actions on a registration of another station, through the central database.
+    ("across_stations", USE_CASES),
     ("settings", USE_CASES),
     ("status_bar", USE_CASES),
     ("readiness", USE_CASES),

@@ -24,7 +24,7 @@ struct ValidationText<'a> {
     name: &'a str,
     folio: &'a str,
     link: &'a str,
-    code: &'a str,
+    code: Option<&'a str>,
     expires: &'a str,
     contact_name: &'static str,
     contact_office: &'static str,
@@ -39,7 +39,7 @@ struct ValidationHtml<'a> {
     name: &'a str,
     folio: &'a str,
     link: &'a str,
-    code: &'a str,
+    code: Option<&'a str>,
     expires: &'a str,
     contact_name: &'static str,
     contact_office: &'static str,
@@ -84,7 +84,9 @@ pub struct ValidationEmail<'a> {
     pub name: &'a str,
     pub folio: &'a str,
     pub link: &'a str,
-    pub code: &'a str,
+    /// The code for the desk; `None` in an email the central service sends (only the
+    /// station that made the registration can take a code).
+    pub code: Option<&'a str>,
     pub expires: &'a str,
 }
 
@@ -222,7 +224,7 @@ mod tests {
             name: "Ana <script>alert(1)</script> & Cía",
             folio: "RSL-261125-ABC123",
             link: "https://servicios.example.org/validar?t=abc&x=\"1\"",
-            code: "042917",
+            code: Some("042917"),
             expires: "26/11/2026 10:00",
         }
         .render()
@@ -238,6 +240,27 @@ mod tests {
         assert!(mail.text.contains("042917"));
         assert!(mail.text.contains("Calle Calafia 1115"));
         assert!(mail.html.contains("686 551 6100"));
+    }
+
+    #[test]
+    fn a_validation_email_without_a_code_says_only_the_link_serves() {
+        let mail = ValidationEmail {
+            name: "Ana",
+            folio: "RSL-261125-ABC123",
+            link: "https://servicios.example.org/validar?token=abc",
+            code: None,
+            expires: "26/11/2026 a las 10:00",
+        }
+        .render()
+        .unwrap();
+        for body in [&mail.text, &mail.html] {
+            assert!(!body.contains("código"), "{body}");
+            assert!(
+                body.contains("El enlace vence el 26/11/2026 a las 10:00"),
+                "{body}"
+            );
+            assert!(body.contains("los enlaces de correos anteriores ya no sirven"));
+        }
     }
 
     #[test]

@@ -187,12 +187,23 @@ pub enum Error {
     )]
     EmailNotWaiting,
 
-    #[error("Este afiliado ya tiene un registro en Servicios en Línea hecho en {office} (folio {folio}, {}). No es necesario registrarse otra vez; si olvidó su contraseña, solicite una temporal nueva.", .state.word())]
+    #[error("Este afiliado ya tiene un registro en Servicios en Línea hecho en {office} (folio {folio}, {}). No es necesario registrarse otra vez: búsquelo en «Buscar» por el folio o el número de afiliación; desde ahí puede reenviarle el correo de validación o enviarle una contraseña temporal nueva.", .state.word())]
     RegisteredElsewhere {
         folio: String,
         state: RegistrationState,
         office: String,
     },
+
+    // «Buscar» beyond this station (across_stations.rs).
+    #[error(
+        "Este registro se hizo en otra estación y se atiende a través de la base central, que no responde ahora. No se hizo nada; intente de nuevo cuando vuelva la red."
+    )]
+    CentralActionUnavailable,
+
+    #[error(
+        "Este registro es de {office}: desde aquí solo se le puede reenviar el correo de validación o enviar una contraseña temporal nueva, al correo que ya tiene registrado. Para corregir el correo o cancelar el registro, el afiliado debe acudir a esa oficina."
+    )]
+    OtherOfficeRegistration { office: String },
 
     #[error(
         "La base de datos local ({0}) no se pudo abrir con la clave de este equipo: está cifrada con otra clave o no es una base de datos de esta aplicación."
@@ -318,6 +329,8 @@ impl Error {
             Error::RecordUploading => "registro_enviandose",
             Error::EmailNotWaiting => "correo_sin_pendiente",
             Error::RegisteredElsewhere { .. } => "registrado_en_otra_oficina",
+            Error::CentralActionUnavailable => "central_no_disponible",
+            Error::OtherOfficeRegistration { .. } => "registro_de_otra_oficina",
             Error::DatabaseUnreadable(_) => "base_ilegible",
             Error::DatabaseForeign(_) => "base_ajena",
             Error::LegalTextChanged(_) => "texto_legal_cambio",

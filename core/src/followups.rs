@@ -21,16 +21,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use serde_json::json;
 
-/// What the clerk sees after an action that sends an email.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct EmailSent {
-    pub registration_id: String,
-    pub folio: String,
-    pub email_masked: String,
-    /// Until when the new link and code work (validation emails).
-    pub expires_at: Option<DateTime<Utc>>,
-}
+pub use crate::outbox::EmailSent;
 
 /// What the clerk sees after the phone is rectified.
 #[derive(Debug, Clone, Serialize)]
@@ -101,48 +92,12 @@ impl Desk {
         suggestion_declined: bool,
     ) -> Result<EmailSent> {
         let clerk = self.current_clerk()?;
-        let mut errors = Vec::new();
-        let new_email = match EmailAddress::check(email) {
-            Ok(check) => match check.suggestion {
-                Some(s) if !suggestion_declined => {
-                    errors.push(FieldError::new(
-                        Field::Email,
-                        "posible_error",
-                        format!("¿Quiso decir {s}? Corrija el correo o confirme con el afiliado que está bien escrito."),
-                    ));
-                    None
-                }
-                _ => Some(check.address),
-            },
-            Err(e) => {
-                errors.push(e);
-                None
-            }
-        };
-        match EmailAddress::parse_field(confirmation, Field::EmailConfirmation) {
-            Ok(c) if new_email.as_ref().is_some_and(|e| *e != c) => errors.push(FieldError::new(
-                Field::EmailConfirmation,
-                "no_coinciden",
-                "Los dos correos no coinciden: escríbalos otra vez con cuidado.",
-            )),
-            Ok(_) => {}
-            Err(e) => errors.push(e),
-        }
+        let typed = EmailAddress::parse_typed_twice(email, confirmation, suggestion_declined);
         self.expire_overdue().await?;
         let mut registration = RegistrationRow::by_id(self.store.reader(), registration_id).await?;
         registration.require_pending()?;
-        let new_email = match new_email {
-            Some(e) if errors.is_empty() && e.as_str() == registration.email => {
-                return Err(FieldError::new(
-                    Field::Email,
-                    "sin_cambio",
-                    "Es el mismo correo que ya tiene el registro; para volver a enviarlo use «Reenviar correo de validación».",
-                )
-                .into());
-            }
-            Some(e) if errors.is_empty() => e,
-            _ => return Err(Error::Fields(errors)),
-        };
+        let new_email = typed.map_err(Error::Fields)?;
+        new_email.require_change(&registration.email)?;
         let old_masked = EmailAddress::mask_stored(&registration.email);
         registration.email = new_email.to_string();
         sync::queue::ensure_not_uploading(&self.store, &registration.id).await?;

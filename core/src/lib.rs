@@ -50,6 +50,7 @@ pub(crate) mod work;
 pub mod desk;
 
 // 5 · use cases
+pub mod across_stations;
 pub mod audit_log;
 pub mod backup;
 pub mod consents;

@@ -9,6 +9,7 @@ use crate::domain::{
     FieldError, Phone, RegistrationState, search_key,
 };
 use crate::error::{Error, Result};
+use crate::sync::{CentralQuery, RegistrationElsewhere};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
@@ -22,6 +23,24 @@ const MAX_RESULTS: usize = 50;
 pub struct SearchResults {
     pub registrations: Vec<RegistrationSummary>,
     pub more: bool,
+    /// Matches made at other stations (of this office, or live ones of other offices),
+    /// found through the central database; none held here.
+    pub elsewhere: Vec<RegistrationElsewhere>,
+    pub reach: SearchReach,
+}
+
+/// Where a search looked: the clerk must know when a registration made at another station
+/// could not have been found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum SearchReach {
+    /// A station without a central database: everything it knows is here.
+    ThisStation,
+    /// This station and the central database.
+    Central,
+    /// The central database did not answer: this station only.
+    ThisStationOffline,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -224,9 +243,9 @@ impl Desk {
         let phrase = name_phrase(query);
         let sql = search_sql(phrase.is_some());
         let mut search = sqlx::query_as(&sql)
-            .bind(affiliation)
-            .bind(folio)
-            .bind(email)
+            .bind(&affiliation)
+            .bind(&folio)
+            .bind(&email)
             // One past the page, to know whether there are more.
             .bind(MAX_RESULTS as i64 + 1);
         if let Some(phrase) = phrase {
@@ -234,12 +253,67 @@ impl Desk {
         }
         let mut registrations: Vec<RegistrationSummary> =
             search.fetch_all(self.store.reader()).await?;
-        let more = registrations.len() > MAX_RESULTS;
+        let mut more = registrations.len() > MAX_RESULTS;
         registrations.truncate(MAX_RESULTS);
+        let central_query = CentralQuery {
+            affiliation,
+            folio,
+            email,
+            name_key: search_key(query),
+            id: None,
+        };
+        let (elsewhere, reach) = match (self.central(), self.central_if_reachable()) {
+            (None, _) => (Vec::new(), SearchReach::ThisStation),
+            (Some(_), None) => (Vec::new(), SearchReach::ThisStationOffline),
+            (Some(_), Some(central)) => {
+                match central
+                    .search_across_stations(&central_query, MAX_RESULTS + 1)
+                    .await
+                {
+                    Ok(found) => {
+                        more |= found.len() > MAX_RESULTS;
+                        (self.not_held_here(found).await?, SearchReach::Central)
+                    }
+                    Err(e) => {
+                        tracing::info!(error = ?e, "central search unavailable; this station only");
+                        (Vec::new(), SearchReach::ThisStationOffline)
+                    }
+                }
+            }
+        };
         Ok(SearchResults {
             registrations,
             more,
+            elsewhere,
+            reach,
         })
+    }
+
+    /// The central matches this station does not hold (its own are shown from here, with
+    /// everything the station knows about them).
+    async fn not_held_here(
+        &self,
+        found: Vec<RegistrationElsewhere>,
+    ) -> Result<Vec<RegistrationElsewhere>> {
+        let ids = serde_json::to_string(
+            &found
+                .iter()
+                .map(|r| r.registration_id.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .map_err(|e| Error::Internal(format!("ids: {e}")))?;
+        let held: Vec<String> = sqlx::query_scalar(
+            "SELECT value FROM json_each(?) WHERE value IN (SELECT id FROM registrations)",
+        )
+        .bind(ids)
+        .fetch_all(self.store.reader())
+        .await?;
+        let mut elsewhere: Vec<RegistrationElsewhere> = found
+            .into_iter()
+            .filter(|r| !held.contains(&r.registration_id))
+            .collect();
+        elsewhere.truncate(MAX_RESULTS);
+        Ok(elsewhere)
     }
 
     pub async fn registration_detail(&self, registration_id: &str) -> Result<RegistrationDetail> {

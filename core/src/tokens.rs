@@ -45,7 +45,7 @@ pub(crate) async fn issue_validation_email(
             .unwrap_or("afiliada o afiliado"),
         folio: &registration.folio,
         link: &link,
-        code: CODE_PLACEHOLDER,
+        code: Some(CODE_PLACEHOLDER),
         expires: &local_time(
             &work
                 .central_offset()

@@ -53,6 +53,11 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
             commands::followups::reveal_serial,
             commands::search::search,
             commands::search::registration_detail,
+            // «Buscar» on a registration of another station (central database).
+            commands::across_stations::request_validation_email_elsewhere,
+            commands::across_stations::request_temporary_password_elsewhere,
+            commands::across_stations::correct_email_elsewhere,
+            commands::across_stations::cancel_elsewhere,
             commands::receipt::receipt,
             commands::receipt::save_receipt_pdf,
             // Written consent for the family grouping (from «Buscar»).

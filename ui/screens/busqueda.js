@@ -9,12 +9,17 @@ import { initConsentimientoEscrito, mostrarConsentimientoEscrito } from './conse
 /** @typedef {import('../types/ipc').EmailSent} EmailSent */
 /** @typedef {import('../types/ipc').RegistrationDetail} RegistrationDetail */
 /** @typedef {import('../types/ipc').ConsentStanding} ConsentStanding */
+/** @typedef {import('../types/ipc').RegistrationElsewhere} RegistrationElsewhere */
 
 const t = textos.busqueda;
 /** The registration on screen. @type {RegistrationDetail | null} */
 let current = null;
 /** @type {ReturnType<typeof setInterval> | undefined} */
 let cooldownTimer;
+/** The last search, run again to show a registration of another station after an action. */
+let lastQuery = '';
+/** The registration of another station on screen. @type {RegistrationElsewhere | null} */
+let elsewhere = null;
 
 export function initBusqueda() {
   $('form-busqueda').addEventListener('submit', (ev) => { ev.preventDefault(); buscar(); });
@@ -85,16 +90,82 @@ export function initBusqueda() {
     if (r) await mostrar(current.registration_id, t.cancelado);
   });
   initConsentimientoEscrito(() => current, mostrar);
+  initCentral();
+}
+
+/** The actions on a registration of another station, through the central database. */
+function initCentral() {
+  const id = () => /** @type {RegistrationElsewhere} */ (elsewhere).registration_id;
+  /** @param {() => Promise<EmailSent>} run @param {(sent: EmailSent) => string} message */
+  const actCentral = async (run, message) => {
+    try {
+      const r = await run();
+      await mostrarCentral(id(), message(r));
+    } catch (e) {
+      showError(asError(e, textos.general.errorInesperado), $('central-mensaje'), textos.registro.revise);
+    }
+  };
+  $('central-reenviar').addEventListener('click', () =>
+    actCentral(() => api.requestValidationEmailElsewhere(id()), t.centralReenviado));
+  $('central-contrasena').addEventListener('click', async () => {
+    const registrationId = id();
+    const r = await pedirAutorizacion({
+      titulo: t.contrasenaTitulo,
+      explicacion: t.contrasenaExplicacion,
+      accion: (d) => api.requestTemporaryPasswordElsewhere(registrationId, d.reason),
+      exito: t.centralContrasena,
+    });
+    if (r) await mostrarCentral(registrationId, t.centralContrasena(r));
+  });
+  $('central-corregir').addEventListener('click', () => {
+    $('form-central-corregir').hidden = false;
+    $('central-email').focus();
+  });
+  $('central-cancelar-correccion').addEventListener('click', () => { $('form-central-corregir').hidden = true; });
+  /** @type {string | null} */
+  let suggested = null;
+  $('form-central-corregir').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const form = $('form-central-corregir', 'form');
+    clearErrors(form);
+    const ids = { email: 'central-email', email_confirmation: 'central-confirmacion' };
+    const email = $('central-email', 'input').value;
+    try {
+      const r = await api.correctEmailElsewhere(id(), email, $('central-confirmacion', 'input').value, suggested === email);
+      suggested = null;
+      form.reset();
+      await mostrarCentral(id(), t.centralCorregido(r));
+    } catch (e) {
+      const error = asError(e, textos.general.errorInesperado);
+      suggested = error.fields?.some((f) => f.code === 'posible_error') ? email : null;
+      showError(error, $('central-mensaje'), textos.registro.revise, ids);
+    }
+  });
+  $('central-cancelar').addEventListener('click', async () => {
+    const registrationId = id();
+    const r = await pedirAutorizacion({
+      titulo: t.cancelarTitulo,
+      explicacion: t.cancelarExplicacion,
+      supervisor: true,
+      accion: async (d) => { await api.cancelElsewhere(registrationId, d.approval, d.reason); return true; },
+      exito: () => t.centralCancelado,
+    });
+    if (r) await mostrarCentral(registrationId, t.centralCancelado);
+  });
 }
 
 async function buscar() {
   const form = $('form-busqueda', 'form');
   clearErrors(form);
   $('detalle').hidden = true;
+  $('detalle-central').hidden = true;
   $('busqueda-mas').hidden = true;
   try {
-    const { registrations: results, more } = await api.search($('query', 'input').value);
+    lastQuery = $('query', 'input').value;
+    const found = await api.search(lastQuery);
+    const { registrations: results, more } = found;
     $('busqueda-mas').hidden = !more;
+    mostrarOtrasEstaciones(found.elsewhere, found.reach);
     $('resultados').querySelector('tbody').replaceChildren(...results.map((r) => {
       const tr = fila([r.folio, r.full_name ?? r.affiliation_number, r.email, t.estados[r.state], fecha(r.created_at)]);
       tr.append(el('td', {}, el('button', {
@@ -103,12 +174,72 @@ async function buscar() {
       return tr;
     }));
     $('resultados').hidden = results.length === 0;
-    $('busqueda-vacia').hidden = results.length !== 0;
-    if (results.length === 1) await mostrar(results[0].registration_id);
+    $('busqueda-vacia').hidden = results.length + found.elsewhere.length !== 0;
+    $('busqueda-vacia').textContent = found.reach === 'this_station_offline' ? t.vaciaEstacion : t.vacia;
+    if (results.length === 1 && found.elsewhere.length === 0) await mostrar(results[0].registration_id);
+    if (results.length === 0 && found.elsewhere.length === 1) mostrarCentral(found.elsewhere[0].registration_id);
   } catch (e) {
     showError(asError(e, textos.general.errorInesperado), $('detalle-mensaje'), textos.registro.revise);
     $('detalle-mensaje').hidden = true;
   }
+}
+
+/**
+ * The matches made at other stations, and where the search looked.
+ * @param {RegistrationElsewhere[]} rows @param {import('../types/ipc').SearchReach} reach
+ */
+function mostrarOtrasEstaciones(rows, reach) {
+  const alcance = $('busqueda-alcance');
+  alcance.textContent = t.alcance[reach];
+  alcance.hidden = !t.alcance[reach];
+  alcance.className = reach === 'this_station_offline' ? 'ayuda aviso' : 'ayuda';
+  $('resultados-central').querySelector('tbody').replaceChildren(...rows.map((r) => {
+    const tr = fila([r.folio, r.full_name ?? r.affiliation_number, r.email, t.estados[r.state], t.donde(r), fecha(r.created_at)]);
+    tr.append(el('td', {}, el('button', {
+      type: 'button', textContent: t.ver, 'aria-label': `${t.ver} ${r.folio}`, onclick: () => mostrarCentral(r.registration_id),
+    })));
+    return tr;
+  }));
+  $('resultados-central').hidden = rows.length === 0;
+}
+
+/**
+ * Shows a registration of another station as the central database has it now (the last
+ * search again); `aviso` is the outcome of the action just taken.
+ * @param {string} registrationId @param {string} [aviso]
+ */
+async function mostrarCentral(registrationId, aviso) {
+  let r;
+  try {
+    const found = await api.search(lastQuery);
+    mostrarOtrasEstaciones(found.elsewhere, found.reach);
+    r = found.elsewhere.find((x) => x.registration_id === registrationId);
+  } catch (e) {
+    showError(asError(e, textos.general.errorInesperado), $('central-mensaje'), textos.registro.revise);
+    return;
+  }
+  $('detalle').hidden = true;
+  if (!r) {
+    $('detalle-central').hidden = true;
+    return;
+  }
+  elsewhere = r;
+  $('detalle-central').hidden = false;
+  $('central-titulo').textContent = t.centralTitulo(r);
+  $('central-mensaje').hidden = true;
+  $('central-exito').hidden = !aviso;
+  $('central-exito').textContent = aviso ?? '';
+  $('form-central-corregir').hidden = true;
+  $('central-datos').replaceChildren(...t.centralDatos(r, t.estados[r.state], fecha).flatMap(([k, v]) => [
+    el('dt', { textContent: k }), el('dd', { textContent: v })]));
+  $('central-nota').textContent = t.centralNota(r);
+  const pending = r.state === 'pendiente_validacion';
+  const closed = r.state === 'cancelada' || r.state === 'expirada';
+  const erased = r.personal_data_erased;
+  $('central-reenviar').hidden = !pending || erased;
+  $('central-corregir').hidden = !pending || erased || !r.own_office;
+  $('central-contrasena').hidden = !r.has_account || closed || erased;
+  $('central-cancelar').hidden = closed || !r.own_office;
 }
 
 /** A table row of text cells. @param {string[]} cells */
@@ -124,6 +255,7 @@ export async function mostrar(registrationId, aviso) {
   if (aviso) window.dispatchEvent(new Event('estado-cambio'));
   const d = await api.registrationDetail(registrationId);
   current = d;
+  $('detalle-central').hidden = true;
   $('detalle').hidden = false;
   $('detalle-titulo').textContent = t.titulo(d);
   $('detalle-mensaje').hidden = true;

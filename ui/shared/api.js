@@ -109,6 +109,20 @@ export const api = {
   sendTestEmail: (to) => invoke('send_test_email', { to }),
   /** @param {string} query @returns {Promise<SearchResults>} */
   search: (query) => invoke('search', { query }),
+  // A registration of another station, through the central database (across_stations.rs).
+  /** @param {string} registrationId @returns {Promise<EmailSent>} */
+  requestValidationEmailElsewhere: (registrationId) => invoke('request_validation_email_elsewhere', { registrationId }),
+  /** @param {string} registrationId @param {string} reason @returns {Promise<EmailSent>} */
+  requestTemporaryPasswordElsewhere: (registrationId, reason) =>
+    invoke('request_temporary_password_elsewhere', { registrationId, reason }),
+  /**
+   * @param {string} registrationId @param {string} email @param {string} confirmation
+   * @param {boolean} suggestionDeclined @returns {Promise<EmailSent>}
+   */
+  correctEmailElsewhere: (registrationId, email, confirmation, suggestionDeclined) =>
+    invoke('correct_email_elsewhere', { registrationId, email, confirmation, suggestionDeclined }),
+  /** @param {string} registrationId @param {SupervisorApproval} approval @param {string} reason @returns {Promise<void>} */
+  cancelElsewhere: (registrationId, approval, reason) => invoke('cancel_elsewhere', { registrationId, approval, reason }),
   /** @param {string} registrationId @returns {Promise<RegistrationDetail>} */
   registrationDetail: (registrationId) => invoke('registration_detail', { registrationId }),
   /** @param {string} registrationId @returns {Promise<EmailSent>} */

@@ -25,6 +25,7 @@ import { ESTADOS_CORREO, ESTADOS_REGISTRO, RESPUESTAS } from './palabras.js';
 /** @typedef {import('../types/ipc').Receipt} Receipt */
 /** @typedef {import('../types/ipc').RecordProblem} RecordProblem */
 /** @typedef {import('../types/ipc').RegistrationDetail} RegistrationDetail */
+/** @typedef {import('../types/ipc').RegistrationElsewhere} RegistrationElsewhere */
 /** @typedef {import('../types/ipc').RegistrationState} RegistrationState */
 /** @typedef {import('../types/ipc').RevealedSerial} RevealedSerial */
 /** @typedef {import('../types/ipc').Role} Role */
@@ -258,6 +259,32 @@ export const textos = {
     cancelarTitulo: 'Cancelar registro',
     cancelarExplicacion: 'El enlace, el código y la cuenta dejan de servir; el afiliado podrá registrarse de nuevo. Requiere a un supervisor.',
     cancelado: 'Registro cancelado.',
+    // Where the search looked (SearchReach), and a registration of another station.
+    alcance: {
+      central: 'Se buscó en esta estación y en la base central: las demás estaciones de la oficina y, por número de afiliación o folio, los registros vigentes de otras oficinas.',
+      this_station_offline: 'Sin conexión con la base central: se buscó solo en esta estación. Un registro hecho en otra estación no aparece hasta que vuelva la red.',
+      this_station: '',
+    },
+    vacia: 'No se encontró ningún registro.',
+    vaciaEstacion: 'No se encontró ningún registro en esta estación.',
+    donde: (/** @type {RegistrationElsewhere} */ r) => `${r.office}, estación ${r.workstation}`,
+    centralTitulo: (/** @type {RegistrationElsewhere} */ r) => `Folio ${r.folio} — ${r.full_name ?? r.affiliation_number} (${r.office})`,
+    /** @param {RegistrationElsewhere} r @param {string} estado @param {Fecha} fecha @returns {Pairs} */
+    centralDatos: (r, estado, fecha) => [
+      ['Estado', estado],
+      ['Afiliación', r.affiliation_number],
+      ['Correo', r.personal_data_erased ? '— (suprimido)' : r.email],
+      ['Registrado', `${fecha(r.created_at)} en ${r.office}, estación ${r.workstation}`],
+      ['Fecha de validación', fecha(r.validated_at)],
+      .../** @type {Pairs} */ (r.closed_at ? [['Cerrado', fecha(r.closed_at)]] : []),
+    ],
+    centralNota: (/** @type {RegistrationElsewhere} */ r) => r.own_office
+      ? 'Registro de otra estación de esta oficina: lo que haga aquí pasa por la base central y queda en su bitácora; la estación donde se hizo lo verá al sincronizar.'
+      : `Registro de ${r.office}: desde aquí solo se le puede reenviar el correo de validación o enviar una contraseña temporal nueva, al correo que ya tiene registrado. Para corregir el correo o cancelar el registro, el afiliado debe acudir a esa oficina.`,
+    centralReenviado: (/** @type {EmailSent} */ r) => `Se pidió al servicio central un nuevo correo de validación para ${r.email_masked}; sale en unos segundos. El enlace nuevo vence cuando vence el registro y los enlaces anteriores dejan de servir.`,
+    centralContrasena: (/** @type {EmailSent} */ r) => `Se pidió al servicio central una nueva contraseña temporal para ${r.email_masked}; sale en unos segundos y reemplaza la anterior.`,
+    centralCorregido: (/** @type {EmailSent} */ r) => `Correo corregido en la base central. Se pidió un correo de validación para ${r.email_masked}; el enlace anterior ya no sirve.`,
+    centralCancelado: 'Registro cancelado en la base central; la estación donde se hizo lo verá al sincronizar.',
     respuesta: (/** @type {ConsentView} */ c) => {
       const words = c.document_kind === 'consentimiento_agrupacion' ? RESPUESTAS.agrupacion : RESPUESTAS.texto;
       return mayuscula(c.accepted ? words.si : words.no);

@@ -197,7 +197,39 @@ export type ValidationOutcome = { registration_id: string, folio: string, userna
  * The newest matches, and whether there are more than the page shows (the screen then
  * asks for more of the name, or the folio).
  */
-export type SearchResults = { registrations: Array<RegistrationSummary>, more: boolean, };
+export type SearchResults = { registrations: Array<RegistrationSummary>, more: boolean, 
+/**
+ * Matches made at other stations (of this office, or live ones of other offices),
+ * found through the central database; none held here.
+ */
+elsewhere: Array<RegistrationElsewhere>, reach: SearchReach, };
+
+/**
+ * Where a search looked: the clerk must know when a registration made at another station
+ * could not have been found.
+ */
+export type SearchReach = "this_station" | "central" | "this_station_offline";
+
+/**
+ * A registration made at another station, as the central database shows it to this
+ * office: whole when the office made it, and only while live and with the email masked
+ * when another office did.
+ */
+export type RegistrationElsewhere = { registration_id: string, folio: string, affiliation_number: string, full_name: string | null, email: string, state: RegistrationState, created_at: string, validated_at: string | null, closed_at: string | null, office: string, workstation: string, 
+/**
+ * Made by this station's office: its email can be corrected and it can be cancelled
+ * from here.
+ */
+own_office: boolean, 
+/**
+ * The affiliate has an account (a new temporary password can be sent).
+ */
+has_account: boolean, 
+/**
+ * The email and phone were erased (a right of cancellation or opposition, or the
+ * retention period ended): nothing can be sent.
+ */
+personal_data_erased: boolean, };
 
 export type RegistrationSummary = { registration_id: string, folio: string, affiliation_number: string, full_name: string | null, email: string, state: RegistrationState, created_at: string, };
 
@@ -304,7 +336,8 @@ kept: boolean | null, first_sent_at: string | null, };
  */
 export type EmailSent = { registration_id: string, folio: string, email_masked: string, 
 /**
- * Until when the new link and code work (validation emails).
+ * Until when the new link and code work (validation emails sent from this station;
+ * `None` for one the central service sends).
  */
 expires_at: string | null, };
 

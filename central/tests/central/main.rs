@@ -2,6 +2,7 @@
 //! use case: the link (scanners, headers, limits), the journey across desk and centre, the
 //! first sign-in, the portal's API, and setting it all up from the README.
 
+mod across_stations;
 mod binary;
 mod emails;
 mod journey;

@@ -48,6 +48,7 @@ pub async fn spawn_central_with(
         smtp_password: password,
         files_dir: std::env::temp_dir(),
         sign_in_url: format!("http://{address}/entrar"),
+        validation_url: format!("http://{address}/validar"),
         ..Config::with_defaults(pg.url_as("servicio_central", "central"))
     };
     tweak(&mut config);

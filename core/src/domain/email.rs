@@ -228,6 +228,59 @@ impl EmailAddress {
         })
     }
 
+    /// A corrected address as the desk takes it: typed twice, the two the same, and a
+    /// likely typo confirmed with the affiliate (`suggestion_declined`) before it is kept.
+    pub fn parse_typed_twice(
+        email: &str,
+        confirmation: &str,
+        suggestion_declined: bool,
+    ) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let address = match Self::check(email) {
+            Ok(check) => match check.suggestion {
+                Some(s) if !suggestion_declined => {
+                    errors.push(FieldError::new(
+                        Field::Email,
+                        "posible_error",
+                        format!("¿Quiso decir {s}? Corrija el correo o confirme con el afiliado que está bien escrito."),
+                    ));
+                    None
+                }
+                _ => Some(check.address),
+            },
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        };
+        match Self::parse_field(confirmation, Field::EmailConfirmation) {
+            Ok(c) if address.as_ref().is_some_and(|e| *e != c) => errors.push(FieldError::new(
+                Field::EmailConfirmation,
+                "no_coinciden",
+                "Los dos correos no coinciden: escríbalos otra vez con cuidado.",
+            )),
+            Ok(_) => {}
+            Err(e) => errors.push(e),
+        }
+        match address {
+            Some(address) if errors.is_empty() => Ok(address),
+            _ => Err(errors),
+        }
+    }
+
+    /// Refuses the address a registration already has: resending is another action.
+    pub fn require_change(&self, stored: &str) -> Result<(), FieldError> {
+        if self.as_str() == stored {
+            Err(FieldError::new(
+                Field::Email,
+                "sin_cambio",
+                "Es el mismo correo que ya tiene el registro; para volver a enviarlo use «Reenviar correo de validación».",
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         self.0.as_ref()
     }

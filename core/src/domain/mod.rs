@@ -29,7 +29,7 @@ pub use staff::{Clerk, Role, SupervisorApproval};
 pub use sync_state::{QueueState, SyncState};
 pub use text_enum::UnknownText;
 pub(crate) use text_enum::text_enum;
-pub(crate) use time::local_time;
+pub use time::local_time;
 pub use time::{day_text, institute_day, institute_day_start};
 pub use token::TokenState;
 pub use words::answer_word;

@@ -22,6 +22,18 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::SqliteConnection;
 
+/// What the clerk sees after an action that sends an email.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EmailSent {
+    pub registration_id: String,
+    pub folio: String,
+    pub email_masked: String,
+    /// Until when the new link and code work (validation emails sent from this station;
+    /// `None` for one the central service sends).
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
 pub struct NewEmail<'a> {
     pub registration_id: &'a str,
     pub kind: EmailKind,

@@ -4,6 +4,7 @@ use crate::config::central_connect_options;
 use crate::domain::RegistrationState;
 use crate::error::{Error, Result};
 use crate::store::Store;
+use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::time::Duration;
 
@@ -77,6 +78,107 @@ impl Central {
                 None
             }
         }
+    }
+}
+
+/// What «Buscar» may look up centrally: an affiliation number, folio or email typed whole,
+/// a part of a name (folded as [`crate::domain::search_key`] folds it), or one
+/// registration by its id. An empty value matches nothing.
+#[derive(Debug, Clone, Default)]
+pub struct CentralQuery {
+    pub affiliation: String,
+    pub folio: String,
+    pub email: String,
+    pub name_key: String,
+    pub id: Option<uuid::Uuid>,
+}
+
+/// A registration made at another station, as the central database shows it to this
+/// office: whole when the office made it, and only while live and with the email masked
+/// when another office did.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RegistrationElsewhere {
+    pub registration_id: String,
+    pub folio: String,
+    pub affiliation_number: String,
+    pub full_name: Option<String>,
+    pub email: String,
+    pub state: RegistrationState,
+    pub created_at: DateTime<Utc>,
+    pub validated_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub office: String,
+    pub workstation: String,
+    /// Made by this station's office: its email can be corrected and it can be cancelled
+    /// from here.
+    pub own_office: bool,
+    /// The affiliate has an account (a new temporary password can be sent).
+    pub has_account: bool,
+    /// The email and phone were erased (a right of cancellation or opposition, or the
+    /// retention period ended): nothing can be sent.
+    pub personal_data_erased: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct ElsewhereRow {
+    id: uuid::Uuid,
+    folio: String,
+    affiliation_number: String,
+    full_name: Option<String>,
+    email: String,
+    state: RegistrationState,
+    created_at: DateTime<Utc>,
+    validated_at: Option<DateTime<Utc>>,
+    closed_at: Option<DateTime<Utc>>,
+    office: String,
+    workstation: String,
+    own_office: bool,
+    has_account: bool,
+    personal_data_erased: bool,
+}
+
+impl Central {
+    /// Registrations matching `query` at this office's other stations, and live ones of
+    /// other offices by affiliation number, folio or id; newest first, at most `max_rows`.
+    /// Bounded by [`CENTRAL_CHECK_TIMEOUT`] twice over: a slow network is offline here.
+    pub async fn search_across_stations(
+        &self,
+        query: &CentralQuery,
+        max_rows: usize,
+    ) -> Result<Vec<RegistrationElsewhere>> {
+        let search = sqlx::query_as::<_, ElsewhereRow>(
+            "SELECT * FROM search_across_stations($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&query.affiliation)
+        .bind(&query.folio)
+        .bind(&query.email)
+        .bind(&query.name_key)
+        .bind(query.id)
+        .bind(i32::try_from(max_rows).unwrap_or(i32::MAX))
+        .fetch_all(&self.pool);
+        let rows = tokio::time::timeout(CENTRAL_CHECK_TIMEOUT * 2, search)
+            .await
+            .map_err(|_| Error::CentralActionUnavailable)??;
+        Ok(rows
+            .into_iter()
+            .map(|r| RegistrationElsewhere {
+                registration_id: r.id.to_string(),
+                folio: r.folio,
+                affiliation_number: r.affiliation_number,
+                full_name: r.full_name,
+                email: r.email,
+                state: r.state,
+                created_at: r.created_at,
+                validated_at: r.validated_at,
+                closed_at: r.closed_at,
+                office: r.office,
+                workstation: r.workstation,
+                own_office: r.own_office,
+                has_account: r.has_account,
+                personal_data_erased: r.personal_data_erased,
+            })
+            .collect())
     }
 }
 

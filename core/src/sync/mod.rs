@@ -14,7 +14,10 @@ mod push;
 pub(crate) mod queue;
 mod worker;
 
-pub use central::{CENTRAL_CHECK_TIMEOUT, Central, LiveRegistration, is_tls_refusal};
+pub use central::{
+    CENTRAL_CHECK_TIMEOUT, Central, CentralQuery, LiveRegistration, RegistrationElsewhere,
+    is_tls_refusal,
+};
 pub use entity::Entity;
 pub(crate) use queue::{event, share};
 pub use worker::{RecordProblem, SyncReport, SyncStatus, SyncWorker};

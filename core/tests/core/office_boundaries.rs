@@ -383,8 +383,14 @@ async fn an_office_runs_no_security_definer_function_but_the_one_granted_to_it()
     );
     assert_eq!(
         runnable(office(&pg, "oficina_mexicali")).await,
-        // report_facts: the office's own report figures (reports.rs).
-        ["live_registration_of", "report_facts"]
+        // report_facts: the office's own report figures (reports.rs); «Buscar» across the
+        // stations and the desk's requests to the central service (across_stations.rs).
+        [
+            "live_registration_of",
+            "report_facts",
+            "request_from_desk",
+            "search_across_stations"
+        ]
     );
     assert!(runnable(office(&pg, "servicio_central")).await.is_empty());
     assert!(runnable(office(&pg, "curioso")).await.is_empty());
@@ -393,5 +399,11 @@ async fn an_office_runs_no_security_definer_function_but_the_one_granted_to_it()
             .execute(office(&pg, "curioso").pool())
             .await,
         "ask who has a live registration (a role that is no office)",
+    );
+    assert_refused(
+        sqlx::query("SELECT * FROM search_across_stations('900100101', '', '', '', NULL, 50)")
+            .execute(office(&pg, "curioso").pool())
+            .await,
+        "search the registrations (a role that is no office)",
     );
 }

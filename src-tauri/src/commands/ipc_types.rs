@@ -29,12 +29,12 @@ use registro_core::reports::{DayFigures, ExportFormat, Figures, Report, ReportRo
 use registro_core::roster::{ImportProgress, ImportReport, LineError, RosterSummary};
 use registro_core::search::{
     AttemptView, ConsentFormCollected, ConsentView, EmailView, Promise, RegistrationDetail,
-    RegistrationRecord, RegistrationSummary, SearchResults,
+    RegistrationRecord, RegistrationSummary, SearchReach, SearchResults,
 };
 use registro_core::staff::{NewStaffMember, SessionView, StaffMember};
 use registro_core::startup::{StartupProblem, StartupProblemKind};
 use registro_core::store::backup::{BackupFailure, BackupInfo};
-use registro_core::sync::{RecordProblem, SyncStatus};
+use registro_core::sync::{RecordProblem, RegistrationElsewhere, SyncStatus};
 use registro_core::validation::ValidationOutcome;
 use registro_core::work_queues::{
     BulkResend, EmailNeedingAttention, LockedAffiliation, PendingValidation, QueueCounts,
@@ -101,6 +101,8 @@ fn declarations() -> Vec<Declaration> {
         ValidationOutcome,
         // Search and follow-ups.
         SearchResults,
+        SearchReach,
+        RegistrationElsewhere,
         RegistrationSummary,
         RegistrationState,
         RegistrationRecord,

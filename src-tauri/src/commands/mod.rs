@@ -1,6 +1,7 @@
 //! Thin commands: turn the front end's call into a core call and the result into JSON.
 //! One file per use case of the core; the IPC name of a command is its function's name.
 
+pub mod across_stations;
 pub mod audit_log;
 pub mod backup;
 pub mod consents;

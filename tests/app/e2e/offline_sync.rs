@@ -73,5 +73,74 @@ async fn offline_registration_waits_in_the_status_bar_and_goes_up_when_the_netwo
         .unwrap();
     assert!((central_now - created).abs() < chrono::Duration::minutes(5));
     assert_eq!(expires - created, chrono::Duration::hours(24));
+
+    // A registration another station of the office made (written centrally as it would
+    // have pushed it) is found from here through the central database, and a new
+    // validation email is asked of the central service.
+    let other_id = uuid::Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO registrations (id, folio, affiliation_number, phone_e164, email, state, family_grouping,
+                                    office, workstation, clerk, created_at, office_role)
+         VALUES ($1, 'RSL-261127-AAAA-BBBB', '900100101', '+526865550142', 'ximena@example.com',
+                 'pendiente_validacion', FALSE, 'Oficina Mexicali', 'VENTANILLA-2', 'otra.capturista',
+                 now() - interval '1 hour', 'oficina_mexicali')",
+    )
+    .bind(other_id)
+    .execute(admin.pool())
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO validation_tokens (id, registration_id, link_sha256, code_sha256, state, created_at,
+                                        expires_at, office_role)
+         VALUES (gen_random_uuid(), $1, md5(random()::text), 'x', 'activo', now() - interval '1 hour',
+                 now() + interval '23 hours', 'oficina_mexicali')",
+    )
+    .bind(other_id)
+    .execute(admin.pool())
+    .await
+    .unwrap();
+    tab(&c, "busqueda").await;
+    type_into(&c, "query", "900100101").await;
+    click(&c, "buscar").await;
+    wait_visible(&c, "#detalle-central").await;
+    wait_text(&c, "#busqueda-alcance", "en la base central").await;
+    let row = wait_text(&c, "#resultados-central", "RSL-261127-AAAA-BBBB").await;
+    assert!(row.contains("VENTANILLA-2"), "{row}");
+    assert!(!is_displayed(&c, "#busqueda-vacia").await);
+    wait_text(&c, "#central-nota", "otra estación de esta oficina").await;
+    click(&c, "central-reenviar").await;
+    wait_text(
+        &c,
+        "#central-exito",
+        "Se pidió al servicio central un nuevo correo",
+    )
+    .await;
+    let asked: (String, String) =
+        sqlx::query_as("SELECT kind, workstation FROM desk_requests WHERE registration_id = $1")
+            .bind(other_id)
+            .fetch_one(admin.pool())
+            .await
+            .unwrap();
+    assert_eq!(asked.0, "reenviar_validacion");
+    assert_ne!(asked.1, "VENTANILLA-2", "asked from this station");
+    audit_accessibility(&c, &h, "busqueda-otra-estacion").await;
+    check_layout(&c, &h, "43-buscar-otra-estacion").await;
+    screenshot(&c, &h, "43-buscar-otra-estacion").await;
+
+    // Without the network, the search says it looked at this station only.
+    pg.stop();
+    click(&c, "sincronizar-ahora").await;
+    wait_text(&c, "#estado-conexion", "Sin conexión con la base central").await;
+    click(&c, "buscar").await;
+    wait_text(&c, "#busqueda-alcance", "se buscó solo en esta estación").await;
+    assert!(!is_displayed(&c, "#resultados-central").await);
+    wait_text(
+        &c,
+        "#busqueda-vacia",
+        "No se encontró ningún registro en esta estación.",
+    )
+    .await;
+    screenshot(&c, &h, "44-buscar-sin-conexion").await;
+    pg.resume();
     c.close().await.unwrap();
 }
