@@ -20,10 +20,13 @@ pub struct TemporaryPassword {
     pub email: RenderedEmail,
 }
 
+/// `sign_in_url`: where the email tells the affiliate to sign in for the first time
+/// ([`crate::config::Settings::sign_in_address`]).
 pub async fn new_temporary_password(
     full_name: Option<&str>,
     folio: &str,
     username: &str,
+    sign_in_url: Option<&str>,
 ) -> Result<TemporaryPassword> {
     let plaintext = security::new_temporary_password();
     let hash = security::hash_off_thread(plaintext.clone()).await?;
@@ -33,7 +36,7 @@ pub async fn new_temporary_password(
         username,
         replaces_earlier: false,
     }
-    .render()?;
+    .render_with_sign_in(sign_in_url)?;
     Ok(TemporaryPassword {
         plaintext,
         hash,

@@ -90,6 +90,10 @@ pub struct Settings {
     pub session_lock_minutes: u32,
     /// Base of the validation link in the email; the token is appended.
     pub link_base_url: String,
+    /// Where the affiliate signs in for the first time (the central service's page, or
+    /// the portal's), told in the temporary-password email. Empty: the central service's
+    /// `/entrar` beside the validation link's `/validar` ([`Settings::sign_in_address`]).
+    pub sign_in_url: String,
     pub sender_name: String,
     pub sender_address: String,
     /// Lifetime of the validation link and code.
@@ -187,6 +191,7 @@ impl Default for Settings {
             workstation: default_workstation(),
             session_lock_minutes: 10,
             link_base_url: "https://servicios.example.org/validar".to_owned(),
+            sign_in_url: String::new(),
             sender_name: "Servicios en Línea ISSSTECALI".to_owned(),
             sender_address: "no-responder@example.org".to_owned(),
             validation_ttl_hours: 24,
@@ -431,6 +436,15 @@ impl Settings {
                 errors.push(e);
             }
         }
+        if !self.sign_in_url.is_empty() && !is_plain_web_address(&self.sign_in_url) {
+            errors.push(FieldError::new(
+                Field::SignInUrl,
+                "no_valido",
+                format!(
+                    "La dirección de la página de primer ingreso debe ser una dirección web completa (https://servidor/ruta), de hasta {MAX_URL_CHARS} caracteres, sin espacios, comillas, caracteres invisibles ni los signos < > {{ }} | \\ ^ `; o déjela vacía."
+                ),
+            ));
+        }
         if !self.link_base_url.is_empty() && !is_plain_web_address(&self.link_base_url) {
             errors.push(FieldError::new(
                 Field::LinkBaseUrl,
@@ -455,6 +469,23 @@ const MAX_URL_CHARS: usize = 300;
 
 /// `http(s)://` and a server name, then only the printable ASCII a link keeps intact in a
 /// plain-text email and an HTML attribute.
+impl Settings {
+    /// Where the temporary-password email sends the affiliate to sign in: the setting, or
+    /// else the central service's page beside the validation link (`…/validar` →
+    /// `…/entrar`, the service serves both); `None` when neither is known.
+    pub fn sign_in_address(&self) -> Option<String> {
+        let set = self.sign_in_url.trim();
+        if !set.is_empty() {
+            return Some(set.to_owned());
+        }
+        let link = self.link_base_url.trim();
+        let path = link.split(['?', '#']).next().unwrap_or(link);
+        path.strip_suffix("/validar")
+            .filter(|base| is_plain_web_address(link) && base.contains("://"))
+            .map(|base| format!("{base}/entrar"))
+    }
+}
+
 fn is_plain_web_address(url: &str) -> bool {
     let Some(rest) = url
         .strip_prefix("https://")
@@ -585,6 +616,44 @@ impl InstituteContact {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sign_in_address_is_the_setting_or_the_central_service_s_page_beside_the_link() {
+        let with = |link: &str, sign_in: &str| Settings {
+            link_base_url: link.into(),
+            sign_in_url: sign_in.into(),
+            ..Settings::default()
+        };
+        assert_eq!(
+            with("https://servicios.example.com/validar", "").sign_in_address(),
+            Some("https://servicios.example.com/entrar".into())
+        );
+        assert_eq!(
+            with(
+                "https://servicios.example.com/rsl/validar?origen=correo",
+                ""
+            )
+            .sign_in_address(),
+            Some("https://servicios.example.com/rsl/entrar".into())
+        );
+        assert_eq!(
+            with(
+                "https://servicios.example.com/validar",
+                "https://portal.example.com/primer-ingreso"
+            )
+            .sign_in_address(),
+            Some("https://portal.example.com/primer-ingreso".into())
+        );
+        // A link elsewhere than the central service's page: nothing is guessed.
+        assert_eq!(
+            with("https://enlaces.example.com/v", "").sign_in_address(),
+            None
+        );
+        let refused = with("https://servicios.example.com/validar", "entrar aquí")
+            .validate()
+            .unwrap_err();
+        assert_eq!(refused[0].field, Field::SignInUrl);
+    }
 
     #[test]
     fn a_saved_file_is_judged_like_the_screen_and_names_the_setting_at_fault() {

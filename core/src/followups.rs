@@ -149,6 +149,7 @@ impl Desk {
             registration.full_name.as_deref(),
             &registration.folio,
             &registration.affiliation_number,
+            self.settings().sign_in_address().as_deref(),
         )
         .await?;
         sync::queue::ensure_not_uploading(&self.store, &registration.id).await?;

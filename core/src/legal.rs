@@ -282,6 +282,19 @@ pub struct LegalDocument {
 
 /// Stores any embedded version not yet in the database, and refuses to start if a stored
 /// version's text differs from the embedded one (a published text was edited).
+/// This version's texts as a database must hold them, checked before it is migrated.
+pub(crate) fn texts_on_record() -> Result<Vec<crate::store::TextOnRecord>> {
+    Ok(published_texts()?
+        .into_iter()
+        .map(|(kind, version, body)| crate::store::TextOnRecord {
+            kind: kind.as_str().to_owned(),
+            version,
+            sha256: sha256_hex(&body),
+            label: format!("{} (versión {version})", kind.title()),
+        })
+        .collect())
+}
+
 pub async fn publish_embedded(store: &Store, now: DateTime<Utc>) -> Result<()> {
     let mut tx = store.begin_write().await?;
     for (kind, version, body) in published_texts()? {

@@ -31,9 +31,13 @@ impl Desk {
         clock: Arc<dyn Clock>,
     ) -> Result<Self> {
         paths.create_private()?;
-        let store =
-            Store::open_with_backups(&paths.database(), key, Some(&paths.backups(&settings)))
-                .await?;
+        let store = Store::open_with_backups(
+            &paths.database(),
+            key,
+            Some(&paths.backups(&settings)),
+            &legal::texts_on_record()?,
+        )
+        .await?;
         let transport = Transport::files(&paths.outbox_files())?;
         let now = clock.now();
         let clock_offset = meta::clock_offset(store.reader()).await?;
@@ -120,8 +124,11 @@ impl StartupProblemKind {
             (Self::KeyUnavailable, _) => {
                 "No se modificó ningún archivo. Cierre la aplicación, vuelva a abrirla con la misma cuenta de usuario del equipo y, si se repite, avise a soporte."
             }
-            (Self::LegalTextChanged, _) => {
+            (Self::LegalTextChanged, false) => {
                 "No se modificó ningún archivo. Avise a soporte: hace falta la versión de la aplicación que corresponde a esta base de datos."
+            }
+            (Self::LegalTextChanged, true) => {
+                "No se modificó ningún archivo. Avise a soporte: hace falta la versión de la aplicación que corresponde a esta base de datos. Si soporte lo indica, puede restaurar una copia de seguridad anterior (la base de datos actual se conserva con otro nombre, no se borra)."
             }
             (_, true) => {
                 "No se modificó ningún archivo. Puede restaurar la copia de seguridad más reciente (la base de datos actual se conserva con otro nombre, no se borra) o avisar a soporte."
@@ -134,6 +141,20 @@ impl StartupProblemKind {
 }
 
 impl StartupProblem {
+    /// The data folder itself cannot be used (its lock file cannot be opened: no right to
+    /// write there, a full disk, a folder in the lock's place). Nothing was opened.
+    pub fn folder_unusable(root: &std::path::Path, error: &std::io::Error) -> Self {
+        Self {
+            kind: StartupProblemKind::Other,
+            message: format!(
+                "No se pudo usar la carpeta de datos de la aplicación ({}): {error}. No se modificó ningún archivo. Revise que la cuenta de usuario de Windows pueda escribir en esa carpeta y que el disco no esté lleno; si se repite, avise a soporte y no borre la carpeta.",
+                root.display()
+            ),
+            backups: Vec::new(),
+            backup_folder: String::new(),
+        }
+    }
+
     /// The rescue screen's account of `error`, with the copies kept under `settings`.
     pub fn new(error: &Error, paths: &DataPaths, settings: &Settings) -> Self {
         let kind = StartupProblemKind::of(error);

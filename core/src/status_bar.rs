@@ -28,9 +28,13 @@ impl Desk {
         status.oldest_email_waiting_at = emails.oldest_queued_at;
         status.emails_waiting_because = emails.waiting_because;
         // The same emails «Pendientes» lists: a resend clears them.
-        status.emails_needing_attention = crate::outbox::needing_attention(&self.store, i64::MAX)
-            .await?
-            .len() as i64;
+        status.emails_needing_attention = crate::outbox::needing_attention(
+            &self.store,
+            i64::MAX,
+            self.settings().outbox_max_attempts,
+        )
+        .await?
+        .len() as i64;
         let offset = self.clock_offset();
         status.clock_offset_seconds = offset.map(|o| o.millis / 1000);
         status.clock_skewed =

@@ -174,6 +174,7 @@ impl Desk {
             registration.full_name.as_deref(),
             &registration.folio,
             &username,
+            self.settings().sign_in_address().as_deref(),
         )
         .await?;
         let hash = password.hash.clone();

@@ -176,7 +176,8 @@ impl Desk {
             p.expiring_soon = expires_at - now <= window / EXPIRING_SHARE;
         }
 
-        let attention = needing_attention(&self.store, i64::MAX).await?;
+        let attention =
+            needing_attention(&self.store, i64::MAX, self.settings().outbox_max_attempts).await?;
         let emails_count = attention.len() as i64;
         let emails = attention
             .into_iter()
@@ -265,7 +266,8 @@ impl Desk {
     /// one. Each is audited by that action.
     pub async fn resend_email(&self, email_id: &str) -> Result<String> {
         self.current_clerk()?;
-        let waiting = needing_attention(&self.store, i64::MAX).await?;
+        let waiting =
+            needing_attention(&self.store, i64::MAX, self.settings().outbox_max_attempts).await?;
         let email = waiting
             .into_iter()
             .find(|m| m.id == email_id)
@@ -278,7 +280,8 @@ impl Desk {
     /// single resend; one that cannot go now is reported with why, and the others still go.
     pub async fn resend_all_emails(&self) -> Result<BulkResend> {
         let clerk = self.current_clerk()?;
-        let waiting = needing_attention(&self.store, i64::MAX).await?;
+        let waiting =
+            needing_attention(&self.store, i64::MAX, self.settings().outbox_max_attempts).await?;
         let mut outcome = BulkResend {
             resent: Vec::new(),
             skipped: Vec::new(),

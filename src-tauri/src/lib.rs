@@ -292,17 +292,40 @@ pub fn run() {
         .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(|app| {
             let root = data_dir(app.handle())?;
-            let Some(instance) = InstanceLock::acquire(&root)? else {
-                // This desk is already open (the clerk launched it again): its window
-                // comes to the front and this process leaves before its window is drawn.
-                if let Err(e) = InstanceLock::request_focus(&root) {
-                    eprintln!("could not ask the running app to come to the front: {e}");
+            let settings_file = root.join(SETTINGS_FILE);
+            let instance = match InstanceLock::acquire(&root) {
+                Ok(Some(instance)) => instance,
+                Ok(None) => {
+                    // This desk is already open (the clerk launched it again): its window
+                    // comes to the front and this process leaves before its window is drawn.
+                    if let Err(e) = InstanceLock::request_focus(&root) {
+                        eprintln!("could not ask the running app to come to the front: {e}");
+                    }
+                    std::process::exit(0);
                 }
-                std::process::exit(0);
+                Err(e) => {
+                    // A data folder this user cannot write (or a full disk): on Windows there
+                    // is no console, so the window opens on the rescue screen and says it,
+                    // instead of the process ending unseen.
+                    eprintln!("the data folder {} cannot be used: {e}", root.display());
+                    let (settings, settings_problem) = load_settings(app, &settings_file);
+                    let receipts_dir = receipts_dir(app, &root);
+                    let problem = StartupProblem::folder_unusable(&root, &e);
+                    app.manage(Rescue::new(
+                        Some(problem),
+                        Launch {
+                            paths: DataPaths::new(root),
+                            settings,
+                            settings_problem,
+                            settings_file: Some(settings_file),
+                            receipts_dir,
+                        },
+                    ));
+                    return Ok(());
+                }
             };
             bring_to_front_on_request(app.handle().clone(), instance);
             app.manage(LogGuard(init_logging(&root.join("registros-de-actividad"))));
-            let settings_file = root.join(SETTINGS_FILE);
             let (settings, settings_problem) = load_settings(app, &settings_file);
             let receipts_dir = receipts_dir(app, &root);
             // A database that does not open (a foreign or damaged file, a key that does

@@ -7,6 +7,8 @@ Prints "listo" once it accepts connections; stops on SIGTERM.
 
 A mailbox whose local part starts with "rechazado" does not exist here: its RCPT gets a
 permanent 550, as a real server answers for one recipient, while the others are accepted.
+A sender whose local part starts with "remitente-rechazado" is not allowed to send: its
+MAIL FROM gets a permanent 553 5.1.8, as a server answers a station's wrong sender.
 """
 import argparse
 import asyncio
@@ -29,6 +31,13 @@ class SaveToDir:
     def __init__(self, directory):
         self.directory = directory
         self.counter = itertools.count(len(os.listdir(directory)) + 1)
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if address.split("@")[0].lower().startswith("remitente-rechazado"):
+            return "553 5.1.8 Remitente no permitido"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 2.1.0 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.split("@")[0].lower().startswith("rechazado"):

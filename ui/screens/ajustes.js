@@ -15,7 +15,7 @@ import { $ } from '../shared/dom.js';
 const t = textos.ajustes;
 // Each input's id is the setting's name, which is also the field its errors name.
 const TEXT = /** @satisfies {readonly (SettingOf<string> & Field)[]} */ (/** @type {const} */ ([
-  'office', 'workstation', 'sender_name', 'sender_address', 'link_base_url', 'central_url', 'update_url',
+  'office', 'workstation', 'sender_name', 'sender_address', 'link_base_url', 'sign_in_url', 'central_url', 'update_url',
   'backup_folder']));
 const NUMBERS = /** @satisfies {readonly (SettingOf<number> & Field)[]} */ (/** @type {const} */ ([
   'validation_ttl_hours', 'pending_expiry_hours', 'resend_cooldown_secs', 'max_code_attempts', 'max_serial_failures',
@@ -138,6 +138,11 @@ export async function cargarAjustes() {
   $('ayuda-central_password').textContent = `${view.central_password_saved ? t.contrasenaGuardada : ''} ${view.secret_store.description}`;
   $('ayuda-smtp_password').textContent = `${view.smtp_password_saved ? t.contrasenaGuardada : t.contrasenaNueva} ${view.secret_store.description}`;
   $('entrega-actual').textContent = view.email_delivery;
+  // Why the emails wait (a refused password or sender), beside the settings that fix it.
+  const sync = await api.syncStatus();
+  const because = sync.emails_waiting > 0 ? sync.emails_waiting_because : null;
+  $('ajustes-correo-motivo').hidden = !because;
+  $('ajustes-correo-motivo').textContent = because ? t.correosEsperan(sync.emails_waiting, because) : '';
   if (problem?.field) showFieldError(problem.field, problem.message);
   mostrarListaInicial(view.readiness);
   mostrarActualizaciones(await api.updateStatus());

@@ -326,6 +326,8 @@ export const textos = {
     recogido: 'Se registró que el formato de consentimiento firmado fue recogido.',
   },
   ajustes: {
+    correosEsperan: (/** @type {number} */ n, /** @type {string} */ because) =>
+      `⚠ ${n === 1 ? 'Un correo espera' : `${n} correos esperan`} por la configuración del correo o por el servidor. Respuesta del último intento: ${because}`,
     guardado: 'Ajustes guardados.',
     /** The first-run checklist, one line per item (readiness.rs). */
     pasos: /** @type {Record<import('../types/ipc').ReadinessItem, string>} */ ({

@@ -15,7 +15,7 @@ code: string, field: Field, message: string, };
 /**
  * The fields of the clerk's screens. Serialized names are the ids the front end uses.
  */
-export type Field = "affiliation_number" | "credential_serial" | "phone" | "email" | "email_confirmation" | "integral_notice" | "simplified_notice" | "terms_and_conditions" | "family_grouping_consent" | "folio" | "code" | "roster_file" | "reason" | "identity_checked" | "query" | "supervisor_username" | "supervisor_password" | "supervisor_password_confirmation" | "supervisor_full_name" | "test_recipient" | "office" | "workstation" | "sender_name" | "sender_address" | "link_base_url" | "institute_profile" | "validation_ttl_hours" | "pending_expiry_hours" | "resend_cooldown_secs" | "max_code_attempts" | "max_serial_failures" | "serial_lock_minutes" | "outbox_max_attempts" | "delivery_promise_minutes" | "smtp_host" | "smtp_port" | "smtp_security" | "smtp_username" | "smtp_password" | "smtp_timeout_secs" | "smtp_pool_size" | "smtp_root_certificate" | "central_url" | "central_password" | "central_root_certificate" | "update_url" | "backup_folder" | "backups_kept" | "retention_years" | "backup" | "session_lock_minutes" | "clock_skew_warning_minutes" | "username" | "password" | "staff_username" | "staff_full_name" | "staff_role" | "staff_password" | "staff_password_confirmation" | "report_scope" | "audit_from" | "audit_to";
+export type Field = "affiliation_number" | "credential_serial" | "phone" | "email" | "email_confirmation" | "integral_notice" | "simplified_notice" | "terms_and_conditions" | "family_grouping_consent" | "folio" | "code" | "roster_file" | "reason" | "identity_checked" | "query" | "supervisor_username" | "supervisor_password" | "supervisor_password_confirmation" | "supervisor_full_name" | "test_recipient" | "office" | "workstation" | "sender_name" | "sender_address" | "link_base_url" | "sign_in_url" | "institute_profile" | "validation_ttl_hours" | "pending_expiry_hours" | "resend_cooldown_secs" | "max_code_attempts" | "max_serial_failures" | "serial_lock_minutes" | "outbox_max_attempts" | "delivery_promise_minutes" | "smtp_host" | "smtp_port" | "smtp_security" | "smtp_username" | "smtp_password" | "smtp_timeout_secs" | "smtp_pool_size" | "smtp_root_certificate" | "central_url" | "central_password" | "central_root_certificate" | "update_url" | "backup_folder" | "backups_kept" | "retention_years" | "backup" | "session_lock_minutes" | "clock_skew_warning_minutes" | "username" | "password" | "staff_username" | "staff_full_name" | "staff_role" | "staff_password" | "staff_password_confirmation" | "report_scope" | "audit_from" | "audit_to";
 
 export type AppInfo = { title: string, version: string, office: string, workstation: string, roster: RosterSummary, email_delivery: string, emails_waiting: number, data_dir: string, };
 
@@ -472,7 +472,13 @@ session_lock_minutes: number,
 /**
  * Base of the validation link in the email; the token is appended.
  */
-link_base_url: string, sender_name: string, sender_address: string, 
+link_base_url: string, 
+/**
+ * Where the affiliate signs in for the first time (the central service's page, or
+ * the portal's), told in the temporary-password email. Empty: the central service's
+ * `/entrar` beside the validation link's `/validar` ([`Settings::sign_in_address`]).
+ */
+sign_in_url: string, sender_name: string, sender_address: string, 
 /**
  * Lifetime of the validation link and code.
  */

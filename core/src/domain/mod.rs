@@ -68,6 +68,7 @@ pub enum Field {
     SenderName,
     SenderAddress,
     LinkBaseUrl,
+    SignInUrl,
     /// The institute's facts the legal texts cite (not a setting: it ships with the app).
     InstituteProfile,
     ValidationTtlHours,

@@ -155,8 +155,10 @@ pub async fn counts(store: &Store) -> Result<OutboxCounts> {
     })
 }
 
-/// An email a clerk must look at: it could not be delivered (`abandonado`) or its delivery
-/// was interrupted (`incierto`), it is the newest of its kind for its registration, and
+/// An email a clerk must look at: it could not be delivered (`abandonado`), its delivery
+/// was interrupted (`incierto`), or it still waits after `max_attempts` failed attempts
+/// (the server has been down or refusing for a while); it is the newest of its kind for
+/// its registration, and
 /// that registration still needs it (a validation email while pending, a temporary
 /// password while the account is open). Once a newer email replaces it, it needs nobody.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -172,14 +174,18 @@ pub(crate) struct NeedsAttention {
 }
 
 /// Every email needing attention (see [`NeedsAttention`]), oldest first, at most `limit`.
-pub(crate) async fn needing_attention(store: &Store, limit: i64) -> Result<Vec<NeedsAttention>> {
+pub(crate) async fn needing_attention(
+    store: &Store,
+    limit: i64,
+    max_attempts: u32,
+) -> Result<Vec<NeedsAttention>> {
     use crate::domain::RegistrationState;
     Ok(sqlx::query_as(
         "SELECT m.id, m.registration_id, r.folio, m.kind, m.state, m.recipient, m.created_at,
                 m.last_error
            FROM outbox_messages m
            JOIN registrations r ON r.id = m.registration_id
-          WHERE m.state IN (?1, ?2)
+          WHERE (m.state IN (?1, ?2) OR (m.state = ?9 AND m.attempts >= ?10))
             AND NOT EXISTS (SELECT 1 FROM outbox_messages n
                              WHERE n.registration_id = m.registration_id AND n.kind = m.kind
                                AND (n.created_at, n.rowid) > (m.created_at, m.rowid))
@@ -195,6 +201,8 @@ pub(crate) async fn needing_attention(store: &Store, limit: i64) -> Result<Vec<N
     .bind(RegistrationState::Validated)
     .bind(RegistrationState::Active)
     .bind(limit)
+    .bind(EmailState::Queued)
+    .bind(i64::from(max_attempts))
     .fetch_all(store.reader())
     .await?)
 }

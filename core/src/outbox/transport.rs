@@ -139,8 +139,12 @@ impl Transport {
                     // Not this message's fault: every message would fail alike.
                     DeliveryFailure::Station(text)
                 } else if e.is_permanent() {
-                    // 5xx about this message: the server will refuse it again.
-                    DeliveryFailure::Permanent(text)
+                    match permanent_refusal(&e.to_string()) {
+                        // The recipient (or this message) will be refused again.
+                        Refused::ThisMessage => DeliveryFailure::Permanent(text),
+                        // The sender, the relay or the session: every message alike.
+                        Refused::TheStation => DeliveryFailure::Station(text),
+                    }
                 } else {
                     DeliveryFailure::Temporary(text)
                 }
@@ -209,6 +213,53 @@ fn refuses_the_station(e: &lettre::transport::smtp::Error) -> bool {
     auth || e.is_tls() || (e.is_client() && e.to_string().contains("STARTTLS"))
 }
 
+/// Who a permanent (5xx) refusal is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refused {
+    ThisMessage,
+    TheStation,
+}
+
+/// Reads a 5xx answer by its enhanced status code (RFC 3463), which tells the recipient's
+/// mailbox (`5.1.1`, `5.2.2`…) from the sender's address (`5.1.7`, `5.1.8`), the relay or
+/// authentication policy (`5.7.x`), the server itself (`5.3.x`) and the protocol
+/// (`5.5.x`). Without one, the reply code alone: `550`, `551` and `553` are what servers
+/// answer for one mailbox; anything else is taken as the station's, so that a misconfigured
+/// sender or relay holds the emails instead of giving every one of them up.
+fn permanent_refusal(answer: &str) -> Refused {
+    let enhanced = answer.split_whitespace().find_map(|word| {
+        let word = word.trim_end_matches([',', ';', ':']);
+        let mut parts = word.split('.');
+        let (class, subject, detail) = (parts.next()?, parts.next()?, parts.next()?);
+        (parts.next().is_none()
+            && class == "5"
+            && [subject, detail]
+                .iter()
+                .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit())))
+        .then(|| (subject.to_owned(), detail.to_owned()))
+    });
+    match enhanced {
+        Some((subject, detail)) => match (subject.as_str(), detail.as_str()) {
+            ("1", "7" | "8") => Refused::TheStation,
+            // Addressing of the recipient, its mailbox, and the message's own content.
+            ("1" | "2" | "6", _) => Refused::ThisMessage,
+            ("3", "4") => Refused::ThisMessage,
+            _ => Refused::TheStation,
+        },
+        None => {
+            let code = answer
+                .split(|c: char| !c.is_ascii_digit())
+                .find(|w| w.len() == 3 && w.starts_with('5'))
+                .unwrap_or_default();
+            if matches!(code, "550" | "551" | "553") {
+                Refused::ThisMessage
+            } else {
+                Refused::TheStation
+            }
+        }
+    }
+}
+
 /// Why a hand-over failed: a temporary failure is retried with backoff, a permanent one
 /// is not; a failure of the station's settings stops the round and every message waits,
 /// spending no attempt, until they are fixed.
@@ -217,4 +268,39 @@ pub enum DeliveryFailure {
     Temporary(String),
     Permanent(String),
     Station(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_mailbox_or_message_is_that_message_s_and_a_refused_sender_or_relay_the_station_s()
+    {
+        for answer in [
+            "permanent error (550): 5.1.1 Buzon inexistente",
+            "permanent error (550): 5.2.1 Mailbox disabled",
+            "permanent error (552): 5.2.2 Mailbox full",
+            "permanent error (553): 5.1.3 Bad destination mailbox address syntax",
+            "permanent error (554): 5.6.0 Message content rejected",
+            "permanent error (552): 5.3.4 Message too big for system",
+            "permanent error (550): Requested action not taken: mailbox unavailable",
+            "permanent error (551): User not local",
+        ] {
+            assert_eq!(permanent_refusal(answer), Refused::ThisMessage, "{answer}");
+        }
+        for answer in [
+            "permanent error (553): 5.1.8 Sender address rejected: Domain not found",
+            "permanent error (550): 5.1.7 Invalid sender address",
+            "permanent error (554): 5.7.1 Relay access denied",
+            "permanent error (550): 5.7.1 Client host rejected: access denied",
+            "permanent error (530): 5.7.0 Authentication required",
+            "permanent error (554): 5.3.2 System not accepting network messages",
+            "permanent error (500): 5.5.2 Syntax error",
+            "permanent error (554): Transaction failed",
+            "permanent error (521): Server does not accept mail",
+        ] {
+            assert_eq!(permanent_refusal(answer), Refused::TheStation, "{answer}");
+        }
+    }
 }

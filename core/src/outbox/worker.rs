@@ -318,11 +318,15 @@ impl OutboxWorker {
                 tracing::warn!(outbox_id = %m.id, "the SMTP server refused this station; emails wait");
             }
             Err(failure) => {
+                // Only a refusal of this message itself (its recipient) gives it up. A
+                // server down or busy is waited for, however long: the email keeps its
+                // secrets and goes when the server is back; past `max_attempts` failures
+                // it is shown in «Pendientes» (outbox::needing_attention).
                 let (permanent, error) = match failure {
                     DeliveryFailure::Permanent(e) => (true, e),
                     DeliveryFailure::Temporary(e) | DeliveryFailure::Station(e) => (false, e),
                 };
-                if permanent || m.attempts >= max_attempts {
+                if permanent {
                     sqlx::query(
                         "UPDATE outbox_messages SET state = ?, last_error = ?, secrets = NULL,
                                 scrubbed_at = CASE WHEN secrets IS NOT NULL THEN ? END
@@ -349,7 +353,11 @@ impl OutboxWorker {
                     .execute(&mut *tx)
                     .await?;
                     round.retried += 1;
-                    tracing::warn!(outbox_id = %m.id, attempts = m.attempts, "email delivery failed; will retry");
+                    if m.attempts >= max_attempts {
+                        tracing::warn!(outbox_id = %m.id, attempts = m.attempts, "email still not delivered; shown for attention, will retry");
+                    } else {
+                        tracing::warn!(outbox_id = %m.id, attempts = m.attempts, "email delivery failed; will retry");
+                    }
                 }
             }
         }

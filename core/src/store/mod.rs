@@ -17,6 +17,45 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// A legal text as this version of the app publishes it (see [`Store::open_with_backups`]).
+#[derive(Debug, Clone)]
+pub struct TextOnRecord {
+    pub kind: String,
+    pub version: i64,
+    pub sha256: String,
+    /// How the clerk reads it: «Aviso de privacidad integral (versión 2)».
+    pub label: String,
+}
+
+/// Refuses a database that published another text under a kind and version of `texts`.
+async fn check_texts_on_record(pool: &SqlitePool, texts: &[TextOnRecord]) -> Result<()> {
+    let has_texts: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'legal_documents')",
+    )
+    .fetch_one(pool)
+    .await?;
+    if !has_texts {
+        return Ok(());
+    }
+    for text in texts {
+        let stored: Option<String> =
+            sqlx::query_scalar("SELECT sha256 FROM legal_documents WHERE kind = ? AND version = ?")
+                .bind(&text.kind)
+                .bind(text.version)
+                .fetch_optional(pool)
+                .await?;
+        if stored.is_some_and(|sha| sha != text.sha256) {
+            tracing::error!(
+                document = text.kind,
+                version = text.version,
+                "a published text changed; publish a new version"
+            );
+            return Err(crate::error::Error::LegalTextChanged(text.label.clone()));
+        }
+    }
+    Ok(())
+}
+
 /// Two pools over one file: a single writer connection, so writes from the form, the
 /// outbox worker and an import queue up in-process instead of failing with SQLITE_BUSY,
 /// and a few readers that WAL lets run beside it.
@@ -33,17 +72,22 @@ impl Store {
     /// brings its schema up to date. A database of an older version, kept in clear, is
     /// encrypted first. A file that `key` does not open is [`crate::Error::DatabaseUnreadable`].
     pub async fn open(path: &Path, key: &DatabaseKey) -> Result<Self> {
-        Self::open_with_backups(path, key, None).await
+        Self::open_with_backups(path, key, None, &[]).await
     }
 
     /// [`Store::open`], taking a copy into `backups` first when migrations are about to
     /// change an existing database (a new one has nothing to lose). A file in clear that is
     /// not this app's database (another program's SQLite file) is
     /// [`crate::Error::DatabaseForeign`], left as it is.
+    ///
+    /// A database that holds another text under the kind and version of one of `texts`
+    /// (this version's legal texts) is [`crate::Error::LegalTextChanged`], found before
+    /// anything is written: no migration runs on it, the file stays as it was.
     pub async fn open_with_backups(
         path: &Path,
         key: &DatabaseKey,
         backups: Option<&backup::BackupPlace>,
+        texts: &[TextOnRecord],
     ) -> Result<Self> {
         if key.sqlcipher_literal().is_some() && encryption::is_plaintext(path)? {
             encryption::ensure_ours_in_clear(path).await?;
@@ -77,6 +121,10 @@ impl Store {
             .execute(&writer)
             .await
             .map_err(unreadable)?;
+        if let Err(e) = check_texts_on_record(&writer, texts).await {
+            writer.close().await;
+            return Err(e);
+        }
         let migrator = sqlx::migrate!("../migrations/sqlite");
         if let Some(place) = backups
             && migrations_pending(&writer, &migrator).await?

@@ -292,18 +292,30 @@ async fn a_key_that_does_not_open_the_database_offers_the_copies() {
 async fn a_changed_legal_text_is_its_own_problem() {
     let dir = test_folder();
     let t = spawn_desk_in(dir.path()).await;
+    t.desk.backup_if_due().await.unwrap().unwrap();
     sqlx::query("UPDATE legal_documents SET sha256 = ? WHERE kind = 'aviso_integral'")
         .bind("0".repeat(64))
         .execute(t.desk.store().writer())
         .await
         .unwrap();
     close_database_here(t.desk.store()).await;
+    let before = std::fs::read(t.paths.database()).unwrap();
     let problem = rescue_of(&t.paths).await;
     assert_eq!(problem.kind, StartupProblemKind::LegalTextChanged);
     assert!(
         problem.message.contains("texto publicado"),
         "{}",
         problem.message
+    );
+    assert!(
+        problem.message.contains("restaurar una copia"),
+        "the station's copies are offered: {}",
+        problem.message
+    );
+    assert_eq!(
+        std::fs::read(t.paths.database()).unwrap(),
+        before,
+        "the file is left as it was"
     );
 }
 

@@ -43,6 +43,15 @@ async fn the_code_validates_once_and_the_temporary_password_arrives_and_is_scrub
         .find(|e| e.text.contains("Contraseña temporal"))
         .expect("password email");
     assert!(password_email.text.contains("Usuario: 900100101"));
+    // It says where to sign in: the central service's page beside the validation link.
+    assert!(
+        password_email
+            .text
+            .lines()
+            .any(|l| l.trim() == "https://servicios.example.org/entrar"),
+        "{}",
+        password_email.text
+    );
     let password = password_email.temporary_password();
     assert!(password.len() >= 12, "{password}");
     assert!(registro_core::security::verify_password(&password, &hash));

@@ -290,5 +290,33 @@ async fn resend_email_correction_and_a_new_password_through_a_real_smtp_server()
     .unwrap();
     screenshot(&c, &h, "38-datos-suprimidos").await;
 
+    // The mail server's password is rotated and the station still has the old one: the
+    // next email waits, intact, and the status bar and «Ajustes» say why; the right
+    // password sends it, once.
+    tab(&c, "ajustes").await;
+    type_into(&c, "smtp_password", "una-contrasena-vieja").await;
+    save_settings_as_supervisor(&c).await;
+    wait_text(&c, "#ajustes-exito", "Ajustes guardados").await;
+    tab(&c, "registro").await;
+    click(&c, "nuevo-registro").await;
+    register_demo(&c, "900300301", "DEMO6102233", "leticia@example.com").await;
+    let why = wait_text(&c, "#estado-correos-motivo", "535").await;
+    assert!(why.contains("rechazó el usuario o la contraseña"), "{why}");
+    tab(&c, "ajustes").await;
+    let told = wait_text(&c, "#ajustes-correo-motivo", "535").await;
+    assert!(told.contains("Un correo espera"), "{told}");
+    c.execute(
+        "document.getElementById('ajustes-correo-motivo').scrollIntoView({ block: 'center' });",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&c, &h, "39-ajustes-correo-rechazado").await;
+    type_into(&c, "smtp_password", password.as_deref().unwrap()).await;
+    save_settings_as_supervisor(&c).await;
+    wait_text(&c, "#ajustes-exito", "Ajustes guardados").await;
+    wait_for_smtp(&server, "leticia@example.com", "código de validación", 1).await;
+    wait_hidden(&c, "#estado-correos-motivo").await;
+
     c.close().await.unwrap();
 }

@@ -79,3 +79,29 @@ async fn a_database_that_does_not_open_gets_a_rescue_window_that_restores_the_la
     );
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "needs a display server, tauri-driver and WebKitWebDriver; ./dev.sh test runs it"]
+async fn a_data_folder_that_cannot_be_used_opens_a_window_that_says_so_instead_of_ending_unseen() {
+    let h = start();
+    // A folder where the app's lock file must go: the lock cannot be opened, as when the
+    // user may not write in the data folder (the tests run as root, who may write anywhere).
+    let lock = h.data.path().join("instancia.lock");
+    std::fs::create_dir_all(lock.join("no-es-un-archivo")).unwrap();
+    let c = connect(&h).await;
+    wait_visible(&c, "#rescate").await;
+    assert!(!is_displayed(&c, "#aplicacion").await);
+    let message = text(&c, "#rescate-mensaje").await;
+    assert!(
+        message.contains("No se pudo usar la carpeta de datos"),
+        "{message}"
+    );
+    assert!(message.contains("avise a soporte"), "{message}");
+    assert!(
+        !h.data.path().join("registro.sqlite3").exists(),
+        "nothing was created or opened"
+    );
+    audit_accessibility(&c, &h, "rescate-carpeta").await;
+    screenshot(&c, &h, "34-rescate-carpeta").await;
+    c.close().await.unwrap();
+}

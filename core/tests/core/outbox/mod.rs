@@ -53,7 +53,8 @@ async fn a_failing_transport_is_retried_with_backoff_and_delivers_once_it_recove
 }
 
 #[tokio::test]
-async fn after_too_many_attempts_a_message_is_abandoned_and_its_secrets_erased() {
+async fn a_message_that_keeps_failing_is_never_given_up_and_is_shown_for_attention_after_the_set_attempts()
+ {
     let settings = registro_core::config::Settings {
         outbox_max_attempts: 2,
         ..Default::default()
@@ -68,19 +69,42 @@ async fn after_too_many_attempts_a_message_is_abandoned_and_its_secrets_erased()
     });
     let worker = t.desk.outbox_worker();
     worker.deliver_due().await.unwrap();
-    t.clock.advance(Duration::hours(1));
-    let round = worker.deliver_due().await.unwrap();
-    assert_eq!(round.abandoned, 1);
-    let (state, secrets): (String, Option<String>) =
-        sqlx::query_as("SELECT state, secrets FROM outbox_messages")
+    assert_eq!(
+        t.desk.sync_status().await.unwrap().emails_needing_attention,
+        0,
+        "one failure is not yet news"
+    );
+    // A whole day of failures, an attempt at least every hour.
+    for _ in 0..24 {
+        t.clock.advance(Duration::hours(1));
+        let round = worker.deliver_due().await.unwrap();
+        assert_eq!((round.sent, round.abandoned), (0, 0));
+    }
+    let (state, attempts, secrets): (String, i64, Option<String>) =
+        sqlx::query_as("SELECT state, attempts, secrets FROM outbox_messages")
             .fetch_one(t.desk.store().reader())
             .await
             .unwrap();
-    assert_eq!(state, "abandonado");
-    assert!(secrets.is_none());
-    // The status bar says a clerk must look at it.
-    let status = t.desk.sync_status().await.unwrap();
-    assert_eq!(status.emails_needing_attention, 1);
+    assert_eq!(state, "en_cola");
+    assert!(attempts >= 10, "{attempts}");
+    assert!(secrets.is_some(), "the link and code are kept to be sent");
+    // The status bar and «Pendientes» say a clerk should look at it.
+    assert_eq!(
+        t.desk.sync_status().await.unwrap().emails_needing_attention,
+        1
+    );
+
+    // The transport works again: it goes once, and nobody needs to look any more.
+    t.desk
+        .use_transport(Transport::files(&t.paths.outbox_files()).unwrap());
+    // The next attempt is due within the hour's backoff and its jitter.
+    t.clock.advance(Duration::minutes(75));
+    assert_eq!(t.deliver().await.sent, 1);
+    assert_eq!(t.emails_to("ximena@example.com").len(), 1);
+    assert_eq!(
+        t.desk.sync_status().await.unwrap().emails_needing_attention,
+        0
+    );
 }
 
 #[tokio::test]

@@ -191,6 +191,46 @@ async fn starttls_is_required_a_server_without_it_gets_nothing() {
 }
 
 #[tokio::test]
+async fn a_sender_the_server_refuses_holds_every_email_intact_until_the_sender_is_fixed() {
+    let server = SmtpServer::start(SmtpSecurity::Starttls, true);
+    let t = spawn_desk().await;
+    use_server(&t, &server, true).await;
+    t.desk.replace_settings(registro_core::config::Settings {
+        sender_address: "remitente-rechazado@example.com".into(),
+        ..t.desk.settings()
+    });
+    t.register(TITULAR, "ximena@example.com").await;
+    t.register(BENEFICIARY, "beatriz@example.com").await;
+    // A 553 for the sender is the station's settings, not one email's: none is given up.
+    let round = t.deliver().await;
+    assert_eq!(
+        (round.sent, round.abandoned, round.waiting_for_settings),
+        (0, 0, 1)
+    );
+    let rows: Vec<(String, bool)> =
+        sqlx::query_as("SELECT state, secrets IS NOT NULL FROM outbox_messages")
+            .fetch_all(t.desk.store().reader())
+            .await
+            .unwrap();
+    assert_eq!(rows, [("en_cola".into(), true), ("en_cola".into(), true)]);
+    let because = t
+        .desk
+        .sync_status()
+        .await
+        .unwrap()
+        .emails_waiting_because
+        .unwrap();
+    assert!(because.contains("553"), "{because}");
+
+    // The sender corrected: both go, each once.
+    t.desk
+        .replace_settings(for_the_institute(t.desk.settings()));
+    t.clock.advance(Duration::minutes(6));
+    assert_eq!(t.deliver().await.sent, 2);
+    assert_eq!(server.received().len(), 2);
+}
+
+#[tokio::test]
 async fn with_the_server_down_emails_wait_and_each_arrives_exactly_once_when_it_returns() {
     let mut server = SmtpServer::start(SmtpSecurity::Starttls, true);
     let t = spawn_desk().await;
