@@ -191,6 +191,7 @@ fn search_sql(by_name: bool) -> String {
            LEFT JOIN roster_affiliates a ON a.affiliation_number = r.affiliation_number
           WHERE r.id IN (SELECT id FROM registrations WHERE affiliation_number = ?1
                          UNION SELECT id FROM registrations WHERE folio = ?2
+                         UNION SELECT registration_id FROM previous_folios WHERE folio = ?2
                          UNION SELECT id FROM registrations WHERE email = ?3
                          {name})
           ORDER BY r.created_at DESC

@@ -35,11 +35,15 @@ impl RegistrationRow {
     }
 
     pub(crate) async fn by_folio(reader: &SqlitePool, folio: &str) -> Result<Self> {
-        sqlx::query_as(&format!("{REGISTRATION_SELECT} WHERE r.folio = ?"))
-            .bind(folio)
-            .fetch_optional(reader)
-            .await?
-            .ok_or_else(|| Error::FolioNotFound(folio.to_owned()))
+        // A folio drawn again at sync keeps finding it by the first one (previous_folios).
+        sqlx::query_as(&format!(
+            "{REGISTRATION_SELECT} WHERE r.folio = ?1
+                OR r.id = (SELECT registration_id FROM previous_folios WHERE folio = ?1)"
+        ))
+        .bind(folio)
+        .fetch_optional(reader)
+        .await?
+        .ok_or_else(|| Error::FolioNotFound(folio.to_owned()))
     }
 
     /// Actions that resend or correct the validation email need it still pending.

@@ -3,6 +3,7 @@
 
 use super::central::{Central, conflict_detail, sync_trouble};
 use super::entity::Entity;
+use super::payload::AuditPayload;
 use super::queue::QueueRow;
 use super::worker::SyncWorker;
 use crate::clock::ClockOffset;
@@ -154,6 +155,13 @@ fn is_live_conflict(e: &sqlx::Error) -> bool {
     violation(e) == Some(Violation::OneLivePerAffiliate)
 }
 
+/// Another registration holds this folio centrally (`registrations_folio_key`): folios are
+/// drawn at random by each station, so two can meet, however rarely.
+fn is_folio_taken(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db)
+        if db.is_unique_violation() && db.constraint() == Some("registrations_folio_key"))
+}
+
 /// The central database's "not yours to do" (SQLSTATE 42501): for a staff version, made
 /// without the authority its office's accounts require (migrations/postgres/…_staff_authority.sql).
 fn is_refused(e: &sqlx::Error) -> Option<String> {
@@ -190,6 +198,9 @@ struct Pushed {
     refused: Vec<StaffRefusal>,
     /// Rows the central database would not take, with its reason.
     quarantined: Vec<Quarantined>,
+    /// Registrations whose folio another station's registration already has centrally:
+    /// they get a new folio here and go again.
+    folio_taken: Vec<String>,
 }
 
 /// A row set aside: with its registration (and the rest of that registration's rows) it
@@ -215,6 +226,63 @@ fn refused_row(e: &sqlx::Error) -> Option<String> {
         _ => None,
     }
 }
+
+/// A new folio for a registration whose folio the central database already holds: the
+/// same day, new random characters; its queued row carries it, and the audit trail keeps
+/// both (the affiliate's receipt shows the first one, which «Buscar» and the validation by
+/// code still find through `previous_folios`).
+async fn refolio(
+    tx: &mut sqlx::SqliteConnection,
+    registration_id: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let (old, affiliation, office, workstation): (String, String, String, String) = sqlx::query_as(
+        "SELECT folio, affiliation_number, office, workstation FROM registrations WHERE id = ?",
+    )
+    .bind(registration_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let day = old
+        .get(4..10)
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%y%m%d").ok())
+        .unwrap_or_else(|| now.date_naive());
+    let new = crate::security::new_folio(day);
+    sqlx::query("UPDATE registrations SET folio = ? WHERE id = ?")
+        .bind(&new)
+        .bind(registration_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT OR IGNORE INTO previous_folios (folio, registration_id) VALUES (?, ?)")
+        .bind(&old)
+        .bind(registration_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "UPDATE sync_queue SET payload = json_set(payload, '$.folio', ?)
+          WHERE registration_id = ? AND entity = ?",
+    )
+    .bind(&new)
+    .bind(registration_id)
+    .bind(Entity::Registration)
+    .execute(&mut *tx)
+    .await?;
+    let audit = AuditPayload {
+        id: uuid::Uuid::new_v4().to_string(),
+        occurred_at: now,
+        action: FOLIO_REASSIGNED,
+        registration_id: Some(registration_id.to_owned()),
+        affiliation_number: Some(affiliation),
+        clerk: "sistema".to_owned(),
+        office,
+        workstation,
+        detail: serde_json::json!({ "anterior": old, "nuevo": new }),
+    };
+    audit.insert(&mut *tx).await?;
+    super::queue::share(&mut *tx, &audit, now).await
+}
+
+/// The audit action of a folio drawn again ([`refolio`]).
+pub(crate) const FOLIO_REASSIGNED: &str = "folio_reasignado";
 
 impl SyncWorker {
     pub(super) async fn push_batch(
@@ -257,7 +325,11 @@ impl SyncWorker {
                 conflicted,
                 refused,
                 quarantined,
+                folio_taken,
             }) => {
+                for registration_id in &folio_taken {
+                    refolio(&mut tx, registration_id, now).await?;
+                }
                 for q in &quarantined {
                     let message = format!(
                         "La base central no aceptó este registro; los demás siguen subiendo. Revíselo y pulse «Reintentar», o pida ayuda a soporte. Detalle: {}",
@@ -318,14 +390,18 @@ impl SyncWorker {
                 // above), found by their seq: a search by state alone reads the whole
                 // queue, every round (no index has 'enviando').
                 let held = serde_json::to_string(&conflicted).unwrap_or_else(|_| "[]".into());
+                let again = serde_json::to_string(&folio_taken).unwrap_or_else(|_| "[]".into());
                 let claimed =
                     serde_json::to_string(&rows.iter().map(|r| r.seq).collect::<Vec<_>>())
                         .unwrap_or_else(|_| "[]".into());
                 let pushed = sqlx::query(
                     "UPDATE sync_queue
                         SET state = CASE WHEN registration_id IN (SELECT value FROM json_each(?1))
-                                         THEN ?3 ELSE ?4 END,
+                                         THEN ?3
+                                         WHEN registration_id IN (SELECT value FROM json_each(?7))
+                                         THEN 'pendiente' ELSE ?4 END,
                             synced_at = CASE WHEN registration_id IN (SELECT value FROM json_each(?1))
+                                               OR registration_id IN (SELECT value FROM json_each(?7))
                                              THEN NULL ELSE ?2 END,
                             last_error = NULL
                       WHERE seq IN (SELECT value FROM json_each(?6)) AND state = ?5",
@@ -336,15 +412,16 @@ impl SyncWorker {
                 .bind(QueueState::Synced)
                 .bind(QueueState::Sending)
                 .bind(&claimed)
+                .bind(&again)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
                 let pushed = pushed.saturating_sub(
                     rows.iter()
                         .filter(|r| {
-                            r.registration_id
-                                .as_ref()
-                                .is_some_and(|id| conflicted.contains(id))
+                            r.registration_id.as_ref().is_some_and(|id| {
+                                conflicted.contains(id) || folio_taken.contains(id)
+                            })
                         })
                         .count() as u64,
                 );
@@ -380,7 +457,8 @@ impl SyncWorker {
                     pushed,
                     conflicts: conflicted.len() as u64,
                     staff_refused: refused.len() as u64,
-                    more: rows.len() as i64 == PUSH_BATCH,
+                    // A registration with a new folio goes at once, in the next round.
+                    more: rows.len() as i64 == PUSH_BATCH || !folio_taken.is_empty(),
                 })
             }
             Err(e) => {
@@ -443,6 +521,7 @@ impl SyncWorker {
         let mut conflicted: Vec<String> = Vec::new();
         let mut refused: Vec<StaffRefusal> = Vec::new();
         let mut quarantined: Vec<Quarantined> = Vec::new();
+        let mut folio_taken: Vec<String> = Vec::new();
         let mut start = 0;
         while start < rows.len() {
             let entity = rows[start].entity;
@@ -456,6 +535,7 @@ impl SyncWorker {
                 .filter(|r| {
                     !r.registration_id.as_ref().is_some_and(|id| {
                         conflicted.contains(id)
+                            || folio_taken.contains(id)
                             || quarantined
                                 .iter()
                                 .any(|q| q.registration_id.as_ref() == Some(id))
@@ -516,6 +596,7 @@ impl SyncWorker {
                     for row in run {
                         if row.registration_id.as_ref().is_some_and(|id| {
                             conflicted.contains(id)
+                                || folio_taken.contains(id)
                                 || quarantined
                                     .iter()
                                     .any(|q| q.registration_id.as_ref() == Some(id))
@@ -533,6 +614,14 @@ impl SyncWorker {
                                 one.rollback().await?;
                                 if let Some(id) = &row.registration_id {
                                     conflicted.push(id.clone());
+                                }
+                            }
+                            Err(e) if entity == Entity::Registration && is_folio_taken(&e) => {
+                                one.rollback().await?;
+                                if let Some(id) = &row.registration_id {
+                                    tracing::warn!(registration_id = %id,
+                                        "folio already taken centrally; a new one is drawn");
+                                    folio_taken.push(id.clone());
                                 }
                             }
                             Err(e) => {
@@ -559,6 +648,7 @@ impl SyncWorker {
             conflicted,
             refused,
             quarantined,
+            folio_taken,
         })
     }
 }

@@ -799,16 +799,14 @@ async fn a_registration_the_central_database_refuses_is_set_aside_and_the_rest_g
     let t = spawn_desk().await;
     let refused = t.register(CURRENT_DEMO[0], "rechazado@example.com").await;
     let accepted = t.register(CURRENT_DEMO[1], "aceptado@example.com").await;
-    sqlx::query(
-        "INSERT INTO registrations (id, folio, affiliation_number, phone_e164, email, state,
-                                    family_grouping, office, workstation, clerk, created_at)
-         VALUES (gen_random_uuid(), $1, '900900909', '+526865550199', 'otro@example.com',
-                 'pendiente_validacion', FALSE, 'Tijuana', 'T1', 'capturista', now())",
-    )
-    .bind(&refused.folio)
-    .execute(admin.pool())
-    .await
-    .unwrap();
+    // A rule of the central database that this one registration breaks.
+    pg.psql(
+        "central",
+        "CREATE FUNCTION refuse_for_the_test() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN RAISE EXCEPTION 'dato no admitido' USING ERRCODE = '23514'; END $$;
+         CREATE TRIGGER refuse_for_the_test BEFORE INSERT ON registrations FOR EACH ROW
+           WHEN (NEW.email = 'rechazado@example.com') EXECUTE FUNCTION refuse_for_the_test();",
+    );
 
     t.desk.use_central(Some(office(&pg, "oficina_mexicali")));
     t.desk.sync_once().await.unwrap();
@@ -835,4 +833,75 @@ async fn a_registration_the_central_database_refuses_is_set_aside_and_the_rest_g
     .await
     .unwrap();
     assert_eq!(count, 2);
+}
+
+#[tokio::test]
+async fn a_folio_another_station_already_has_centrally_is_drawn_again_and_the_first_still_finds_it()
+{
+    let pg = PgServer::start();
+    let admin = central_database(&pg).await;
+    let t = spawn_desk().await;
+    let receipt = t.register(CURRENT_DEMO[0], "ximena@example.com").await;
+    t.deliver().await;
+    // Another office's station drew the same folio the same day, and synced first.
+    sqlx::query(
+        "INSERT INTO registrations (id, folio, affiliation_number, phone_e164, email, state,
+                                    family_grouping, office, workstation, clerk, created_at)
+         VALUES (gen_random_uuid(), $1, '900900909', '+526865550199', 'otro@example.com',
+                 'pendiente_validacion', FALSE, 'Tijuana', 'T1', 'capturista', now())",
+    )
+    .bind(&receipt.folio)
+    .execute(admin.pool())
+    .await
+    .unwrap();
+
+    t.desk.use_central(Some(office(&pg, "oficina_mexicali")));
+    t.desk.sync_once().await.unwrap();
+    // Both are in the central database, each with its own folio; nothing is set aside.
+    let central: Vec<(String, String)> =
+        sqlx::query_as("SELECT folio, affiliation_number FROM registrations ORDER BY office_role")
+            .fetch_all(admin.pool())
+            .await
+            .unwrap();
+    assert_eq!(central.len(), 2, "{central:?}");
+    let (new_folio, _) = central
+        .iter()
+        .find(|(_, number)| number == CURRENT_DEMO[0].0)
+        .unwrap()
+        .clone();
+    assert_ne!(new_folio, receipt.folio);
+    assert_eq!(new_folio[..10], receipt.folio[..10], "the same day");
+    let status = t.desk.sync_status().await.unwrap();
+    assert!(status.problems.is_empty(), "{:?}", status.problems);
+    assert_eq!(status.records_waiting, 0);
+    // Its consents, token and audit went up with it.
+    assert_eq!(count(&admin, "consents").await, 4);
+    assert_eq!(count(&admin, "validation_tokens").await, 1);
+
+    // The desk reads the new folio, and the first one (on the receipt) still finds it.
+    let found = t.desk.search(&receipt.folio).await.unwrap();
+    assert_eq!(found.registrations.len(), 1);
+    assert_eq!(found.registrations[0].folio, new_folio);
+    let code = t.emails_to("ximena@example.com")[0].validation_code();
+    t.desk
+        .validate_with_code(&receipt.folio, &code)
+        .await
+        .unwrap();
+    // The trail says why, here and centrally.
+    t.desk.sync_once().await.unwrap();
+    let detail: serde_json::Value =
+        sqlx::query_scalar("SELECT detail FROM audit_events WHERE action = 'folio_reasignado'")
+            .fetch_one(admin.pool())
+            .await
+            .unwrap();
+    assert_eq!(detail["anterior"], receipt.folio.as_str());
+    assert_eq!(detail["nuevo"], new_folio.as_str());
+    assert_eq!(
+        sqlx::query_scalar::<_, String>("SELECT state FROM registrations WHERE folio = $1")
+            .bind(&new_folio)
+            .fetch_one(admin.pool())
+            .await
+            .unwrap(),
+        "validada"
+    );
 }
