@@ -67,15 +67,12 @@ impl Desk {
         .await?;
         if !new.central_url.trim().is_empty() {
             // Joined to the central database: the roster comes from there only.
-            let retired = sqlx::query("DELETE FROM roster_affiliates WHERE is_demo = 1")
-                .execute(work.conn())
-                .await?
-                .rows_affected();
-            if retired > 0 {
+            let retired = crate::store::roster::retire_demo(work.conn()).await?;
+            if retired.rows > 0 {
                 work.audit(
                     "padron_demostracion_retirado",
                     Subject::Station,
-                    json!({ "filas": retired }),
+                    json!({ "filas": retired.rows, "registros_retenidos": retired.registrations_held }),
                 )
                 .await?;
             }

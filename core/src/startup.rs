@@ -50,8 +50,12 @@ impl Desk {
             // Joined to the central database, the roster is the institute's, from there:
             // registrations against the demo's public serials must never reach it.
             let retired = roster::retire_demo(&store).await?;
-            if retired > 0 {
-                tracing::info!(retired, "central database configured: demo roster retired");
+            if retired.rows > 0 {
+                tracing::info!(
+                    retired = retired.rows,
+                    held = retired.registrations_held,
+                    "central database configured: demo roster retired"
+                );
             }
         }
         Ok(Self {

@@ -151,15 +151,13 @@ pub async fn seed_demo_if_empty(store: &Store, now: DateTime<Utc>) -> Result<boo
     Ok(true)
 }
 
-/// Removes the demo roster (a station joined to the central database never keeps it).
-/// Returns how many rows went.
-pub async fn retire_demo(store: &Store) -> Result<u64> {
-    Ok(
-        sqlx::query("DELETE FROM roster_affiliates WHERE is_demo = 1")
-            .execute(store.writer())
-            .await?
-            .rows_affected(),
-    )
+/// Removes the demo roster (a station joined to the central database never keeps it) and
+/// holds back what was registered on it (store::roster::retire_demo).
+pub async fn retire_demo(store: &Store) -> Result<crate::store::roster::DemoRetired> {
+    let mut tx = store.begin_write().await?;
+    let retired = crate::store::roster::retire_demo(&mut tx).await?;
+    tx.commit().await?;
+    Ok(retired)
 }
 
 /// Imports a roster CSV file; `progress` is called after each batch of rows.

@@ -94,6 +94,8 @@ async fn emails_as_files_on_a_station_alone_are_the_demo_and_go_out() {
 #[tokio::test]
 async fn a_station_joined_to_the_central_database_never_keeps_the_demo_roster() {
     let t = spawn_desk().await;
+    // A trial registration on the demo roster, before the station was joined.
+    let trial = t.register(TITULAR, "prueba@example.com").await;
     let demo_rows = t
         .scalar_i64("SELECT count(*) FROM roster_affiliates WHERE is_demo = 1")
         .await;
@@ -127,6 +129,17 @@ async fn a_station_joined_to_the_central_database_never_keeps_the_demo_roster() 
         )
         .await;
     assert_eq!(audited, 1);
+    // The trial registration never goes up: its changes are held with the reason.
+    let waiting = format!(
+        "SELECT count(*) FROM sync_queue WHERE registration_id = '{}' AND state IN ('pendiente', 'error')",
+        trial.registration_id
+    );
+    assert_eq!(t.scalar_i64(&waiting).await, 0);
+    let status = t.desk.sync_status().await.unwrap();
+    assert_eq!(status.problems.len(), 1, "{:?}", status.problems);
+    assert_eq!(status.problems[0].folio, trial.folio);
+    let message = status.problems[0].message.clone().unwrap_or_default();
+    assert!(message.contains("padrón de demostración"), "{message}");
     let refused = t
         .desk
         .register(&t.form(TITULAR, "ximena@example.com"))
