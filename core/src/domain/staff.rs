@@ -71,6 +71,10 @@ pub(crate) fn parse_full_name(raw: &str, field: Field) -> Result<String, FieldEr
     Ok(full_name)
 }
 
+/// Longer than any password a person types: anything past it was pasted by mistake, and
+/// would only make every hash slower.
+pub(crate) const MAX_PASSWORD_LEN: usize = 128;
+
 /// The rules for a password someone chooses: long enough, typed twice alike, and not
 /// the username.
 pub(crate) fn check_new_password(
@@ -80,11 +84,18 @@ pub(crate) fn check_new_password(
     (field, confirmation_field): (Field, Field),
     errors: &mut Vec<FieldError>,
 ) {
-    if password.chars().count() < MIN_PASSWORD_LEN {
+    let length = password.chars().count();
+    if length < MIN_PASSWORD_LEN {
         errors.push(FieldError::new(
             field,
             "longitud",
             format!("La contraseña debe tener al menos {MIN_PASSWORD_LEN} caracteres."),
+        ));
+    } else if length > MAX_PASSWORD_LEN {
+        errors.push(FieldError::new(
+            field,
+            "longitud",
+            format!("La contraseña admite hasta {MAX_PASSWORD_LEN} caracteres (tiene {length})."),
         ));
     } else if password.trim().to_lowercase().contains(username) && !username.is_empty() {
         errors.push(FieldError::new(
@@ -123,6 +134,8 @@ mod tests {
             ["no_coinciden"]
         );
         assert!(check("una-clave-larga", "una-clave-larga").is_empty());
+        let pasted = "x".repeat(129);
+        assert_eq!(check(&pasted, &pasted), ["longitud"]);
     }
 
     #[test]

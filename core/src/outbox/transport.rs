@@ -188,7 +188,7 @@ fn describe_smtp_error(e: &lettre::transport::smtp::Error, host: &str, port: u16
         )
     } else if e.is_timeout() {
         format!("El servidor {host}:{port} no respondió a tiempo ({detail}).")
-    } else if e.is_tls() {
+    } else if e.is_tls() || certificate_refused(e) {
         format!(
             "No se pudo establecer la conexión cifrada con {host}:{port}; no se envió ninguna contraseña ({detail})."
         )
@@ -205,12 +205,30 @@ fn describe_smtp_error(e: &lettre::transport::smtp::Error, host: &str, port: u16
 }
 
 /// The server refused the station itself, not a message: its user or password (530, 534,
-/// 535, as during a password rotation), or a connection that cannot be encrypted.
+/// 535, as during a password rotation), or a connection that cannot be encrypted or whose
+/// certificate the station's settings do not trust.
 fn refuses_the_station(e: &lettre::transport::smtp::Error) -> bool {
     let auth = e
         .status()
         .is_some_and(|code| matches!(code.to_string().as_str(), "530" | "534" | "535"));
-    auth || e.is_tls() || (e.is_client() && e.to_string().contains("STARTTLS"))
+    auth || e.is_tls()
+        || certificate_refused(e)
+        || (e.is_client() && e.to_string().contains("STARTTLS"))
+}
+
+/// The TLS handshake refused the server's certificate (an unknown authority, another
+/// name): rustls says so as invalid data on the socket, somewhere down the error's causes.
+fn certificate_refused(e: &lettre::transport::smtp::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(c) = cause {
+        if c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::InvalidData)
+        {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 /// Who a permanent (5xx) refusal is about.

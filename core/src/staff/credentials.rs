@@ -2,7 +2,7 @@
 //! changed by their holder, and a supervisor's approval of a delicate action.
 
 use crate::desk::Desk;
-use crate::domain::staff::{Clerk, Role, SupervisorApproval, check_new_password};
+use crate::domain::staff::{Clerk, MAX_PASSWORD_LEN, Role, SupervisorApproval, check_new_password};
 use crate::domain::{Field, FieldError};
 use crate::error::{Error, Result};
 use crate::security;
@@ -47,8 +47,16 @@ fn required(value: &str, field: Field, message: &str, errors: &mut Vec<FieldErro
 
 /// Unlike [`required`], a password of spaces counts as written: it is checked as typed.
 fn required_password(value: &str, field: Field, message: &str, errors: &mut Vec<FieldError>) {
+    let length = value.chars().count();
     if value.is_empty() {
         errors.push(FieldError::new(field, "requerido", message));
+    } else if length > MAX_PASSWORD_LEN {
+        // No password is that long: it is refused before any hash is computed.
+        errors.push(FieldError::new(
+            field,
+            "longitud",
+            format!("La contraseña admite hasta {MAX_PASSWORD_LEN} caracteres (tiene {length})."),
+        ));
     }
 }
 

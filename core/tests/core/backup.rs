@@ -454,3 +454,60 @@ async fn a_daily_copy_that_fails_is_shown_retried_later_and_cleared_when_it_work
     assert!(t.desk.backup_if_due().await.unwrap().is_some());
     assert!(t.desk.sync_status().await.unwrap().backup_failure.is_none());
 }
+
+#[tokio::test]
+async fn a_copy_is_taken_before_migrations_change_the_database() {
+    let dir = test_folder();
+    let t = spawn_desk_in(dir.path()).await;
+    let receipt = t.register(TITULAR, "ximena@example.com").await;
+    // As an older version of the app left it: without the last migration (its table and
+    // its row in the migrations' ledger).
+    for sql in [
+        "DROP TABLE previous_folios",
+        "DELETE FROM _sqlx_migrations WHERE version = 20261202000013",
+    ] {
+        sqlx::query(sql)
+            .execute(t.desk.store().writer())
+            .await
+            .unwrap();
+    }
+    close_database_here(t.desk.store()).await;
+    let place = t.paths.backups(&Settings::default());
+    assert!(backup::list(&place.folder).unwrap_or_default().is_empty());
+
+    // The new version opens it: one copy first, then the migration.
+    let desk = Desk::open(&t.paths, Settings::default(), &database_key(&t.paths))
+        .await
+        .unwrap();
+    let migrated: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'previous_folios'",
+    )
+    .fetch_one(desk.store().reader())
+    .await
+    .unwrap();
+    assert_eq!(migrated, 1);
+    let copies = backup::list(&place.folder).unwrap();
+    assert_eq!(copies.len(), 1, "{copies:?}");
+    close_database_here(desk.store()).await;
+
+    // The copy is the database as it was: without the migrated table, with the
+    // registration (read as a plain SQLCipher connection with the station's raw key).
+    let copy = place.folder.join(&copies[0].file_name);
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&copy)
+        .read_only(true)
+        .pragma("key", format!("\"x'{}'\"", database_key(&t.paths).to_hex()));
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect_with(&options)
+        .await
+        .unwrap();
+    let (tables, found): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM sqlite_master WHERE name = 'previous_folios'),
+                (SELECT count(*) FROM registrations WHERE id = ?)",
+    )
+    .bind(&receipt.registration_id)
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!((tables, found), (0, 1));
+    sqlx::Connection::close(conn).await.unwrap();
+}

@@ -136,6 +136,7 @@ fn field_of(name: &str) -> Field {
         "remitente_nombre" => Field::SenderName,
         "remitente_correo" => Field::SenderAddress,
         "url_enlace" => Field::LinkBaseUrl,
+        "url_inicio_sesion" => Field::SignInUrl,
         other => panic!("unknown field {other}"),
     }
 }
@@ -381,6 +382,7 @@ async fn through_settings(t: &TestDesk, entry: &Entry) -> Option<String> {
         Field::Workstation => new.workstation = text.clone(),
         Field::SenderName => new.sender_name = text.clone(),
         Field::SenderAddress => new.sender_address = text.clone(),
+        Field::SignInUrl => new.sign_in_url = text.clone(),
         _ => new.link_base_url = text.clone(),
     }
     let before = rows(t).await;
@@ -406,6 +408,7 @@ async fn through_settings(t: &TestDesk, entry: &Entry) -> Option<String> {
                 Field::Workstation => now.workstation,
                 Field::SenderName => now.sender_name,
                 Field::SenderAddress => now.sender_address,
+                Field::SignInUrl => now.sign_in_url,
                 _ => now.link_base_url,
             };
             (stored != text).then(|| format!("kept {stored:?}, typed {text:?}"))

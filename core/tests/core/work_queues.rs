@@ -259,23 +259,20 @@ async fn a_locked_affiliation_number_is_listed_and_a_supervisor_releases_it() {
 #[tokio::test]
 async fn conflicts_and_records_the_central_database_refused_are_listed_with_their_reason() {
     let pg = PgServer::start();
-    let admin = central_database(&pg).await;
+    central_database(&pg).await;
     let mexicali = spawn_desk().await;
     let tijuana = spawn_desk().await;
     mexicali.register(TITULAR, "a@example.com").await;
     let conflicting = tijuana.register(TITULAR, "b@example.com").await;
-    // A folio the central database already has: that registration is set aside.
+    // A rule of the central database this registration breaks: it is set aside.
     let refused = tijuana.register(BENEFICIARY, "c@example.com").await;
-    sqlx::query(
-        "INSERT INTO registrations (id, folio, affiliation_number, phone_e164, email, state,
-                                    family_grouping, office, workstation, clerk, created_at)
-         VALUES (gen_random_uuid(), $1, '900900909', '+526865550199', 'otro@example.com',
-                 'pendiente_validacion', FALSE, 'Tijuana', 'T1', 'capturista', now())",
-    )
-    .bind(&refused.folio)
-    .execute(admin.pool())
-    .await
-    .unwrap();
+    pg.psql(
+        "central",
+        "CREATE FUNCTION refuse_for_the_test() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN RAISE EXCEPTION 'dato no admitido' USING ERRCODE = '23514'; END $$;
+         CREATE TRIGGER refuse_for_the_test BEFORE INSERT ON registrations FOR EACH ROW
+           WHEN (NEW.email = 'c@example.com') EXECUTE FUNCTION refuse_for_the_test();",
+    );
     let office = |role: &str| Central::new(&pg.url_as(role, "central"), None).unwrap();
     mexicali.desk.use_central(Some(office("oficina_mexicali")));
     tijuana.desk.use_central(Some(office("oficina_tijuana")));

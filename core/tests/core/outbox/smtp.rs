@@ -270,3 +270,75 @@ async fn with_the_server_down_emails_wait_and_each_arrives_exactly_once_when_it_
         6
     );
 }
+
+#[tokio::test]
+async fn a_certificate_that_is_not_the_server_s_holds_every_email_until_the_right_one_is_set() {
+    let server = SmtpServer::start(SmtpSecurity::Starttls, true);
+    let t = spawn_desk().await;
+    let (right, password) = server.settings(true);
+    t.desk
+        .replace_settings(for_the_institute(t.desk.settings()));
+    // Text that is no certificate is refused on its field when saved, and nothing is sent.
+    t.as_supervisor().await;
+    let garbage = registro_core::config::SmtpSettings {
+        root_certificate_pem:
+            "-----BEGIN CERTIFICATE-----\nno es un certificado\n-----END CERTIFICATE-----\n".into(),
+        ..right.clone()
+    };
+    let refused = t
+        .desk
+        .change_settings(
+            registro_core::config::Settings {
+                smtp: Some(garbage),
+                ..t.desk.settings()
+            },
+            password.as_deref(),
+            None,
+            &supervisor_approval(),
+            &t.paths.outbox_files(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.field(),
+        Some(registro_core::domain::Field::SmtpRootCertificate),
+        "{refused}"
+    );
+    // Another authority's certificate (a PEM that parses, but does not vouch for this
+    // server): the connection cannot be verified, so no password and no email leave, and
+    // the emails wait intact.
+    let other = registro_test_support::tls::TestCa::new("Otra autoridad");
+    let wrong = registro_core::config::SmtpSettings {
+        root_certificate_pem: other.root_pem(),
+        ..right.clone()
+    };
+    t.desk
+        .use_transport(Transport::smtp(&wrong, password.as_deref()).unwrap());
+    t.register(TITULAR, "ximena@example.com").await;
+    let round = t.deliver().await;
+    let error: Option<String> = sqlx::query_scalar("SELECT last_error FROM outbox_messages")
+        .fetch_one(t.desk.store().reader())
+        .await
+        .unwrap();
+    assert_eq!(
+        (round.sent, round.abandoned, round.waiting_for_settings),
+        (0, 0, 1),
+        "{error:?}"
+    );
+    assert!(server.received().is_empty());
+    let because = t
+        .desk
+        .sync_status()
+        .await
+        .unwrap()
+        .emails_waiting_because
+        .unwrap();
+    assert!(because.contains("conexión cifrada"), "{because}");
+
+    // The server's own authority: it goes, once.
+    t.desk
+        .use_transport(Transport::smtp(&right, password.as_deref()).unwrap());
+    t.clock.advance(Duration::minutes(6));
+    assert_eq!(t.deliver().await.sent, 1);
+    assert_eq!(server.received().len(), 1);
+}
