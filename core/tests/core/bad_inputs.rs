@@ -6,120 +6,22 @@
 //! with what the front end shows (`{code, field, message}`: the right field, a Spanish
 //! message, nothing written) or kept as plain text, exactly as typed.
 //!
-//! The file's `entrada` column is escaped: `\n`, `\r`, `\t`, `\0`, `\\`, `\"`,
-//! `\u{HHHH}`, `\xHH` (a raw byte, for roster lines), `\uHHHH` after `json:` (the text as
-//! the front end's JSON carries it), and `{N*text}` for `text` repeated `N` times.
+//! The same catalogue goes through the app's commands in `tests/app/commands.rs`; its
+//! escapes are read in `registro_test_support::bad_inputs`.
 
 use registro_core::Error;
 use registro_core::domain::Field;
 use registro_core::registration::RegistrationForm;
+use registro_test_support::bad_inputs::{Entry, catalogue};
 use registro_test_support::*;
 use std::path::Path;
 
-const CATALOGUE: &str = include_str!("../data/entradas_malas.csv");
 const HEADER: &str = "numero_afiliacion,numero_serie,nombre_completo,tipo,nucleo_familiar,vigente";
 const PEOPLE: usize = 400;
 
 fn invented(i: usize) -> (String, String) {
     let n = 730_000_000 + i;
     (n.to_string(), format!("SF{n}"))
-}
-
-struct Entry {
-    line: usize,
-    field: String,
-    raw: String,
-    bytes: Vec<u8>,
-    expected: String,
-    what: String,
-}
-
-impl Entry {
-    fn text(&self) -> String {
-        String::from_utf8(self.bytes.clone())
-            .unwrap_or_else(|_| panic!("line {}: not UTF-8 outside a roster line", self.line))
-    }
-
-    fn about(&self) -> String {
-        format!(
-            "line {} ({}: {} «{}»)",
-            self.line, self.field, self.what, self.raw
-        )
-    }
-}
-
-fn catalogue() -> Vec<Entry> {
-    let mut reader = csv::Reader::from_reader(CATALOGUE.as_bytes());
-    reader
-        .records()
-        .enumerate()
-        .map(|(i, record)| {
-            let record = record.unwrap();
-            let raw = record[1].to_owned();
-            Entry {
-                line: i + 2,
-                field: record[0].to_owned(),
-                bytes: if raw.starts_with("json:") {
-                    Vec::new()
-                } else {
-                    unescape(&raw)
-                },
-                raw,
-                expected: record[2].to_owned(),
-                what: record[3].to_owned(),
-            }
-        })
-        .collect()
-}
-
-/// The `entrada` column's escapes, as bytes.
-fn unescape(raw: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut rest = raw;
-    while let Some(c) = rest.chars().next() {
-        if let Some(inner) = rest.strip_prefix('{')
-            && let Some((count, tail)) = inner.split_once('*')
-            && !count.is_empty()
-            && count.chars().all(|c| c.is_ascii_digit())
-            && let Some((text, after)) = tail.split_once('}')
-        {
-            let n: usize = count.parse().unwrap();
-            out.extend(unescape(text).repeat(n));
-            rest = after;
-            continue;
-        }
-        if let Some(escaped) = rest.strip_prefix('\\') {
-            let mut chars = escaped.chars();
-            match chars.next() {
-                Some('n') => out.push(b'\n'),
-                Some('r') => out.push(b'\r'),
-                Some('t') => out.push(b'\t'),
-                Some('0') => out.push(0),
-                Some('\\') => out.push(b'\\'),
-                Some('"') => out.push(b'"'),
-                Some('x') => {
-                    let hex = &escaped[1..3];
-                    out.push(u8::from_str_radix(hex, 16).unwrap());
-                    rest = &escaped[3..];
-                    continue;
-                }
-                Some('u') => {
-                    let (hex, after) = escaped[2..].split_once('}').unwrap();
-                    let c = char::from_u32(u32::from_str_radix(hex, 16).unwrap()).unwrap();
-                    out.extend(c.to_string().as_bytes());
-                    rest = after;
-                    continue;
-                }
-                other => panic!("unknown escape {other:?} in {raw}"),
-            }
-            rest = chars.as_str();
-            continue;
-        }
-        let mut buf = [0u8; 4];
-        out.extend(c.encode_utf8(&mut buf).as_bytes());
-        rest = &rest[c.len_utf8()..];
-    }
-    out
 }
 
 fn field_of(name: &str) -> Field {

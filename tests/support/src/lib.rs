@@ -6,6 +6,7 @@
 //! `#[cfg(test)]` unit tests must not: they would link a second copy of registro-core
 //! whose types do not match this crate's.
 
+pub mod bad_inputs;
 pub mod central;
 pub mod child;
 pub mod desk;
