@@ -12,7 +12,7 @@
 use registro_core::Error;
 use registro_core::domain::Field;
 use registro_core::registration::RegistrationForm;
-use registro_test_support::bad_inputs::{Entry, catalogue};
+use registro_test_support::bad_inputs::{Entry, catalogue, unescape};
 use registro_test_support::*;
 use std::path::Path;
 

@@ -120,8 +120,12 @@ fn readable_texts() -> Vec<(String, String)> {
     }
     for dir in [
         "core/src",
+        "core/src/domain",
         "core/src/receipt",
+        "core/src/reports",
+        "core/src/roster",
         "core/src/staff",
+        "core/src/store",
         "core/src/registration",
         "core/src/outbox",
         "core/src/sync",
@@ -129,6 +133,7 @@ fn readable_texts() -> Vec<(String, String)> {
         "central/src/pages",
         "src-tauri/src",
         "src-tauri/src/commands",
+        "src-tauri/src/updates",
     ] {
         code.extend(files(dir, "rs"));
     }

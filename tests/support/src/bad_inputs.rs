@@ -56,7 +56,7 @@ pub fn catalogue() -> Vec<Entry> {
 }
 
 /// The `entrada` column's escapes, as bytes.
-fn unescape(raw: &str) -> Vec<u8> {
+pub fn unescape(raw: &str) -> Vec<u8> {
     let mut out = Vec::new();
     let mut rest = raw;
     while let Some(c) = rest.chars().next() {
