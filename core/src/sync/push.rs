@@ -238,7 +238,8 @@ impl SyncWorker {
                              WHERE q.state IN ('pendiente', 'error')
                                AND (q.registration_id IS NULL
                                     OR q.registration_id NOT IN
-                                       (SELECT r.id FROM registrations r WHERE r.sync_state = 'conflicto'))
+                                       (SELECT r.id FROM registrations r
+                                         WHERE r.sync_state = 'conflicto' AND r.id IS NOT NULL))
                              ORDER BY q.seq LIMIT ?2)
           RETURNING seq, id, entity, registration_id, payload",
         )
