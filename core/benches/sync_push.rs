@@ -69,7 +69,7 @@ fn main() {
 
         // Where the push's time goes: its central statements alone, as the office's role
         // (idempotent INSERT of a JSON batch, row-level security, triggers), with the
-        // batches the push makes (500 rows, one transaction each) and no station work.
+        // batches the push makes (2,000 rows, one transaction each) and no station work.
         let statements_url = pg.create_database("por_sentencias");
         Central::new(&statements_url, None).unwrap().migrate().await.unwrap();
         let statements_only = Central::new(&pg.url_as("oficina_banco", "por_sentencias"), None).unwrap();
@@ -78,9 +78,9 @@ fn main() {
                 .fetch_all(desk.store().reader())
                 .await
                 .unwrap();
-        // Per 500 queued rows (a push round), one statement per kind, parents first.
+        // Per 2,000 queued rows (a push round), one statement per kind, parents first.
         let mut batches = Vec::new();
-        for round in queued.chunks(500) {
+        for round in queued.chunks(2000) {
             let mut statements = Vec::new();
             for (entity, table, columns) in COPIED {
                 let rows: Vec<&str> =

@@ -15,8 +15,11 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use sqlx::Connection;
 
-/// Rows pushed per round trip to the central database.
-const PUSH_BATCH: i64 = 500;
+/// Rows pushed per round (one central transaction, one claim and one acknowledgement
+/// here). 2,000 rather than 500: each round pays a fixed price on both sides (the central
+/// commit's flush, the staging tables, two local write transactions), and a round of
+/// 2,000 rows is still a fraction of a second on a local network.
+const PUSH_BATCH: i64 = 2000;
 
 /// The queued row as the central database gets it: its instants moved onto the central
 /// clock with the offset measured in this round.
@@ -292,19 +295,24 @@ impl SyncWorker {
     ) -> Result<PushRound> {
         let now = self.clock.now();
         // Rows of a registration in conflict wait for the clerk; everything else goes. The
-        // waiting states stay literal (QueueState::Pending, Error): SQLite uses the partial
-        // index `sync_queue_waiting` only for this text.
+        // waiting states and the conflict stay literal (QueueState::Pending, Error;
+        // SyncState::Conflict): SQLite uses the partial indexes `sync_queue_waiting` and
+        // `registrations_in_conflict` only for this text. The registrations in conflict are
+        // looked up once (`NOT IN`, through the partial index `registrations_in_conflict`),
+        // not once per queued row: a `NOT EXISTS` per row cost 36-65 ms for a round of 500
+        // at the head of a long queue.
         let rows: Vec<QueueRow> = sqlx::query_as(
             "UPDATE sync_queue SET state = ?1, attempts = attempts + 1
               WHERE seq IN (SELECT q.seq FROM sync_queue q
                              WHERE q.state IN ('pendiente', 'error')
-                               AND NOT EXISTS (SELECT 1 FROM registrations r
-                                                WHERE r.id = q.registration_id AND r.sync_state = ?2)
-                             ORDER BY q.seq LIMIT ?3)
+                               AND (q.registration_id IS NULL
+                                    OR q.registration_id NOT IN
+                                       (SELECT r.id FROM registrations r
+                                         WHERE r.sync_state = 'conflicto' AND r.id IS NOT NULL))
+                             ORDER BY q.seq LIMIT ?2)
           RETURNING seq, id, entity, registration_id, payload",
         )
         .bind(QueueState::Sending)
-        .bind(SyncState::Conflict)
         .bind(PUSH_BATCH)
         .fetch_all(self.store.writer())
         .await?;
