@@ -8,7 +8,7 @@
 //! registration learns the outcome at its next sync.
 
 use crate::desk::Desk;
-use crate::domain::{EmailAddress, SupervisorApproval, require_reason};
+use crate::domain::{EmailAddress, RegistrationState, SupervisorApproval, require_reason};
 use crate::error::{Error, Result};
 use crate::outbox::EmailSent;
 use crate::sync::{Central, CentralQuery, RegistrationElsewhere};
@@ -27,12 +27,7 @@ impl Desk {
     ) -> Result<EmailSent> {
         let clerk = self.current_clerk()?;
         let (central, registration) = self.elsewhere(registration_id).await?;
-        if registration.state != crate::domain::RegistrationState::PendingValidation {
-            return Err(Error::NotPending {
-                folio: registration.folio,
-                state: registration.state,
-            });
-        }
+        require_pending(&registration)?;
         request(
             &central,
             &registration,
@@ -85,12 +80,7 @@ impl Desk {
         let typed = EmailAddress::parse_typed_twice(email, confirmation, suggestion_declined);
         let (central, registration) = self.elsewhere(registration_id).await?;
         require_own_office(&registration)?;
-        if registration.state != crate::domain::RegistrationState::PendingValidation {
-            return Err(Error::NotPending {
-                folio: registration.folio,
-                state: registration.state,
-            });
-        }
+        require_pending(&registration)?;
         let new_email = typed.map_err(Error::Fields)?;
         new_email.require_change(&registration.email)?;
         let settings = self.settings();
@@ -202,6 +192,17 @@ impl Desk {
             });
         }
         Ok((central, registration))
+    }
+}
+
+fn require_pending(registration: &RegistrationElsewhere) -> Result<()> {
+    if registration.state == RegistrationState::PendingValidation {
+        Ok(())
+    } else {
+        Err(Error::NotPending {
+            folio: registration.folio.clone(),
+            state: registration.state,
+        })
     }
 }
 

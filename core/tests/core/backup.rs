@@ -460,11 +460,12 @@ async fn a_copy_is_taken_before_migrations_change_the_database() {
     let dir = test_folder();
     let t = spawn_desk_in(dir.path()).await;
     let receipt = t.register(TITULAR, "ximena@example.com").await;
-    // As an older version of the app left it: without the last migration (its table and
-    // its row in the migrations' ledger).
+    // As an older version of the app left it: without the last two migrations (their
+    // index and table, and their rows in the migrations' ledger).
     for sql in [
+        "DROP INDEX registrations_in_conflict",
         "DROP TABLE previous_folios",
-        "DELETE FROM _sqlx_migrations WHERE version = 20261202000013",
+        "DELETE FROM _sqlx_migrations WHERE version IN (20261202000013, 20261202000014)",
     ] {
         sqlx::query(sql)
             .execute(t.desk.store().writer())
