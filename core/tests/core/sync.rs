@@ -802,10 +802,11 @@ async fn a_registration_the_central_database_refuses_is_set_aside_and_the_rest_g
     // A rule of the central database that this one registration breaks.
     pg.psql(
         "central",
-        "CREATE FUNCTION refuse_for_the_test() RETURNS trigger LANGUAGE plpgsql AS $$
-         BEGIN RAISE EXCEPTION 'dato no admitido' USING ERRCODE = '23514'; END $$;
-         CREATE TRIGGER refuse_for_the_test BEFORE INSERT ON registrations FOR EACH ROW
-           WHEN (NEW.email = 'rechazado@example.com') EXECUTE FUNCTION refuse_for_the_test();",
+        // One line: under Wine the SQL travels to the test servers as a line of text.
+        "CREATE FUNCTION refuse_for_the_test() RETURNS trigger LANGUAGE plpgsql AS $$ \
+         BEGIN RAISE EXCEPTION 'dato no admitido' USING ERRCODE = '23514'; END $$; \
+         CREATE TRIGGER refuse_for_the_test BEFORE INSERT ON registrations FOR EACH ROW \
+         WHEN (NEW.email = 'rechazado@example.com') EXECUTE FUNCTION refuse_for_the_test();",
     );
 
     t.desk.use_central(Some(office(&pg, "oficina_mexicali")));

@@ -268,10 +268,11 @@ async fn conflicts_and_records_the_central_database_refused_are_listed_with_thei
     let refused = tijuana.register(BENEFICIARY, "c@example.com").await;
     pg.psql(
         "central",
-        "CREATE FUNCTION refuse_for_the_test() RETURNS trigger LANGUAGE plpgsql AS $$
-         BEGIN RAISE EXCEPTION 'dato no admitido' USING ERRCODE = '23514'; END $$;
-         CREATE TRIGGER refuse_for_the_test BEFORE INSERT ON registrations FOR EACH ROW
-           WHEN (NEW.email = 'c@example.com') EXECUTE FUNCTION refuse_for_the_test();",
+        // One line: under Wine the SQL travels to the test servers as a line of text.
+        "CREATE FUNCTION refuse_for_the_test() RETURNS trigger LANGUAGE plpgsql AS $$ \
+         BEGIN RAISE EXCEPTION 'dato no admitido' USING ERRCODE = '23514'; END $$; \
+         CREATE TRIGGER refuse_for_the_test BEFORE INSERT ON registrations FOR EACH ROW \
+         WHEN (NEW.email = 'c@example.com') EXECUTE FUNCTION refuse_for_the_test();",
     );
     let office = |role: &str| Central::new(&pg.url_as(role, "central"), None).unwrap();
     mexicali.desk.use_central(Some(office("oficina_mexicali")));
