@@ -800,14 +800,7 @@ async fn a_registration_the_central_database_refuses_is_set_aside_and_the_rest_g
     let refused = t.register(CURRENT_DEMO[0], "rechazado@example.com").await;
     let accepted = t.register(CURRENT_DEMO[1], "aceptado@example.com").await;
     // A rule of the central database that this one registration breaks.
-    pg.psql(
-        "central",
-        // One line: under Wine the SQL travels to the test servers as a line of text.
-        "CREATE FUNCTION refuse_for_the_test() RETURNS trigger LANGUAGE plpgsql AS $$ \
-         BEGIN RAISE EXCEPTION 'dato no admitido' USING ERRCODE = '23514'; END $$; \
-         CREATE TRIGGER refuse_for_the_test BEFORE INSERT ON registrations FOR EACH ROW \
-         WHEN (NEW.email = 'rechazado@example.com') EXECUTE FUNCTION refuse_for_the_test();",
-    );
+    refuse_registrations_to(&pg, "rechazado@example.com");
 
     t.desk.use_central(Some(office(&pg, "oficina_mexicali")));
     t.desk.sync_once().await.unwrap();

@@ -266,14 +266,7 @@ async fn conflicts_and_records_the_central_database_refused_are_listed_with_thei
     let conflicting = tijuana.register(TITULAR, "b@example.com").await;
     // A rule of the central database this registration breaks: it is set aside.
     let refused = tijuana.register(BENEFICIARY, "c@example.com").await;
-    pg.psql(
-        "central",
-        // One line: under Wine the SQL travels to the test servers as a line of text.
-        "CREATE FUNCTION refuse_for_the_test() RETURNS trigger LANGUAGE plpgsql AS $$ \
-         BEGIN RAISE EXCEPTION 'dato no admitido' USING ERRCODE = '23514'; END $$; \
-         CREATE TRIGGER refuse_for_the_test BEFORE INSERT ON registrations FOR EACH ROW \
-         WHEN (NEW.email = 'c@example.com') EXECUTE FUNCTION refuse_for_the_test();",
-    );
+    refuse_registrations_to(&pg, "c@example.com");
     let office = |role: &str| Central::new(&pg.url_as(role, "central"), None).unwrap();
     mexicali.desk.use_central(Some(office("oficina_mexicali")));
     tijuana.desk.use_central(Some(office("oficina_tijuana")));

@@ -44,3 +44,18 @@ pub async fn central_database(pg: &PgServer) -> registro_core::sync::Central {
     }
     admin
 }
+
+/// A rule of the central database that refuses the registration with `email` (SQLSTATE
+/// 23514, as a data rule would): the one row a test wants set aside while the rest go up.
+pub fn refuse_registrations_to(pg: &PgServer, email: &str) {
+    // One line: under Wine the SQL travels to the test servers as a line of text.
+    pg.psql(
+        "central",
+        &format!(
+            "CREATE FUNCTION refuse_for_the_test() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN RAISE EXCEPTION 'dato no admitido' USING ERRCODE = '23514'; END $$; \
+             CREATE TRIGGER refuse_for_the_test BEFORE INSERT ON registrations FOR EACH ROW \
+             WHEN (NEW.email = '{email}') EXECUTE FUNCTION refuse_for_the_test();"
+        ),
+    );
+}

@@ -18,7 +18,7 @@ pub mod smtp_server;
 pub mod tls;
 pub mod update_server;
 
-pub use central::central_database;
+pub use central::{central_database, refuse_registrations_to};
 pub use desk::*;
 pub use folder::{TestFolder, test_folder};
 pub use mail::Email;
