@@ -240,3 +240,59 @@ async fn a_part_many_names_share_shows_the_newest_page() {
     assert!(!found.more);
     assert_eq!(found.registrations.len(), 1);
 }
+
+/// Someone registered on the demo roster and then listed in the institute's file: the first
+/// real import removes the demo rows (and their names from the index) and writes the file's
+/// row, and the registration is found by the name the file gives. The roster's trigger runs
+/// its body only for an affiliate with a registration; this is the one it must not skip.
+#[tokio::test]
+async fn a_registration_made_before_its_roster_row_is_found_by_the_new_name() {
+    let t = spawn_desk().await;
+    let demo = t
+        .register(("900100101", "DEMO4821907"), "ximena@example.org")
+        .await;
+    assert_eq!(
+        t.desk
+            .search("larrañaga")
+            .await
+            .unwrap()
+            .registrations
+            .len(),
+        1
+    );
+    t.as_supervisor().await;
+    let path = t.paths.root.join("padron.csv");
+    std::fs::write(
+        &path,
+        "numero_afiliacion,numero_serie,nombre_completo,tipo,nucleo_familiar,vigente\n\
+         900100101,SER7001,Ximena Pruebas Quintero,titular,900100101,si\n\
+         700000009,SER7009,Nadie Registrado,titular,700000009,si\n",
+    )
+    .unwrap();
+    t.desk.import_roster(&path, |_| {}).await.unwrap();
+
+    let found = t.desk.search("quintero").await.unwrap().registrations;
+    assert_eq!(found.len(), 1, "found by the file's name");
+    assert_eq!(found[0].folio, demo.folio);
+    assert_eq!(
+        found[0].full_name.as_deref(),
+        Some("Ximena Pruebas Quintero")
+    );
+    assert!(
+        t.desk
+            .search("larrañaga")
+            .await
+            .unwrap()
+            .registrations
+            .is_empty()
+    );
+    // Nobody is indexed who has no registration.
+    assert!(
+        t.desk
+            .search("nadie registrado")
+            .await
+            .unwrap()
+            .registrations
+            .is_empty()
+    );
+}
