@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Window start and idle memory of the app, against its anchor: a hello-world Tauri 2 app
 # kept in the repository (benches/tauri-hello: one page, one input, no plugins), built
-# with the same Tauri and the same (debug) profile, measured the same way in the same run.
+# with the same Tauri and the same profile, measured the same way in the same run.
+# The full measurement builds both in release, as clerks run the app (the installers are
+# release builds); quick mode (CI) uses the debug build the window tests already made.
 #
 #   scripts/measure-window.sh                          5 launches of each, alternating,
 #                                                      after one uncounted launch of each
 #   REGISTRO_VENTANA_VECES=9 scripts/measure-window.sh
 #   REGISTRO_VENTANA_REPOSO=10 ...                     seconds idle before reading memory (5)
 #   REGISTRO_BENCH_RAPIDO=1 scripts/measure-window.sh  quick mode: 1 of each, no verdict
+#   REGISTRO_VENTANA_PERFIL=debug ...                  the profile (release; quick: debug)
 #
 # Each launch, for both programs alike, under a private Xvfb and a private Secret Service
 # (dbus-daemon + gnome-keyring, where the app keeps its database key on a clerk's desktop):
@@ -37,6 +40,7 @@ quick=0
 case "${REGISTRO_BENCH_RAPIDO:-}" in "" | 0) ;; *) quick=1 ;; esac
 if [ "$quick" = 1 ]; then launches=1; else launches=${REGISTRO_VENTANA_VECES:-5}; fi
 idle=${REGISTRO_VENTANA_REPOSO:-5} # seconds between the first input and the memory reading
+if [ "$quick" = 1 ]; then profile=${REGISTRO_VENTANA_PERFIL:-debug}; else profile=${REGISTRO_VENTANA_PERFIL:-release}; fi
 target=1.2
 
 die() {
@@ -45,15 +49,18 @@ die() {
 }
 [[ "$launches" =~ ^[1-9][0-9]*$ ]] || die "REGISTRO_VENTANA_VECES debe ser un número entero positivo"
 [[ "$idle" =~ ^[0-9]+$ ]] || die "REGISTRO_VENTANA_REPOSO debe ser un número entero de segundos"
+[[ "$profile" =~ ^(debug|release)$ ]] || die "REGISTRO_VENTANA_PERFIL debe ser debug o release"
 for tool in Xvfb tauri-driver WebKitWebDriver dbus-daemon dbus-send gnome-keyring-daemon curl python3; do
   command -v "$tool" >/dev/null || die "falta $tool (./dev.sh test instala lo necesario)"
 done
 
 # Both programs in one cargo call: one feature resolution, the same compiled Tauri.
-cargo build --locked --quiet -p registro-servicios-en-linea -p tauri-hello
+profile_flag=()
+[ "$profile" = release ] && profile_flag=(--release)
+cargo build --locked --quiet "${profile_flag[@]}" -p registro-servicios-en-linea -p tauri-hello
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
-app_bin=$target_dir/debug/registro-servicios-en-linea
-anchor_bin=$target_dir/debug/tauri-hello
+app_bin=$target_dir/$profile/registro-servicios-en-linea
+anchor_bin=$target_dir/$profile/tauri-hello
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/medir-ventana.XXXXXX")
 # Everything this run starts inherits this mark, even what the bus starts on demand (GTK's
@@ -274,7 +281,7 @@ verdict() {
   fi
 }
 
-echo "window: $([ "$quick" = 1 ] && echo quick || echo full) mode, debug build, $(nproc) cores; $launches launches of each, alternating; memory read ${idle} s after the first input"
+echo "window: $([ "$quick" = 1 ] && echo quick || echo full) mode, $profile build, $(nproc) cores; $launches launches of each, alternating; memory read ${idle} s after the first input"
 if [ "$quick" = 0 ]; then
   # One launch of each, not counted: the first GTK program on the bus starts the
   # accessibility bus, and the first launch of a binary reads it from disk.

@@ -8,7 +8,10 @@
 //! - the floor of the app's own table: one prepared INSERT stepped per line in one
 //!   transaction, through the C API, into `roster_affiliates` (its primary key; the app's
 //!   table adds only the triggers that keep the registrations' names in step) in an
-//!   encrypted file like the app's, with no parsing beyond the commas.
+//!   encrypted file like the app's, with no parsing beyond the commas;
+//! - the floor of the app's database: the same loop with the app's upsert, into a file the
+//!   app created and migrated (its triggers and indexes) with the app's connection settings:
+//!   the app beyond it is the app's own pipeline; it beyond the table's floor is the schema.
 //!
 //!   cargo bench -p registro-core --bench roster_import
 
@@ -171,33 +174,26 @@ mod raw {
     }
 }
 
-/// The floor: the app's roster table, encrypted, one prepared INSERT per line.
-fn raw_loop(dir: &Path, csv: &Path, key: &DatabaseKey) -> Duration {
-    let path = CString::new(dir.join("anclaje-bucle.sqlite3").to_str().unwrap()).unwrap();
+/// A floor: one prepared statement stepped per line of the file, in one transaction,
+/// through the C API, with no parsing beyond the commas. `schema` builds the table (or
+/// nothing, for a database the app already migrated); `pragmas` are the connection's.
+fn raw_loop(
+    db_path: &Path,
+    csv: &Path,
+    key: &DatabaseKey,
+    schema: &str,
+    pragmas: &str,
+    insert: &str,
+) -> Duration {
+    let path = CString::new(db_path.to_str().unwrap()).unwrap();
     let started = Instant::now();
     let db = raw::Db::open(&path);
     db.exec(&format!("PRAGMA key = \"x'{}'\"", key.to_hex()));
-    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
-    db.exec(
-        "CREATE TABLE roster_affiliates (
-             affiliation_number TEXT PRIMARY KEY,
-             credential_serial  TEXT NOT NULL,
-             full_name          TEXT NOT NULL,
-             kind               TEXT NOT NULL CHECK (kind IN ('titular', 'beneficiario')),
-             family_nucleus     TEXT NOT NULL,
-             is_current         INTEGER NOT NULL CHECK (is_current IN (0, 1)),
-             is_demo            INTEGER NOT NULL DEFAULT 0 CHECK (is_demo IN (0, 1)),
-             search_name        TEXT NOT NULL,
-             updated_at         TEXT NOT NULL
-         ) WITHOUT ROWID;",
-    );
+    db.exec(pragmas);
+    db.exec(schema);
     db.exec("BEGIN");
     {
-        let mut insert = db.prepare(
-            "INSERT INTO roster_affiliates (affiliation_number, credential_serial, full_name,
-                 search_name, kind, family_nucleus, is_current, is_demo, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, 0, '2026-11-27T00:00:00.000000Z')",
-        );
+        let mut insert = db.prepare(insert);
         let file = std::io::BufReader::new(std::fs::File::open(csv).unwrap());
         for line in file.lines().skip(1) {
             let line = line.unwrap();
@@ -214,6 +210,64 @@ fn raw_loop(dir: &Path, csv: &Path, key: &DatabaseKey) -> Duration {
     }
     db.exec("COMMIT");
     started.elapsed()
+}
+
+/// The floor of the table alone: `roster_affiliates` as the app declares it (its primary
+/// key and checks), in a new encrypted file, a plain INSERT.
+fn table_floor(dir: &Path, csv: &Path, key: &DatabaseKey) -> Duration {
+    raw_loop(
+        &dir.join("anclaje-bucle.sqlite3"),
+        csv,
+        key,
+        "CREATE TABLE roster_affiliates (
+             affiliation_number TEXT PRIMARY KEY,
+             credential_serial  TEXT NOT NULL,
+             full_name          TEXT NOT NULL,
+             kind               TEXT NOT NULL CHECK (kind IN ('titular', 'beneficiario')),
+             family_nucleus     TEXT NOT NULL,
+             is_current         INTEGER NOT NULL CHECK (is_current IN (0, 1)),
+             is_demo            INTEGER NOT NULL DEFAULT 0 CHECK (is_demo IN (0, 1)),
+             search_name        TEXT NOT NULL,
+             updated_at         TEXT NOT NULL
+         ) WITHOUT ROWID;",
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+        "INSERT INTO roster_affiliates (affiliation_number, credential_serial, full_name,
+             search_name, kind, family_nucleus, is_current, is_demo, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 0, '2026-11-27T00:00:00.000000Z')",
+    )
+}
+
+/// The floor of the app's database: a file the app created and migrated (every trigger
+/// and index it has), the app's connection settings, the app's upsert, but no app code
+/// around the loop. What the app spends beyond this is its own pipeline (parsing, checks,
+/// the driver); what this spends beyond the table's floor is the schema and settings.
+fn database_floor(
+    dir: &Path,
+    csv: &Path,
+    key: &DatabaseKey,
+    rt: &tokio::runtime::Runtime,
+) -> Duration {
+    let path = dir.join("anclaje-base-app.sqlite3");
+    rt.block_on(async {
+        let store = Store::open(&path, key).await.unwrap();
+        store.close().await;
+    });
+    raw_loop(
+        &path,
+        csv,
+        key,
+        "",
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
+         PRAGMA secure_delete = ON;",
+        "INSERT INTO roster_affiliates (affiliation_number, credential_serial, full_name,
+             search_name, kind, family_nucleus, is_current, is_demo, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 0, '2026-11-27T00:00:00.000000Z')
+         ON CONFLICT (affiliation_number) DO UPDATE SET
+            credential_serial = excluded.credential_serial, full_name = excluded.full_name,
+            search_name = excluded.search_name, kind = excluded.kind,
+            family_nucleus = excluded.family_nucleus, is_current = excluded.is_current,
+            is_demo = excluded.is_demo, updated_at = excluded.updated_at",
+    )
 }
 
 fn main() {
@@ -260,11 +314,18 @@ fn main() {
         );
         app.push(secs);
     }
-    let floor = raw_loop(dir.path(), &csv, &key);
+    let floor = table_floor(dir.path(), &csv, &key);
     println!(
         "roster_import/floor (prepared INSERT per line, one transaction, C API, encrypted, same table): {:.2} s — the app is {:.2}× this",
         floor.as_secs_f64(),
         common::ratio(app[0], floor)
+    );
+    let app_floor = database_floor(dir.path(), &csv, &key, &rt);
+    println!(
+        "roster_import/floor of the app's database (the same loop, the app's migrated file, settings and upsert): {:.2} s — the app is {:.2}× this; this is {:.2}× the table's floor",
+        app_floor.as_secs_f64(),
+        common::ratio(app[0], app_floor),
+        common::ratio(app_floor, floor)
     );
     match cli {
         Some(cli) => {
