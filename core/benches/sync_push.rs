@@ -74,7 +74,10 @@ fn main() {
         Central::new(&statements_url, None).unwrap().migrate().await.unwrap();
         let statements_only = Central::new(&pg.url_as("oficina_banco", "por_sentencias"), None).unwrap();
         let queued: Vec<(String, String)> =
-            sqlx::query_as("SELECT entity, payload FROM sync_queue ORDER BY seq")
+            sqlx::query_as(
+                "SELECT q.entity, p.payload FROM sync_queue q JOIN sync_payloads p ON p.seq = q.seq
+                  ORDER BY q.seq",
+            )
                 .fetch_all(desk.store().reader())
                 .await
                 .unwrap();

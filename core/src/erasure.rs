@@ -223,12 +223,12 @@ pub(crate) async fn erase(
     // The same values in the changes for the central database, sent or not: the row as
     // queued, the email and phone corrections, and the account a desk validation carries.
     sqlx::query(
-        "UPDATE sync_queue
+        "UPDATE sync_payloads
             SET payload = json_replace(payload, '$.email', '', '$.phone_e164', '',
                                        '$.password_hash', '',
                                        '$.payload.email', '', '$.payload.telefono', '',
                                        '$.payload.cuenta.password_hash', '')
-          WHERE registration_id = ?",
+          WHERE seq IN (SELECT seq FROM sync_queue WHERE registration_id = ?)",
     )
     .bind(registration_id)
     .execute(&mut *conn)

@@ -197,12 +197,14 @@ pub const CENTRAL_ROWS: &str =
 
 /// The queued rows of one kind as CSV for `COPY`, in queue order.
 pub async fn csv_of(store: &registro_core::store::Store, entity: &str, columns: &str) -> String {
-    let payloads: Vec<String> =
-        sqlx::query_scalar("SELECT payload FROM sync_queue WHERE entity = ? ORDER BY seq")
-            .bind(entity)
-            .fetch_all(store.reader())
-            .await
-            .unwrap();
+    let payloads: Vec<String> = sqlx::query_scalar(
+        "SELECT p.payload FROM sync_queue q JOIN sync_payloads p ON p.seq = q.seq
+              WHERE q.entity = ? ORDER BY q.seq",
+    )
+    .bind(entity)
+    .fetch_all(store.reader())
+    .await
+    .unwrap();
     let columns: Vec<&str> = columns.split(", ").collect();
     let mut data = String::new();
     for p in payloads {

@@ -142,9 +142,9 @@ impl SyncWorker {
                    password_hash = excluded.password_hash, active = excluded.active,
                    must_change_password = excluded.must_change_password,
                    changed_at = excluded.changed_at
-                 WHERE NOT EXISTS (SELECT 1 FROM sync_queue q
+                 WHERE NOT EXISTS (SELECT 1 FROM sync_queue q JOIN sync_payloads p ON p.seq = q.seq
                                     WHERE q.entity = ?8 AND q.state IN (?9, ?10, ?11)
-                                      AND json_extract(q.payload, '$.username') = excluded.username)
+                                      AND json_extract(p.payload, '$.username') = excluded.username)
                    AND (staff.full_name IS NOT excluded.full_name OR staff.role IS NOT excluded.role
                         OR staff.password_hash IS NOT excluded.password_hash
                         OR staff.active IS NOT excluded.active
@@ -167,9 +167,9 @@ impl SyncWorker {
             sqlx::query(
                 "UPDATE staff SET version_id = ?1
                   WHERE username = ?2
-                    AND NOT EXISTS (SELECT 1 FROM sync_queue q
+                    AND NOT EXISTS (SELECT 1 FROM sync_queue q JOIN sync_payloads p ON p.seq = q.seq
                                      WHERE q.entity = ?3 AND q.state IN (?4, ?5, ?6)
-                                       AND json_extract(q.payload, '$.username') = ?2)",
+                                       AND json_extract(p.payload, '$.username') = ?2)",
             )
             .bind(&v.id)
             .bind(&v.username)

@@ -29,17 +29,25 @@ pub(crate) async fn share<R: Synced>(
 ) -> Result<()> {
     let payload = serde_json::to_value(row)
         .map_err(|e| Error::Internal(format!("sync payload {}: {e}", R::ENTITY)))?;
-    sqlx::query(
-        "INSERT INTO sync_queue (id, entity, registration_id, payload, created_at)
-         VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+    // The payload apart from the row's state (migrations/sqlite/…_sync_queue_payloads.sql),
+    // and only for a row really added: a row already queued keeps the payload it has.
+    let seq: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO sync_queue (id, entity, registration_id, created_at)
+         VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq",
     )
     .bind(row.queue_id())
     .bind(R::ENTITY)
     .bind(row.registration_id())
-    .bind(payload.to_string())
     .bind(db_time(row.queued_at(now)))
-    .execute(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await?;
+    if let Some(seq) = seq {
+        sqlx::query("INSERT INTO sync_payloads (seq, payload) VALUES (?, ?)")
+            .bind(seq)
+            .bind(payload.to_string())
+            .execute(&mut *conn)
+            .await?;
+    }
     if let Some(registration_id) = row.registration_id() {
         sqlx::query(
             "UPDATE registrations SET sync_state = ?1, sync_error = NULL

@@ -156,8 +156,8 @@ async fn the_clerk_records_the_signed_form_once_audited_and_shown_in_the_detail(
     // It goes to the institute with the rest of the trail.
     assert_eq!(
         t.scalar_i64(
-            "SELECT count(*) FROM sync_queue WHERE entity = 'auditoria'
-                AND payload LIKE '%consentimiento_escrito_recogido%'"
+            "SELECT count(*) FROM sync_queue q JOIN sync_payloads p ON p.seq = q.seq
+              WHERE q.entity = 'auditoria' AND p.payload LIKE '%consentimiento_escrito_recogido%'"
         )
         .await,
         1

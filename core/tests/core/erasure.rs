@@ -18,7 +18,7 @@ async fn still_holding(t: &TestDesk, needle: &str) -> Vec<String> {
             "recipient || subject || body_text || body_html || coalesce(secrets, '')",
         ),
         (
-            "sync_queue",
+            "sync_queue JOIN sync_payloads USING (seq)",
             "CASE WHEN entity = 'personal' THEN '' ELSE payload END",
         ),
         ("accounts", "username || password_hash"),

@@ -146,15 +146,16 @@ async fn an_account_queued_by_an_earlier_version_still_arrives_through_its_event
         .unwrap();
     let writer = t.desk.store().writer();
     sqlx::query(
-        "UPDATE sync_queue SET payload = json_remove(payload, '$.payload.cuenta')
-          WHERE entity = 'evento' AND registration_id = ?",
+        "UPDATE sync_payloads SET payload = json_remove(payload, '$.payload.cuenta')
+          WHERE seq IN (SELECT seq FROM sync_queue WHERE entity = 'evento' AND registration_id = ?)",
     )
     .bind(&receipt.registration_id)
     .execute(writer)
     .await
     .unwrap();
     let hashes_in_events: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM sync_queue WHERE entity = 'evento' AND payload LIKE '%password_hash%'",
+        "SELECT count(*) FROM sync_queue q JOIN sync_payloads p ON p.seq = q.seq
+          WHERE q.entity = 'evento' AND p.payload LIKE '%password_hash%'",
     )
     .fetch_one(writer)
     .await
@@ -163,20 +164,25 @@ async fn an_account_queued_by_an_earlier_version_still_arrives_through_its_event
         hashes_in_events, 0,
         "the event as an earlier version queued it"
     );
-    sqlx::query(
-        "INSERT INTO sync_queue (id, entity, registration_id, payload, created_at)
-         SELECT 'cuenta-' || registration_id, 'cuenta', registration_id,
-                json_object('registration_id', registration_id, 'username', username,
-                            'password_hash', password_hash,
-                            'must_change_password', json(CASE must_change_password WHEN 1 THEN 'true' ELSE 'false' END),
-                            'password_set_at', password_set_at),
-                password_set_at
+    for sql in [
+        "INSERT INTO sync_queue (id, entity, registration_id, created_at)
+         SELECT 'cuenta-' || registration_id, 'cuenta', registration_id, password_set_at
            FROM accounts WHERE registration_id = ?",
-    )
-    .bind(&receipt.registration_id)
-    .execute(writer)
-    .await
-    .unwrap();
+        "INSERT INTO sync_payloads (seq, payload)
+         SELECT q.seq,
+                json_object('registration_id', a.registration_id, 'username', a.username,
+                            'password_hash', a.password_hash,
+                            'must_change_password', json(CASE a.must_change_password WHEN 1 THEN 'true' ELSE 'false' END),
+                            'password_set_at', a.password_set_at)
+           FROM accounts a JOIN sync_queue q ON q.id = 'cuenta-' || a.registration_id
+          WHERE a.registration_id = ?",
+    ] {
+        sqlx::query(sql)
+            .bind(&receipt.registration_id)
+            .execute(writer)
+            .await
+            .unwrap();
+    }
 
     t.desk.use_central(Some(office(&pg, "oficina_mexicali")));
     t.desk.sync_once().await.unwrap();

@@ -899,3 +899,81 @@ async fn a_folio_another_station_already_has_centrally_is_drawn_again_and_the_fi
         "validada"
     );
 }
+
+/// Every queued row with its payload, in queue order.
+async fn queued_payloads(t: &TestDesk) -> Vec<(i64, String, String)> {
+    sqlx::query_as(
+        "SELECT q.seq, q.state, p.payload FROM sync_queue q JOIN sync_payloads p ON p.seq = q.seq
+          ORDER BY q.seq",
+    )
+    .fetch_all(t.desk.store().reader())
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_queue_kept_with_its_payloads_inside_keeps_them_apart_after_migrating_and_pushes_them() {
+    let pg = PgServer::start();
+    let admin = central_database(&pg).await;
+    let dir = test_folder();
+    let t = spawn_desk_in(dir.path()).await;
+    t.desk.use_central(Some(office(&pg, "oficina_mexicali")));
+    for (i, who) in CURRENT_DEMO.iter().take(2).enumerate() {
+        t.register(*who, &format!("antes{i}@example.com")).await;
+    }
+    t.desk.sync_once().await.unwrap();
+    for (i, who) in CURRENT_DEMO.iter().skip(2).take(2).enumerate() {
+        t.register(*who, &format!("despues{i}@example.com")).await;
+    }
+    let before = queued_payloads(&t).await;
+    let waiting = before.iter().filter(|(_, s, _)| s == "pendiente").count();
+    assert!(
+        waiting > 0 && waiting < before.len(),
+        "some synced, some waiting"
+    );
+
+    // As an older version left it: each payload inside its queue row, and the migration
+    // not in the ledger.
+    for sql in [
+        "ALTER TABLE sync_queue ADD COLUMN payload TEXT",
+        "UPDATE sync_queue SET payload = (SELECT p.payload FROM sync_payloads p WHERE p.seq = sync_queue.seq)",
+        "DROP TABLE sync_payloads",
+        "DELETE FROM _sqlx_migrations WHERE version = 20261202000015",
+    ] {
+        sqlx::query(sql)
+            .execute(t.desk.store().writer())
+            .await
+            .unwrap();
+    }
+    close_database_here(t.desk.store()).await;
+
+    // The new version opens it: the same rows, states and payloads, the column gone (and
+    // after them, the clerk's new sign-in).
+    let t = reopen_desk(dir.path()).await;
+    assert_eq!(queued_payloads(&t).await[..before.len()], before);
+    assert_eq!(
+        t.scalar_i64("SELECT count(*) FROM pragma_table_info('sync_queue') WHERE name = 'payload'")
+            .await,
+        0
+    );
+
+    // A row queued now follows the old ones; everything waiting goes up once.
+    t.desk.use_central(Some(office(&pg, "oficina_mexicali")));
+    let last = t.register(CURRENT_DEMO[4], "nueva@example.com").await;
+    let first_new: i64 =
+        sqlx::query_scalar("SELECT min(seq) FROM sync_queue WHERE registration_id = ?")
+            .bind(&last.registration_id)
+            .fetch_one(t.desk.store().reader())
+            .await
+            .unwrap();
+    assert!(first_new > before.last().unwrap().0);
+    t.desk.sync_once().await.unwrap();
+    assert_eq!(count(&admin, "registrations").await, 5);
+    assert_eq!(count(&admin, "consents").await, 20);
+    assert_eq!(t.desk.sync_status().await.unwrap().changes_waiting, 0);
+    assert_eq!(
+        t.scalar_i64("SELECT count(*) FROM sync_queue WHERE state <> 'sincronizado'")
+            .await,
+        0
+    );
+}
