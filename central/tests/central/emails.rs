@@ -127,26 +127,3 @@ async fn wait_smtp_containing(w: &World, to: &str, text: &str) {
     )
     .await;
 }
-
-/// Waits until the registration's newest email is recorded as delivered.
-async fn wait_until_recorded_as_sent(w: &World, registration_id: &str) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    loop {
-        let state: String = sqlx::query_scalar(
-            "SELECT state::text FROM outbox_messages WHERE registration_id = $1::uuid
-              ORDER BY created_at DESC, id DESC LIMIT 1",
-        )
-        .bind(registration_id)
-        .fetch_one(w.admin.pool())
-        .await
-        .unwrap();
-        if state == "enviado" {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the central outbox never recorded the delivery"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}

@@ -42,6 +42,8 @@ async fn register_at_the_desk_sync_open_the_link_get_the_password_and_see_it_val
         .await
         .unwrap();
     assert!(registro_core::security::verify_password(&password, &hash));
+    // The message reaches the SMTP server a moment before the outbox records it as sent.
+    wait_until_recorded_as_sent(&w, &receipt.registration_id).await;
     let leftover: i64 =
         sqlx::query_scalar("SELECT count(*) FROM outbox_messages WHERE secrets IS NOT NULL")
             .fetch_one(w.admin.pool())

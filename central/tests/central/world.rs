@@ -206,3 +206,27 @@ pub async fn fresh_window(w: &World, secs: i32) {
         tokio::time::sleep(StdDuration::from_secs_f64(left + 0.5)).await;
     }
 }
+
+/// Waits until the registration's newest central email is recorded as delivered: the
+/// SMTP server may hold the message a moment before the outbox's own UPDATE commits.
+pub async fn wait_until_recorded_as_sent(w: &World, registration_id: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let state: String = sqlx::query_scalar(
+            "SELECT state::text FROM outbox_messages WHERE registration_id = $1::uuid
+              ORDER BY created_at DESC, id DESC LIMIT 1",
+        )
+        .bind(registration_id)
+        .fetch_one(w.admin.pool())
+        .await
+        .unwrap();
+        if state == "enviado" {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the central outbox never recorded the delivery"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
