@@ -22,7 +22,8 @@ TEST_PACKAGES=(xvfb xauth webkit2gtk-driver imagemagick x11-utils gcc-mingw-w64-
   python3-aiosmtpd postgresql faketime wine64 gnome-keyring dbus-daemon libsecret-tools)
 WINDOWS_TARGET=x86_64-pc-windows-gnu
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Each step says when it starts, in seconds since the command began, so a slow step shows.
+say() { printf '\n\033[1m== [%d s] %s\033[0m\n' "$SECONDS" "$*"; }
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
