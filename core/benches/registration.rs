@@ -5,6 +5,11 @@
 //! (WAL, `synchronous = FULL`, the same raw 256-bit key form, through the same driver).
 //! Prints the medians, the 99th percentiles and their ratios.
 //!
+//! A registration writes some fifty pages where the bare insert writes two or three, so a
+//! second anchor, alternating too, writes as many pages as a registration does (counted
+//! from the write-ahead log) in one durable insert: what the disk and the encryption cost
+//! for that much, with no SQL around it. The app's own part is the ratio to that one.
+//!
 //!   cargo bench -p registro-core --bench registration
 
 mod common;
@@ -28,11 +33,45 @@ async fn anchor(path: &std::path::Path, key: &DatabaseKey) -> SqliteConnection {
         .connect()
         .await
         .unwrap();
-    sqlx::query("CREATE TABLE fila (id TEXT PRIMARY KEY, dato TEXT NOT NULL)")
-        .execute(&mut conn)
+    sqlx::raw_sql(
+        "CREATE TABLE fila (id TEXT PRIMARY KEY, dato TEXT NOT NULL);
+         CREATE TABLE paginas (id INTEGER PRIMARY KEY, dato BLOB NOT NULL);",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    conn
+}
+
+/// Bytes of a blob that fill one overflow page: a 4096-byte page less SQLCipher's
+/// reserve (IV and HMAC, 80 bytes) and the page's own next-page pointer.
+const OVERFLOW_PAGE: usize = 4096 - 80 - 4;
+
+/// Checkpoints the log so that it starts over at the next write.
+async fn restart_log<'c>(conn: impl sqlx::SqliteExecutor<'c>) {
+    sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+        .execute(conn)
         .await
         .unwrap();
-    conn
+}
+
+/// The pages in the log since [`restart_log`].
+async fn pages_in_log<'c>(conn: impl sqlx::SqliteExecutor<'c>) -> i64 {
+    let (_busy, log, _done): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+        .fetch_one(conn)
+        .await
+        .unwrap();
+    log
+}
+
+async fn pages_insert(conn: &mut SqliteConnection, blob: &[u8]) -> Duration {
+    let started = Instant::now();
+    sqlx::query("INSERT INTO paginas (dato) VALUES (?)")
+        .bind(blob)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    started.elapsed()
 }
 
 async fn anchor_insert(conn: &mut SqliteConnection, i: u64) -> Duration {
@@ -74,19 +113,52 @@ fn main() {
             cipher(&mut bare, "cipher_page_size").await,
             cipher(&mut bare, "cipher_hmac_algorithm").await,
         );
-        let (mut submits, mut inserts) = (Vec::new(), Vec::new());
+        // How many pages a registration writes (the station's own writer, its log alone),
+        // a bare insert, and one insert of a blob of that many pages less the bare ones.
+        let writer = station.desk.store().writer();
+        let mut registration_pages = Vec::new();
+        for i in 0..warm_up.max(3) {
+            restart_log(writer).await;
+            station
+                .desk
+                .register(&common::form(&station, FIRST + i, i))
+                .await
+                .unwrap();
+            registration_pages.push(pages_in_log(writer).await);
+        }
+        registration_pages.sort_unstable();
+        let pages = registration_pages[registration_pages.len() / 2];
+        restart_log(&mut bare).await;
+        anchor_insert(&mut bare, 0).await;
+        let bare_pages = pages_in_log(&mut bare).await;
+        let mut blob = vec![0u8; usize::try_from(pages - bare_pages).unwrap_or(0) * OVERFLOW_PAGE];
+        restart_log(&mut bare).await;
+        pages_insert(&mut bare, &blob).await;
+        let blob_pages = pages_in_log(&mut bare).await;
+        println!(
+            "registration/pages: a registration writes {pages} pages to the log (of {:?}), the bare insert {bare_pages}, the pages anchor {blob_pages}",
+            registration_pages
+        );
+        // Random bytes, as the pages a cipher writes are; the same blob every round.
+        rand::Rng::fill(&mut rand::thread_rng(), &mut blob[..]);
+
+        let first = FIRST + warm_up.max(3);
+        let (mut submits, mut inserts, mut paged) = (Vec::new(), Vec::new(), Vec::new());
         for i in 0..warm_up + rounds {
             let inserted = anchor_insert(&mut bare, i).await;
-            let form = common::form(&station, FIRST + i, i);
+            let written = pages_insert(&mut bare, &blob).await;
+            let form = common::form(&station, first + i, warm_up.max(3) + i);
             let started = Instant::now();
             station.desk.register(&form).await.unwrap();
             let submitted = started.elapsed();
             if i >= warm_up {
                 inserts.push(inserted);
+                paged.push(written);
                 submits.push(submitted);
             }
         }
-        let (submit, insert) = (summary(&submits), summary(&inserts));
+        let (submit, insert, pages_anchor) =
+            (summary(&submits), summary(&inserts), summary(&paged));
         println!(
             "registration/anchor (one row, autocommit, WAL, synchronous=FULL): median {:.2} ms, p99 {:.2} ms",
             ms(insert.median),
@@ -97,6 +169,17 @@ fn main() {
             submit.n,
             ms(submit.median),
             ms(submit.p99)
+        );
+        println!(
+            "registration/pages-anchor (one durable insert writing {blob_pages} pages, as many as a registration): median {:.2} ms, p99 {:.2} ms; {:.2}× the bare insert",
+            ms(pages_anchor.median),
+            ms(pages_anchor.p99),
+            ratio(pages_anchor.median, insert.median)
+        );
+        println!(
+            "registration/ratio to the pages anchor (the app's own part): median {:.2}×, p99 {:.2}×",
+            ratio(submit.median, pages_anchor.median),
+            ratio(submit.p99, pages_anchor.p99)
         );
         let (median, p99) = (
             ratio(submit.median, insert.median),

@@ -86,12 +86,10 @@ impl Desk {
                 state: registration.state,
             });
         }
-        let shown_is_current = legal::current_documents(&self.store)
+        let shown_is_current = legal::versions_in_force(&self.store)
             .await?
             .iter()
-            .any(|d| {
-                d.kind == answer.kind && d.id == answer.document_id && d.sha256 == answer.sha256
-            });
+            .any(|d| d.is(answer.kind, answer.document_id, &answer.sha256));
         if !shown_is_current {
             return Err(Error::DocumentChanged(answer.kind));
         }

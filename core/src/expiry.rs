@@ -10,16 +10,29 @@ use crate::work::{Actor, Subject};
 use chrono::Duration;
 use serde_json::json;
 
+/// Whether any registration pending validation was created before `?1`.
+const ANY_OVERDUE: &str = "SELECT EXISTS (SELECT 1 FROM registrations
+                                         WHERE state = 'pendiente_validacion' AND created_at < ?1)";
+
 impl Desk {
     /// Registrations never validated within the configured hours become `expirada`, which
     /// releases the identity. Runs before every check that depends on it, and on a timer.
     pub async fn expire_overdue(&self) -> Result<u64> {
-        let mut work = self.work(Actor::System).await?;
-        let (now, hours) = (work.now(), work.settings().pending_expiry_hours);
+        let (now, hours) = (self.clock.now(), self.settings().pending_expiry_hours);
         let cutoff = now - Duration::hours(i64::from(hours));
-        let reason = format!("sin validar en {hours} horas");
         // The state in WHERE stays literal (RegistrationState::PendingValidation): SQLite
         // uses the partial index `registrations_pending_by_age` only for this text.
+        // Almost always nothing is overdue: a look on a reader first spares every
+        // registration a write transaction of its own (two trips to the writer's thread).
+        let any_overdue: bool = sqlx::query_scalar(ANY_OVERDUE)
+            .bind(db_time(cutoff))
+            .fetch_one(self.store.reader())
+            .await?;
+        if !any_overdue {
+            return Ok(0);
+        }
+        let mut work = self.work_at(Actor::System, now).await?;
+        let reason = format!("sin validar en {hours} horas");
         let expired: Vec<(String, String, String)> = sqlx::query_as(
             "UPDATE registrations SET state = ?4, closed_at = ?1, closed_reason = ?2, updated_at = ?1
               WHERE state = 'pendiente_validacion' AND created_at < ?3
@@ -47,5 +60,33 @@ impl Desk {
             tracing::info!(count = expired.len(), "pending registrations expired");
         }
         Ok(expired.len() as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::{Connection, SqliteConnection};
+
+    /// The look before every registration reads the small partial index of pending
+    /// registrations, never the whole table.
+    #[tokio::test]
+    async fn the_look_for_overdue_registrations_reads_only_the_pending_ones() {
+        let mut conn = SqliteConnection::connect("sqlite::memory:").await.unwrap();
+        sqlx::migrate!("../migrations/sqlite")
+            .run(&mut conn)
+            .await
+            .unwrap();
+        let plan: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {ANY_OVERDUE}"))
+                .bind("2026-01-01T00:00:00Z")
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        assert!(
+            plan.iter()
+                .any(|(_, _, _, step)| step.contains("INDEX registrations_pending_by_age")),
+            "{plan:#?}"
+        );
     }
 }

@@ -380,6 +380,33 @@ pub async fn current_documents(store: &Store) -> Result<Vec<LegalDocument>> {
     Ok(docs)
 }
 
+/// The version of a text in force, without its body: what an answer given at the desk is
+/// checked against (reading the bodies cost a registration a third of a millisecond).
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct VersionInForce {
+    id: i64,
+    kind: DocumentKind,
+    sha256: String,
+}
+
+impl VersionInForce {
+    /// Whether the text the affiliate was shown is this one.
+    pub(crate) fn is(&self, kind: DocumentKind, id: i64, sha256: &str) -> bool {
+        self.kind == kind && self.id == id && self.sha256 == sha256
+    }
+}
+
+/// The newest version of each document, as [`current_documents`] has them.
+pub(crate) async fn versions_in_force(store: &Store) -> Result<Vec<VersionInForce>> {
+    Ok(sqlx::query_as(
+        "SELECT d.id, d.kind, d.sha256
+           FROM legal_documents d
+          WHERE d.version = (SELECT max(version) FROM legal_documents WHERE kind = d.kind)",
+    )
+    .fetch_all(store.reader())
+    .await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

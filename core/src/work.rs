@@ -53,9 +53,6 @@ pub(crate) struct Work {
     actor: Actor,
     context: WorkContext,
     emails_queued: bool,
-    /// Set by [`Work::begin_durable`]: the store whose writer goes back to its everyday
-    /// setting after the commit.
-    durable: Option<Store>,
 }
 
 impl Work {
@@ -71,31 +68,26 @@ impl Work {
             actor,
             context,
             emails_queued: false,
-            durable: None,
         })
     }
 
-    /// A change whose commit returns only once it is on the disk: the write-ahead log is
-    /// synced (`synchronous = FULL`, one fsync), not only handed to the operating system,
-    /// so it survives a power cut as well as a crash. For what the desk tells someone is
-    /// saved (a registration's receipt). Everyday changes keep `NORMAL`, which survives a
-    /// crash of the app but may lose the last commits to a power cut.
-    ///
-    /// The setting belongs to the connection and cannot change inside a transaction: it is
-    /// raised before BEGIN and lowered after COMMIT. A change given up before its commit
-    /// leaves the writer at `FULL` until the next durable commit lowers it: only slower.
+    /// A change whose commit returns only once it is on the disk, so it survives a power
+    /// cut as well as a crash ([`Store::begin_durable_write`]). For what the desk tells
+    /// someone is saved (a registration's receipt); everyday changes survive a crash of
+    /// the app but may lose the last commits to a power cut.
     pub(crate) async fn begin_durable(
         store: &Store,
         now: DateTime<Utc>,
         actor: Actor,
         context: WorkContext,
     ) -> Result<Self> {
-        sqlx::query("PRAGMA synchronous = FULL")
-            .execute(store.writer())
-            .await?;
-        let mut work = Self::begin(store, now, actor, context).await?;
-        work.durable = Some(store.clone());
-        Ok(work)
+        Ok(Self {
+            tx: store.begin_durable_write().await?,
+            now,
+            actor,
+            context,
+            emails_queued: false,
+        })
     }
 
     pub(crate) fn now(&self) -> DateTime<Utc> {
@@ -191,15 +183,6 @@ impl Work {
         self.tx.commit().await?;
         if self.emails_queued {
             self.context.outbox_wake.notify_one();
-        }
-        if let Some(store) = self.durable {
-            // Committed and on the disk: a failure here costs only speed, never the change.
-            if let Err(e) = sqlx::query("PRAGMA synchronous = NORMAL")
-                .execute(store.writer())
-                .await
-            {
-                tracing::warn!(error = %e, "writer left at synchronous = FULL");
-            }
         }
         Ok(())
     }

@@ -166,11 +166,11 @@ impl Desk {
 
     /// The texts the affiliate answered must be the versions in force now.
     async fn check_documents_current(&self, request: &RegistrationRequest) -> Result<()> {
-        let current = legal::current_documents(&self.store).await?;
+        let in_force = legal::versions_in_force(&self.store).await?;
         for consent in &request.consents {
-            let shown_is_current = current.iter().any(|d| {
-                d.kind == consent.kind && d.id == consent.document_id && d.sha256 == consent.sha256
-            });
+            let shown_is_current = in_force
+                .iter()
+                .any(|d| d.is(consent.kind, consent.document_id, &consent.sha256));
             if !shown_is_current {
                 return Err(Error::DocumentChanged(consent.kind));
             }

@@ -59,6 +59,15 @@ async fn check_texts_on_record(pool: &SqlitePool, texts: &[TextOnRecord]) -> Res
 /// Two pools over one file: a single writer connection, so writes from the form, the
 /// outbox worker and an import queue up in-process instead of failing with SQLITE_BUSY,
 /// and a few readers that WAL lets run beside it.
+/// What a committed write survives.
+#[derive(Clone, Copy, Debug)]
+enum Durability {
+    /// A crash of the app.
+    Everyday,
+    /// A crash, and a power cut.
+    PowerCut,
+}
+
 #[derive(Clone, Debug)]
 pub struct Store {
     writer: SqlitePool,
@@ -111,8 +120,11 @@ impl Store {
             .busy_timeout(Duration::from_secs(10))
             // Deleted rows (scrubbed passwords, replaced tokens) are overwritten on disk.
             .pragma("secure_delete", "ON");
+        // A connection to a file on this PC does not go stale like one over a network:
+        // sqlx's check before lending it (a round trip to the driver's thread) is skipped.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect_with(options.clone())
             .await
             .map_err(unreadable)?;
@@ -141,6 +153,7 @@ impl Store {
         migrator.run(&writer).await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
+            .test_before_acquire(false)
             .connect_with(options.read_only(true))
             .await
             .map_err(unreadable)?;
@@ -180,13 +193,47 @@ impl Store {
     /// same data folder (a double-click) is another process: a transaction begun deferred
     /// that reads before it writes gets SQLITE_BUSY at the upgrade, with no wait, when that
     /// process wrote in between; `BEGIN IMMEDIATE` waits for it at BEGIN (`busy_timeout`).
+    ///
+    /// Its commit survives a crash of the app, not always a power cut (`synchronous =
+    /// NORMAL`); see [`Store::begin_durable_write`].
     pub async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        match self.writer.begin_with("BEGIN IMMEDIATE").await {
+        self.begin_write_at(Durability::Everyday).await
+    }
+
+    /// A write transaction whose commit returns only once it is on the disk: the
+    /// write-ahead log is synced (`synchronous = FULL`, one fsync), so it survives a power
+    /// cut as well as a crash.
+    pub async fn begin_durable_write(
+        &self,
+    ) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        self.begin_write_at(Durability::PowerCut).await
+    }
+
+    /// The setting belongs to the connection and cannot change inside a transaction, so
+    /// every write transaction sets its own in the same call as its BEGIN (one trip to the
+    /// driver's thread, not three). A statement run on the writer outside these
+    /// transactions keeps whatever the last one set: at worst slower, never less safe.
+    async fn begin_write_at(
+        &self,
+        durability: Durability,
+    ) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        let synchronous = match durability {
+            Durability::Everyday => "PRAGMA synchronous = NORMAL",
+            Durability::PowerCut => "PRAGMA synchronous = FULL",
+        };
+        match self
+            .writer
+            .begin_with(format!("{synchronous}; BEGIN IMMEDIATE"))
+            .await
+        {
             // sqlx still counts a transaction whose COMMIT failed (a full disk) and that
             // SQLite rolled back by itself; it then refuses a BEGIN of our own. Its plain
             // begin issues a SAVEPOINT, which SQLite takes as a deferred BEGIN: what every
-            // write did before, on the same connection (its `synchronous` setting intact).
-            Err(sqlx::Error::InvalidSavePointStatement) => self.writer.begin().await,
+            // write did before, on the same connection.
+            Err(sqlx::Error::InvalidSavePointStatement) => {
+                sqlx::query(synchronous).execute(&self.writer).await?;
+                self.writer.begin().await
+            }
             begun => begun,
         }
     }
@@ -274,6 +321,36 @@ pub(crate) fn db_time(t: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    async fn synchronous_inside(tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>) -> i64 {
+        sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&mut **tx)
+            .await
+            .unwrap()
+    }
+
+    /// A durable write (a registration's receipt) commits with the log synced to the disk
+    /// (FULL = 2), and the everyday write after it is back to NORMAL (1), whatever came
+    /// before: each sets its own at BEGIN.
+    #[tokio::test]
+    async fn each_write_commits_under_its_own_durability() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.sqlite3"), &DatabaseKey::generate())
+            .await
+            .unwrap();
+        for _ in 0..2 {
+            let mut durable = store.begin_durable_write().await.unwrap();
+            assert_eq!(synchronous_inside(&mut durable).await, 2);
+            durable.commit().await.unwrap();
+            let mut everyday = store.begin_write().await.unwrap();
+            assert_eq!(synchronous_inside(&mut everyday).await, 1);
+            everyday.commit().await.unwrap();
+        }
+        // A durable write given up before its commit does not make the next one slow.
+        drop(store.begin_durable_write().await.unwrap());
+        let mut everyday = store.begin_write().await.unwrap();
+        assert_eq!(synchronous_inside(&mut everyday).await, 1);
+    }
 
     /// Closing while queries end on every side leaves no connection open and the log
     /// folded into the file: what a restore, or Windows removing the folder, needs.

@@ -29,37 +29,28 @@ pub(crate) async fn share<R: Synced>(
 ) -> Result<()> {
     let payload = serde_json::to_value(row)
         .map_err(|e| Error::Internal(format!("sync payload {}: {e}", R::ENTITY)))?;
-    // The payload apart from the row's state (migrations/sqlite/…_sync_queue_payloads.sql),
-    // and only for a row really added: a row already queued keeps the payload it has.
-    let seq: Option<i64> = sqlx::query_scalar(
+    // One call to the driver's thread for the three statements (each call is a trip to
+    // its thread and back, the largest cost of a registration: README, «Mediciones»).
+    // The payload goes apart from the row's state (migrations/sqlite/…_sync_queue_payloads.sql),
+    // and only for a row really added (`changes()` of the queue's INSERT): a row already
+    // queued keeps the payload it has. A row of no registration matches no `id = NULL`.
+    sqlx::query(
         "INSERT INTO sync_queue (id, entity, registration_id, created_at)
-         VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq",
+         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO NOTHING;
+         INSERT INTO sync_payloads (seq, payload) SELECT last_insert_rowid(), ?5 WHERE changes() = 1;
+         UPDATE registrations SET sync_state = ?6, sync_error = NULL
+          WHERE id = ?3 AND sync_state IN (?7, ?8);",
     )
     .bind(row.queue_id())
     .bind(R::ENTITY)
     .bind(row.registration_id())
     .bind(db_time(row.queued_at(now)))
-    .fetch_optional(&mut *conn)
+    .bind(payload.to_string())
+    .bind(SyncState::Pending)
+    .bind(SyncState::Synced)
+    .bind(SyncState::Error)
+    .execute(&mut *conn)
     .await?;
-    if let Some(seq) = seq {
-        sqlx::query("INSERT INTO sync_payloads (seq, payload) VALUES (?, ?)")
-            .bind(seq)
-            .bind(payload.to_string())
-            .execute(&mut *conn)
-            .await?;
-    }
-    if let Some(registration_id) = row.registration_id() {
-        sqlx::query(
-            "UPDATE registrations SET sync_state = ?1, sync_error = NULL
-              WHERE id = ?2 AND sync_state IN (?3, ?4)",
-        )
-        .bind(SyncState::Pending)
-        .bind(registration_id)
-        .bind(SyncState::Synced)
-        .bind(SyncState::Error)
-        .execute(&mut *conn)
-        .await?;
-    }
     Ok(())
 }
 
