@@ -9,6 +9,9 @@
 //! second anchor, alternating too, writes as many pages as a registration does (counted
 //! from the write-ahead log) in one durable insert: what the disk and the encryption cost
 //! for that much, with no SQL around it. The app's own part is the ratio to that one.
+//! Its largest piece is the calls to the driver (sqlx runs each SQLite connection on a
+//! thread of its own; every call is a trip there and back): they are counted for one
+//! registration, and one trip (`SELECT 1`) is timed in the same loop.
 //!
 //!   cargo bench -p registro-core --bench registration
 
@@ -18,6 +21,7 @@ use common::{ms, ratio, summary, verdict};
 use registro_core::store::DatabaseKey;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, SqliteConnection};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 const FIRST: u64 = 300_000_000;
@@ -41,6 +45,44 @@ async fn anchor(path: &std::path::Path, key: &DatabaseKey) -> SqliteConnection {
     .await
     .unwrap();
     conn
+}
+
+/// Counts the statements sqlx runs (its `sqlx::query` log line, one per call to the
+/// driver's thread) while `COUNTING` is on; off, it asks sqlx for nothing.
+struct CallCounter;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static CALLS: AtomicU64 = AtomicU64::new(0);
+
+impl tracing::Subscriber for CallCounter {
+    fn register_callsite(
+        &self,
+        _: &'static tracing::Metadata<'static>,
+    ) -> tracing::subscriber::Interest {
+        tracing::subscriber::Interest::sometimes()
+    }
+    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
+        COUNTING.load(Ordering::Relaxed) && metadata.target() == "sqlx::query"
+    }
+    fn event(&self, event: &tracing::Event<'_>) {
+        if event.metadata().target() == "sqlx::query" {
+            CALLS.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+/// One trip to the driver's thread and back, with nothing to do there.
+async fn trip(conn: &mut SqliteConnection) -> Duration {
+    let started = Instant::now();
+    sqlx::query("SELECT 1").execute(&mut *conn).await.unwrap();
+    started.elapsed()
 }
 
 /// Bytes of a blob that fill one overflow page: a 4096-byte page less SQLCipher's
@@ -99,6 +141,7 @@ fn main() {
         return;
     }
     common::header("registration");
+    tracing::subscriber::set_global_default(CallCounter).unwrap();
     let affiliates = common::size(200_000, 300);
     let warm_up = common::size(20, 1);
     let rounds = common::size(300, 1);
@@ -117,15 +160,20 @@ fn main() {
         // a bare insert, and one insert of a blob of that many pages less the bare ones.
         let writer = station.desk.store().writer();
         let mut registration_pages = Vec::new();
+        let mut calls = Vec::new();
         for i in 0..warm_up.max(3) {
             restart_log(writer).await;
-            station
-                .desk
-                .register(&common::form(&station, FIRST + i, i))
-                .await
-                .unwrap();
+            let form = common::form(&station, FIRST + i, i);
+            CALLS.store(0, Ordering::Relaxed);
+            COUNTING.store(true, Ordering::Relaxed);
+            station.desk.register(&form).await.unwrap();
+            COUNTING.store(false, Ordering::Relaxed);
+            calls.push(CALLS.load(Ordering::Relaxed));
             registration_pages.push(pages_in_log(writer).await);
         }
+        calls.sort_unstable();
+        // BEGIN and COMMIT are trips too, but not statements sqlx logs.
+        let calls = calls[calls.len() / 2] + 2;
         registration_pages.sort_unstable();
         let pages = registration_pages[registration_pages.len() / 2];
         restart_log(&mut bare).await;
@@ -143,8 +191,10 @@ fn main() {
         rand::Rng::fill(&mut rand::thread_rng(), &mut blob[..]);
 
         let first = FIRST + warm_up.max(3);
-        let (mut submits, mut inserts, mut paged) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut submits, mut inserts, mut paged, mut trips) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for i in 0..warm_up + rounds {
+            let tripped = trip(&mut bare).await;
             let inserted = anchor_insert(&mut bare, i).await;
             let written = pages_insert(&mut bare, &blob).await;
             let form = common::form(&station, first + i, warm_up.max(3) + i);
@@ -154,11 +204,16 @@ fn main() {
             if i >= warm_up {
                 inserts.push(inserted);
                 paged.push(written);
+                trips.push(tripped);
                 submits.push(submitted);
             }
         }
-        let (submit, insert, pages_anchor) =
-            (summary(&submits), summary(&inserts), summary(&paged));
+        let (submit, insert, pages_anchor, one_trip) = (
+            summary(&submits),
+            summary(&inserts),
+            summary(&paged),
+            summary(&trips),
+        );
         println!(
             "registration/anchor (one row, autocommit, WAL, synchronous=FULL): median {:.2} ms, p99 {:.2} ms",
             ms(insert.median),
@@ -180,6 +235,13 @@ fn main() {
             "registration/ratio to the pages anchor (the app's own part): median {:.2}×, p99 {:.2}×",
             ratio(submit.median, pages_anchor.median),
             ratio(submit.p99, pages_anchor.p99)
+        );
+        let in_trips = one_trip.median * u32::try_from(calls).unwrap_or(u32::MAX);
+        println!(
+            "registration/trips: {calls} calls to the driver's thread per registration; one trip (SELECT 1): median {:.3} ms, so {:.2} ms in trips, {:.0}% of the submit's median",
+            ms(one_trip.median),
+            ms(in_trips),
+            100.0 * ratio(in_trips, submit.median)
         );
         let (median, p99) = (
             ratio(submit.median, insert.median),
