@@ -15,7 +15,7 @@ use crate::store::db_time;
 use crate::store::roster;
 use crate::store::rows::RegistrationRow;
 use crate::sync;
-use crate::tokens::{self, issue_validation_email};
+use crate::tokens::{self, EarlierEmails, issue_validation_email};
 use crate::work::{Actor, Subject};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -66,7 +66,8 @@ impl Desk {
         }
         sync::queue::ensure_not_uploading(&self.store, &registration.id).await?;
         let mut work = self.work_at(Actor::Staff(clerk.username), now).await?;
-        let expires_at = issue_validation_email(&mut work, &registration).await?;
+        let expires_at =
+            issue_validation_email(&mut work, &registration, EarlierEmails::Replace).await?;
         work.audit(
             "correo_validacion_reenviado",
             Subject::of(&registration),
@@ -114,7 +115,8 @@ impl Desk {
             json!({ "email": registration.email }),
         )
         .await?;
-        let expires_at = issue_validation_email(&mut work, &registration).await?;
+        let expires_at =
+            issue_validation_email(&mut work, &registration, EarlierEmails::Replace).await?;
         work.audit(
             "correo_corregido",
             Subject::of(&registration),

@@ -14,23 +14,37 @@ use crate::work::Work;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::SqliteConnection;
 
+/// Whether the registration may already have had a validation email.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EarlierEmails {
+    /// A registration created in this very transaction: nothing to replace, and two
+    /// statements (two trips to the driver's thread) spared at the desk.
+    None,
+    /// A resend, a corrected address: the live token and any unsent email are replaced.
+    Replace,
+}
+
 /// Supersedes the registration's live validation token and any validation email not yet
-/// sent, then creates a new token and queues its email. Inside the caller's transaction.
+/// sent (see [`EarlierEmails`]), then creates a new token and queues its email. Inside
+/// the caller's transaction.
 /// The token's instants are on this station's clock (the push moves them onto the central
 /// one); the expiry the affiliate reads is on the institute's clock when it is known.
 pub(crate) async fn issue_validation_email(
     work: &mut Work,
     registration: &RegistrationRow,
+    earlier: EarlierEmails,
 ) -> Result<DateTime<Utc>> {
     let now = work.now();
-    supersede_active(work.conn(), &registration.id).await?;
-    outbox::cancel_unsent(
-        work.conn(),
-        &registration.id,
-        Some(EmailKind::Validation),
-        now,
-    )
-    .await?;
+    if earlier == EarlierEmails::Replace {
+        supersede_active(work.conn(), &registration.id).await?;
+        outbox::cancel_unsent(
+            work.conn(),
+            &registration.id,
+            Some(EmailKind::Validation),
+            now,
+        )
+        .await?;
+    }
     let settings = work.settings();
 
     let token_id = uuid::Uuid::new_v4().to_string();

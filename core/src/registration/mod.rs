@@ -20,7 +20,7 @@ use crate::security;
 use crate::store::constraint::{self, Violation};
 use crate::store::rows::RegistrationRow;
 use crate::sync::payload::{ConsentPayload, ConsentRecord, RegistrationPayload};
-use crate::tokens::issue_validation_email;
+use crate::tokens::{EarlierEmails, issue_validation_email};
 use crate::work::{Actor, Subject};
 use chrono::{DateTime, Local, Utc};
 use serde::Serialize;
@@ -131,7 +131,8 @@ impl Desk {
             .await?;
             work.share(&consent).await?;
         }
-        let expires_at = issue_validation_email(&mut work, &registration).await?;
+        let expires_at =
+            issue_validation_email(&mut work, &registration, EarlierEmails::None).await?;
         sqlx::query("DELETE FROM serial_lockouts WHERE affiliation_number = ?")
             .bind(request.affiliation.as_str())
             .execute(work.conn())
