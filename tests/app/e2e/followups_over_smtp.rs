@@ -260,6 +260,9 @@ async fn resend_email_correction_and_a_new_password_through_a_real_smtp_server()
     }
     std::fs::write(h.shots.join("37-datos-personales.pdf"), &pdf).unwrap();
 
+    // The detail refreshes behind the closed dialog (and closes any form it had open):
+    // the clerk goes on once it says the PDF was saved.
+    wait_text(&c, "#detalle-exito", "Datos personales guardados en PDF").await;
     // Then they oppose the processing: the contact data go, the registration is cancelled.
     click(&c, "accion-suprimir").await;
     wait_visible(&c, "#form-suprimir").await;
