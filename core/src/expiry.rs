@@ -66,26 +66,15 @@ impl Desk {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sqlx::{Connection, SqliteConnection};
 
     /// The look before every registration reads the small partial index of pending
     /// registrations, never the whole table.
     #[tokio::test]
     async fn the_look_for_overdue_registrations_reads_only_the_pending_ones() {
-        let mut conn = SqliteConnection::connect("sqlite::memory:").await.unwrap();
-        sqlx::migrate!("../migrations/sqlite")
-            .run(&mut conn)
-            .await
-            .unwrap();
-        let plan: Vec<(i64, i64, i64, String)> =
-            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {ANY_OVERDUE}"))
-                .bind("2026-01-01T00:00:00Z")
-                .fetch_all(&mut conn)
-                .await
-                .unwrap();
+        let plan = crate::store::query_plan(ANY_OVERDUE).await;
         assert!(
             plan.iter()
-                .any(|(_, _, _, step)| step.contains("INDEX registrations_pending_by_age")),
+                .any(|step| step.contains("INDEX registrations_pending_by_age")),
             "{plan:#?}"
         );
     }

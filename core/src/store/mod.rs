@@ -318,6 +318,26 @@ pub(crate) fn db_time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
+/// The steps of SQLite's plan for `sql` on an empty database with every migration, for
+/// tests that a hot query goes through its index. Parameters stay unbound: a plan does
+/// not depend on their values.
+#[cfg(test)]
+pub(crate) async fn query_plan(sql: &str) -> Vec<String> {
+    use sqlx::Connection;
+    let mut conn = sqlx::SqliteConnection::connect("sqlite::memory:")
+        .await
+        .unwrap();
+    sqlx::migrate!("../migrations/sqlite")
+        .run(&mut conn)
+        .await
+        .unwrap();
+    let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    plan.into_iter().map(|(_, _, _, step)| step).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -668,23 +668,10 @@ impl SyncWorker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sqlx::SqliteConnection;
 
     #[tokio::test]
     async fn the_claim_finds_waiting_rows_and_conflicts_through_their_partial_indexes() {
-        let mut conn = SqliteConnection::connect("sqlite::memory:").await.unwrap();
-        sqlx::migrate!("../migrations/sqlite")
-            .run(&mut conn)
-            .await
-            .unwrap();
-        let plan: Vec<(i64, i64, i64, String)> =
-            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {CLAIM}"))
-                .bind(QueueState::Sending)
-                .bind(PUSH_BATCH)
-                .fetch_all(&mut conn)
-                .await
-                .unwrap();
-        let plan: Vec<String> = plan.into_iter().map(|(_, _, _, step)| step).collect();
+        let plan = crate::store::query_plan(CLAIM).await;
         for index in [
             "INDEX sync_queue_waiting",
             "INDEX registrations_in_conflict",
