@@ -62,13 +62,12 @@ impl Work {
         actor: Actor,
         context: WorkContext,
     ) -> Result<Self> {
-        Ok(Self {
-            tx: store.begin_write().await?,
+        Ok(Self::within(
+            store.begin_write().await?,
             now,
             actor,
             context,
-            emails_queued: false,
-        })
+        ))
     }
 
     /// A change whose commit returns only once it is on the disk, so it survives a power
@@ -81,13 +80,27 @@ impl Work {
         actor: Actor,
         context: WorkContext,
     ) -> Result<Self> {
-        Ok(Self {
-            tx: store.begin_durable_write().await?,
+        Ok(Self::within(
+            store.begin_durable_write().await?,
+            now,
+            actor,
+            context,
+        ))
+    }
+
+    fn within(
+        tx: Transaction<'static, Sqlite>,
+        now: DateTime<Utc>,
+        actor: Actor,
+        context: WorkContext,
+    ) -> Self {
+        Self {
+            tx,
             now,
             actor,
             context,
             emails_queued: false,
-        })
+        }
     }
 
     pub(crate) fn now(&self) -> DateTime<Utc> {
