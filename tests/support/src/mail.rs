@@ -6,12 +6,19 @@ use std::time::{Duration, Instant};
 
 /// The `.eml` files in `dir` (the server's mailbox, or the app's folder of emails when no
 /// SMTP server is configured), sorted by name; none if the folder does not exist yet.
+/// A message still being written is not one of them: the test server writes it as
+/// `.NNNNNN.eml` and renames it when whole, and that name sorts before every other, so
+/// counting it made "the newest message" an older one.
 pub fn eml_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|d| {
             d.flatten()
                 .map(|e| e.path())
                 .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+                .filter(|p| {
+                    p.file_name()
+                        .is_some_and(|n| !n.to_string_lossy().starts_with('.'))
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -120,5 +127,19 @@ pub async fn wait_for(
             matching.len()
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The server's message still being written (renamed when whole) is not yet mail.
+    #[test]
+    fn a_message_still_being_written_is_not_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("000001.eml"), "primero").unwrap();
+        std::fs::write(dir.path().join(".000002.eml"), "a medio escribir").unwrap();
+        assert_eq!(eml_files(dir.path()), vec![dir.path().join("000001.eml")]);
     }
 }
