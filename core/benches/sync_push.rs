@@ -2,7 +2,10 @@
 //! workstation to a real PostgreSQL through the sync queue, beside its anchor in the same
 //! run: `COPY` of the same rows, as the superuser, into an empty copy of the schema (no
 //! idempotency, no office checks, no order to keep). Then the same queue pushed again
-//! (every row already there): nothing is added. Needs the postgresql package.
+//! (every row already there): nothing is added. Besides the anchor, two measures of the
+//! push's floor: the central statements alone (the same INSERTs as the office, no station
+//! work), and the push's own central part (what its rounds spent with the central database,
+//! summed from their `push round sent` events). Needs the postgresql package.
 //!
 //!   cargo bench -p registro-core --bench sync_push
 
@@ -13,15 +16,74 @@ use registro_core::store::DatabaseKey;
 use registro_core::sync::Central;
 use registro_test_support::postgres_server;
 use sqlx::Connection;
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 const FIRST: u64 = 500_000_000;
+
+/// Sums what the push reports of each round (its `push round sent` event): the time spent
+/// with the central database, and preparing the rows here.
+struct RoundTimes;
+
+static LISTENING: AtomicBool = AtomicBool::new(false);
+static CENTRAL_US: AtomicU64 = AtomicU64::new(0);
+static PREPARING_US: AtomicU64 = AtomicU64::new(0);
+static ROUNDS: AtomicU64 = AtomicU64::new(0);
+
+struct Fields;
+
+impl tracing::field::Visit for Fields {
+    fn record_u64(&mut self, field: &tracing::field::Field, value: u64) {
+        match field.name() {
+            "central_us" => CENTRAL_US.fetch_add(value, Ordering::Relaxed),
+            "preparing_us" => PREPARING_US.fetch_add(value, Ordering::Relaxed),
+            _ => 0,
+        };
+    }
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" && format!("{value:?}") == "push round sent" {
+            ROUNDS.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+impl tracing::Subscriber for RoundTimes {
+    fn register_callsite(
+        &self,
+        _: &'static tracing::Metadata<'static>,
+    ) -> tracing::subscriber::Interest {
+        tracing::subscriber::Interest::sometimes()
+    }
+    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
+        LISTENING.load(Ordering::Relaxed) && metadata.target() == "registro_core::sync::push"
+    }
+    fn event(&self, event: &tracing::Event<'_>) {
+        event.record(&mut Fields);
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+/// What the push's rounds reported since the last call, and how many rounds.
+fn round_times() -> (Duration, Duration, u64) {
+    (
+        Duration::from_micros(CENTRAL_US.swap(0, Ordering::Relaxed)),
+        Duration::from_micros(PREPARING_US.swap(0, Ordering::Relaxed)),
+        ROUNDS.swap(0, Ordering::Relaxed),
+    )
+}
 
 fn main() {
     if !common::selected("sync_push") {
         return;
     }
     common::header("sync_push");
+    tracing::subscriber::set_global_default(RoundTimes).unwrap();
     let registrations = common::size(10_000, 20);
     let pg = postgres_server::PgServer::start();
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -123,9 +185,12 @@ fn main() {
 
         let office = Central::new(&pg.url_as("oficina_banco", "por_cola"), None).unwrap();
         desk.use_central(Some(office));
+        LISTENING.store(true, Ordering::Relaxed);
+        round_times();
         let started = Instant::now();
         let report = desk.sync_worker().push_once().await.unwrap();
         let push = started.elapsed();
+        let (central_part, preparing, rounds) = round_times();
         assert_eq!(report.pushed as i64, rows, "every queued row goes up");
         assert_eq!(report.conflicts, 0);
         let central = Central::new(&queue_url, None).unwrap();
@@ -144,6 +209,16 @@ fn main() {
             rows as f64 / push.as_secs_f64(),
             common::verdict(r, 1.5)
         );
+        // The push's floor is its own central statements: what it spent with the central
+        // database, summed over its rounds; the station's claim and acknowledgement overlap
+        // them (push.rs, `push_rounds`).
+        println!(
+            "sync_push/queue, its central part ({rounds} rounds: their statements, waited on): {:.2} s — {:.2}× COPY; the push is {:.2}× its central part; preparing the rows here, within the rounds: {:.2} s",
+            central_part.as_secs_f64(),
+            common::ratio(central_part, copy_time),
+            common::ratio(push, central_part),
+            preparing.as_secs_f64()
+        );
 
         // Idempotent: the whole queue again, as after a reply lost on the way back.
         sqlx::query("UPDATE sync_queue SET state = 'pendiente', synced_at = NULL")
@@ -153,13 +228,16 @@ fn main() {
         let started = Instant::now();
         let again = desk.sync_worker().push_once().await.unwrap();
         let repeat = started.elapsed();
+        let (central_again, _, _) = round_times();
         assert_eq!(again.pushed as i64, rows);
         let after: i64 = sqlx::query_scalar(CENTRAL_ROWS).fetch_one(central.pool()).await.unwrap();
         assert_eq!(after, landed, "a second push adds nothing");
         println!(
-            "sync_push/queue again (every row already there, nothing added): {:.2} s — {:.2}× COPY",
+            "sync_push/queue again (every row already there, nothing added): {:.2} s — {:.2}× COPY; {:.2}× its central part ({:.2} s)",
             repeat.as_secs_f64(),
-            common::ratio(repeat, copy_time)
+            common::ratio(repeat, copy_time),
+            common::ratio(repeat, central_again),
+            central_again.as_secs_f64()
         );
     });
 }

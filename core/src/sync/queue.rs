@@ -10,14 +10,14 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::SqliteConnection;
 
-/// A queued row, as the push claims it.
-#[derive(sqlx::FromRow)]
+/// A queued row, as the push claims it (from a JSON array: `[seq, entity,
+/// registration_id, payload]`).
+#[derive(serde::Deserialize)]
 pub(crate) struct QueueRow {
     pub(crate) seq: i64,
-    pub(crate) id: String,
     pub(crate) entity: Entity,
     pub(crate) registration_id: Option<String>,
-    pub(crate) payload: String,
+    pub(crate) payload: Value,
 }
 
 /// Queues `row` for the push, inside the caller's transaction. The registration it

@@ -208,14 +208,22 @@ async fn a_round_cut_in_the_middle_by_a_postgres_stop_loses_nothing_and_duplicat
     let local_audit = t.scalar_i64("SELECT count(*) FROM audit_events").await;
 
     t.desk.use_central(Some(office(&pg, "oficina_mexicali")));
-    let desk = t.desk.clone();
-    let round = tokio::spawn(async move { desk.sync_once().await });
+    // Rounds of 500 rows: three, pipelined (the next claimed while one is sent).
+    let worker = t.desk.sync_worker().in_rounds_of(500);
+    let round = tokio::spawn(async move { worker.sync_once().await });
     tokio::time::sleep(StdDuration::from_millis(40)).await;
     pg.stop(); // immediate: connections are cut wherever the round is
-    // Seen here: the round fails after one or two of its three batches were committed.
+    // Seen here: the pass fails after one or two of its three rounds were committed.
     let _ = round.await.unwrap();
-    // A cut connection is waiting, not a problem with the records.
+    // A cut connection is waiting, not a problem with the records; and no record stays
+    // frozen as being sent (the desk would refuse to touch it), not even one of the round
+    // claimed while the cut one was on its way.
     assert!(t.desk.sync_status().await.unwrap().problems.is_empty());
+    assert_eq!(
+        t.scalar_i64("SELECT count(*) FROM sync_queue WHERE state = 'enviando'")
+            .await,
+        0
+    );
 
     pg.resume();
     for _ in 0..10 {
@@ -897,6 +905,138 @@ async fn a_folio_another_station_already_has_centrally_is_drawn_again_and_the_fi
             .await
             .unwrap(),
         "validada"
+    );
+}
+
+/// The push pipelines its rounds: the next is claimed while the central database takes
+/// this one, before this one's outcome is known. Rounds of three rows split each
+/// registration (seven rows) across three rounds, so a registration the central database
+/// sets aside has rows already claimed in the next round: they must wait with it, and
+/// nothing of it may go up.
+#[tokio::test]
+async fn a_registration_split_across_push_rounds_goes_up_or_waits_whole() {
+    let pg = PgServer::start();
+    let admin = central_database(&pg).await;
+    let mexicali = spawn_desk().await;
+    mexicali
+        .register(CURRENT_DEMO[0], "mexicali@example.com")
+        .await;
+    mexicali
+        .desk
+        .use_central(Some(office(&pg, "oficina_mexicali")));
+    mexicali.desk.sync_once().await.unwrap();
+
+    // At Tijuana, offline: one that goes up, one whose affiliate Mexicali already has, one
+    // the central database refuses, and one whose folio another station drew.
+    let tijuana = spawn_desk().await;
+    let accepted = tijuana
+        .register(CURRENT_DEMO[1], "aceptado@example.com")
+        .await;
+    let conflicting = tijuana
+        .register(CURRENT_DEMO[0], "tijuana@example.com")
+        .await;
+    let refused = tijuana
+        .register(CURRENT_DEMO[2], "rechazado@example.com")
+        .await;
+    let redrawn = tijuana
+        .register(CURRENT_DEMO[3], "nuevo-folio@example.com")
+        .await;
+    refuse_registrations_to(&pg, "rechazado@example.com");
+    sqlx::query(
+        "INSERT INTO registrations (id, folio, affiliation_number, phone_e164, email, state,
+                                    family_grouping, office, workstation, clerk, created_at)
+         VALUES (gen_random_uuid(), $1, '900900909', '+526865550199', 'otro@example.com',
+                 'pendiente_validacion', FALSE, 'Ensenada', 'E1', 'capturista', now())",
+    )
+    .bind(&redrawn.folio)
+    .execute(admin.pool())
+    .await
+    .unwrap();
+
+    tijuana
+        .desk
+        .use_central(Some(office(&pg, "oficina_tijuana")));
+    let report = tijuana
+        .desk
+        .sync_worker()
+        .in_rounds_of(3)
+        .sync_once()
+        .await
+        .unwrap();
+    assert_eq!(report.conflicts, 1);
+
+    // Centrally: the accepted one and the redrawn one, each whole; nothing of the other two.
+    let central: Vec<(String, String)> = sqlx::query_as(
+        "SELECT affiliation_number, folio FROM registrations
+          WHERE office_role = 'oficina_tijuana' ORDER BY affiliation_number",
+    )
+    .fetch_all(admin.pool())
+    .await
+    .unwrap();
+    let numbers: Vec<&str> = central.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        numbers,
+        [CURRENT_DEMO[1].0, CURRENT_DEMO[3].0],
+        "{central:?}"
+    );
+    let new_folio = &central[1].1;
+    assert_ne!(new_folio, &redrawn.folio, "a new folio was drawn");
+    for (receipt, consents, tokens) in [
+        (&accepted, 4, 1),
+        (&redrawn, 4, 1),
+        (&conflicting, 0, 0),
+        (&refused, 0, 0),
+    ] {
+        let (central_consents, central_tokens): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM consents WHERE registration_id = $1::uuid),
+                    (SELECT count(*) FROM validation_tokens WHERE registration_id = $1::uuid)",
+        )
+        .bind(&receipt.registration_id)
+        .fetch_one(admin.pool())
+        .await
+        .unwrap();
+        assert_eq!(
+            (central_consents, central_tokens),
+            (consents, tokens),
+            "{}",
+            receipt.folio
+        );
+    }
+
+    // Here: the two that went are in sync; the other two are the clerk's two problems,
+    // every row of theirs waiting; no row is left frozen as being sent.
+    let status = tijuana.desk.sync_status().await.unwrap();
+    let mut problems: Vec<(&str, &str)> = status
+        .problems
+        .iter()
+        .map(|p| (p.folio.as_str(), p.sync_state.as_str()))
+        .collect();
+    problems.sort();
+    let mut expected = vec![
+        (conflicting.folio.as_str(), "conflicto"),
+        (refused.folio.as_str(), "error"),
+    ];
+    expected.sort();
+    assert_eq!(problems, expected);
+    for (receipt, waiting) in [
+        (&accepted, 0),
+        (&redrawn, 0),
+        (&conflicting, 7),
+        (&refused, 6),
+    ] {
+        let not_synced = tijuana
+            .scalar_i64(&format!(
+                "SELECT count(*) FROM sync_queue WHERE registration_id = '{}' AND state <> 'sincronizado'",
+                receipt.registration_id
+            ))
+            .await;
+        assert_eq!(not_synced, waiting, "{}", receipt.folio);
+    }
+    assert_eq!(
+        tijuana
+            .scalar_i64("SELECT count(*) FROM sync_queue WHERE state = 'enviando'")
+            .await,
+        0
     );
 }
 
