@@ -47,36 +47,10 @@ async fn anchor(path: &std::path::Path, key: &DatabaseKey) -> SqliteConnection {
     conn
 }
 
-/// Counts the statements sqlx runs (its `sqlx::query` log line, one per call to the
-/// driver's thread) while `COUNTING` is on; off, it asks sqlx for nothing.
-struct CallCounter;
-
+/// The statements sqlx runs (its `sqlx::query` log line, one per call to the driver's
+/// thread), counted while `COUNTING` is on.
 static COUNTING: AtomicBool = AtomicBool::new(false);
 static CALLS: AtomicU64 = AtomicU64::new(0);
-
-impl tracing::Subscriber for CallCounter {
-    fn register_callsite(
-        &self,
-        _: &'static tracing::Metadata<'static>,
-    ) -> tracing::subscriber::Interest {
-        tracing::subscriber::Interest::sometimes()
-    }
-    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
-        COUNTING.load(Ordering::Relaxed) && metadata.target() == "sqlx::query"
-    }
-    fn event(&self, event: &tracing::Event<'_>) {
-        if event.metadata().target() == "sqlx::query" {
-            CALLS.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        tracing::span::Id::from_u64(1)
-    }
-    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
-}
 
 /// One trip to the driver's thread and back, with nothing to do there.
 async fn trip(conn: &mut SqliteConnection) -> Duration {
@@ -141,7 +115,14 @@ fn main() {
         return;
     }
     common::header("registration");
-    tracing::subscriber::set_global_default(CallCounter).unwrap();
+    tracing::subscriber::set_global_default(common::EventTap {
+        target: "sqlx::query",
+        listening: &COUNTING,
+        on_event: |_| {
+            CALLS.fetch_add(1, Ordering::Relaxed);
+        },
+    })
+    .unwrap();
     let affiliates = common::size(200_000, 300);
     let warm_up = common::size(20, 1);
     let rounds = common::size(300, 1);

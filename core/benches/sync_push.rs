@@ -21,10 +21,8 @@ use std::time::{Duration, Instant};
 
 const FIRST: u64 = 500_000_000;
 
-/// Sums what the push reports of each round (its `push round sent` event): the time spent
-/// with the central database, and preparing the rows here.
-struct RoundTimes;
-
+/// What the push reports of each round (its `push round sent` event), summed while
+/// `LISTENING` is on: the time spent with the central database, and preparing the rows here.
 static LISTENING: AtomicBool = AtomicBool::new(false);
 static CENTRAL_US: AtomicU64 = AtomicU64::new(0);
 static PREPARING_US: AtomicU64 = AtomicU64::new(0);
@@ -47,28 +45,6 @@ impl tracing::field::Visit for Fields {
     }
 }
 
-impl tracing::Subscriber for RoundTimes {
-    fn register_callsite(
-        &self,
-        _: &'static tracing::Metadata<'static>,
-    ) -> tracing::subscriber::Interest {
-        tracing::subscriber::Interest::sometimes()
-    }
-    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
-        LISTENING.load(Ordering::Relaxed) && metadata.target() == "registro_core::sync::push"
-    }
-    fn event(&self, event: &tracing::Event<'_>) {
-        event.record(&mut Fields);
-    }
-    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        tracing::span::Id::from_u64(1)
-    }
-    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
-}
-
 /// What the push's rounds reported since the last call, and how many rounds.
 fn round_times() -> (Duration, Duration, u64) {
     (
@@ -83,7 +59,12 @@ fn main() {
         return;
     }
     common::header("sync_push");
-    tracing::subscriber::set_global_default(RoundTimes).unwrap();
+    tracing::subscriber::set_global_default(common::EventTap {
+        target: "registro_core::sync::push",
+        listening: &LISTENING,
+        on_event: |event| event.record(&mut Fields),
+    })
+    .unwrap();
     let registrations = common::size(10_000, 20);
     let pg = postgres_server::PgServer::start();
     let rt = tokio::runtime::Runtime::new().unwrap();

@@ -250,3 +250,36 @@ pub async fn copy_queue(
         .unwrap();
     (took, copied)
 }
+
+/// A tracing subscriber that hands each event of `target` to `on_event`, and only while
+/// `listening` is on: off, the code under measure is asked for nothing.
+pub struct EventTap {
+    pub target: &'static str,
+    pub listening: &'static std::sync::atomic::AtomicBool,
+    pub on_event: fn(&tracing::Event<'_>),
+}
+
+impl tracing::Subscriber for EventTap {
+    fn register_callsite(
+        &self,
+        _: &'static tracing::Metadata<'static>,
+    ) -> tracing::subscriber::Interest {
+        tracing::subscriber::Interest::sometimes()
+    }
+    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
+        self.listening.load(std::sync::atomic::Ordering::Relaxed)
+            && metadata.target() == self.target
+    }
+    fn event(&self, event: &tracing::Event<'_>) {
+        if event.metadata().target() == self.target {
+            (self.on_event)(event);
+        }
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}

@@ -846,16 +846,7 @@ async fn a_folio_another_station_already_has_centrally_is_drawn_again_and_the_fi
     let receipt = t.register(CURRENT_DEMO[0], "ximena@example.com").await;
     t.deliver().await;
     // Another office's station drew the same folio the same day, and synced first.
-    sqlx::query(
-        "INSERT INTO registrations (id, folio, affiliation_number, phone_e164, email, state,
-                                    family_grouping, office, workstation, clerk, created_at)
-         VALUES (gen_random_uuid(), $1, '900900909', '+526865550199', 'otro@example.com',
-                 'pendiente_validacion', FALSE, 'Tijuana', 'T1', 'capturista', now())",
-    )
-    .bind(&receipt.folio)
-    .execute(admin.pool())
-    .await
-    .unwrap();
+    take_folio_elsewhere(&admin, &receipt.folio).await;
 
     t.desk.use_central(Some(office(&pg, "oficina_mexicali")));
     t.desk.sync_once().await.unwrap();
@@ -908,6 +899,20 @@ async fn a_folio_another_station_already_has_centrally_is_drawn_again_and_the_fi
     );
 }
 
+/// Another office's station drew `folio` the same day, and synced first.
+async fn take_folio_elsewhere(admin: &Central, folio: &str) {
+    sqlx::query(
+        "INSERT INTO registrations (id, folio, affiliation_number, phone_e164, email, state,
+                                    family_grouping, office, workstation, clerk, created_at)
+         VALUES (gen_random_uuid(), $1, '900900909', '+526865550199', 'otro@example.com',
+                 'pendiente_validacion', FALSE, 'Tijuana', 'T1', 'capturista', now())",
+    )
+    .bind(folio)
+    .execute(admin.pool())
+    .await
+    .unwrap();
+}
+
 /// The push pipelines its rounds: the next is claimed while the central database takes
 /// this one, before this one's outcome is known. Rounds of three rows split each
 /// registration (seven rows) across three rounds, so a registration the central database
@@ -942,16 +947,7 @@ async fn a_registration_split_across_push_rounds_goes_up_or_waits_whole() {
         .register(CURRENT_DEMO[3], "nuevo-folio@example.com")
         .await;
     refuse_registrations_to(&pg, "rechazado@example.com");
-    sqlx::query(
-        "INSERT INTO registrations (id, folio, affiliation_number, phone_e164, email, state,
-                                    family_grouping, office, workstation, clerk, created_at)
-         VALUES (gen_random_uuid(), $1, '900900909', '+526865550199', 'otro@example.com',
-                 'pendiente_validacion', FALSE, 'Ensenada', 'E1', 'capturista', now())",
-    )
-    .bind(&redrawn.folio)
-    .execute(admin.pool())
-    .await
-    .unwrap();
+    take_folio_elsewhere(&admin, &redrawn.folio).await;
 
     tijuana
         .desk
