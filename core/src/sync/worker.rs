@@ -90,6 +90,10 @@ pub struct SyncReport {
 /// 2,000 rows is still a fraction of a second on a local network.
 const ROWS_PER_ROUND: i64 = 2000;
 
+/// How long a sync round may take before it is given up (a central database that stopped
+/// answering, a link that stalls): the clerk is told, and the records wait here.
+const ROUND_TIMEOUT: Duration = Duration::from_secs(120);
+
 /// Runs sync rounds for one desk.
 #[derive(Clone)]
 pub struct SyncWorker {
@@ -102,6 +106,7 @@ pub struct SyncWorker {
     wake: Arc<Notify>,
     /// Queued rows per push round ([`ROWS_PER_ROUND`]).
     pub(super) rows_per_round: i64,
+    round_timeout: Duration,
 }
 
 impl SyncWorker {
@@ -121,6 +126,7 @@ impl SyncWorker {
             clock_offset,
             wake,
             rows_per_round: ROWS_PER_ROUND,
+            round_timeout: ROUND_TIMEOUT,
         }
     }
 
@@ -185,9 +191,11 @@ impl SyncWorker {
         Ok(offset)
     }
 
-    /// Runs sync rounds forever: on start, every `every`, and when woken.
-    pub async fn run(self, every: Duration) {
-        // Rows left 'enviando' by a stop are safe to push again: every insert is idempotent.
+    /// Rows left 'enviando' by a round that never finished (a stop, a round given up) wait
+    /// again; until then the desk refuses to touch their records. Safe to push again: every
+    /// insert is idempotent. (Another push in flight at that moment, the first supervisor's
+    /// sign-up, would send its rows a second time, changing nothing centrally.)
+    async fn release_interrupted(&self) {
         if let Err(e) = sqlx::query("UPDATE sync_queue SET state = ? WHERE state = ?")
             .bind(QueueState::Pending)
             .bind(QueueState::Sending)
@@ -196,11 +204,27 @@ impl SyncWorker {
         {
             tracing::error!(error = ?e, "sync: could not reset interrupted rows");
         }
+    }
+
+    /// The same worker giving up a round after `limit` instead of [`ROUND_TIMEOUT`]. For
+    /// tests: a central database that stops answering mid-round, without waiting minutes.
+    pub fn giving_up_after(mut self, limit: Duration) -> Self {
+        self.round_timeout = limit;
+        self
+    }
+
+    /// Runs sync rounds forever: on start, every `every`, and when woken.
+    pub async fn run(self, every: Duration) {
+        self.release_interrupted().await;
         loop {
             if self.central().is_some() {
                 let started = self.clock.now();
-                let outcome =
-                    tokio::time::timeout(Duration::from_secs(120), self.sync_once()).await;
+                let outcome = tokio::time::timeout(self.round_timeout, self.sync_once()).await;
+                if outcome.is_err() {
+                    // The round was dropped wherever it was: its claimed rows are still
+                    // marked as being sent.
+                    self.release_interrupted().await;
+                }
                 let mut status = self.status.write().expect("sync status lock");
                 status.last_attempt_at = Some(started);
                 match outcome {

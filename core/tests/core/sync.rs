@@ -171,6 +171,89 @@ async fn postgres_stopped_mid_sync_comes_back_and_the_worker_resumes_by_itself()
     worker.abort();
 }
 
+#[tokio::test]
+async fn a_round_the_central_database_leaves_hanging_is_given_up_and_freezes_no_record() {
+    let pg = PgServer::start();
+    let admin = central_database(&pg).await;
+    let t = spawn_desk().await;
+    let receipt = t.register(CURRENT_DEMO[0], "lenta@example.com").await;
+    t.desk.use_central(Some(office(&pg, "oficina_mexicali")));
+    // Something holds the central table: the round's insert waits, and never returns.
+    let mut holder = admin.pool().begin().await.unwrap();
+    sqlx::query("LOCK TABLE registrations IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+    let worker = tokio::spawn(
+        t.desk
+            .sync_worker()
+            .giving_up_after(StdDuration::from_secs(1))
+            .run(StdDuration::from_secs(3600)),
+    );
+    let deadline = std::time::Instant::now() + StdDuration::from_secs(20);
+    loop {
+        let status = t.desk.sync_status().await.unwrap();
+        if let Some(error) = &status.last_error {
+            assert!(error.contains("tardó demasiado"), "{error}");
+            assert!(
+                status.problems.is_empty(),
+                "waiting, not a problem of the record"
+            );
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the round was never given up"
+        );
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+    }
+    // The clerk can work on the record again: it is not left "being sent" until a restart.
+    // (A wake-up already waiting, the registration's, may start one more round that hangs
+    // and is given up in turn; after that the worker waits for its hour.)
+    let deadline = std::time::Instant::now() + StdDuration::from_secs(10);
+    loop {
+        match t
+            .desk
+            .correct_email(
+                &receipt.registration_id,
+                "corregida@example.com",
+                "corregida@example.com",
+                false,
+            )
+            .await
+        {
+            Ok(_) => break,
+            Err(e) => {
+                assert_eq!(e.code(), "registro_enviandose");
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "the record stayed frozen as being sent"
+                );
+                tokio::time::sleep(StdDuration::from_millis(100)).await;
+            }
+        }
+    }
+
+    // The table is free again: the next round takes everything, once.
+    holder.rollback().await.unwrap();
+    t.desk.request_sync();
+    let deadline = std::time::Instant::now() + StdDuration::from_secs(30);
+    while t.desk.sync_status().await.unwrap().changes_waiting > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "sync did not resume: {:?}",
+            t.desk.sync_status().await.unwrap()
+        );
+        tokio::time::sleep(StdDuration::from_millis(200)).await;
+    }
+    let central_email: String = sqlx::query_scalar("SELECT email FROM registrations")
+        .fetch_one(admin.pool())
+        .await
+        .unwrap();
+    assert_eq!(central_email, "corregida@example.com");
+    worker.abort();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_round_cut_in_the_middle_by_a_postgres_stop_loses_nothing_and_duplicates_nothing() {
     let mut pg = PgServer::start();
