@@ -191,7 +191,7 @@ impl PushRound {
 
 /// The registrations a round set aside, by kind. The next round was claimed before they
 /// were known, so its rows of them are kept back too, and go as these went.
-#[derive(Default, Clone)]
+#[derive(Default)]
 pub(super) struct SetAside {
     conflicted: Vec<String>,
     folio_taken: Vec<String>,
@@ -220,8 +220,6 @@ struct Sent {
     outcome: Result<Pushed>,
     /// What the round before set aside (its rows here were kept back).
     before: SetAside,
-    /// What this round set aside, for the round after.
-    set_aside: SetAside,
 }
 
 impl Sent {
@@ -448,7 +446,6 @@ impl SyncWorker {
             };
             let (sent, (acknowledged, next)) = tokio::join!(send, local);
             let sent = Sent {
-                set_aside: sent.as_ref().map(Pushed::set_aside).unwrap_or_default(),
                 rows: sending,
                 outcome: sent,
                 before,
@@ -485,7 +482,12 @@ impl SyncWorker {
                 total.add(&round);
                 return Ok(total);
             }
-            before = sent.set_aside.clone();
+            // What this round set aside, for the round after.
+            before = sent
+                .outcome
+                .as_ref()
+                .map(Pushed::set_aside)
+                .unwrap_or_default();
             unacknowledged = Some(sent);
             sending = next;
         }
